@@ -1,0 +1,43 @@
+"""narrascope: find the narratives an article pushes, with evidence quoted from the text.
+
+>>> import narrascope
+>>> nlp = narrascope.load()
+>>> doc = nlp("Title\\n\\nBody ...")
+>>> doc.narratives
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from narrascope.pipeline import Pipeline
+    from narrascope.schema import Document, Label, Span
+
+__all__ = ["Document", "Label", "Pipeline", "Span", "__version__", "analyze", "load"]
+
+
+def load(model: str | None = None) -> Pipeline:
+    """The analysis pipeline with the shipped model (or the model folder ``model``), offline."""
+    from narrascope.pipeline import build_pipeline
+
+    return build_pipeline(model)
+
+
+def analyze(text: str, model: str | None = None) -> Document:
+    """Analyse one article's text with a freshly loaded pipeline (use ``load`` for many)."""
+    return load(model)(text)
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("Document", "Label", "Span"):
+        from narrascope import schema
+
+        return getattr(schema, name)
+    if name == "Pipeline":
+        from narrascope.pipeline import Pipeline
+
+        return Pipeline
+    raise AttributeError(f"module 'narrascope' has no attribute {name!r}")

@@ -1,0 +1,3 @@
+from narrascope.cli import main
+
+main()

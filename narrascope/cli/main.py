@@ -1,0 +1,193 @@
+"""``narrascope analyze | train | predict | evaluate``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from narrascope.errors import NarrascopeError
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+app = typer.Typer(
+    name="narrascope",
+    help="Find the narratives and sub-narratives a news article pushes, with evidence from its text.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+train_app = typer.Typer(help="Rebuild a model from SemEval-format training data.", no_args_is_help=True)
+predict_app = typer.Typer(help="Write official SemEval submission files for a folder.", no_args_is_help=True)
+evaluate_app = typer.Typer(help="Score a submission file against gold annotations.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+app.add_typer(predict_app, name="predict")
+app.add_typer(evaluate_app, name="evaluate")
+
+console = Console(stderr=True)
+out = Console()
+
+ModelOption = Annotated[
+    Optional[Path], typer.Option("--model", help="Model folder (default: the shipped model).")
+]
+
+
+def fail(exc: NarrascopeError | str, code: int = 2) -> None:
+    console.print(f"[bold red]error[/]: {exc}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _load(model: Optional[Path]):
+    from narrascope.pipeline import build_pipeline
+
+    with console.status("loading model…"):
+        try:
+            return build_pipeline(model)
+        except NarrascopeError as exc:
+            fail(exc)
+
+
+@app.command()
+def analyze(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs, .jsonl, or - for stdin.")],
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write results as JSONL here ('-' for stdout).")] = None,
+    html_out: Annotated[Optional[Path], typer.Option("--html", help="Write a self-contained HTML report here.")] = None,
+    model: ModelOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No per-article summary in the terminal.")] = False,
+    batch_size: Annotated[int, typer.Option(help="Articles per batch.")] = 32,
+) -> None:
+    """Analyse articles: narratives, sub-narratives and their evidence."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from narrascope.errors import InputError
+    from narrascope.ingest.readers import read_inputs
+    from narrascope.report.jsonl import write_document
+    from narrascope.report.terminal import print_document
+
+    pipeline = _load(model)
+    errors: list[str] = []
+    docs = []
+
+    def good_docs():
+        for item in read_inputs(inputs):
+            if isinstance(item, InputError):
+                errors.append(str(item))
+                console.print(f"[bold red]error[/]: {item}", highlight=False)
+                continue
+            yield item
+
+    to_stdout = json_out is not None and str(json_out) == "-"
+    if to_stdout:
+        quiet = True  # stdout carries only JSONL
+    json_fh = sys.stdout if to_stdout else (json_out.open("w", encoding="utf-8") if json_out else None)
+    try:
+        with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                      transient=True, disable=not console.is_terminal) as progress:
+            task = progress.add_task("analysing", total=None)
+            for doc in pipeline.pipe(good_docs(), batch_size=batch_size):
+                docs.append(doc)
+                if json_fh:
+                    write_document(doc, json_fh)
+                progress.advance(task)
+                if not quiet:
+                    print_document(doc, out)
+                    if not html_out:
+                        # the report keeps documents for rendering; otherwise drop them
+                        docs.clear()
+    except NarrascopeError as exc:
+        fail(exc)
+    finally:
+        if json_fh and not to_stdout:
+            json_fh.close()
+    if html_out:
+        from narrascope.report.html import render_report
+
+        html_out.write_text(render_report(docs, errors), encoding="utf-8")
+        console.print(f"report written to [bold]{html_out}[/]")
+    if json_out and not to_stdout:
+        console.print(f"results written to [bold]{json_out}[/]")
+    if errors:
+        console.print(f"[yellow]{len(errors)} input(s) could not be analysed[/]")
+        raise typer.Exit(1)
+
+
+@train_app.command("narratives")
+def train_narratives(
+    data: Annotated[Path, typer.Option("--data", help="SemEval-2025 T10 train folder (EN/, BG/, ... or one language).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the model to.")],
+    languages: Annotated[str, typer.Option(help="Comma-separated language folders to use.")] = "EN,BG,HI,PT,RU",
+) -> None:
+    """Train the narrative model (reproducible: fixed seeds, recorded data digest)."""
+    from narrascope.training.train import train_narratives as run
+
+    try:
+        meta = run(data, out_dir, tuple(x.strip().upper() for x in languages.split(",") if x.strip()), console)
+    except NarrascopeError as exc:
+        fail(exc)
+    console.print(f"model written to [bold]{out_dir}[/] (thresholds {meta['thresholds']})")
+
+
+@predict_app.command("narratives")
+def predict_narratives(
+    folder: Annotated[Path, typer.Argument(help="SemEval language folder holding raw-documents/.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Submission file to write.")],
+    model: ModelOption = None,
+) -> None:
+    """Write the subtask-2 format: article_id<TAB>narratives<TAB>subnarratives, sorted by id."""
+    from narrascope.errors import InputError
+    from narrascope.ingest.semeval import read_semeval_folder
+    from narrascope.report.submission import write_subtask2
+
+    items = list(read_semeval_folder(folder))
+    layout_errors = [x for x in items if isinstance(x, InputError) and x.code == "E107"]
+    if layout_errors:
+        fail(layout_errors[0])
+    pipeline = _load(model)
+    docs = [x for x in items if not isinstance(x, InputError)]
+    for bad in (x for x in items if isinstance(x, InputError)):
+        console.print(f"[bold red]error[/]: {bad}", highlight=False)
+    from rich.progress import track
+
+    analysed = list(track(pipeline.pipe(docs), total=len(docs), description="predicting",
+                          console=console, disable=not console.is_terminal))
+    n = write_subtask2(analysed, output)
+    console.print(f"{n} predictions written to [bold]{output}[/]")
+    if len(docs) != len(items):
+        raise typer.Exit(1)
+
+
+@evaluate_app.command("narratives")
+def evaluate_narratives(
+    gold: Annotated[Path, typer.Option("--gold", help="subtask-2-annotations.txt")],
+    pred: Annotated[Path, typer.Option("--pred", help="Predictions in the same format.")],
+) -> None:
+    """Official samples-F1 over coarse (narrative) and fine (sub-narrative) labels."""
+    from rich.table import Table
+
+    from narrascope.training.scorer import evaluate_narratives as run
+    from narrascope.training.scorer import read_submission
+
+    try:
+        result = run(read_submission(gold), read_submission(pred))
+    except NarrascopeError as exc:
+        fail(exc)
+    table = Table(title="SemEval-2025 T10 subtask 2")
+    for column in ("documents", "missing", "F1 coarse", "F1 fine"):
+        table.add_column(column, justify="right")
+    table.add_row(str(result["n_documents"]), str(result["n_missing"]),
+                  f"{result['f1_coarse']:.4f}", f"{result['f1_fine']:.4f}")
+    out.print(table)
+    typer.echo(f"f1_coarse={result['f1_coarse']:.5f}\tf1_fine={result['f1_fine']:.5f}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""Pipeline components: each reads and writes a ``Document`` and nothing else."""

@@ -1,0 +1,74 @@
+"""Sentence segmentation and sentence embeddings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from narrascope.components.base import Component
+from narrascope.embed.base import Embedder
+from narrascope.schema import Document, Span
+from narrascope.text.sentences import split_sentences
+
+
+class SentenceSegmenter(Component):
+    """Writes ``spans["sentences"]``: sentences of the kept (cleaned) text, original offsets."""
+
+    name = "segment"
+    requires = ("spans.kept",)
+    assigns = ("spans.sentences",)
+
+    def __call__(self, doc: Document) -> Document:
+        kept = doc.spans.get("kept")
+        regions = [(s.start, s.end) for s in kept] if kept is not None else None
+        doc.spans["sentences"] = [doc.span(s, e) for s, e in split_sentences(doc.text, regions)]
+        return doc
+
+
+class SentenceEmbedder(Component):
+    """Writes ``vectors["sentences"]`` for the first ``max_sentences`` sentences, in batches."""
+
+    name = "embed"
+    requires = ("spans.sentences",)
+    assigns = ("vectors.sentences",)
+
+    def __init__(self, embedder: Embedder, max_sentences: int = 60) -> None:
+        self.embedder = embedder
+        self.max_sentences = max_sentences
+
+    def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
+        batch: list[Document] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._embed(batch)
+                batch = []
+        if batch:
+            yield from self._embed(batch)
+
+    def _embed(self, docs: list[Document]) -> list[Document]:
+        texts: list[str] = []
+        counts = []
+        for doc in docs:
+            sents = doc.sentences[: self.max_sentences]
+            texts.extend(s.text for s in sents)
+            counts.append(len(sents))
+        vectors = self.embedder.encode(texts) if texts else np.zeros((0, self.embedder.dim), np.float32)
+        pos = 0
+        for doc, n in zip(docs, counts, strict=True):
+            doc.vectors["sentences"] = vectors[pos : pos + n]
+            pos += n
+        return docs
+
+
+def mean_vector(vectors: np.ndarray, dim: int) -> np.ndarray:
+    """L2-normalised mean of sentence vectors (zeros for a document without sentences)."""
+    if len(vectors) == 0:
+        return np.zeros(dim, dtype=np.float32)
+    mean = vectors.mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm if norm > 0 else mean).astype(np.float32)
+
+
+__all__ = ["SentenceEmbedder", "SentenceSegmenter", "Span", "mean_vector"]

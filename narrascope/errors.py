@@ -1,0 +1,71 @@
+"""Coded errors and warnings. Every message names the input and says how to fix it."""
+
+from __future__ import annotations
+
+
+class NarrascopeError(Exception):
+    """Base class: ``code`` is stable (E1xx input, E2xx model, E3xx data, E4xx usage)."""
+
+    code = "E000"
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        self.source = source
+        self.message = message
+        prefix = f"{source}: " if source else ""
+        super().__init__(f"[{self.code}] {prefix}{message}")
+
+
+class InputError(NarrascopeError):
+    """An input file or record cannot be read as an article."""
+
+    code = "E100"
+
+
+class EmptyInputError(InputError):
+    code = "E101"
+
+
+class BinaryInputError(InputError):
+    code = "E102"
+
+
+class InputTooLargeError(InputError):
+    code = "E103"
+
+
+class EncodingError(InputError):
+    code = "E104"
+
+
+class NoArticleError(InputError):
+    code = "E105"
+
+
+class RecordError(InputError):
+    """A record inside a container file (a JSONL line, an annotation line) is malformed."""
+
+    code = "E106"
+
+
+class FolderLayoutError(InputError):
+    code = "E107"
+
+
+class ModelError(NarrascopeError):
+    """A shipped or trained model is missing, corrupt or does not match the code."""
+
+    code = "E200"
+
+
+class DataError(NarrascopeError):
+    """Training or gold annotation data is malformed."""
+
+    code = "E300"
+
+
+class UsageError(NarrascopeError):
+    code = "E400"
+
+
+class LowConfidenceWarning(UserWarning):
+    """Results exist but should not be trusted much (e.g. unsupported language)."""

@@ -1,0 +1,59 @@
+"""From label probabilities to a consistent narrative / sub-narrative label set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from narrascope.schema.taxonomy import OTHER
+
+
+@dataclass(frozen=True)
+class HierarchyDecoder:
+    """Thresholds plus the taxonomy structure: always yields a consistent hierarchy.
+
+    A narrative is output when its probability passes ``coarse_threshold`` and
+    ``Other`` is not the single most probable coarse label; each output narrative
+    gets the sub-narratives of its own that pass ``fine_threshold`` or, if none
+    does, ``"<narrative>: Other"``. Nothing passing means ``Other`` / ``Other``.
+    """
+
+    coarse_labels: tuple[str, ...]
+    fine_labels: tuple[str, ...]
+    parents: tuple[str, ...]  # parent narrative of each fine label
+    coarse_threshold: float = 0.5
+    fine_threshold: float = 0.5
+    max_narratives: int = 4
+
+    def decode(self, p_coarse: np.ndarray, p_fine: np.ndarray) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """One document: ``([(narrative, p)], [(sub-narrative, p)])``."""
+        coarse = dict(zip(self.coarse_labels, map(float, p_coarse), strict=True))
+        p_other = coarse.pop(OTHER, 0.0)
+        ranked = sorted(coarse.items(), key=lambda kv: -kv[1])
+        chosen = [(n, p) for n, p in ranked if p >= self.coarse_threshold][: self.max_narratives]
+        if not chosen or (ranked and p_other > ranked[0][1]):
+            return [(OTHER, max(p_other, 1.0 - (ranked[0][1] if ranked else 0.0)))], [(OTHER, p_other)]
+        fine_out: list[tuple[str, float]] = []
+        for narrative, p_n in chosen:
+            children = [
+                (f, float(p)) for f, parent, p in zip(self.fine_labels, self.parents, p_fine, strict=True)
+                if parent == narrative and not f.endswith(": " + OTHER)
+            ]
+            passing = sorted([c for c in children if c[1] >= self.fine_threshold], key=lambda kv: -kv[1])
+            if passing:
+                fine_out.extend(passing)
+            else:
+                other_name = f"{narrative}: {OTHER}"
+                p_other_child = next(
+                    (float(p) for f, p in zip(self.fine_labels, p_fine, strict=True) if f == other_name), p_n
+                )
+                fine_out.append((other_name, p_other_child))
+        return chosen, fine_out
+
+    def decode_many(self, P_coarse: np.ndarray, P_fine: np.ndarray) -> list[tuple[list[str], list[str]]]:
+        out = []
+        for pc, pf in zip(P_coarse, P_fine, strict=True):
+            narr, sub = self.decode(pc, pf)
+            out.append(([n for n, _ in narr], [s for s, _ in sub]))
+        return out

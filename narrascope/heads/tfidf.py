@@ -1,0 +1,80 @@
+"""Word and character n-gram TF-IDF features with a JSON + npz state (no pickle)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def _word_vectorizer(max_features: int, vocabulary: dict[str, int] | None = None) -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        analyzer="word", ngram_range=(1, 2), lowercase=True, sublinear_tf=True, min_df=2,
+        max_df=0.9, max_features=max_features, token_pattern=r"(?u)\b\w\w+\b",
+        vocabulary=vocabulary, dtype=np.float32,
+    )
+
+
+def _char_vectorizer(max_features: int, vocabulary: dict[str, int] | None = None) -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), lowercase=True, sublinear_tf=True, min_df=3,
+        max_df=0.9, max_features=max_features, vocabulary=vocabulary, dtype=np.float32,
+    )
+
+
+class TfidfFeaturizer:
+    """``[word 1-2-gram TF-IDF | char_wb 2-5-gram TF-IDF]``, each block L2-normalised."""
+
+    def __init__(self, word_features: int = 30000, char_features: int = 60000) -> None:
+        self.word_features = word_features
+        self.char_features = char_features
+
+    def fit(self, texts: list[str]) -> TfidfFeaturizer:
+        if not texts:
+            raise ValueError("TfidfFeaturizer.fit: expected at least one text, got 0")
+        self.word_ = _word_vectorizer(self.word_features).fit(texts)
+        self.char_ = _char_vectorizer(self.char_features).fit(texts)
+        return self
+
+    @property
+    def n_features(self) -> int:
+        return len(self.word_.vocabulary_) + len(self.char_.vocabulary_)
+
+    def transform(self, texts: list[str]) -> sp.csr_matrix:
+        return sp.hstack([self.word_.transform(texts), self.char_.transform(texts)], format="csr")
+
+    # ---- safe persistence ------------------------------------------------
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """JSON-able parameters and vocabularies, plus arrays (idf weights)."""
+        meta = {
+            "word_features": self.word_features,
+            "char_features": self.char_features,
+            "word_vocabulary": _ordered_vocab(self.word_.vocabulary_),
+            "char_vocabulary": _ordered_vocab(self.char_.vocabulary_),
+        }
+        arrays = {"word_idf": self.word_.idf_.astype(np.float32), "char_idf": self.char_.idf_.astype(np.float32)}
+        return meta, arrays
+
+    @classmethod
+    def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> TfidfFeaturizer:
+        self = cls(meta["word_features"], meta["char_features"])
+        word_vocab = {t: i for i, t in enumerate(meta["word_vocabulary"])}
+        char_vocab = {t: i for i, t in enumerate(meta["char_vocabulary"])}
+        self.word_ = _word_vectorizer(self.word_features, word_vocab)
+        self.char_ = _char_vectorizer(self.char_features, char_vocab)
+        for vec, key in ((self.word_, "word_idf"), (self.char_, "char_idf")):
+            vec._validate_vocabulary()
+            vec.idf_ = np.asarray(arrays[key], dtype=np.float64)
+        return self
+
+
+def _ordered_vocab(vocab: dict[str, int]) -> list[str]:
+    out = [""] * len(vocab)
+    for term, idx in vocab.items():
+        out[idx] = term
+    return out

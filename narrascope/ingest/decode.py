@@ -1,0 +1,60 @@
+"""Safe decoding of input bytes: size, binary and encoding checks with clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from narrascope.errors import (
+    BinaryInputError,
+    EmptyInputError,
+    EncodingError,
+    InputTooLargeError,
+)
+
+MAX_BYTES = 20 * 1024 * 1024  # an article larger than this is almost surely not an article
+
+
+def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputTooLargeError(
+            f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one article; "
+            "split it into articles (for example one JSON object per line in a .jsonl file)",
+            source=str(path),
+        )
+    return path.read_bytes()
+
+
+def decode_text(data: bytes, source: str, *, max_bytes: int = MAX_BYTES) -> str:
+    """UTF-8 text exactly as stored (CRs and BOM kept), or a typed error."""
+    if len(data) > max_bytes:
+        raise InputTooLargeError(
+            f"input is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one article; "
+            "split it into articles",
+            source=source,
+        )
+    if not data.strip():
+        raise EmptyInputError("input is empty; give a file with the article's text", source=source)
+    head = data[:8192]
+    if b"\x00" in head:
+        raise BinaryInputError(
+            "input looks binary (it contains NUL bytes), not text or HTML; "
+            "give the article as UTF-8 text, HTML or JSONL",
+            source=source,
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise EncodingError(
+            f"input is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+            "convert it first, e.g. `iconv -f cp1251 -t utf-8 FILE > FILE.utf8`",
+            source=source,
+        ) from None
+    control = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t\f")
+    if control > 0.1 * min(len(text), 4096):
+        raise BinaryInputError("input looks binary (many control characters), not text", source=source)
+    return text
+
+
+def read_text_bytes(path: Path, max_bytes: int = MAX_BYTES) -> str:
+    return decode_text(read_bytes(path, max_bytes), str(path), max_bytes=max_bytes)

@@ -1,0 +1,204 @@
+"""Readers for plain text, HTML and JSONL, and the ``read_inputs`` dispatcher."""
+
+from __future__ import annotations
+
+import glob
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from narrascope.errors import FolderLayoutError, InputError, NoArticleError, RecordError
+from narrascope.ingest.decode import MAX_BYTES, decode_text, read_bytes, read_text_bytes
+from narrascope.schema import Document
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+MIN_ARTICLE_WORDS = 8  # fewer words of main text than this is a menu or an error page
+
+
+def read_text(text: str, *, id: str = "", source: str = "") -> Document:
+    """A plain-text article: the first non-empty line is the title."""
+    title = ""
+    for line in text.splitlines():
+        if line.strip():
+            title = line.strip().lstrip("\ufeff")
+            break
+    return Document(text=text, id=id, title=title, source=source)
+
+
+def read_text_file(path: str | Path) -> Document:
+    path = Path(path)
+    text = read_text_bytes(path)
+    return read_text(text, id=path.name, source=str(path))
+
+
+def read_html(html: str, *, id: str = "", source: str = "", url: str = "") -> Document:
+    """Main text and metadata of an HTML page, via trafilatura."""
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(
+        html, url=url or None, include_comments=False, include_tables=False, with_metadata=True
+    )
+    body = getattr(extracted, "text", None) if extracted is not None else None
+    if not body or len(body.split()) < MIN_ARTICLE_WORDS:
+        raise NoArticleError(
+            "no article text found in this HTML page (it may be a menu, a paywall or a "
+            "JavaScript-only page); save the article's own page or give its text",
+            source=source or url or id,
+        )
+    title = (getattr(extracted, "title", None) or "").strip()
+    text = f"{title}\n\n{body}" if title and not body.lstrip().startswith(title) else body
+    return Document(
+        text=text,
+        id=id,
+        title=title or body.strip().splitlines()[0],
+        source=source or (getattr(extracted, "sitename", None) or ""),
+        url=url or (getattr(extracted, "url", None) or ""),
+        date=getattr(extracted, "date", None) or "",
+    )
+
+
+def read_html_file(path: str | Path) -> Document:
+    path = Path(path)
+    html = read_text_bytes(path)
+    return read_html(html, id=path.name, source=str(path))
+
+
+def document_from_record(record: Any, source: str) -> Document:
+    """A JSONL record (``id``, ``text``, optional ``title``, ``url``, ``date``, ``source``, ``lang``)."""
+    if not isinstance(record, dict):
+        raise RecordError(
+            f"expected a JSON object with a 'text' field, got {type(record).__name__}", source=source
+        )
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise RecordError("record has no non-empty 'text' string field", source=source)
+    title = str(record.get("title") or "")
+    doc = read_text(f"{title}\n\n{text}" if title else text, id=str(record.get("id") or ""), source=source)
+    if title:
+        doc.title = title
+    doc.url = str(record.get("url") or "")
+    doc.date = str(record.get("date") or "")
+    doc.source = str(record.get("source") or source)
+    if record.get("lang"):
+        doc.language = str(record["lang"]).lower()
+        doc.meta["language_given"] = True
+    return doc
+
+
+def read_jsonl(path: str | Path) -> Iterator[Document | InputError]:
+    """One Document per line; a bad line yields an ``InputError`` and reading goes on."""
+    path = Path(path)
+    try:
+        data = read_bytes(path, max_bytes=1 << 40)
+        content = decode_text(data, str(path), max_bytes=1 << 40)
+    except InputError as exc:
+        yield exc
+        return
+    for lineno, line in enumerate(content.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})", source=where)
+            continue
+        try:
+            doc = document_from_record(record, where)
+        except InputError as exc:
+            yield exc
+            continue
+        if not doc.id:
+            doc.id = f"{path.stem}-{lineno}"
+        doc.meta["line"] = lineno
+        yield doc
+
+
+def read_path(path: str | Path) -> Iterator[Document | InputError]:
+    """Read one file (text, HTML or JSONL, by extension and content) or a SemEval folder."""
+    path = Path(path)
+    if path.is_dir():
+        yield from _read_directory(path)
+        return
+    if not path.exists():
+        yield InputError("no such file or directory; check the path", source=str(path))
+        return
+    suffix = path.suffix.lower()
+    try:
+        if suffix in JSONL_SUFFIXES:
+            yield from read_jsonl(path)
+        elif suffix in HTML_SUFFIXES or _looks_like_html(path):
+            yield read_html_file(path)
+        else:
+            yield read_text_file(path)
+    except InputError as exc:
+        yield exc
+    except OSError as exc:
+        yield InputError(f"cannot read file ({exc.strerror})", source=str(path))
+
+
+def _looks_like_html(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1024).lstrip().lower()
+    except OSError:
+        return False
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+def _read_directory(path: Path) -> Iterator[Document | InputError]:
+    from narrascope.ingest.semeval import is_semeval_folder, read_semeval_folder
+
+    if is_semeval_folder(path):
+        yield from read_semeval_folder(path)
+        return
+    files = sorted(
+        p for p in path.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+        and p.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+    )
+    if not files:
+        yield FolderLayoutError(
+            "folder holds no .txt, .html or .jsonl files; point at the articles themselves",
+            source=str(path),
+        )
+    for file in files:
+        yield from read_path(file)
+
+
+def read_stdin(stream: Any = None) -> Iterator[Document | InputError]:
+    stream = stream or sys.stdin.buffer
+    try:
+        data = stream.read(MAX_BYTES + 1)
+        text = decode_text(data, "<stdin>")
+    except InputError as exc:
+        yield exc
+        return
+    if text.lstrip().lower().startswith(("<!doctype html", "<html")):
+        try:
+            yield read_html(text, id="stdin", source="<stdin>")
+        except InputError as exc:
+            yield exc
+    else:
+        yield read_text(text, id="stdin", source="<stdin>")
+
+
+def read_inputs(inputs: Iterable[str | Path]) -> Iterator[Document | InputError]:
+    """Expand each input (file, directory, glob or ``-`` for stdin) and read it."""
+    for item in inputs:
+        name = str(item)
+        if name == "-":
+            yield from read_stdin()
+            continue
+        if any(ch in name for ch in "*?[") and not Path(name).exists():
+            matches = sorted(glob.glob(name, recursive=True))
+            if not matches:
+                yield InputError("glob matched no files; check the pattern", source=name)
+            for match in matches:
+                yield from read_path(match)
+            continue
+        yield from read_path(name)

@@ -1,0 +1,49 @@
+"""SemEval-2025 Task 10 language folders: ``raw-documents/*.txt`` (title on line 1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from narrascope.errors import FolderLayoutError, InputError
+from narrascope.ingest.decode import read_text_bytes
+from narrascope.ingest.readers import read_text
+from narrascope.schema import Document
+
+RAW_DIR = "raw-documents"
+
+
+def is_semeval_folder(path: Path) -> bool:
+    return (path / RAW_DIR).is_dir()
+
+
+def semeval_language(path: Path) -> str:
+    """Language code from the folder name (``EN`` -> ``en``) or ``""``."""
+    name = path.name.lower()
+    return name if name in {"en", "bg", "hi", "pt", "ru"} else ""
+
+
+def read_semeval_folder(path: str | Path) -> Iterator[Document | InputError]:
+    """Every article in ``path/raw-documents``, sorted by id, text read byte-exact (``newline=""``)."""
+    path = Path(path)
+    raw = path / RAW_DIR
+    if not raw.is_dir():
+        yield FolderLayoutError(
+            f"not a SemEval language folder: no '{RAW_DIR}/' inside; point at the folder "
+            f"that holds '{RAW_DIR}/' (for example .../train/EN)",
+            source=str(path),
+        )
+        return
+    files = sorted(p for p in raw.iterdir() if p.is_file() and p.suffix == ".txt")
+    if not files:
+        yield FolderLayoutError(f"'{RAW_DIR}/' holds no .txt articles", source=str(raw))
+        return
+    lang = semeval_language(path)
+    for file in files:
+        try:
+            doc = read_text(read_text_bytes(file), id=file.name, source=str(file))
+        except InputError as exc:
+            yield exc
+            continue
+        doc.meta["semeval_language"] = lang
+        yield doc

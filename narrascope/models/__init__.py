@@ -1,0 +1,1 @@
+"""Shipped model weights (JSON + npz), one folder per model."""

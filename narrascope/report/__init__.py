@@ -1,0 +1,1 @@
+"""Writers at the edge: terminal summary, JSONL, HTML report, SemEval submission files."""

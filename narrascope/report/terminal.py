@@ -1,0 +1,41 @@
+"""Rich summary of an analysed article for the terminal."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from narrascope.schema import Document
+
+
+def _quote(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render_document(doc: Document) -> Panel:
+    table = Table(show_header=True, header_style="bold", expand=True, box=None)
+    table.add_column("narrative / sub-narrative", ratio=3)
+    table.add_column("score", justify="right", width=6)
+    table.add_column("evidence", ratio=4)
+    for narrative in doc.narratives:
+        quote = _quote(narrative.evidence[0].text) if narrative.evidence else ""
+        table.add_row(Text(narrative.name, style="bold"), f"{narrative.score:.2f}", Text(quote, style="italic"))
+        for sub in doc.subnarratives:
+            if sub.parent == narrative.name and sub.name != narrative.name:
+                short = sub.name[len(narrative.name) + 2 :] if sub.name.startswith(narrative.name) else sub.name
+                quote = _quote(sub.evidence[0].text) if sub.evidence else ""
+                table.add_row(f"  └ {short}", f"{sub.score:.2f}", Text(quote, style="dim italic"))
+    lang = doc.language or "?"
+    subtitle = f"{doc.id} · language {lang}" + (f" ({doc.language_score:.2f})" if doc.language_score else "")
+    parts: list = [table]
+    for warning in doc.warnings:
+        parts.append(Text(f"⚠ {warning}", style="yellow"))
+    return Panel(Group(*parts), title=Text(_quote(doc.title or doc.id, 100), style="bold cyan"),
+                 subtitle=subtitle, title_align="left")
+
+
+def print_document(doc: Document, console: Console) -> None:
+    console.print(render_document(doc))

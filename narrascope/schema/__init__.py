@@ -1,0 +1,6 @@
+"""The data model that flows through the pipeline."""
+
+from narrascope.schema.document import SCHEMA_VERSION, Document, Label, Span
+from narrascope.schema.taxonomy import Taxonomy
+
+__all__ = ["SCHEMA_VERSION", "Document", "Label", "Span", "Taxonomy"]

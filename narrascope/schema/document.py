@@ -1,0 +1,172 @@
+"""``Document``, ``Span`` and ``Label`` with a versioned JSON round-trip.
+
+All offsets are character offsets into ``Document.text``, the text exactly as it
+was read (CRs and a BOM included), end exclusive.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Span:
+    """A region ``text[start:end]`` of a document, optionally labelled."""
+
+    start: int
+    end: int
+    text: str = ""
+    label: str | None = None
+    score: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"start": self.start, "end": self.end, "text": self.text}
+        if self.label is not None:
+            out["label"] = self.label
+        if self.score is not None:
+            out["score"] = float(self.score)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Span:
+        return cls(
+            start=int(data["start"]),
+            end=int(data["end"]),
+            text=data.get("text", ""),
+            label=data.get("label"),
+            score=data.get("score"),
+        )
+
+
+@dataclass
+class Label:
+    """A document-level label with a score and the spans that support it."""
+
+    name: str
+    score: float
+    evidence: list[Span] = field(default_factory=list)
+    parent: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "score": float(self.score),
+            "evidence": [s.to_dict() for s in self.evidence],
+        }
+        if self.parent is not None:
+            out["parent"] = self.parent
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Label:
+        return cls(
+            name=data["name"],
+            score=float(data["score"]),
+            evidence=[Span.from_dict(s) for s in data.get("evidence", [])],
+            parent=data.get("parent"),
+        )
+
+
+@dataclass
+class Document:
+    """One article. Components read and write it; nothing else flows between them.
+
+    ``spans`` holds named span groups (``"kept"``: the regions that survive
+    cleaning, ``"sentences"``); ``labels`` holds named label groups
+    (``"narratives"``, ``"subnarratives"``); ``vectors`` holds arrays aligned
+    with a span group (``vectors["sentences"][i]`` embeds ``spans["sentences"][i]``).
+    """
+
+    text: str
+    id: str = ""
+    title: str = ""
+    source: str = ""
+    url: str = ""
+    date: str = ""
+    language: str = ""
+    language_score: float | None = None
+    spans: dict[str, list[Span]] = field(default_factory=dict)
+    labels: dict[str, list[Label]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    # Dense per-span vectors (e.g. sentence embeddings); working state, not serialised.
+    vectors: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    # ---- convenient views -------------------------------------------------
+    @property
+    def narratives(self) -> list[Label]:
+        return self.labels.get("narratives", [])
+
+    @property
+    def subnarratives(self) -> list[Label]:
+        return self.labels.get("subnarratives", [])
+
+    @property
+    def sentences(self) -> list[Span]:
+        return self.spans.get("sentences", [])
+
+    @property
+    def clean_text(self) -> str:
+        """The text with scraping residue removed (the ``"kept"`` regions joined)."""
+        kept = self.spans.get("kept")
+        if kept is None:
+            return self.text
+        return "".join(self.text[s.start : s.end] for s in kept)
+
+    def span(self, start: int, end: int, **kwargs: Any) -> Span:
+        """A ``Span`` over ``text[start:end]`` with its text filled in."""
+        return Span(start, end, self.text[start:end], **kwargs)
+
+    # ---- JSON round-trip --------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "id": self.id,
+            "title": self.title,
+            "text": self.text,
+            "source": self.source,
+            "url": self.url,
+            "date": self.date,
+            "language": self.language,
+            "language_score": self.language_score,
+            "spans": {k: [s.to_dict() for s in v] for k, v in self.spans.items()},
+            "labels": {k: [lb.to_dict() for lb in v] for k, v in self.labels.items()},
+            "warnings": list(self.warnings),
+            "meta": self.meta,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            from narrascope.errors import DataError
+
+            raise DataError(
+                f"document schema version {version!r} is not supported (expected "
+                f"{SCHEMA_VERSION}); re-run the analysis with this narrascope version"
+            )
+        return cls(
+            text=data["text"],
+            id=data.get("id", ""),
+            title=data.get("title", ""),
+            source=data.get("source", ""),
+            url=data.get("url", ""),
+            date=data.get("date", ""),
+            language=data.get("language", ""),
+            language_score=data.get("language_score"),
+            spans={k: [Span.from_dict(s) for s in v] for k, v in data.get("spans", {}).items()},
+            labels={k: [Label.from_dict(x) for x in v] for k, v in data.get("labels", {}).items()},
+            warnings=list(data.get("warnings", [])),
+            meta=dict(data.get("meta", {})),
+        )
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+    @classmethod
+    def from_json(cls, payload: str) -> Document:
+        return cls.from_dict(json.loads(payload))

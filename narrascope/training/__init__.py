@@ -1,0 +1,1 @@
+"""Training, cross-validation and official scorers. The runtime never imports this package."""

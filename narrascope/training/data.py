@@ -1,0 +1,113 @@
+"""SemEval-2025 Task 10 training folders: documents plus subtask-2 annotations."""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from narrascope.errors import DataError, FolderLayoutError, InputError
+from narrascope.ingest.semeval import read_semeval_folder
+from narrascope.schema import Document
+
+LANGUAGES = ("EN", "BG", "HI", "PT", "RU")
+
+
+@dataclass
+class NarrativeExample:
+    doc: Document
+    language: str
+    narratives: list[str]
+    subnarratives: list[str]
+
+
+@dataclass
+class NarrativeDataset:
+    examples: list[NarrativeExample] = field(default_factory=list)
+    digest: str = ""
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+
+def read_annotation_lines(path: Path, min_columns: int) -> list[tuple[int, list[str]]]:
+    """TAB-separated lines with at least ``min_columns`` fields; bad lines warn and are skipped."""
+    out: list[tuple[int, list[str]]] = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            line = raw.rstrip("\r\n")
+            if not line.strip():
+                continue
+            cols = line.split("\t")
+            if len(cols) < min_columns:
+                warnings.warn(
+                    f"{path}:{lineno}: expected {min_columns} TAB-separated columns, got {len(cols)}; "
+                    "line skipped",
+                    stacklevel=2,
+                )
+                continue
+            out.append((lineno, [c.strip() for c in cols]))
+    return out
+
+
+def split_labels(field_value: str) -> list[str]:
+    return [x.strip() for x in field_value.split(";") if x.strip()]
+
+
+def read_subtask2(path: Path) -> dict[str, tuple[list[str], list[str]]]:
+    """``article_id -> (narratives, subnarratives)`` from a subtask-2 annotations file."""
+    if not path.is_file():
+        raise DataError(f"annotation file not found; expected {path.name} in the folder", source=str(path))
+    return {
+        cols[0]: (split_labels(cols[1]), split_labels(cols[2]))
+        for _, cols in read_annotation_lines(path, 3)
+    }
+
+
+def load_language_folder(folder: Path, language: str) -> list[NarrativeExample]:
+    gold = read_subtask2(folder / "subtask-2-annotations.txt")
+    out = []
+    for item in read_semeval_folder(folder):
+        if isinstance(item, InputError):
+            warnings.warn(str(item), stacklevel=2)
+            continue
+        if item.id not in gold:
+            continue
+        narratives, subnarratives = gold[item.id]
+        out.append(NarrativeExample(item, language, narratives, subnarratives))
+    return out
+
+
+def load_narrative_dataset(root: str | Path, languages: tuple[str, ...] = LANGUAGES) -> NarrativeDataset:
+    """All language folders under ``root`` (or ``root`` itself if it is one language folder).
+
+    Exact duplicate texts within a language are removed (the first by id is kept),
+    so cross-validation folds cannot leak.
+    """
+    root = Path(root)
+    if (root / "raw-documents").is_dir():
+        folders = [(root, root.name.upper())]
+    else:
+        folders = [(root / lang, lang) for lang in languages if (root / lang / "raw-documents").is_dir()]
+    if not folders:
+        raise FolderLayoutError(
+            "no SemEval language folders (EN/, BG/, ... each with raw-documents/ and "
+            "subtask-2-annotations.txt) found here",
+            source=str(root),
+        )
+    dataset = NarrativeDataset()
+    digest = hashlib.sha256()
+    for folder, lang in folders:
+        seen: set[str] = set()
+        for ex in load_language_folder(folder, lang):
+            key = ex.doc.text.strip()
+            if key in seen:
+                continue
+            seen.add(key)
+            dataset.examples.append(ex)
+            digest.update(ex.doc.id.encode())
+            digest.update(ex.doc.text.encode())
+            digest.update(";".join(ex.narratives + ex.subnarratives).encode())
+    dataset.digest = digest.hexdigest()
+    return dataset

@@ -1,0 +1,93 @@
+"""The CLI as a user runs it (Typer's CliRunner, real files)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from narrascope.cli import app
+
+from .conftest import WAR_TEXT
+
+runner = CliRunner()
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_analyze_writes_json_and_html(tmp_path: Path):
+    article = tmp_path / "war.txt"
+    article.write_bytes(WAR_TEXT.encode("utf-8"))
+    out, report = tmp_path / "out.jsonl", tmp_path / "report.html"
+    result = runner.invoke(app, ["analyze", str(article), str(EXAMPLES / "grain-corridor-page.html"),
+                                 "--json", str(out), "--html", str(report)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 2 and rows[0]["schema_version"] == 1
+    assert rows[0]["labels"]["narratives"] and "Leave A Reply" not in rows[0]["clean_text"]
+    html = report.read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>") and "<mark" in html and "http" not in html.split("<body>")[0]
+
+
+def test_analyze_stdin():
+    result = runner.invoke(app, ["analyze", "-", "--json", "-"], input=WAR_TEXT.encode())
+    assert result.exit_code == 0, result.output
+    assert '"narratives"' in result.output
+
+
+def test_html_report_escapes_article_text(tmp_path: Path):
+    article = tmp_path / "x.txt"
+    article.write_text("<script>alert(1)</script> headline\n\nNATO missiles bring the world to the brink "
+                       "of nuclear war, <b>officials</b> warn.", encoding="utf-8")
+    report = tmp_path / "r.html"
+    result = runner.invoke(app, ["analyze", str(article), "--html", str(report), "--quiet"])
+    assert result.exit_code == 0, result.output
+    html = report.read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_bad_inputs_are_reported_and_others_still_processed(tmp_path: Path):
+    good = tmp_path / "good.txt"
+    good.write_text(WAR_TEXT, encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(b"\x00\x01\x02\x03" * 100)
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Café crème, déjà vu".encode("latin-1"))
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["analyze", str(good), str(empty), str(binary), str(latin), "--json", str(out), "-q"])
+    assert result.exit_code == 1
+    assert "empty.txt" in result.output and "blob.txt" in result.output and "latin.txt" in result.output
+    assert "Traceback" not in result.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_predict_and_evaluate_official_format(semeval_folder: Path, tmp_path: Path):
+    pred = tmp_path / "pred.txt"
+    result = runner.invoke(app, ["predict", "narratives", str(semeval_folder), "-o", str(pred)])
+    assert result.exit_code == 0, result.output
+    lines = pred.read_text(encoding="utf-8").splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["EN_CC_000002.txt", "EN_UA_000001.txt", "EN_UA_000003.txt"]
+    assert all(len(line.split("\t")) == 3 for line in lines)
+    result = runner.invoke(app, ["evaluate", "narratives", "--gold",
+                                 str(semeval_folder / "subtask-2-annotations.txt"), "--pred", str(pred)])
+    assert result.exit_code == 0, result.output
+    assert "f1_coarse=" in result.output and "f1_fine=" in result.output
+    # gold against itself is perfect
+    result = runner.invoke(app, ["evaluate", "narratives", "--gold", str(semeval_folder / "subtask-2-annotations.txt"),
+                                 "--pred", str(semeval_folder / "subtask-2-annotations.txt")])
+    assert "f1_coarse=1.00000\tf1_fine=1.00000" in result.output
+
+
+def test_predict_on_folder_without_raw_documents(tmp_path: Path):
+    result = runner.invoke(app, ["predict", "narratives", str(tmp_path), "-o", str(tmp_path / "p.txt")])
+    assert result.exit_code == 2 and "raw-documents" in result.output
+
+
+def test_evaluate_malformed_prediction_file(semeval_folder: Path, tmp_path: Path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("only-one-column\n", encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", "narratives", "--gold", str(semeval_folder / "subtask-2-annotations.txt"),
+                                 "--pred", str(bad)])
+    assert result.exit_code == 2 and "bad.txt" in result.output and "line 1" in result.output

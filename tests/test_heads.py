@@ -1,0 +1,51 @@
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+from narrascope.heads.decision import HierarchyDecoder
+from narrascope.heads.multilabel import MultiLabelLogistic
+from narrascope.heads.tfidf import TfidfFeaturizer
+
+
+def test_multilabel_logistic_matches_scikit_learn():
+    rng = np.random.default_rng(0)
+    X = sp.random(120, 400, density=0.05, random_state=1, format="csr")
+    Y = (X @ rng.normal(size=(400, 2)) > 0.2).astype(int)
+    ours = MultiLabelLogistic(C=2.0).fit(X, Y)
+    for j in range(2):
+        ref = LogisticRegression(C=2.0, class_weight="balanced", tol=1e-8, max_iter=5000).fit(X, Y[:, j])
+        assert np.abs(ref.predict_proba(X)[:, 1] - ours.predict_proba(X)[:, j]).max() < 1e-3
+
+
+def test_multilabel_logistic_round_trips_through_arrays():
+    X = np.eye(6)
+    Y = np.array([[1, 0], [1, 0], [0, 1], [0, 1], [1, 1], [0, 0]])
+    model = MultiLabelLogistic().fit(X, Y)
+    again = MultiLabelLogistic.from_arrays(model.get_arrays("h_"), "h_")
+    assert np.allclose(again.predict_proba(X), model.predict_proba(X), atol=1e-2)
+
+
+def test_tfidf_state_round_trip():
+    texts = ["the west provoked the war", "climate policies hurt farmers", "the war and the west again",
+             "farmers protest climate policies", "nato expansion provoked russia"] * 2
+    fz = TfidfFeaturizer(100, 200).fit(texts)
+    meta, arrays = fz.get_state()
+    again = TfidfFeaturizer.from_state(meta, arrays)
+    assert np.allclose(again.transform(texts).toarray(), fz.transform(texts).toarray(), atol=1e-6)
+
+
+def test_decoder_keeps_hierarchy_consistent():
+    coarse = ("A: x", "B: y", "Other")
+    fine = ("A: x: one", "A: x: Other", "B: y: two", "Other")
+    parents = ("A: x", "A: x", "B: y", "Other")
+    dec = HierarchyDecoder(coarse, fine, parents, 0.5, 0.5)
+    # narrative passes, no child passes -> "<narrative>: Other"
+    narr, sub = dec.decode(np.array([0.9, 0.1, 0.2]), np.array([0.3, 0.4, 0.9, 0.1]))
+    assert [n for n, _ in narr] == ["A: x"]
+    assert [s for s, _ in sub] == ["A: x: Other"]  # "B: y: two" is dropped: its parent was not chosen
+    # child passes
+    narr, sub = dec.decode(np.array([0.9, 0.6, 0.2]), np.array([0.8, 0.4, 0.9, 0.1]))
+    assert {n for n, _ in narr} == {"A: x", "B: y"} and {s for s, _ in sub} == {"A: x: one", "B: y: two"}
+    # nothing passes, or Other on top -> Other/Other
+    assert dec.decode(np.array([0.1, 0.2, 0.3]), np.zeros(4))[0][0][0] == "Other"
+    assert dec.decode(np.array([0.6, 0.2, 0.95]), np.zeros(4))[1][0][0] == "Other"

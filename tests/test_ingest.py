@@ -1,0 +1,90 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from narrascope.errors import (BinaryInputError, EmptyInputError, EncodingError, FolderLayoutError,
+                               InputError, InputTooLargeError, NoArticleError, RecordError)
+from narrascope.ingest import read_inputs, read_semeval_folder, read_text_file
+from narrascope.ingest.decode import decode_text
+
+from .conftest import WAR_TEXT
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_text_file_keeps_crlf_and_bom_exactly(tmp_path: Path):
+    path = tmp_path / "a.txt"
+    raw = ("\ufeff" + WAR_TEXT).encode("utf-8")
+    path.write_bytes(raw)
+    doc = read_text_file(path)
+    assert doc.text.encode("utf-8") == raw
+    assert doc.title == "Missiles and the road to a wider war"
+
+
+def test_semeval_folder(semeval_folder: Path):
+    docs = list(read_semeval_folder(semeval_folder))
+    assert [d.id for d in docs] == ["EN_CC_000002.txt", "EN_UA_000001.txt", "EN_UA_000003.txt"]
+    assert docs[0].text.startswith("\ufeff") and "\r\n" in docs[1].text
+
+
+def test_semeval_folder_without_raw_documents(tmp_path: Path):
+    (err,) = list(read_semeval_folder(tmp_path))
+    assert isinstance(err, FolderLayoutError) and "raw-documents" in str(err) and str(tmp_path) in str(err)
+
+
+def test_html_example_extracts_article_without_residue():
+    (doc,) = list(read_inputs([EXAMPLES / "grain-corridor-page.html"]))
+    assert doc.title.startswith("Black Sea grain corridor")
+    assert "Shipping records tell another story" in doc.text
+    assert "Leave A Reply" not in doc.text and "All rights reserved" not in doc.text
+    assert doc.date == "2024-09-12"
+
+
+def test_html_without_article(tmp_path: Path):
+    path = tmp_path / "menu.html"
+    path.write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>", encoding="utf-8")
+    (err,) = list(read_inputs([path]))
+    assert isinstance(err, NoArticleError) and "menu.html" in str(err)
+
+
+def test_jsonl_bad_lines_do_not_stop_the_batch(tmp_path: Path):
+    path = tmp_path / "in.jsonl"
+    lines = [json.dumps({"id": "a", "text": "Body one.", "title": "T", "lang": "en", "url": "u", "date": "2024-01-01"}),
+             "[1, 2, 3]", "{not json", json.dumps({"id": "b"}), "", json.dumps({"text": "Body two."})]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    items = list(read_inputs([path]))
+    docs = [x for x in items if not isinstance(x, InputError)]
+    errors = [x for x in items if isinstance(x, InputError)]
+    assert [d.id for d in docs] == ["a", "in-6"]
+    assert docs[0].title == "T" and docs[0].language == "en" and docs[0].date == "2024-01-01"
+    assert len(errors) == 3 and all(isinstance(e, RecordError) for e in errors)
+    assert f"{path}:2" in str(errors[0]) and "JSON object" in str(errors[0])
+
+
+@pytest.mark.parametrize(
+    "data,error",
+    [(b"", EmptyInputError), (b"  \n\n", EmptyInputError), (b"\x00\x01\x02binary\x00", BinaryInputError),
+     ("Привет".encode("cp1251"), EncodingError)],
+)
+def test_bad_bytes(data: bytes, error: type):
+    with pytest.raises(error) as info:
+        decode_text(data, "some/file.txt")
+    assert "some/file.txt" in str(info.value)
+
+
+def test_huge_file_is_refused_before_reading(tmp_path: Path):
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as fh:
+        fh.truncate(50 * 1024 * 1024)
+    (err,) = list(read_inputs([path]))
+    assert isinstance(err, InputTooLargeError) and "MB" in str(err)
+
+
+def test_glob_and_missing_paths(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("A\n\nText a.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("B\n\nText b.", encoding="utf-8")
+    docs = list(read_inputs([str(tmp_path / "*.txt")]))
+    assert [d.id for d in docs] == ["a.txt", "b.txt"]
+    (err,) = list(read_inputs([tmp_path / "nope.txt"]))
+    assert isinstance(err, InputError) and "nope.txt" in str(err)

