@@ -20,8 +20,10 @@ def default_model_path() -> Path:
 class Pipeline:
     """Runs components in order; ``pipe`` streams documents through in batches."""
 
-    def __init__(self, components: Iterable[Component] = ()) -> None:
+    def __init__(self, components: Iterable[Component] = (), *, model_path: str | Path | None = None) -> None:
         self.components: list[Component] = list(components)
+        # where the pipeline was loaded from, so worker processes can load the same one
+        self.model_path = model_path
 
     @property
     def names(self) -> list[str]:
@@ -51,7 +53,19 @@ class Pipeline:
     def __call__(self, text: str | Document) -> Document:
         return next(self.pipe([text]))
 
-    def pipe(self, docs: Iterable[str | Document], batch_size: int = 32) -> Iterator[Document]:
+    def pipe(self, docs: Iterable[str | Document], batch_size: int = 32, n_process: int = 1) -> Iterator[Document]:
+        """Analyse a stream of texts or Documents, in input order.
+
+        ``n_process > 1`` runs the pipeline in that many worker processes (each
+        loads the model once); the documents come back without their working
+        ``vectors``.
+        """
+        if n_process > 1:
+            from narrascope.parallel import pipe_in_processes
+
+            yield from pipe_in_processes(self.model_path, self.names, (self.make_doc(d) for d in docs),
+                                         batch_size, n_process)
+            return
         stream: Iterable[Document] = (self.make_doc(d) for d in docs)
         for component in self.components:
             stream = component.pipe(stream, batch_size=batch_size)
@@ -66,9 +80,18 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
     from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
     from narrascope.embed.base import get_embedder
 
-    pipeline = Pipeline([Cleaner(), LanguageDetector(), SentenceSegmenter()])
+    path = check_model_path(model_path)
+    pipeline = Pipeline([Cleaner(), LanguageDetector(), SentenceSegmenter()], model_path=path)
     if not narratives:
         return pipeline
+    model = NarrativeModel.from_disk(path)
+    pipeline.add(SentenceEmbedder(get_embedder(model.embedder)))
+    pipeline.add(NarrativeClassifier(model))
+    return pipeline
+
+
+def check_model_path(model_path: str | Path | None) -> Path:
+    """The model folder to use (the shipped one by default); a clear error if it holds no model."""
     path = Path(model_path) if model_path else default_model_path()
     if not (path / "meta.json").is_file():
         raise ModelError(
@@ -76,7 +99,4 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
             "../shared/data/semeval2025_t10/train --out DIR` and pass --model DIR",
             source=str(path),
         )
-    model = NarrativeModel.from_disk(path)
-    pipeline.add(SentenceEmbedder(get_embedder(model.embedder)))
-    pipeline.add(NarrativeClassifier(model))
-    return pipeline
+    return path

@@ -88,3 +88,11 @@ def test_glob_and_missing_paths(tmp_path: Path):
     assert [d.id for d in docs] == ["a.txt", "b.txt"]
     (err,) = list(read_inputs([tmp_path / "nope.txt"]))
     assert isinstance(err, InputError) and "nope.txt" in str(err)
+
+
+def test_jsonl_line_with_invalid_utf8(tmp_path: Path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b'{"id": "ok", "text": "Fine text."}\n{"id": "bad", "text": "caf\xe9"}\n')
+    items = list(read_inputs([path]))
+    assert items[0].id == "ok"
+    assert isinstance(items[1], RecordError) and "mixed.jsonl:2" in str(items[1]) and "UTF-8" in str(items[1])

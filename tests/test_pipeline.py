@@ -96,3 +96,17 @@ def test_shipped_model_metadata():
     assert meta["trained_on"]["data_digest_sha256"] and meta["cv_metrics"]["per_language"]["EN"]["f1_coarse"] > 0.4
     size = sum(p.stat().st_size for p in default_model_path().iterdir())
     assert size < 40e6
+
+
+SHARED_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
+
+
+@pytest.mark.skipif(not SHARED_EXAMPLES.is_dir(), reason="../shared/examples is not beside the checkout")
+def test_real_articles_get_war_narratives_and_no_residue(nlp):
+    for path in sorted(SHARED_EXAMPLES.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        doc = nlp(text)
+        assert_consistent(doc)
+        assert any(lb.name.startswith("URW:") for lb in doc.narratives), (path.name, doc.narratives)
+        for residue in ("Share.", "Leave A Reply", "Exit mobile version"):
+            assert residue not in doc.clean_text

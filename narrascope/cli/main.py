@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from narrascope.errors import NarrascopeError
 
@@ -37,7 +38,7 @@ ModelOption = Annotated[
 
 
 def fail(exc: NarrascopeError | str, code: int = 2) -> None:
-    console.print(f"[bold red]error[/]: {exc}", highlight=False)
+    console.print(f"[bold red]error[/]: {escape(str(exc))}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -51,6 +52,23 @@ def _load(model: Optional[Path]):
             fail(exc)
 
 
+PARALLEL_MIN_DOCS = 48  # below this, starting worker processes costs more than it saves
+
+
+def plan_workers(docs, workers: int):
+    """``(stream, n_process)``: peek ahead so a handful of articles stays in one process."""
+    from itertools import chain, islice
+
+    n = workers if workers > 0 else (os.cpu_count() or 1)
+    if n <= 1:
+        return docs, 1
+    docs = iter(docs)
+    head = list(islice(docs, PARALLEL_MIN_DOCS))
+    if len(head) < PARALLEL_MIN_DOCS and workers == 0:
+        return iter(head), 1
+    return chain(head, docs), n
+
+
 @app.command()
 def analyze(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs, .jsonl, or - for stdin.")],
@@ -58,7 +76,9 @@ def analyze(
     html_out: Annotated[Optional[Path], typer.Option("--html", help="Write a self-contained HTML report here.")] = None,
     model: ModelOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No per-article summary in the terminal.")] = False,
-    batch_size: Annotated[int, typer.Option(help="Articles per batch.")] = 32,
+    batch_size: Annotated[int, typer.Option(help="Articles per batch.")] = 16,
+    workers: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core, used from "
+                                              f"{PARALLEL_MIN_DOCS} articles on).")] = 0,
 ) -> None:
     """Analyse articles: narratives, sub-narratives and their evidence."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -68,7 +88,12 @@ def analyze(
     from narrascope.report.jsonl import write_document
     from narrascope.report.terminal import print_document
 
-    pipeline = _load(model)
+    from narrascope.pipeline import check_model_path
+
+    try:
+        model_path = check_model_path(model)
+    except NarrascopeError as exc:
+        fail(exc)
     errors: list[str] = []
     docs = []
 
@@ -76,7 +101,7 @@ def analyze(
         for item in read_inputs(inputs):
             if isinstance(item, InputError):
                 errors.append(str(item))
-                console.print(f"[bold red]error[/]: {item}", highlight=False)
+                console.print(f"[bold red]error[/]: {escape(str(item))}", highlight=False)
                 continue
             yield item
 
@@ -89,16 +114,21 @@ def analyze(
                       MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                       transient=True, disable=not console.is_terminal) as progress:
             task = progress.add_task("analysing", total=None)
-            for doc in pipeline.pipe(good_docs(), batch_size=batch_size):
-                docs.append(doc)
+            stream, n_process = plan_workers(good_docs(), workers)
+            if n_process > 1:  # the workers load the model; this process only reads and writes
+                from narrascope.parallel import pipe_in_processes
+
+                results = pipe_in_processes(model_path, ["narratives"], stream, batch_size, n_process)
+            else:
+                results = _load(model_path).pipe(stream, batch_size=batch_size)
+            for doc in results:
+                if html_out:  # only the report needs the documents kept; otherwise stream
+                    docs.append(doc)
                 if json_fh:
                     write_document(doc, json_fh)
                 progress.advance(task)
                 if not quiet:
                     print_document(doc, out)
-                    if not html_out:
-                        # the report keeps documents for rendering; otherwise drop them
-                        docs.clear()
     except NarrascopeError as exc:
         fail(exc)
     finally:
@@ -108,9 +138,9 @@ def analyze(
         from narrascope.report.html import render_report
 
         html_out.write_text(render_report(docs, errors), encoding="utf-8")
-        console.print(f"report written to [bold]{html_out}[/]")
+        console.print(f"report written to [bold]{escape(str(html_out))}[/]")
     if json_out and not to_stdout:
-        console.print(f"results written to [bold]{json_out}[/]")
+        console.print(f"results written to [bold]{escape(str(json_out))}[/]")
     if errors:
         console.print(f"[yellow]{len(errors)} input(s) could not be analysed[/]")
         raise typer.Exit(1)
@@ -129,7 +159,7 @@ def train_narratives(
         meta = run(data, out_dir, tuple(x.strip().upper() for x in languages.split(",") if x.strip()), console)
     except NarrascopeError as exc:
         fail(exc)
-    console.print(f"model written to [bold]{out_dir}[/] (thresholds {meta['thresholds']})")
+    console.print(f"model written to [bold]{escape(str(out_dir))}[/] (thresholds {meta['thresholds']})")
 
 
 @predict_app.command("narratives")
@@ -150,13 +180,13 @@ def predict_narratives(
     pipeline = _load(model)
     docs = [x for x in items if not isinstance(x, InputError)]
     for bad in (x for x in items if isinstance(x, InputError)):
-        console.print(f"[bold red]error[/]: {bad}", highlight=False)
+        console.print(f"[bold red]error[/]: {escape(str(bad))}", highlight=False)
     from rich.progress import track
 
     analysed = list(track(pipeline.pipe(docs), total=len(docs), description="predicting",
                           console=console, disable=not console.is_terminal))
     n = write_subtask2(analysed, output)
-    console.print(f"{n} predictions written to [bold]{output}[/]")
+    console.print(f"{n} predictions written to [bold]{escape(str(output))}[/]")
     if len(docs) != len(items):
         raise typer.Exit(1)
 

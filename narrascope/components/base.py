@@ -21,3 +21,15 @@ class Component:
     def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
         for doc in docs:
             yield self(doc)
+
+
+def minibatches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    """Consecutive lists of at most ``size`` documents (streaming)."""
+    batch: list[Document] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from narrascope.components.base import Component
+from narrascope.components.base import Component, minibatches
 from narrascope.components.language import SUPPORTED
 from narrascope.components.segment import mean_vector
 from narrascope.errors import ModelError
@@ -75,6 +75,7 @@ class NarrativeModel:
             "fine_parents": list(self.decoder.parents),
             "coarse_threshold": self.decoder.coarse_threshold,
             "fine_threshold": self.decoder.fine_threshold,
+            "max_narratives": self.decoder.max_narratives,
             "calibration": self.calibration,
         }
         (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -110,6 +111,7 @@ class NarrativeModel:
         decoder = HierarchyDecoder(
             tuple(meta["coarse_labels"]), tuple(meta["fine_labels"]), tuple(meta["fine_parents"]),
             float(meta["coarse_threshold"]), float(meta["fine_threshold"]),
+            int(meta.get("max_narratives", HierarchyDecoder.max_narratives)),
         )
         return cls(featurizer, coarse, fine, decoder, meta["embedder"], meta["embedding_dim"],
                    float(meta["embedding_weight"]), meta.get("calibration", {}), meta)
@@ -133,13 +135,7 @@ class NarrativeClassifier(Component):
         self.model = model
 
     def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
-        batch: list[Document] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= batch_size:
-                yield from self._process(batch)
-                batch = []
-        if batch:
+        for batch in minibatches(docs, batch_size):
             yield from self._process(batch)
 
     def predict(self, docs: list[Document]) -> tuple[np.ndarray, np.ndarray]:

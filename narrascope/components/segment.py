@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from narrascope.components.base import Component
+from narrascope.components.base import Component, minibatches
 from narrascope.embed.base import Embedder
 from narrascope.schema import Document, Span
 from narrascope.text.sentences import split_sentences
@@ -38,13 +38,7 @@ class SentenceEmbedder(Component):
         self.max_sentences = max_sentences
 
     def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
-        batch: list[Document] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= batch_size:
-                yield from self._embed(batch)
-                batch = []
-        if batch:
+        for batch in minibatches(docs, batch_size):
             yield from self._embed(batch)
 
     def _embed(self, docs: list[Document]) -> list[Document]:

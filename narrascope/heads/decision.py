@@ -24,7 +24,7 @@ class HierarchyDecoder:
     parents: tuple[str, ...]  # parent narrative of each fine label
     coarse_threshold: float = 0.5
     fine_threshold: float = 0.5
-    max_narratives: int = 4
+    max_narratives: int = 6
 
     def decode(self, p_coarse: np.ndarray, p_fine: np.ndarray) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
         """One document: ``([(narrative, p)], [(sub-narrative, p)])``."""

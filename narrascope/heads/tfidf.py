@@ -8,12 +8,18 @@ import numpy as np
 import scipy.sparse as sp
 
 
+# Words of 2+ characters. Devanagari vowel signs and viramas are not ``\w`` in
+# Python's re, so the default pattern would cut Hindi words apart ("हिंदी" -> "ह");
+# the explicit block keeps them whole (the dandas U+0964/5 stay separators).
+WORD_PATTERN = r"(?u)(?:\w|[\u0300-\u036f\u0900-\u0963\u0966-\u097f])(?:\w|[\u0300-\u036f\u0900-\u0963\u0966-\u097f])+"
+
+
 def _word_vectorizer(max_features: int, vocabulary: dict[str, int] | None = None) -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(
         analyzer="word", ngram_range=(1, 2), lowercase=True, sublinear_tf=True, min_df=2,
-        max_df=0.9, max_features=max_features, token_pattern=r"(?u)\b\w\w+\b",
+        max_df=0.9, max_features=max_features, token_pattern=WORD_PATTERN,
         vocabulary=vocabulary, dtype=np.float32,
     )
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from narrascope.errors import FolderLayoutError, InputError, NoArticleError, RecordError
-from narrascope.ingest.decode import MAX_BYTES, decode_text, read_bytes, read_text_bytes
+from narrascope.ingest.decode import MAX_BYTES, decode_text, read_text_bytes
 from narrascope.schema import Document
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
@@ -90,32 +90,40 @@ def document_from_record(record: Any, source: str) -> Document:
 
 
 def read_jsonl(path: str | Path) -> Iterator[Document | InputError]:
-    """One Document per line; a bad line yields an ``InputError`` and reading goes on."""
+    """One Document per line, streamed; a bad line yields an ``InputError`` and reading goes on."""
     path = Path(path)
     try:
-        data = read_bytes(path, max_bytes=1 << 40)
-        content = decode_text(data, str(path), max_bytes=1 << 40)
-    except InputError as exc:
-        yield exc
+        fh = path.open("rb")
+    except OSError as exc:
+        yield InputError(f"cannot read file ({exc.strerror})", source=str(path))
         return
-    for lineno, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})", source=where)
-            continue
-        try:
-            doc = document_from_record(record, where)
-        except InputError as exc:
-            yield exc
-            continue
-        if not doc.id:
-            doc.id = f"{path.stem}-{lineno}"
-        doc.meta["line"] = lineno
-        yield doc
+    with fh:
+        for lineno, raw in enumerate(fh, start=1):
+            where = f"{path}:{lineno}"
+            if not raw.strip():
+                continue
+            if len(raw) > MAX_BYTES:
+                yield RecordError(f"line is {len(raw) / 1e6:.0f} MB, over the {MAX_BYTES / 1e6:.0f} MB "
+                                  "limit for one article", source=where)
+                continue
+            try:
+                record = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                yield RecordError(f"line is not valid UTF-8 (byte {exc.start}); convert the file to UTF-8",
+                                  source=where)
+                continue
+            except json.JSONDecodeError as exc:
+                yield RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})", source=where)
+                continue
+            try:
+                doc = document_from_record(record, where)
+            except InputError as exc:
+                yield exc
+                continue
+            if not doc.id:
+                doc.id = f"{path.stem}-{lineno}"
+            doc.meta["line"] = lineno
+            yield doc
 
 
 def read_path(path: str | Path) -> Iterator[Document | InputError]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrascope.errors import DataError, FolderLayoutError, InputError
+from narrascope.ingest.annotations import iter_tsv, split_labels
 from narrascope.ingest.semeval import read_semeval_folder
 from narrascope.schema import Document
 
@@ -31,37 +32,13 @@ class NarrativeDataset:
         return len(self.examples)
 
 
-def read_annotation_lines(path: Path, min_columns: int) -> list[tuple[int, list[str]]]:
-    """TAB-separated lines with at least ``min_columns`` fields; bad lines warn and are skipped."""
-    out: list[tuple[int, list[str]]] = []
-    with path.open(encoding="utf-8", newline="") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            line = raw.rstrip("\r\n")
-            if not line.strip():
-                continue
-            cols = line.split("\t")
-            if len(cols) < min_columns:
-                warnings.warn(
-                    f"{path}:{lineno}: expected {min_columns} TAB-separated columns, got {len(cols)}; "
-                    "line skipped",
-                    stacklevel=2,
-                )
-                continue
-            out.append((lineno, [c.strip() for c in cols]))
-    return out
-
-
-def split_labels(field_value: str) -> list[str]:
-    return [x.strip() for x in field_value.split(";") if x.strip()]
-
-
 def read_subtask2(path: Path) -> dict[str, tuple[list[str], list[str]]]:
     """``article_id -> (narratives, subnarratives)`` from a subtask-2 annotations file."""
     if not path.is_file():
         raise DataError(f"annotation file not found; expected {path.name} in the folder", source=str(path))
     return {
         cols[0]: (split_labels(cols[1]), split_labels(cols[2]))
-        for _, cols in read_annotation_lines(path, 3)
+        for _, cols in iter_tsv(path, 3, strict=False, what="article_id, narratives, subnarratives")
     }
 
 

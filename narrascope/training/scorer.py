@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from narrascope.errors import DataError
+from narrascope.ingest.annotations import iter_tsv, split_labels
 from narrascope.schema.taxonomy import Taxonomy
 
 
@@ -35,25 +35,10 @@ def samples_f1(gold: Iterable[Iterable[str]], pred: Iterable[Iterable[str]], all
 
 def read_submission(path: str | Path) -> dict[str, tuple[list[str], list[str]]]:
     """``article_id<TAB>narratives;...<TAB>subnarratives;...`` lines (gold or predictions)."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError("file not found; check the path", source=str(path))
-    out: dict[str, tuple[list[str], list[str]]] = {}
-    with path.open(encoding="utf-8", newline="") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            line = raw.rstrip("\r\n")
-            if not line.strip():
-                continue
-            cols = line.split("\t")
-            if len(cols) < 3:
-                raise DataError(
-                    f"line {lineno}: expected 3 TAB-separated columns (article_id, narratives, "
-                    f"subnarratives), got {len(cols)}",
-                    source=str(path),
-                )
-            split = lambda s: [x.strip() for x in s.split(";") if x.strip()]  # noqa: E731
-            out[cols[0].strip()] = (split(cols[1]), split(cols[2]))
-    return out
+    return {
+        cols[0]: (split_labels(cols[1]), split_labels(cols[2]))
+        for _, cols in iter_tsv(path, 3, strict=True, what="article_id, narratives, subnarratives")
+    }
 
 
 def evaluate_narratives(
