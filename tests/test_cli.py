@@ -91,3 +91,13 @@ def test_evaluate_malformed_prediction_file(semeval_folder: Path, tmp_path: Path
     result = runner.invoke(app, ["evaluate", "narratives", "--gold", str(semeval_folder / "subtask-2-annotations.txt"),
                                  "--pred", str(bad)])
     assert result.exit_code == 2 and "bad.txt" in result.output and "line 1" in result.output
+
+
+def test_analyze_with_workers_keeps_input_order(tmp_path: Path):
+    texts = sorted(EXAMPLES.glob("*.txt"))
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["analyze", *map(str, texts), "--workers", "2", "--batch-size", "2",
+                                 "--json", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert ids == [p.name for p in texts]

@@ -110,3 +110,12 @@ def test_real_articles_get_war_narratives_and_no_residue(nlp):
         assert any(lb.name.startswith("URW:") for lb in doc.narratives), (path.name, doc.narratives)
         for residue in ("Share.", "Leave A Reply", "Exit mobile version"):
             assert residue not in doc.clean_text
+
+
+def test_worker_processes_give_the_same_results_in_order(nlp):
+    texts = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt"))] * 2
+    serial = list(nlp.pipe(texts, batch_size=3))
+    parallel = list(nlp.pipe(texts, batch_size=3, n_process=2))
+    assert [d.title for d in parallel] == [d.title for d in serial]
+    assert [[lb.name for lb in d.narratives] for d in parallel] == [[lb.name for lb in d.narratives] for d in serial]
+    assert [[lb.name for lb in d.subnarratives] for d in parallel] == [[lb.name for lb in d.subnarratives] for d in serial]
