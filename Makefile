@@ -1,0 +1,23 @@
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test bench
+
+# one-time set-up: a virtualenv with narrascope and the test tools (re-done when pyproject.toml changes)
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+# the main job on the bundled example articles: terminal summary, report.html, results.jsonl
+demo: $(VENV)/.installed
+	HF_HUB_OFFLINE=1 $(VENV)/bin/narrascope analyze examples/ --html report.html --json results.jsonl
+
+test: $(VENV)/.installed
+	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
+
+# quality and speed benchmarks (need ../shared/data); print tables, write benchmarks/results/*.json
+bench: $(VENV)/.installed
+	$(PY) -m benchmarks.narratives_cv
+	$(PY) -m benchmarks.speed
