@@ -85,10 +85,9 @@ def analyze(
 
     from narrascope.errors import InputError
     from narrascope.ingest.readers import read_inputs
+    from narrascope.pipeline import check_model_path
     from narrascope.report.jsonl import write_document
     from narrascope.report.terminal import print_document
-
-    from narrascope.pipeline import check_model_path
 
     try:
         model_path = check_model_path(model)
@@ -108,19 +107,22 @@ def analyze(
     to_stdout = json_out is not None and str(json_out) == "-"
     if to_stdout:
         quiet = True  # stdout carries only JSONL
-    json_fh = sys.stdout if to_stdout else (json_out.open("w", encoding="utf-8") if json_out else None)
+    try:
+        json_fh = sys.stdout if to_stdout else (json_out.open("w", encoding="utf-8") if json_out else None)
+    except OSError as exc:
+        fail(f"{json_out}: cannot write the results file ({exc.strerror}); check the folder exists")
+    stream, n_process = plan_workers(good_docs(), workers)
+    if n_process > 1:  # the workers load the model; this process only reads and writes
+        from narrascope.parallel import pipe_in_processes
+
+        results = pipe_in_processes(model_path, ["narratives"], stream, batch_size, n_process)
+    else:
+        results = _load(model_path).pipe(stream, batch_size=batch_size)
     try:
         with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                      transient=True, disable=not console.is_terminal) as progress:
+                      transient=True, disable=not console.is_terminal or not quiet) as progress:
             task = progress.add_task("analysing", total=None)
-            stream, n_process = plan_workers(good_docs(), workers)
-            if n_process > 1:  # the workers load the model; this process only reads and writes
-                from narrascope.parallel import pipe_in_processes
-
-                results = pipe_in_processes(model_path, ["narratives"], stream, batch_size, n_process)
-            else:
-                results = _load(model_path).pipe(stream, batch_size=batch_size)
             for doc in results:
                 if html_out:  # only the report needs the documents kept; otherwise stream
                     docs.append(doc)
@@ -137,7 +139,10 @@ def analyze(
     if html_out:
         from narrascope.report.html import render_report
 
-        html_out.write_text(render_report(docs, errors), encoding="utf-8")
+        try:
+            html_out.write_text(render_report(docs, errors), encoding="utf-8")
+        except OSError as exc:
+            fail(f"{html_out}: cannot write the report ({exc.strerror}); check the folder exists")
         console.print(f"report written to [bold]{escape(str(html_out))}[/]")
     if json_out and not to_stdout:
         console.print(f"results written to [bold]{escape(str(json_out))}[/]")
