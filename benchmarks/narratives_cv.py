@@ -18,8 +18,14 @@ from benchmarks.common import DATA, console, table, write_result
 from narrascope.heads.decision import HierarchyDecoder
 from narrascope.schema.taxonomy import Taxonomy
 from narrascope.training.data import LANGUAGES, load_narrative_dataset
-from narrascope.training.narratives import (NarrativeTrainingConfig, fit_narrative_model, folds,
-                                            label_space, per_language_scores, predict_proba)
+from narrascope.training.narratives import (
+    NarrativeTrainingConfig,
+    fit_narrative_model,
+    folds,
+    label_space,
+    per_language_scores,
+    predict_proba,
+)
 from narrascope.training.train import preprocess
 
 # Quality floors (issue #2). Lowering one is an explicit, explained change.
@@ -51,9 +57,8 @@ def main() -> int:
         thresholds[test] = [report["thresholds"]["coarse"], report["thresholds"]["fine"]]
 
     # each test document is decoded with the thresholds of the model that predicted it
-    preds_c, preds_f = np.zeros_like(Pc), np.zeros_like(Pf)
     results = {}
-    by_fold = {}
+    by_fold: dict[tuple[float, float], list[int]] = {}
     for i, (tc, tf) in enumerate(map(tuple, thresholds)):
         by_fold.setdefault((tc, tf), []).append(i)
     merged: dict[str, dict] = {}
@@ -71,7 +76,6 @@ def main() -> int:
             for key in ("f1_coarse_not_other", "f1_fine_not_other"):
                 if key in row:
                     acc["sums"][key] = acc["sums"].get(key, 0.0) + row[key] * row["n_not_other"]
-    del preds_c, preds_f
     rows = []
     failures = []
     for lang in sorted(merged, key=lambda x: LANGUAGES.index(x) if x in LANGUAGES else 99):

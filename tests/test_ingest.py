@@ -3,8 +3,16 @@ from pathlib import Path
 
 import pytest
 
-from narrascope.errors import (BinaryInputError, EmptyInputError, EncodingError, FolderLayoutError,
-                               InputError, InputTooLargeError, NoArticleError, RecordError)
+from narrascope.errors import (
+    BinaryInputError,
+    EmptyInputError,
+    EncodingError,
+    FolderLayoutError,
+    InputError,
+    InputTooLargeError,
+    NoArticleError,
+    RecordError,
+)
 from narrascope.ingest import read_inputs, read_semeval_folder, read_text_file
 from narrascope.ingest.decode import decode_text
 

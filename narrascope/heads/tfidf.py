@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-
 # Words of 2+ characters. Devanagari vowel signs and viramas are not ``\w`` in
 # Python's re, so the default pattern would cut Hindi words apart ("हिंदी" -> "ह");
 # the explicit block keeps them whole (the dandas U+0964/5 stay separators).
