@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -33,7 +33,7 @@ console = Console(stderr=True)
 out = Console()
 
 ModelOption = Annotated[
-    Optional[Path], typer.Option("--model", help="Model folder (default: the shipped model).")
+    Path | None, typer.Option("--model", help="Model folder (default: the shipped model).")
 ]
 
 
@@ -42,7 +42,7 @@ def fail(exc: NarrascopeError | str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _load(model: Optional[Path]):
+def _load(model: Path | None):
     from narrascope.pipeline import build_pipeline
 
     with console.status("loading model…"):
@@ -72,8 +72,8 @@ def plan_workers(docs, workers: int):
 @app.command()
 def analyze(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs, .jsonl, or - for stdin.")],
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write results as JSONL here ('-' for stdout).")] = None,
-    html_out: Annotated[Optional[Path], typer.Option("--html", help="Write a self-contained HTML report here.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write results as JSONL here ('-' for stdout).")] = None,
+    html_out: Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML report here.")] = None,
     model: ModelOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No per-article summary in the terminal.")] = False,
     batch_size: Annotated[int, typer.Option(help="Articles per batch.")] = 16,

@@ -19,8 +19,10 @@ _EXACT = {
 _PATTERNS = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        r"^(share|tweet|email|print|facebook|twitter|linkedin|whatsapp|telegram|reddit|pinterest)"
-        r"([\s|,·•/]+(share|tweet|email|print|facebook|twitter|linkedin|whatsapp|telegram|reddit|pinterest|x))+\W*$",
+        (
+            r"^(share|tweet|email|print|facebook|twitter|linkedin|whatsapp|telegram|reddit|pinterest)"
+            r"([\s|,·•/]+(share|tweet|email|print|facebook|twitter|linkedin|whatsapp|telegram|reddit|pinterest|x))+\W*$"
+        ),
         r"^(share|tweet|post|send) (this|on|via|to) \w+",
         r"\bleave a (reply|comment)\b",
         r"\bexit mobile version\b",

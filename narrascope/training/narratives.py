@@ -181,7 +181,7 @@ def per_language_scores(decoder: HierarchyDecoder, Pc: np.ndarray, Pf: np.ndarra
         idx = np.where(data.languages == lang)[0]
         not_other = np.array([i for i in idx if data.gold[i][0] != [OTHER]], dtype=int)
         c, f = score(decoder, Pc[idx], Pf[idx], [data.gold[i] for i in idx], taxonomy)
-        row = {"n": int(len(idx)), "f1_coarse": round(c, 4), "f1_fine": round(f, 4), "n_not_other": int(len(not_other))}
+        row = {"n": len(idx), "f1_coarse": round(c, 4), "f1_fine": round(f, 4), "n_not_other": len(not_other)}
         if len(not_other):
             c2, f2 = score(decoder, Pc[not_other], Pf[not_other], [data.gold[i] for i in not_other], taxonomy)
             row.update({"f1_coarse_not_other": round(c2, 4), "f1_fine_not_other": round(f2, 4)})
