@@ -172,6 +172,7 @@ def predict_narratives(
     folder: Annotated[Path, typer.Argument(help="SemEval language folder holding raw-documents/.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Submission file to write.")],
     model: ModelOption = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core).")] = 0,
 ) -> None:
     """Write the subtask-2 format: article_id<TAB>narratives<TAB>subnarratives, sorted by id."""
     from narrascope.errors import InputError
@@ -188,8 +189,9 @@ def predict_narratives(
         console.print(f"[bold red]error[/]: {escape(str(bad))}", highlight=False)
     from rich.progress import track
 
-    analysed = list(track(pipeline.pipe(docs), total=len(docs), description="predicting",
-                          console=console, disable=not console.is_terminal))
+    stream, n_process = plan_workers(docs, workers)
+    analysed = list(track(pipeline.pipe(stream, batch_size=16, n_process=n_process), total=len(docs),
+                          description="predicting", console=console, disable=not console.is_terminal))
     n = write_subtask2(analysed, output)
     console.print(f"{n} predictions written to [bold]{escape(str(output))}[/]")
     if len(docs) != len(items):
