@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from narrascope.components.base import Component
-from narrascope.errors import InputError, ModelError
+from narrascope.errors import InputError, ModelError, UsageError
 from narrascope.schema import Document
 
 DEFAULT_MODEL = "narratives"
@@ -56,12 +56,17 @@ class Pipeline:
     def pipe(self, docs: Iterable[str | Document], batch_size: int = 32, n_process: int = 1) -> Iterator[Document]:
         """Analyse a stream of texts or Documents, in input order.
 
-        ``n_process > 1`` runs the pipeline in that many worker processes (each
-        loads the model once); the documents come back without their working
-        ``vectors``.
+        ``n_process > 1`` runs the pipeline in that many worker processes, each
+        rebuilding it with ``build_pipeline`` from ``model_path`` once (so it is
+        for pipelines made by ``narrascope.load``); the documents come back
+        without their working ``vectors``.
         """
         if n_process > 1:
             from narrascope.parallel import pipe_in_processes
+
+            if self.model_path is None and "narratives" in self.names:
+                raise UsageError("n_process > 1 needs a pipeline made by narrascope.load(), which knows its "
+                                 "model folder; use n_process=1 for a hand-built pipeline")
 
             yield from pipe_in_processes(self.model_path, self.names, (self.make_doc(d) for d in docs),
                                          batch_size, n_process)
@@ -80,10 +85,11 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
     from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
     from narrascope.embed.base import get_embedder
 
-    path = check_model_path(model_path)
-    pipeline = Pipeline([Cleaner(), LanguageDetector(), SentenceSegmenter()], model_path=path)
+    pipeline = Pipeline([Cleaner(), LanguageDetector(), SentenceSegmenter()])
     if not narratives:
         return pipeline
+    path = check_model_path(model_path)
+    pipeline.model_path = path
     model = NarrativeModel.from_disk(path)
     pipeline.add(SentenceEmbedder(get_embedder(model.embedder)))
     pipeline.add(NarrativeClassifier(model))
