@@ -5,10 +5,10 @@ from __future__ import annotations
 import multiprocessing as mp
 from collections import deque
 from collections.abc import Iterable, Iterator
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from narrascope.components.base import minibatches
 from narrascope.schema import Document
 
 _worker_pipeline: Any = None  # the worker's own Pipeline
@@ -29,12 +29,6 @@ def _run_chunk(docs: list[Document]) -> list[Document]:
     return out
 
 
-def _chunks(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    it = iter(docs)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
 def pipe_in_processes(model_path: str | Path | None, names: list[str], docs: Iterable[Document], batch_size: int,
                       n_process: int) -> Iterator[Document]:
     """Like ``Pipeline.pipe`` but spread over ``n_process`` spawned processes (fork-safe).
@@ -48,7 +42,7 @@ def pipe_in_processes(model_path: str | Path | None, names: list[str], docs: Ite
         # bounded look-ahead (Pool.imap would read the whole input): at most two
         # chunks per worker are in flight, so memory does not grow with the input
         pending: deque = deque()
-        for chunk in _chunks(docs, batch_size):
+        for chunk in minibatches(docs, batch_size):
             pending.append(pool.apply_async(_run_chunk, (chunk,)))
             if len(pending) >= 2 * n_process:
                 yield from pending.popleft().get()
