@@ -222,6 +222,36 @@ def evaluate_narratives(
     typer.echo(f"f1_coarse={result['f1_coarse']:.5f}\tf1_fine={result['f1_fine']:.5f}")
 
 
+@evaluate_app.command("roles")
+def evaluate_roles(
+    gold: Annotated[Path, typer.Option("--gold", help="subtask-1-annotations.txt")],
+    pred: Annotated[Path, typer.Option("--pred", help="Predictions in the same format.")],
+) -> None:
+    """Official subtask-1 measures: exact match ratio on fine roles and main-role accuracy."""
+    import warnings
+
+    from rich.table import Table
+
+    from narrascope.ingest.annotations import read_role_annotations
+    from narrascope.training.scorer import evaluate_roles as run
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = run(read_role_annotations(gold), read_role_annotations(pred))
+        except NarrascopeError as exc:
+            fail(exc)
+    for warning in caught:
+        console.print(f"[yellow]warning[/]: {escape(str(warning.message))}", highlight=False)
+    table = Table(title="SemEval-2025 T10 subtask 1")
+    for column in ("mentions", "missing", "EMR (fine roles)", "main-role accuracy"):
+        table.add_column(column, justify="right")
+    table.add_row(str(result["n_mentions"]), str(result["n_missing"]), f"{result['emr']:.4f}",
+                  f"{result['main_role_accuracy']:.4f}")
+    out.print(table)
+    typer.echo(f"emr={result['emr']:.5f}\tmain_role_accuracy={result['main_role_accuracy']:.5f}")
+
+
 def main() -> None:
     try:
         app()

@@ -57,3 +57,28 @@ class Taxonomy:
     def children(self, narrative: str) -> list[str]:
         known = self.subnarratives + self.unofficial_subnarratives
         return [s for s in known if s.startswith(narrative + ":")]
+
+
+@dataclass(frozen=True)
+class RoleTaxonomy:
+    """Entity-framing roles: three main roles, each with its fine-grained roles."""
+
+    fine_roles: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def default(cls) -> RoleTaxonomy:
+        path = resources.files("narrascope.resources").joinpath("roles_t10.json")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(tuple((main, tuple(data["fine_roles"][main])) for main in data["main_roles"]))
+
+    @property
+    def main_roles(self) -> tuple[str, ...]:
+        return tuple(main for main, _ in self.fine_roles)
+
+    def main_of(self, fine_role: str) -> str:
+        """The main role a fine role belongs to."""
+        for main, fines in self.fine_roles:
+            if fine_role in fines:
+                return main
+        raise KeyError(fine_role)

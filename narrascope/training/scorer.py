@@ -1,4 +1,4 @@
-"""The official SemEval-2025 Task 10 subtask-2 measure: samples-F1 over coarse and fine labels."""
+"""Official SemEval-2025 Task 10 measures: subtask 2 samples-F1 (narratives), subtask 1 EMR (roles)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from narrascope.ingest.annotations import iter_tsv, split_labels
+from narrascope.ingest.annotations import RoleAnnotation, iter_tsv, split_labels
 from narrascope.schema.taxonomy import Taxonomy
 
 
@@ -57,3 +57,30 @@ def evaluate_narratives(
     fine = samples_f1([gold[i][1] for i in ids], [pred.get(i, empty)[1] for i in ids], taxonomy.official_subnarratives)
     return {"f1_coarse": coarse, "f1_fine": fine, "n_documents": len(ids),
             "n_missing": sum(1 for i in ids if i not in pred)}
+
+
+def evaluate_roles(gold: list[RoleAnnotation], pred: list[RoleAnnotation]) -> dict[str, float]:
+    """Subtask-1 measures over the GOLD mentions, matched by (article_id, start, end).
+
+    ``emr``: exact match ratio of the fine-role sets; ``main_role_accuracy``. A gold
+    mention without a prediction counts as wrong (``n_missing``); predictions for
+    mentions not in the gold are counted in ``n_unmatched`` and otherwise ignored.
+    """
+    by_key = {p.key: p for p in pred}
+    exact = main = missing = 0
+    for g in gold:
+        p = by_key.get(g.key)
+        if p is None:
+            missing += 1
+            continue
+        exact += set(p.fine_roles) == set(g.fine_roles)
+        main += p.main_role == g.main_role
+    n = len(gold)
+    gold_keys = {g.key for g in gold}
+    return {
+        "emr": exact / n if n else 0.0,
+        "main_role_accuracy": main / n if n else 0.0,
+        "n_mentions": n,
+        "n_missing": missing,
+        "n_unmatched": sum(1 for p in pred if p.key not in gold_keys),
+    }
