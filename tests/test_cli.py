@@ -101,3 +101,12 @@ def test_analyze_with_workers_keeps_input_order(tmp_path: Path):
     assert result.exit_code == 0, result.output
     ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
     assert ids == [p.name for p in texts]
+
+
+def test_predict_writes_other_for_an_unreadable_article(semeval_folder: Path, tmp_path: Path):
+    (semeval_folder / "raw-documents" / "EN_UA_000004.txt").write_bytes(b"")
+    pred = tmp_path / "pred.txt"
+    result = runner.invoke(app, ["predict", "narratives", str(semeval_folder), "-o", str(pred)])
+    assert result.exit_code == 1 and "EN_UA_000004.txt" in result.output
+    lines = pred.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 4 and "EN_UA_000004.txt\tOther\tOther" in lines

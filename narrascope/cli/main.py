@@ -29,7 +29,7 @@ app.add_typer(train_app, name="train")
 app.add_typer(predict_app, name="predict")
 app.add_typer(evaluate_app, name="evaluate")
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # one error = one line, never wrapped
 out = Console()
 
 ModelOption = Annotated[
@@ -174,10 +174,17 @@ def predict_narratives(
     model: ModelOption = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core).")] = 0,
 ) -> None:
-    """Write the subtask-2 format: article_id<TAB>narratives<TAB>subnarratives, sorted by id."""
+    """Write the subtask-2 format: article_id<TAB>narratives<TAB>subnarratives, sorted by id.
+
+    An article that cannot be read is reported and still gets an ``Other`` line, so the
+    submission names every document; the exit code is then 1.
+    """
+    from rich.progress import track
+
     from narrascope.errors import InputError
     from narrascope.ingest.semeval import read_semeval_folder
     from narrascope.report.submission import write_subtask2
+    from narrascope.schema import Document
 
     items = list(read_semeval_folder(folder))
     layout_errors = [x for x in items if isinstance(x, InputError) and x.code == "E107"]
@@ -185,16 +192,19 @@ def predict_narratives(
         fail(layout_errors[0])
     pipeline = _load(model)
     docs = [x for x in items if not isinstance(x, InputError)]
+    unreadable = []
     for bad in (x for x in items if isinstance(x, InputError)):
-        console.print(f"[bold red]error[/]: {escape(str(bad))}", highlight=False)
-    from rich.progress import track
-
+        console.print(f"[bold red]error[/]: {escape(str(bad))} — written as Other", highlight=False)
+        unreadable.append(Document(text="", id=Path(bad.source or "").name))
     stream, n_process = plan_workers(docs, workers)
     analysed = list(track(pipeline.pipe(stream, batch_size=16, n_process=n_process), total=len(docs),
                           description="predicting", console=console, disable=not console.is_terminal))
-    n = write_subtask2(analysed, output)
+    try:
+        n = write_subtask2(analysed + unreadable, output)
+    except OSError as exc:
+        fail(f"{output}: cannot write the predictions ({exc.strerror}); check the folder exists")
     console.print(f"{n} predictions written to [bold]{escape(str(output))}[/]")
-    if len(docs) != len(items):
+    if unreadable:
         raise typer.Exit(1)
 
 
