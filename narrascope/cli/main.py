@@ -69,6 +69,23 @@ def plan_workers(docs, workers: int):
     return chain(head, docs), n
 
 
+def analysed(model: Path | None, docs, workers: int, batch_size: int):
+    """The documents analysed, in input order: in worker processes when there are many
+    (each worker loads the model, this process does not), otherwise here."""
+    from narrascope.pipeline import check_model_path
+
+    try:
+        model_path = check_model_path(model)
+    except NarrascopeError as exc:
+        fail(exc)
+    stream, n_process = plan_workers(docs, workers)
+    if n_process > 1:
+        from narrascope.parallel import pipe_in_processes
+
+        return pipe_in_processes(model_path, ["narratives"], stream, batch_size, n_process)
+    return _load(model_path).pipe(stream, batch_size=batch_size)
+
+
 @app.command()
 def analyze(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs, .jsonl, or - for stdin.")],
@@ -85,14 +102,9 @@ def analyze(
 
     from narrascope.errors import InputError
     from narrascope.ingest.readers import read_inputs
-    from narrascope.pipeline import check_model_path
     from narrascope.report.jsonl import write_document
     from narrascope.report.terminal import print_document
 
-    try:
-        model_path = check_model_path(model)
-    except NarrascopeError as exc:
-        fail(exc)
     errors: list[str] = []
     docs = []
 
@@ -104,6 +116,7 @@ def analyze(
                 continue
             yield item
 
+    results = analysed(model, good_docs(), workers, batch_size)
     to_stdout = json_out is not None and str(json_out) == "-"
     if to_stdout:
         quiet = True  # stdout carries only JSONL
@@ -111,13 +124,6 @@ def analyze(
         json_fh = sys.stdout if to_stdout else (json_out.open("w", encoding="utf-8") if json_out else None)
     except OSError as exc:
         fail(f"{json_out}: cannot write the results file ({exc.strerror}); check the folder exists")
-    stream, n_process = plan_workers(good_docs(), workers)
-    if n_process > 1:  # the workers load the model; this process only reads and writes
-        from narrascope.parallel import pipe_in_processes
-
-        results = pipe_in_processes(model_path, ["narratives"], stream, batch_size, n_process)
-    else:
-        results = _load(model_path).pipe(stream, batch_size=batch_size)
     try:
         with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=console,
@@ -190,17 +196,15 @@ def predict_narratives(
     layout_errors = [x for x in items if isinstance(x, InputError) and x.code == "E107"]
     if layout_errors:
         fail(layout_errors[0])
-    pipeline = _load(model)
     docs = [x for x in items if not isinstance(x, InputError)]
     unreadable = []
     for bad in (x for x in items if isinstance(x, InputError)):
         console.print(f"[bold red]error[/]: {escape(str(bad))} — written as Other", highlight=False)
         unreadable.append(Document(text="", id=Path(bad.source or "").name))
-    stream, n_process = plan_workers(docs, workers)
-    analysed = list(track(pipeline.pipe(stream, batch_size=16, n_process=n_process), total=len(docs),
-                          description="predicting", console=console, disable=not console.is_terminal))
+    predicted = list(track(analysed(model, docs, workers, batch_size=16), total=len(docs),
+                           description="predicting", console=console, disable=not console.is_terminal))
     try:
-        n = write_subtask2(analysed + unreadable, output)
+        n = write_subtask2(predicted + unreadable, output)
     except OSError as exc:
         fail(f"{output}: cannot write the predictions ({exc.strerror}); check the folder exists")
     console.print(f"{n} predictions written to [bold]{escape(str(output))}[/]")
