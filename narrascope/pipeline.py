@@ -11,10 +11,19 @@ from narrascope.errors import InputError, ModelError, UsageError
 from narrascope.schema import Document
 
 DEFAULT_MODEL = "narratives"
+ROLES_MODEL = "roles"
 
 
-def default_model_path() -> Path:
-    return Path(str(resources.files("narrascope.models").joinpath(DEFAULT_MODEL)))
+def default_model_path(name: str = DEFAULT_MODEL) -> Path:
+    return Path(str(resources.files("narrascope.models").joinpath(name)))
+
+
+def roles_model_path(model_path: str | Path | None) -> Path | None:
+    """The role model used with a narrative model folder: a ``roles/`` folder inside it, else the shipped one."""
+    for candidate in ((Path(model_path) / ROLES_MODEL) if model_path else None, default_model_path(ROLES_MODEL)):
+        if candidate is not None and (candidate / "meta.json").is_file():
+            return candidate
+    return None
 
 
 class Pipeline:
@@ -77,8 +86,11 @@ class Pipeline:
         yield from stream
 
 
-def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = True) -> Pipeline:
-    """The default pipeline: clean -> language -> segment -> embed -> narratives."""
+def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = True, roles: bool = True) -> Pipeline:
+    """The default pipeline: clean -> language -> segment -> embed -> narratives -> mentions -> roles.
+
+    The entity components are added when a role model is found (see ``roles_model_path``).
+    """
     from narrascope.components.clean import Cleaner
     from narrascope.components.language import LanguageDetector
     from narrascope.components.narratives import NarrativeClassifier, NarrativeModel
@@ -93,6 +105,15 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
     model = NarrativeModel.from_disk(path)
     pipeline.add(SentenceEmbedder(get_embedder(model.embedder)))
     pipeline.add(NarrativeClassifier(model))
+    roles_path = roles_model_path(path) if roles else None
+    if roles_path is not None:
+        from narrascope.components.entities import MentionDetector, RoleClassifier
+        from narrascope.entities.mentions import MentionFinder
+        from narrascope.entities.model import RoleModel
+
+        role_model = RoleModel.from_disk(roles_path)
+        pipeline.add(MentionDetector(MentionFinder(role_model.gazetteer)))
+        pipeline.add(RoleClassifier(role_model, pipeline.get("embed").embedder))
     return pipeline
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from narrascope.cli import app
+from narrascope.schema import SCHEMA_VERSION
 
 from .conftest import WAR_TEXT
 
@@ -23,7 +24,7 @@ def test_analyze_writes_json_and_html(tmp_path: Path):
                                  "--json", str(out), "--html", str(report)])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert len(rows) == 2 and rows[0]["schema_version"] == 1
+    assert len(rows) == 2 and rows[0]["schema_version"] == SCHEMA_VERSION
     assert rows[0]["labels"]["narratives"] and "Leave A Reply" not in rows[0]["clean_text"]
     html = report.read_text(encoding="utf-8")
     assert html.startswith("<!doctype html>") and "<mark" in html and "http" not in html.split("<body>")[0]

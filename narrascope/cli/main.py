@@ -42,12 +42,12 @@ def fail(exc: NarrascopeError | str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _load(model: Path | None):
+def _load(model: Path | None, entities: bool = True):
     from narrascope.pipeline import build_pipeline
 
     with console.status("loading model…"):
         try:
-            return build_pipeline(model)
+            return build_pipeline(model, roles=entities)
         except NarrascopeError as exc:
             fail(exc)
 
@@ -69,7 +69,7 @@ def plan_workers(docs, workers: int):
     return chain(head, docs), n
 
 
-def analysed(model: Path | None, docs, workers: int, batch_size: int):
+def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: bool = True):
     """The documents analysed, in input order: in worker processes when there are many
     (each worker loads the model, this process does not), otherwise here."""
     from narrascope.pipeline import check_model_path
@@ -82,8 +82,9 @@ def analysed(model: Path | None, docs, workers: int, batch_size: int):
     if n_process > 1:
         from narrascope.parallel import pipe_in_processes
 
-        return pipe_in_processes(model_path, ["narratives"], stream, batch_size, n_process)
-    return _load(model_path).pipe(stream, batch_size=batch_size)
+        names = ["narratives", "roles"] if entities else ["narratives"]
+        return pipe_in_processes(model_path, names, stream, batch_size, n_process)
+    return _load(model_path, entities).pipe(stream, batch_size=batch_size)
 
 
 @app.command()
@@ -96,8 +97,10 @@ def analyze(
     batch_size: Annotated[int, typer.Option(help="Articles per batch.")] = 16,
     workers: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core, used from "
                                               f"{PARALLEL_MIN_DOCS} articles on).")] = 0,
+    entities: Annotated[bool, typer.Option("--entities/--no-entities",
+                                           help="Find the actors and their roles (on by default).")] = True,
 ) -> None:
-    """Analyse articles: narratives, sub-narratives and their evidence."""
+    """Analyse articles: narratives, sub-narratives, entity roles and their evidence."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from narrascope.errors import InputError
@@ -116,7 +119,7 @@ def analyze(
                 continue
             yield item
 
-    results = analysed(model, good_docs(), workers, batch_size)
+    results = analysed(model, good_docs(), workers, batch_size, entities)
     to_stdout = json_out is not None and str(json_out) == "-"
     if to_stdout:
         quiet = True  # stdout carries only JSONL
@@ -173,6 +176,29 @@ def train_narratives(
     console.print(f"model written to [bold]{escape(str(out_dir))}[/] (thresholds {meta['thresholds']})")
 
 
+@train_app.command("roles")
+def train_roles(
+    data: Annotated[Path, typer.Option("--data", help="SemEval-2025 T10 train folder (EN/, BG/, ... or one language).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the role model to.")],
+    languages: Annotated[str, typer.Option(help="Comma-separated language folders to use.")] = "EN,BG,HI,PT,RU",
+    folds: Annotated[int, typer.Option(help="Cross-validation folds for tuning and the recorded scores (0: none).")] = 5,
+) -> None:
+    """Train the entity-role model from subtask-1 annotations (fixed seeds, recorded data digest)."""
+    from narrascope.training.roles import RoleTrainingConfig
+    from narrascope.training.train import train_roles as run
+
+    try:
+        meta = run(data, out_dir, tuple(x.strip().upper() for x in languages.split(",") if x.strip()), console,
+                   RoleTrainingConfig(folds=folds))
+    except NarrascopeError as exc:
+        fail(exc)
+    scores = meta["cv_metrics"]["scores"]
+    for lang, row in scores.items():
+        console.print(f"  {lang}: EMR {row['emr']:.3f}  main-role accuracy {row['main_role_accuracy']:.3f}"
+                      f"  ({row['mentions']} mentions)")
+    console.print(f"role model written to [bold]{escape(str(out_dir))}[/]")
+
+
 @predict_app.command("narratives")
 def predict_narratives(
     folder: Annotated[Path, typer.Argument(help="SemEval language folder holding raw-documents/.")],
@@ -209,6 +235,84 @@ def predict_narratives(
         fail(f"{output}: cannot write the predictions ({exc.strerror}); check the folder exists")
     console.print(f"{n} predictions written to [bold]{escape(str(output))}[/]")
     if unreadable:
+        raise typer.Exit(1)
+
+
+@predict_app.command("roles")
+def predict_roles(
+    folder: Annotated[Path, typer.Argument(help="SemEval language folder holding raw-documents/.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Submission file to write.")],
+    mentions: Annotated[Path | None, typer.Option(
+        "--mentions", help="subtask-1-entity-mentions.txt (article_id, mention, start, end); "
+                           "without it the mentions are detected.")] = None,
+    model: ModelOption = None,
+) -> None:
+    """Write the subtask-1 format: article_id, mention, start, end, main_role, fine_role[, ...] (TAB-separated).
+
+    With --mentions every line of the file gets exactly one prediction, in file order;
+    bad lines, unknown articles and offsets that do not match the text are reported
+    with file and line.
+    """
+    import warnings
+
+    from rich.progress import track
+
+    from narrascope.components.clean import Cleaner
+    from narrascope.components.entities import MentionDetector, RoleClassifier
+    from narrascope.components.language import LanguageDetector
+    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
+    from narrascope.embed.base import get_embedder
+    from narrascope.entities.mentions import MentionFinder
+    from narrascope.entities.model import RoleModel
+    from narrascope.entities.official import detected_targets, targets_for, write_subtask1
+    from narrascope.errors import InputError, ModelError
+    from narrascope.ingest.semeval import read_semeval_folder
+    from narrascope.pipeline import roles_model_path
+
+    items = list(read_semeval_folder(folder))
+    layout_errors = [x for x in items if isinstance(x, InputError) and x.code == "E107"]
+    if layout_errors:
+        fail(layout_errors[0])
+    for bad in (x for x in items if isinstance(x, InputError)):
+        console.print(f"[bold red]error[/]: {escape(str(bad))}", highlight=False)
+    docs = {x.id: x for x in items if not isinstance(x, InputError)}
+    try:
+        roles_path = Path(model) if model else roles_model_path(None)
+        if roles_path is None or not (roles_path / "meta.json").is_file():
+            raise ModelError("no role model here; train one with `narrascope train roles --data DIR --out DIR`",
+                             source=str(roles_path))
+        role_model = RoleModel.from_disk(roles_path)
+    except NarrascopeError as exc:
+        fail(exc)
+    embedder = get_embedder(role_model.embedder)
+    steps = [Cleaner(), LanguageDetector(), SentenceSegmenter(), SentenceEmbedder(embedder)]
+    if mentions is None:
+        steps.append(MentionDetector(MentionFinder(role_model.gazetteer)))
+    classifier = RoleClassifier(role_model, embedder)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            targets, used = targets_for(docs, mentions) if mentions else ([], docs)
+        except NarrascopeError as exc:
+            fail(exc)
+    for warning in caught:
+        console.print(f"[yellow]warning[/]: {escape(str(warning.message))}", highlight=False)
+    analysed_docs = []
+    stream = list(used.values())
+    for doc in track(stream, description="predicting", console=console, disable=not console.is_terminal):
+        for step in steps:
+            doc = step(doc)
+        analysed_docs.append(doc)
+    for start in range(0, len(analysed_docs), 16):
+        classifier.predict(analysed_docs[start:start + 16])
+    if mentions is None:
+        targets = detected_targets(sorted(analysed_docs, key=lambda d: d.id))
+    try:
+        n = write_subtask1(targets, output)
+    except OSError as exc:
+        fail(f"{output}: cannot write the predictions ({exc.strerror}); check the folder exists")
+    console.print(f"{n} mention predictions written to [bold]{escape(str(output))}[/]")
+    if len(docs) < len(items):
         raise typer.Exit(1)
 
 

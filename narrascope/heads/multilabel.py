@@ -40,8 +40,7 @@ class MultiLabelLogistic:
         if self.C <= 0:
             raise ValueError(f"MultiLabelLogistic: C must be > 0, got {self.C}")
         n, n_labels = Y.shape
-        gram = X @ X.T
-        gram = gram.toarray() if sp.issparse(gram) else np.asarray(gram)
+        gram = _gram(X)
         eigval, eigvec = np.linalg.eigh(gram.astype(np.float64))
         keep = eigval > max(eigval.max(), 1e-12) * 1e-9
         eigval, eigvec = eigval[keep], eigvec[:, keep]
@@ -100,3 +99,18 @@ class MultiLabelLogistic:
         self.coef_ = np.asarray(arrays[f"{prefix}coef"], dtype=np.float32)
         self.intercept_ = np.asarray(arrays[f"{prefix}intercept"], dtype=np.float32)
         return self
+
+
+def _gram(X: sp.spmatrix | np.ndarray) -> np.ndarray:
+    """``X @ X.T`` as a dense array; dense-ish columns (embeddings) go through BLAS, not sparse products."""
+    if not sp.issparse(X):
+        X = np.asarray(X, dtype=np.float64)
+        return X @ X.T
+    X = sp.csc_matrix(X)
+    dense_cols = np.diff(X.indptr) > 0.3 * X.shape[0]
+    sparse_part = sp.csr_matrix(X[:, ~dense_cols])
+    gram = (sparse_part @ sparse_part.T).toarray().astype(np.float64)
+    if dense_cols.any():
+        D = X[:, dense_cols].toarray().astype(np.float64)
+        gram += D @ D.T
+    return gram

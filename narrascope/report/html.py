@@ -1,4 +1,4 @@
-"""A self-contained HTML report (no external assets): narratives and highlighted evidence."""
+"""A self-contained HTML report (no external assets): narratives, entity roles and highlighted evidence."""
 
 from __future__ import annotations
 
@@ -25,11 +25,52 @@ td.score{width:60px;text-align:right;font-variant-numeric:tabular-nums}
 mark{border-radius:3px;padding:1px 0} mark:target{outline:2px solid #1d232b}
 .warn{background:#fff4d6;border:1px solid #f0d28a;border-radius:6px;padding:6px 10px;margin:8px 0;font-size:13px}
 details{margin-top:8px} summary{cursor:pointer;color:#37414d}
+.ent{border-bottom:3px solid;padding:0 1px} .ent.protagonist{border-color:#2e7d32;background:#e8f5e9}
+.ent.antagonist{border-color:#c62828;background:#ffebee} .ent.innocent{border-color:#1565c0;background:#e3f2fd}
+.role{font-weight:600} .role.protagonist{color:#1b5e20} .role.antagonist{color:#b71c1c} .role.innocent{color:#0d47a1}
+.legend{font-size:13px;color:#37414d;margin:4px 0 8px} .legend .ent{margin-right:10px}
 """
+
+_ROLE_CLASS = {"Protagonist": "protagonist", "Antagonist": "antagonist", "Innocent": "innocent"}
+MAX_ENTITIES = 15
 
 
 def _colors(doc: Document) -> dict[str, str]:
     return {lb.name: _PALETTE[i % len(_PALETTE)] for i, lb in enumerate(doc.narratives)}
+
+
+def _mention_marks(doc: Document) -> list[tuple[int, int, str, str]]:
+    """``(start, end, css class, tooltip)`` of each classified mention, non-overlapping."""
+    out = []
+    names = {e.id: e.name for e in doc.entities}
+    for entity in doc.entities:
+        for m in entity.mentions:
+            if m.main_role is None:
+                continue
+            fines = ", ".join(f"{r.name} {r.score:.2f}" for r in m.fine_roles)
+            tip = f"{names.get(m.entity, m.text)}: {m.main_role.name} {m.main_role.score:.2f} ({fines})"
+            out.append((m.start, m.end, _ROLE_CLASS.get(m.main_role.name, ""), tip))
+    out.sort()
+    kept, last = [], -1
+    for item in out:
+        if item[0] >= last:
+            kept.append(item)
+            last = item[1]
+    return kept
+
+
+def _plain(doc: Document, start: int, end: int, mentions: list[tuple[int, int, str, str]], anchor: str) -> str:
+    """``text[start:end]`` escaped, with the mentions that lie wholly inside it wrapped."""
+    out, pos = [], start
+    for m_start, m_end, css, tip in mentions:
+        if m_start < pos or m_end > end:
+            continue
+        out.append(escape(doc.text[pos:m_start]))
+        out.append(f'<span class="ent {css}" id="{anchor}-m{m_start}" title="{escape(tip)}">'
+                   f"{escape(doc.text[m_start:m_end])}</span>")
+        pos = m_end
+    out.append(escape(doc.text[pos:end]))
+    return "".join(out)
 
 
 def _render_text(doc: Document, colors: dict[str, str], anchor: str) -> str:
@@ -41,6 +82,7 @@ def _render_text(doc: Document, colors: dict[str, str], anchor: str) -> str:
                 names.append(label.name)
     for names in marks.values():
         names.sort(key=lambda n: (n not in colors, n))  # a narrative's own colour first
+    mentions = _mention_marks(doc)
     kept = doc.spans.get("kept") or []
     regions = [(s.start, s.end) for s in kept] or [(0, len(doc.text))]
     out: list[str] = []
@@ -49,14 +91,14 @@ def _render_text(doc: Document, colors: dict[str, str], anchor: str) -> str:
         for (start, end), names in sorted(marks.items()):
             if start < pos or end > r_end or start < r_start:
                 continue
-            out.append(escape(doc.text[pos:start]))
+            out.append(_plain(doc, pos, start, mentions, anchor))
             first = names[0]
             color = colors.get(first) or colors.get(_parent_of(doc, first), "#e9ecef")
             title = escape("; ".join(names))
             out.append(f'<mark id="{anchor}-{start}" style="background:{color}" title="{title}">'
-                       f"{escape(doc.text[start:end])}</mark>")
+                       f"{_plain(doc, start, end, mentions, anchor)}</mark>")
             pos = end
-        out.append(escape(doc.text[pos:r_end]))
+        out.append(_plain(doc, pos, r_end, mentions, anchor))
     return "".join(out)
 
 
@@ -65,6 +107,30 @@ def _parent_of(doc: Document, name: str) -> str:
         if label.name == name and label.parent:
             return label.parent
     return name
+
+
+def _entity_table(doc: Document, anchor: str) -> str:
+    entities = [e for e in doc.entities if e.main_role is not None]
+    if not entities:
+        return ""
+    entities.sort(key=lambda e: (-len(e.mentions), e.name))
+    rows = []
+    for entity in entities[:MAX_ENTITIES]:
+        role = entity.main_role
+        css = _ROLE_CLASS.get(role.name, "")
+        fines = ", ".join(escape(r.name) for r in entity.fine_roles)
+        first = next((m for m in entity.mentions if m.main_role and m.main_role.name == role.name), entity.mentions[0])
+        quote = escape(" ".join(role.evidence[0].text.split())[:200]) if role.evidence else ""
+        rows.append(f'<tr><td><a href="#{anchor}-m{first.start}"><b>{escape(entity.name)}</b></a>'
+                    f' <span class="meta">×{len(entity.mentions)}</span></td>'
+                    f'<td><span class="role {css}">{escape(role.name)}</span>: {fines}</td>'
+                    f'<td class="score">{role.score:.2f}</td><td><i>{quote}</i></td></tr>')
+    more = len(entities) - MAX_ENTITIES
+    note = f'<div class="meta">and {more} more entities, highlighted in the text</div>' if more > 0 else ""
+    legend = ('<div class="legend">Mentions in the text: <span class="ent protagonist">protagonist</span>'
+              '<span class="ent antagonist">antagonist</span><span class="ent innocent">innocent</span></div>')
+    return (f'<table><thead><tr><th>Entity</th><th>Role</th><th>score</th><th>Evidence</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>{note}{legend}')
 
 
 def render_document(doc: Document, index: int) -> str:
@@ -93,6 +159,7 @@ def render_document(doc: Document, index: int) -> str:
         f'<div class="meta">{" · ".join(meta)}</div>{warnings}'
         f'<table><thead><tr><th>Narrative / sub-narrative</th><th>score</th></tr></thead>'
         f'<tbody>{"".join(rows)}</tbody></table>'
+        f'{_entity_table(doc, anchor)}'
         f'<details open><summary>Cleaned text with evidence highlighted</summary>'
         f'<div class="text">{_render_text(doc, colors, anchor)}</div></details></article>'
     )

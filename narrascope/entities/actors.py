@@ -1,0 +1,114 @@
+"""A multilingual gazetteer of the main actors, with aliases, used to link and find mentions."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+_TOKEN = re.compile(r"(?:\w|[\u0900-\u0963\u0966-\u097f])+")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens (Devanagari signs kept inside words)."""
+    return _TOKEN.findall(text.lower())
+
+
+def token_spans(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, lower-cased token)`` of each word of ``text``."""
+    return [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)]
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    name: str
+    kind: str
+    side: str
+
+
+class ActorTable:
+    """Aliases -> actors. An alias token ending in ``*`` matches words that start with it."""
+
+    def __init__(self, actors: list[Actor], aliases: list[tuple[tuple[str, ...], str]]) -> None:
+        self.actors = {a.id: a for a in actors}
+        self._exact: dict[tuple[str, ...], str] = {}
+        self._patterns: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for alias, actor_id in aliases:
+            if not alias:
+                continue
+            if any(t.endswith("*") for t in alias):
+                self._patterns.setdefault(alias[0].rstrip("*")[:3], []).append((alias, actor_id))
+            else:
+                self._exact.setdefault(alias, actor_id)
+        self._max_len = max((len(a) for a, _ in aliases), default=1)
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def default(cls) -> ActorTable:
+        path = resources.files("narrascope.resources").joinpath("actors.json")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        actors, aliases = [], []
+        for item in data["actors"]:
+            actors.append(Actor(item["id"], item["name"], item["kind"], item["side"]))
+            for names in item["aliases"].values():
+                aliases.extend((_alias_tokens(n), item["id"]) for n in names)
+            aliases.append((tuple(tokens(item["name"])), item["id"]))
+        return cls(actors, aliases)
+
+    def _match(self, toks: list[str]) -> str | None:
+        key = tuple(toks)
+        if key in self._exact:
+            return self._exact[key]
+        for alias, actor_id in self._patterns.get(toks[0][:3], ()) if toks else ():
+            if len(alias) == len(toks) and all(_token_matches(a, t) for a, t in zip(alias, toks)):
+                return actor_id
+        return None
+
+    def lookup(self, surface: str) -> Actor | None:
+        """The actor a mention names ("Zelenskyy", "Зеленского", "the West"), if known."""
+        toks = tokens(surface)
+        for drop in (0, 1):  # "the West" / "President Putin": try without the first word too
+            if len(toks) - drop >= 1:
+                found = self._match(toks[drop:])
+                if found:
+                    return self.actors[found]
+        return None
+
+    def find(self, text: str) -> Iterator[tuple[int, int, Actor]]:
+        """Longest alias matches in ``text`` as ``(start, end, actor)`` character spans."""
+        spans = token_spans(text)
+        i = 0
+        while i < len(spans):
+            for n in range(min(self._max_len, len(spans) - i), 0, -1):
+                window = spans[i:i + n]
+                if any(window[k + 1][0] - window[k][1] > 2 for k in range(n - 1)):
+                    continue
+                found = self._match([t for _, _, t in window])
+                surface = text[window[0][0]:window[0][1]]
+                if found and n == 1 and len(surface) <= 3 and surface != surface.upper():
+                    found = None  # "us", "who", "un" as words are not the USA, WHO or UN
+                if found:
+                    yield window[0][0], window[-1][1], self.actors[found]
+                    i += n
+                    break
+            else:
+                i += 1
+
+
+def _alias_tokens(name: str) -> tuple[str, ...]:
+    out = []
+    for part in name.lower().split():
+        star = part.endswith("*")
+        toks = tokens(part)
+        if toks and star:
+            toks[-1] += "*"
+        out.extend(toks)
+    return tuple(out)
+
+
+def _token_matches(alias: str, token: str) -> bool:
+    return token.startswith(alias[:-1]) if alias.endswith("*") else token == alias

