@@ -166,3 +166,23 @@ def test_html_report_colours_mentions_by_role_and_escapes_them():
     assert f'class="ent antagonist" id="d0-m{start}"' in html
     assert f'class="ent innocent" id="d0-m{v_start}"' in html
     assert "Instigator" in html and "Victim" in html
+
+
+def test_analyze_casts_the_actors_of_an_article_with_evidence():
+    import narrascope
+
+    from .conftest import WAR_TEXT
+
+    doc = narrascope.load()(WAR_TEXT)
+    assert doc.entities, "no entities found"
+    for entity in doc.entities:
+        for m in entity.mentions:
+            assert doc.text[m.start:m.end] == m.text
+            assert m.main_role.name in ("Protagonist", "Antagonist", "Innocent")
+            assert m.fine_roles and all(r.parent == m.main_role.name for r in m.fine_roles)
+            for span in m.main_role.evidence:
+                assert span.start <= m.start and m.end <= span.end
+                assert doc.text[span.start:span.end] == span.text
+        assert entity.main_role is not None
+    again = narrascope.Document.from_json(doc.to_json())
+    assert [e.name for e in again.entities] == [e.name for e in doc.entities]
