@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("NARRASCOPE_DATA", ROOT.parent / "shared" / "data"))
 RESULTS = ROOT / "benchmarks" / "results"
-console = Console()
+# wide enough for the result tables when the output goes to a file or a pipe
+console = Console() if sys.stdout.isatty() else Console(width=160)
 
 
 def machine() -> dict:
