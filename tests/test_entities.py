@@ -44,7 +44,7 @@ def test_linking_groups_names_surnames_and_aliases():
 
 def test_english_mentions_come_from_spacy_and_the_table():
     text = "Keir Starmer met Zelenskyy in London.\nThe Kremlin said NATO is escalating."
-    found = {text[c.start:c.end] for c in MentionFinder().find(text, "en")}
+    found = {text[c.start:c.end] for c in MentionFinder(ner=True).find(text, "en")}
     assert {"Keir Starmer", "Zelenskyy", "London", "Kremlin", "NATO"} <= found
 
 
@@ -186,3 +186,10 @@ def test_analyze_casts_the_actors_of_an_article_with_evidence():
         assert entity.main_role is not None
     again = narrascope.Document.from_json(doc.to_json())
     assert [e.name for e in again.entities] == [e.name for e in doc.entities]
+
+
+def test_fast_mention_finding_without_ner_uses_tables_and_capitalisation():
+    text = "The mayor, Vitali Klitschko, said Kyiv needs help. On Monday the Met Office and Greenpeace disagreed."
+    found = {text[c.start:c.end] for c in MentionFinder().find(text, "en")}
+    assert {"Vitali Klitschko", "Kyiv", "Met Office", "Greenpeace"} <= found
+    assert not any("Monday" in f or f.startswith("On ") for f in found)

@@ -51,6 +51,7 @@ class RoleClassifier(Component):
     def __init__(self, model: RoleModel, embedder: Embedder) -> None:
         self.model = model
         self.embedder = embedder
+        self._surface_cache: dict[str, np.ndarray] = {}  # the same names recur across articles
 
     def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
         for batch in minibatches(docs, batch_size):
@@ -58,10 +59,13 @@ class RoleClassifier(Component):
             yield from batch
 
     def predict(self, docs: list[Document]) -> None:
-        rows, token_strings, dense = mention_inputs(docs, self.embedder, self.model.embedding_dim)
+        rows, token_strings, dense = mention_inputs(docs, self.embedder, self.model.embedding_dim,
+                                                    self._surface_cache)
         if not rows:
             return
-        p_main, p_fine = self.model.predict_proba(self.model.features(token_strings, dense))
+        if len(self._surface_cache) > SURFACE_CACHE_SIZE:
+            self._surface_cache.clear()
+        p_main, p_fine = self.model.predict_inputs(token_strings, dense)
         scores: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for k, (doc, mention, i) in enumerate(rows):
             main, fines = self.model.decode(p_main[k], p_fine[k])
@@ -90,7 +94,11 @@ class RoleClassifier(Component):
         entity.fine_roles = [Label(f, s, evidence, parent=main) for f, s in fines]
 
 
-def mention_inputs(docs: list[Document], embedder: Embedder, dim: int = 512
+SURFACE_CACHE_SIZE = 50_000
+
+
+def mention_inputs(docs: list[Document], embedder: Embedder, dim: int = 512,
+                   surface_cache: dict[str, np.ndarray] | None = None,
                    ) -> tuple[list[tuple[Document, Mention, int]], list[str], np.ndarray]:
     """For every mention (documents in order, mentions by offset): ``(doc, mention, sentence index)``,
     its feature string and its dense vector ``[sentence | mention | article]``."""
@@ -107,18 +115,20 @@ def mention_inputs(docs: list[Document], embedder: Embedder, dim: int = 512
         rows += [(doc, m, sentence_of(sentences, m.start)) for m in mentions]
     if not rows:
         return rows, token_strings, np.zeros((0, 3 * dim), np.float32)
-    return rows, token_strings, _dense(rows, embedder, dim)
+    return rows, token_strings, _dense(rows, embedder, dim, {} if surface_cache is None else surface_cache)
 
 
-def _dense(rows: list[tuple[Document, Mention, int]], embedder: Embedder, dim: int) -> np.ndarray:
+def _dense(rows: list[tuple[Document, Mention, int]], embedder: Embedder, dim: int,
+           surface_cache: dict[str, np.ndarray]) -> np.ndarray:
     """Sentence vectors come from the pipeline's ``vectors["sentences"]``; the rest are encoded here."""
     by_id = {id(doc): doc for doc, _, _ in rows}
     missing = sorted({(id(doc), i) for doc, _, i in rows if i < 0 or i >= len(doc.vectors.get("sentences", ()))})
     texts = [by_id[d].sentences[i].text if i >= 0 else "" for d, i in missing]
-    surfaces = sorted({m.text for _, m, _ in rows})
+    surfaces = sorted({m.text for _, m, _ in rows} - surface_cache.keys())
     encoded = embedder.encode(texts + surfaces)
     extra = dict(zip(missing, encoded[: len(texts)]))
-    surface_vec = dict(zip(surfaces, encoded[len(texts):]))
+    surface_cache.update(zip(surfaces, encoded[len(texts):]))
+    surface_vec = surface_cache
     out = np.zeros((len(rows), 3 * dim), dtype=np.float32)
     doc_vecs: dict[int, np.ndarray] = {}
     for k, (doc, mention, i) in enumerate(rows):

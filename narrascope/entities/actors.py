@@ -45,6 +45,11 @@ class ActorTable:
             else:
                 self._exact.setdefault(alias, actor_id)
         self._max_len = max((len(a) for a, _ in aliases), default=1)
+        # alias lengths by first word (or first 3 letters of a prefix pattern): find() tries only those
+        self._lengths: dict[str, set[int]] = {}
+        for alias in self._exact:
+            self._lengths.setdefault(alias[0], set()).add(len(alias))
+        self._pattern_lengths = {stem: {len(a) for a, _ in items} for stem, items in self._patterns.items()}
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -83,7 +88,9 @@ class ActorTable:
         spans = token_spans(text)
         i = 0
         while i < len(spans):
-            for n in range(min(self._max_len, len(spans) - i), 0, -1):
+            first = spans[i][2]
+            lengths = self._lengths.get(first, set()) | self._pattern_lengths.get(first[:3], set())
+            for n in sorted((n for n in lengths if i + n <= len(spans)), reverse=True):
                 window = spans[i:i + n]
                 if any(window[k + 1][0] - window[k][1] > 2 for k in range(n - 1)):
                     continue

@@ -55,7 +55,19 @@ class RoleModel:
 
     def predict_proba(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """``(main role probabilities, rows summing to 1; fine-role probabilities)``."""
-        P = self.head.predict_proba(X)
+        return self._split(self.head.predict_proba(X))
+
+    def predict_inputs(self, token_strings: list[str], dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Same as ``predict_proba(features(...))`` without building the stacked matrix (faster)."""
+        sparse = self.vectorizer.transform(token_strings)
+        n_sparse = sparse.shape[1]
+        coef = self.head.coef_
+        scores = np.asarray(sparse @ coef[:, :n_sparse].T, dtype=np.float32)
+        scores += (np.asarray(dense, np.float32) * self.embedding_weight) @ coef[:, n_sparse:].T
+        scores += self.head.intercept_
+        return self._split(1.0 / (1.0 + np.exp(-scores)))
+
+    def _split(self, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n_main = len(self.main_roles)
         main = P[:, :n_main]
         main = main / np.maximum(main.sum(axis=1, keepdims=True), 1e-9)
