@@ -193,3 +193,18 @@ def test_fast_mention_finding_without_ner_uses_tables_and_capitalisation():
     found = {text[c.start:c.end] for c in MentionFinder().find(text, "en")}
     assert {"Vitali Klitschko", "Kyiv", "Met Office", "Greenpeace"} <= found
     assert not any("Monday" in f or f.startswith("On ") for f in found)
+
+
+def test_fast_prediction_path_matches_the_stacked_features():
+    import numpy as np
+
+    from narrascope.entities.model import RoleModel
+    from narrascope.pipeline import default_model_path
+
+    model = RoleModel.from_disk(default_model_path("roles"))
+    tokens = ["L:said R:invaded ID:russia SIDE:ru LANG:en", "R:suffered ID:civilians LANG:pt"]
+    dense = np.random.default_rng(0).normal(size=(2, 3 * model.embedding_dim)).astype(np.float32)
+    slow = model.predict_proba(model.features(tokens, dense))
+    fast = model.predict_inputs(tokens, dense)
+    for a, b in zip(slow, fast):
+        assert np.allclose(a, b, atol=1e-5)
