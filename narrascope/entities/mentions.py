@@ -29,14 +29,25 @@ _NATASHA_KINDS = {"PER": "person", "ORG": "org", "LOC": "place"}
 _CAPITALISED = re.compile(
     r"\b[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]+(?:\s+(?:(?:da|de|do|dos|das|von|der|van|bin|al)\s+)?[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]+)+")
 _ACRONYM = re.compile(r"\b[A-ZА-ЯЁ]{2,6}\b")
-# one capitalised word that does not start a sentence or a line ("... said Klitschko.")
-_INNER_CAPITALISED = re.compile(r"(?<=[\w,;:’'\"”»)] )[A-ZÀ-ÖØ-ÞА-ЯЁ][\w’'-]*[a-zà-öø-ÿа-яё][\w’'-]*")
+# one capitalised word that does not start a sentence or a line, nor begins a run ("... said Klitschko.")
+_INNER_CAPITALISED = re.compile(
+    r"(?<=[\w,;:’'\"”»)] )[A-ZÀ-ÖØ-ÞА-ЯЁ][\w’'-]*[a-zà-öø-ÿа-яё][\w’'-]*\b(?!\s+[A-ZÀ-ÖØ-ÞА-ЯЁ])")
 _NOT_ACTORS = frozenset(tokens(
     "I A The This That These Those It He She We They You Mr Mrs Ms Dr But And Or If When While Monday Tuesday "
     "Wednesday Thursday Friday Saturday Sunday January February March April May June July August September "
     "October November December COVID CO2 GDP AI TV PM AM OK On In At As For After Before According Since From "
     "With By To Of Yet So Then Also However Meanwhile Today Yesterday Tomorrow There Here What Why How Who Where "
     "Em Na No Da Do Para Com Por Segundo В На По С Для И Но Как"))
+
+
+# last words that make a capitalised run an event, a place or a thing rather than an actor ("Cold War")
+_NON_ACTOR_HEADS = frozenset(tokens(
+    "War Wars Sea Ocean River Lake Mountains Day Week Year Crisis Revolution Agreement Treaty Accord Summit "
+    "Conference Deal Plan Act Law Pipeline Corridor Region Oblast Street Square Bridge Island Peninsula Games Cup "
+    "Prize Award Festival Airport Station Guerra Mar Oceano Rio Dia Crise Acordo Tratado Cimeira Lei Ponte Ilha "
+    "Война Море Океан Река День Кризис Договор Соглашение Саммит Закон Мост Остров Война Море Споразумение"))
+# a lone English nationality adjective ("a Russian official") names no actor; its plural does ("Russians")
+_ADJECTIVE = re.compile(r"(?:ian|ean|ese|ish|ic)$")
 
 
 @dataclass(frozen=True)
@@ -107,13 +118,14 @@ class MentionFinder:
                 words.pop(0)
             while words and words[-1][2] in _NOT_ACTORS:  # "... Biden On Monday" -> "... Biden"
                 words.pop()
-            if len(words) >= 2:
+            if len(words) >= 2 and words[-1][2] not in _NON_ACTOR_HEADS:
                 out.append(Candidate(m.start() + words[0][0], m.start() + words[-1][1], "actor", "rules"))
         for m in _ACRONYM.finditer(text):
             if m.group().lower() not in _NOT_ACTORS:
                 out.append(Candidate(m.start(), m.end(), "org", "rules"))
         for m in _INNER_CAPITALISED.finditer(text):
-            if m.group().lower() not in _NOT_ACTORS:
+            word = m.group().lower()
+            if word not in _NOT_ACTORS and word not in _NON_ACTOR_HEADS and not _ADJECTIVE.search(word):
                 out.append(Candidate(m.start(), m.end(), "actor", "rules"))
         return out
 
