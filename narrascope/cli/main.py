@@ -261,17 +261,13 @@ def predict_roles(
 
     from rich.progress import track
 
-    from narrascope.components.clean import Cleaner
     from narrascope.components.entities import MentionDetector, RoleClassifier
-    from narrascope.components.language import LanguageDetector
-    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
-    from narrascope.embed.base import get_embedder
     from narrascope.entities.mentions import MentionFinder
     from narrascope.entities.model import RoleModel
     from narrascope.entities.official import detected_targets, targets_for, write_subtask1
     from narrascope.errors import InputError, ModelError
     from narrascope.ingest.semeval import read_semeval_folder
-    from narrascope.pipeline import roles_model_path
+    from narrascope.pipeline import build_pipeline, roles_model_path
 
     items = list(read_semeval_folder(folder))
     layout_errors = [x for x in items if isinstance(x, InputError) and x.code == "E107"]
@@ -286,10 +282,11 @@ def predict_roles(
             raise ModelError("no role model here; train one with `narrascope train roles --data DIR --out DIR`",
                              source=str(roles_path))
         role_model = RoleModel.from_disk(roles_path)
+        # the role model reads the article's narratives, as it did in training
+        steps = build_pipeline(None, roles=False).components
     except NarrascopeError as exc:
         fail(exc)
-    embedder = get_embedder(role_model.embedder)
-    steps = [Cleaner(), LanguageDetector(), SentenceSegmenter(), SentenceEmbedder(embedder)]
+    embedder = next(c for c in steps if c.name == "embed").embedder
     if mentions is None:
         steps.append(MentionDetector(MentionFinder(role_model.gazetteer, ner=ner)))
     classifier = RoleClassifier(role_model, embedder)

@@ -54,27 +54,26 @@ def targets_for(docs: dict[str, Document], mentions_path: str | Path) -> tuple[l
     source = str(mentions_path)
     targets: list[Target] = []
     by_doc: dict[str, list[Target]] = {}
+    known = dict(docs)  # the folder's articles, plus one stand-in per line naming an unknown article
     for ann in read_role_annotations(mentions_path, with_roles=False):
-        doc = docs.get(ann.article_id)
-        if doc is None:
+        key = ann.article_id
+        if key in docs:
+            target = Target(ann.article_id, ann.mention, ann.start, ann.end, locate(docs[key].text, ann, source))
+        else:
             warnings.warn(f"{source}: line {ann.line}: unknown article id {ann.article_id!r} (not in the folder); "
                           "predicted from the mention alone", stacklevel=2)
-            doc = Document(text=ann.mention or "?", id=ann.article_id, language="other")
-            docs = {**docs, ann.article_id + f"#line{ann.line}": doc}
-            target = Target(ann.article_id, ann.mention, ann.start, ann.end, (0, len(doc.text)))
-            by_doc.setdefault(ann.article_id + f"#line{ann.line}", []).append(target)
-        else:
-            target = Target(ann.article_id, ann.mention, ann.start, ann.end, locate(doc.text, ann, source))
-            by_doc.setdefault(ann.article_id, []).append(target)
+            key = f"{ann.article_id}#line{ann.line}"
+            known[key] = Document(text=ann.mention or "?", id=ann.article_id, language="other")
+            target = Target(ann.article_id, ann.mention, ann.start, ann.end, (0, len(known[key].text)))
+        by_doc.setdefault(key, []).append(target)
         targets.append(target)
     for key, items in by_doc.items():
-        doc = docs[key]
-        spans = sorted({t.span for t in items})
-        set_mentions(doc, spans)
+        doc = known[key]
+        set_mentions(doc, sorted({t.span for t in items}))
         by_span = {(m.start, m.end): m for e in doc.entities for m in e.mentions}
         for t in items:
             t.mention = by_span[t.span]
-    used = {key: docs[key] for key in by_doc}
+    used = {key: known[key] for key in by_doc}
     return targets, used
 
 
