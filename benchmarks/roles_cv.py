@@ -20,6 +20,7 @@ import argparse
 import time
 import warnings
 from collections import Counter
+from dataclasses import asdict
 
 import numpy as np
 
@@ -150,7 +151,7 @@ def main() -> int:
           ["language", "mentions", "EMR", "EMR 1 role", "main acc", "majority EMR", "majority main",
            "mention recall", "mention precision", "recall with NER", "precision with NER"], rows)
     console.print(f"macro-average EMR over languages: {macro:.3f}; bars: {BARS}")
-    write_result("roles_cv", {"folds": config.folds, "config": vars(config) | {"second_ratios": list(config.second_ratios)},
+    write_result("roles_cv", {"folds": config.folds, "config": asdict(config),
                               "second_ratio": ratio, "scores": scores, "macro_emr": macro, "bars": BARS,
                               "seconds": round(time.time() - start, 1)})
     return 0

@@ -56,23 +56,28 @@ def load_language_folder(folder: Path, language: str) -> list[NarrativeExample]:
     return out
 
 
+def language_folders(root: Path, languages: tuple[str, ...], marker: str, missing: str) -> list[tuple[Path, str]]:
+    """``(folder, language)`` pairs under ``root`` holding ``marker``, or ``root`` itself if it holds it.
+
+    Raises ``FolderLayoutError`` with the ``missing`` message when there is none.
+    """
+    if (root / marker).exists():
+        return [(root, root.name.upper())]
+    folders = [(root / lang, lang) for lang in languages if (root / lang / marker).exists()]
+    if not folders:
+        raise FolderLayoutError(missing, source=str(root))
+    return folders
+
+
 def load_narrative_dataset(root: str | Path, languages: tuple[str, ...] = LANGUAGES) -> NarrativeDataset:
     """All language folders under ``root`` (or ``root`` itself if it is one language folder).
 
     Exact duplicate texts within a language are removed (the first by id is kept),
     so cross-validation folds cannot leak.
     """
-    root = Path(root)
-    if (root / "raw-documents").is_dir():
-        folders = [(root, root.name.upper())]
-    else:
-        folders = [(root / lang, lang) for lang in languages if (root / lang / "raw-documents").is_dir()]
-    if not folders:
-        raise FolderLayoutError(
-            "no SemEval language folders (EN/, BG/, ... each with raw-documents/ and "
-            "subtask-2-annotations.txt) found here",
-            source=str(root),
-        )
+    folders = language_folders(Path(root), languages, "raw-documents",
+                               "no SemEval language folders (EN/, BG/, ... each with raw-documents/ and "
+                               "subtask-2-annotations.txt) found here")
     dataset = NarrativeDataset()
     digest = hashlib.sha256()
     for folder, lang in folders:

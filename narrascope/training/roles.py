@@ -6,19 +6,19 @@ import hashlib
 import warnings
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from narrascope.components.entities import mention_inputs, set_mentions
 from narrascope.entities.model import RoleModel, make_vectorizer
-from narrascope.errors import FolderLayoutError, InputError
+from narrascope.errors import InputError
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.ingest.annotations import RoleAnnotation, read_role_annotations
 from narrascope.ingest.semeval import read_semeval_folder
 from narrascope.schema import Document, RoleTaxonomy
-from narrascope.training.data import LANGUAGES
+from narrascope.training.data import LANGUAGES, language_folders
 
 
 @dataclass
@@ -48,14 +48,9 @@ def label_list() -> list[str]:
 
 def load_role_dataset(root: str | Path, languages: tuple[str, ...] = LANGUAGES) -> RoleDataset:
     """Documents with subtask-1 annotations from each language folder under ``root``."""
-    root = Path(root)
-    if (root / "subtask-1-annotations.txt").is_file():
-        folders = [(root, root.name.upper())]
-    else:
-        folders = [(root / lang, lang) for lang in languages if (root / lang / "subtask-1-annotations.txt").is_file()]
-    if not folders:
-        raise FolderLayoutError("no subtask-1-annotations.txt found; give a SemEval-2025 Task 10 train folder "
-                                "(with EN/, BG/… or one language folder)", source=str(root))
+    folders = language_folders(Path(root), languages, "subtask-1-annotations.txt",
+                               "no subtask-1-annotations.txt found; give a SemEval-2025 Task 10 train folder "
+                               "(with EN/, BG/… or one language folder)")
     data = RoleDataset()
     digest = hashlib.sha256()
     for folder, language in folders:
@@ -174,10 +169,6 @@ def prepare_inputs(data: RoleDataset, embedder) -> tuple[list[str], np.ndarray, 
     if len(rows) != len(data.gold):
         raise RuntimeError(f"mention rows ({len(rows)}) and annotations ({len(data.gold)}) are not aligned")
     return token_strings, dense, groups
-
-
-def config_dict(config: RoleTrainingConfig) -> dict:
-    return asdict(config)
 
 
 def out_of_fold_narratives(root: str | Path, languages: tuple[str, ...], docs: list[Document],

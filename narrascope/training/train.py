@@ -83,7 +83,6 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
     from narrascope.pipeline import Pipeline
     from narrascope.training.roles import (
         RoleTrainingConfig,
-        config_dict,
         cross_validate,
         emr_and_accuracy,
         fit_role_model,
@@ -149,7 +148,7 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
         "narrascope_version": __version__,
         "trained_on": {"languages": sorted(set(dataset.languages)), "documents": len(dataset.docs),
                        "mentions": len(dataset.gold), "data_digest_sha256": dataset.digest},
-        "config": config_dict(config),
+        "config": asdict(config),
         "cv_metrics": {"kind": f"{config.folds}-fold by document, out-of-fold, gold mentions", "scores": cv},
         "python": platform.python_version(),
         "train_seconds": round(time.time() - start, 1),
