@@ -20,4 +20,6 @@ test: $(VENV)/.installed
 # quality and speed benchmarks (need ../shared/data); print tables, write benchmarks/results/*.json
 bench: $(VENV)/.installed
 	$(PY) -m benchmarks.narratives_cv
+	$(PY) -m benchmarks.roles_cv
+	$(PY) -m benchmarks.techniques_cv
 	$(PY) -m benchmarks.speed

@@ -12,18 +12,24 @@ from narrascope.schema import Document
 
 DEFAULT_MODEL = "narratives"
 ROLES_MODEL = "roles"
+PERSUASION_MODEL = "persuasion"
 
 
 def default_model_path(name: str = DEFAULT_MODEL) -> Path:
     return Path(str(resources.files("narrascope.models").joinpath(name)))
 
 
-def roles_model_path(model_path: str | Path | None) -> Path | None:
-    """The role model used with a narrative model folder: a ``roles/`` folder inside it, else the shipped one."""
-    for candidate in ((Path(model_path) / ROLES_MODEL) if model_path else None, default_model_path(ROLES_MODEL)):
+def companion_model_path(model_path: str | Path | None, name: str) -> Path | None:
+    """A model used with a narrative model folder: the ``name/`` folder inside it, else the shipped one."""
+    for candidate in ((Path(model_path) / name) if model_path else None, default_model_path(name)):
         if candidate is not None and (candidate / "meta.json").is_file():
             return candidate
     return None
+
+
+def roles_model_path(model_path: str | Path | None) -> Path | None:
+    """The role model used with a narrative model folder: a ``roles/`` folder inside it, else the shipped one."""
+    return companion_model_path(model_path, ROLES_MODEL)
 
 
 class Pipeline:
@@ -87,10 +93,11 @@ class Pipeline:
 
 
 def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = True, roles: bool = True,
-                   ner: bool = False) -> Pipeline:
-    """The default pipeline: clean -> language -> segment -> embed -> narratives -> mentions -> roles.
+                   ner: bool = False, persuasion: bool = True) -> Pipeline:
+    """The default pipeline: clean -> language -> segment -> embed -> narratives -> mentions -> roles -> persuasion.
 
-    The entity components are added when a role model is found (see ``roles_model_path``);
+    The entity components are added when a role model is found (see ``roles_model_path``),
+    the persuasion component (techniques, genre, framing) when a persuasion model is;
     ``ner`` adds statistical NER (English, Russian) to mention finding: more complete, slower.
     """
     from narrascope.components.clean import Cleaner
@@ -116,6 +123,12 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
         role_model = RoleModel.from_disk(roles_path)
         pipeline.add(MentionDetector(MentionFinder(role_model.gazetteer, ner=ner)))
         pipeline.add(RoleClassifier(role_model, pipeline.get("embed").embedder))
+    persuasion_path = companion_model_path(path, PERSUASION_MODEL) if persuasion else None
+    if persuasion_path is not None:
+        from narrascope.components.persuasion import PersuasionAnalyzer
+        from narrascope.persuasion.model import PersuasionModel
+
+        pipeline.add(PersuasionAnalyzer(PersuasionModel.from_disk(persuasion_path), pipeline.get("embed").embedder))
     return pipeline
 
 

@@ -42,12 +42,12 @@ def fail(exc: NarrascopeError | str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _load(model: Path | None, entities: bool = True, ner: bool = False):
+def _load(model: Path | None, entities: bool = True, ner: bool = False, techniques: bool = True):
     from narrascope.pipeline import build_pipeline
 
     with console.status("loading model…"):
         try:
-            return build_pipeline(model, roles=entities, ner=ner)
+            return build_pipeline(model, roles=entities, ner=ner, persuasion=techniques)
         except NarrascopeError as exc:
             fail(exc)
 
@@ -69,7 +69,8 @@ def plan_workers(docs, workers: int):
     return chain(head, docs), n
 
 
-def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: bool = True, ner: bool = False):
+def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: bool = True, ner: bool = False,
+             techniques: bool = True):
     """The documents analysed, in input order: in worker processes when there are many
     (each worker loads the model, this process does not), otherwise here."""
     from narrascope.pipeline import check_model_path
@@ -82,9 +83,10 @@ def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: 
     if n_process > 1:
         from narrascope.parallel import pipe_in_processes
 
-        names = ["narratives"] + (["roles"] if entities else []) + (["ner"] if ner else [])
+        names = (["narratives"] + (["roles"] if entities else []) + (["ner"] if ner else [])
+                 + (["persuasion"] if techniques else []))
         return pipe_in_processes(model_path, names, stream, batch_size, n_process)
-    return _load(model_path, entities, ner).pipe(stream, batch_size=batch_size)
+    return _load(model_path, entities, ner, techniques).pipe(stream, batch_size=batch_size)
 
 
 @app.command()
@@ -101,8 +103,11 @@ def analyze(
                                            help="Find the actors and their roles (on by default).")] = True,
     ner: Annotated[bool, typer.Option("--ner/--no-ner", help="Add spaCy (English) / natasha (Russian) NER to "
                                       "mention finding: a few more actors, ~40 ms more per article.")] = False,
+    techniques: Annotated[bool, typer.Option("--techniques/--no-techniques",
+                                             help="Persuasion techniques (with spans), genre and framing "
+                                                  "(on by default).")] = True,
 ) -> None:
-    """Analyse articles: narratives, sub-narratives, entity roles and their evidence."""
+    """Analyse articles: narratives, entity roles, persuasion techniques, genre and framing, with evidence."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from narrascope.errors import InputError
@@ -121,7 +126,7 @@ def analyze(
                 continue
             yield item
 
-    results = analysed(model, good_docs(), workers, batch_size, entities, ner)
+    results = analysed(model, good_docs(), workers, batch_size, entities, ner, techniques)
     to_stdout = json_out is not None and str(json_out) == "-"
     if to_stdout:
         quiet = True  # stdout carries only JSONL
@@ -229,7 +234,7 @@ def predict_narratives(
     for bad in (x for x in items if isinstance(x, InputError)):
         console.print(f"[bold red]error[/]: {escape(str(bad))} — written as Other", highlight=False)
         unreadable.append(Document(text="", id=Path(bad.source or "").name))
-    predicted = list(track(analysed(model, docs, workers, batch_size=16), total=len(docs),
+    predicted = list(track(analysed(model, docs, workers, batch_size=16, entities=False, techniques=False), total=len(docs),
                            description="predicting", console=console, disable=not console.is_terminal))
     try:
         n = write_subtask2(predicted + unreadable, output)
@@ -283,7 +288,7 @@ def predict_roles(
                              source=str(roles_path))
         role_model = RoleModel.from_disk(roles_path)
         # the role model reads the article's narratives, as it did in training
-        steps = build_pipeline(None, roles=False).components
+        steps = build_pipeline(None, roles=False, persuasion=False).components
     except NarrascopeError as exc:
         fail(exc)
     embedder = next(c for c in steps if c.name == "embed").embedder
@@ -369,6 +374,10 @@ def evaluate_roles(
                   f"{result['main_role_accuracy']:.4f}")
     out.print(table)
     typer.echo(f"emr={result['emr']:.5f}\tmain_role_accuracy={result['main_role_accuracy']:.5f}")
+
+
+# the persuasion commands register themselves on the sub-apps above
+from narrascope.cli import persuasion as _persuasion_commands  # noqa: F401
 
 
 def main() -> None:

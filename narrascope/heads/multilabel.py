@@ -40,11 +40,15 @@ class MultiLabelLogistic:
         if self.C <= 0:
             raise ValueError(f"MultiLabelLogistic: C must be > 0, got {self.C}")
         n, n_labels = Y.shape
-        gram = _gram(X)
-        eigval, eigvec = np.linalg.eigh(gram.astype(np.float64))
-        keep = eigval > max(eigval.max(), 1e-12) * 1e-9
-        eigval, eigvec = eigval[keep], eigvec[:, keep]
-        Z = eigvec * np.sqrt(eigval)  # rows: training samples in an orthonormal basis of the row space
+        primal = not sp.issparse(X) and X.shape[1] < n
+        if primal:  # few dense features (embeddings only): optimise the weights directly
+            Z = np.asarray(X, dtype=np.float64)
+        else:
+            gram = _gram(X)
+            eigval, eigvec = np.linalg.eigh(gram.astype(np.float64))
+            keep = eigval > max(eigval.max(), 1e-12) * 1e-9
+            eigval, eigvec = eigval[keep], eigvec[:, keep]
+            Z = eigvec * np.sqrt(eigval)  # rows: training samples in an orthonormal basis of the row space
         r = Z.shape[1]
 
         weights = np.ones_like(Y)
@@ -75,9 +79,11 @@ class MultiLabelLogistic:
                           options={"maxiter": self.max_iter, "gtol": self.tol})
         W = result.x[: r * n_labels].reshape(r, n_labels)
         b = result.x[r * n_labels :]
-        # back to feature space: coef = X^T Q diag(1/sqrt(eigval)) W
-        back = eigvec / np.sqrt(eigval)
-        coef = (X.T @ (back @ W)).T
+        if primal:
+            coef = W.T
+        else:  # back to feature space: coef = X^T Q diag(1/sqrt(eigval)) W
+            back = eigvec / np.sqrt(eigval)
+            coef = (X.T @ (back @ W)).T
         self.coef_ = np.asarray(coef, dtype=np.float32)
         self.intercept_ = b.astype(np.float32)
         self.n_iter_ = int(result.nit)

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from html import escape
 
 from narrascope import __version__
+from narrascope.report.persuasion_html import CSS as PERSUASION_CSS
+from narrascope.report.persuasion_html import persuasion_section
 from narrascope.schema import Document
 
 _PALETTE = ["#ffd6a5", "#caffbf", "#9bf6ff", "#bdb2ff", "#ffc6ff", "#fdffb6", "#a0c4ff", "#ffadad"]
@@ -159,7 +161,7 @@ def render_document(doc: Document, index: int) -> str:
         f'<div class="meta">{" · ".join(meta)}</div>{warnings}'
         f'<table><thead><tr><th>Narrative / sub-narrative</th><th>score</th></tr></thead>'
         f'<tbody>{"".join(rows)}</tbody></table>'
-        f'{_entity_table(doc, anchor)}'
+        f'{_entity_table(doc, anchor)}{persuasion_section(doc, anchor)}'
         f'<details open><summary>Cleaned text with evidence highlighted</summary>'
         f'<div class="text">{_render_text(doc, colors, anchor)}</div></details></article>'
     )
@@ -173,7 +175,7 @@ def render_report(docs: Iterable[Document], errors: Iterable[str] = ()) -> str:
     return (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-        f"<title>narrascope report</title><style>{_CSS}</style></head><body><main>"
+        f"<title>narrascope report</title><style>{_CSS}{PERSUASION_CSS}</style></head><body><main>"
         f"<h1>narrascope report</h1><div class=\"sub\">{len(docs)} article(s) · narrascope {__version__}</div>"
         f"{error_html}{body}</main></body></html>"
     )

@@ -11,6 +11,7 @@ from narrascope.schema import Document
 
 _ROLE_STYLE = {"Protagonist": "green", "Antagonist": "red", "Innocent": "blue"}
 MAX_ENTITIES = 8
+MAX_TECHNIQUES = 6
 
 
 def _quote(text: str, limit: int = 160) -> str:
@@ -49,10 +50,35 @@ def render_document(doc: Document) -> Panel:
                           Text(f"{role.name}: {fines}", style=_ROLE_STYLE.get(role.name, "")),
                           f"{role.score:.2f}", Text(quote, style="italic"))
         parts.append(roles)
+    parts.extend(_persuasion(doc))
     for warning in doc.warnings:
         parts.append(Text(f"⚠ {warning}", style="yellow"))
     return Panel(Group(*parts), title=Text(_quote(doc.title or doc.id, 100), style="bold cyan"),
                  subtitle=subtitle, title_align="left")
+
+
+def _persuasion(doc: Document) -> list:
+    """Genre and frames on one line, then the top techniques with a quote each."""
+    parts: list = []
+    genre, frames = doc.labels.get("genre"), doc.labels.get("frames")
+    line = []
+    if genre:
+        line.append(f"genre: {genre[0].name} ({genre[0].score:.2f})")
+    if frames:
+        line.append("frames: " + ", ".join(f.name for f in frames))
+    if line:
+        parts.append(Text("  ·  ".join(line), style="bold"))
+    techniques = doc.labels.get("techniques") or []
+    if techniques:
+        table = Table(show_header=True, header_style="bold", expand=True, box=None)
+        table.add_column("persuasion technique", ratio=2)
+        table.add_column("spans", justify="right", width=6)
+        table.add_column("quote", ratio=4)
+        for label in techniques[:MAX_TECHNIQUES]:
+            quote = _quote(label.evidence[0].text, 120) if label.evidence else ""
+            table.add_row(label.name, str(len(label.evidence)), Text(quote, style="italic"))
+        parts.append(table)
+    return parts
 
 
 def print_document(doc: Document, console: Console) -> None:

