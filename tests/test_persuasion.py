@@ -206,3 +206,18 @@ def test_spans_lie_in_paragraphs_labelled_with_their_technique_and_report_shows_
     html = render_report([doc])
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert 'class="tech' in html and "Persuasion technique" in html and 'class="chip"' in html
+
+
+def test_labels_on_empty_or_missing_paragraphs_are_reported(t3_folder: Path, tmp_path: Path):
+    import shutil
+
+    folder = tmp_path / "en"
+    shutil.copytree(t3_folder, folder)
+    labels = folder / "train-labels-subtask-3.txt"
+    labels.write_text(labels.read_text(encoding="utf-8") + "9000\t2\tDoubt\n9000\t99\tDoubt\n", encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        article = read_persuasion_folder(folder)[3]["9000"]
+    messages = " ".join(str(w.message) for w in caught)
+    assert "line(s) 2 are empty paragraphs" in messages and "line(s) 99" in messages
+    assert article.paragraph_labels[2] == [] and 99 not in article.paragraph_labels

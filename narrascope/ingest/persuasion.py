@@ -226,7 +226,12 @@ def read_persuasion_folder(folder: str | Path, techniques: set[str] | None = Non
                 if outside:
                     warnings.warn(f"{labels_file}: article {aid} has {n_lines} lines but labels name line(s) "
                                   f"{', '.join(map(str, outside))}; those labels are ignored", stacklevel=2)
-                article.paragraph_labels = {k: v for k, v in lines.items() if 1 <= k <= n_lines}
+                paragraphs = article.paragraphs()
+                blank = sorted(k for k, v in lines.items() if 1 <= k <= n_lines and v and not paragraphs[k - 1].text.strip())
+                if blank:
+                    warnings.warn(f"{labels_file}: article {aid}: line(s) {', '.join(map(str, blank))} are empty "
+                                  "paragraphs but carry techniques; those labels are ignored", stacklevel=2)
+                article.paragraph_labels = {k: ([] if k in blank else v) for k, v in lines.items() if 1 <= k <= n_lines}
                 article.spans = spans.get(aid, [])
         out[subtask] = articles
     if not out:

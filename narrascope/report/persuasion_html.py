@@ -91,7 +91,7 @@ def persuasion_section(doc: Document, anchor: str) -> str:
                      f'<th>First quote</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
         legend = "".join(f'<span class="chip" style="border-color:{COLOR.get(lb.name, "#888")}">{escape(lb.name)}'
                          f'</span>' for lb in techniques)
-        parts.append(f'<details><summary>Text with persuasion techniques highlighted</summary>'
+        parts.append(f'<details open><summary>Text with persuasion techniques highlighted</summary>'
                      f'<div class="legend">{legend}</div><div class="text">{technique_text(doc, anchor)}</div>'
                      f'</details>')
     elif techniques is not None:
