@@ -140,6 +140,10 @@ def test_span_decoding_always_returns_a_span_inside_the_paragraph():
     assert tagger.decode(np.array([0.1, 0.7, 0.2, 0.8, 0.1, 0.1, 0.9])) == [(1, 3), (6, 6)]
     assert tagger.decode(np.array([0.1, 0.3, 0.28, 0.05])) == [(1, 2)]
     assert tokenize("puppet-masters, don't!") == [(0, 14), (14, 15), (16, 21), (21, 22)]
+    # punctuation never starts or ends a span, even when the tagger scores it highest
+    words = np.array([False, True, True, False])
+    assert tagger.decode(np.array([0.9, 0.2, 0.3, 0.4]), words) == [(1, 2)]
+    assert tagger.decode(np.array([0.9, 0.8, 0.2, 0.1]), words) == [(1, 1)]
 
 
 def test_train_predict_evaluate_in_official_formats(t3_folder: Path, t3_model: Path, tmp_path: Path):

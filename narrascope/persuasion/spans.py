@@ -114,20 +114,27 @@ class SpanTagger:
         scores = np.asarray(X @ self._coef_t)[:, cols] + self.intercept_[cols]
         return 1.0 / (1.0 + np.exp(-scores))
 
-    def decode(self, probs: np.ndarray) -> list[tuple[int, int]]:
-        """Token index ranges ``[(first, last)]`` for one technique in one paragraph (at least one)."""
+    def decode(self, probs: np.ndarray, words: np.ndarray | None = None) -> list[tuple[int, int]]:
+        """Token index ranges ``[(first, last)]`` for one technique in one paragraph (at least one).
+
+        ``words`` marks the word tokens: runs are trimmed of punctuation at both ends, so a
+        span never starts or ends on a lone quote mark or comma.
+        """
         if len(probs) == 0:
             return []
-        passing = np.where(probs >= self.threshold)[0]
+        words = np.ones(len(probs), bool) if words is None else np.asarray(words, bool)
+        if not words.any():
+            words = np.ones(len(probs), bool)
+        passing = np.where((probs >= self.threshold) & words)[0]
         if len(passing) == 0:  # the paragraph uses the technique: take the best run around the peak
-            peak = int(np.argmax(probs))
+            peak = int(np.argmax(np.where(words, probs, -1.0)))
             floor = 0.6 * probs[peak]
             first = last = peak
             while first > 0 and probs[first - 1] >= floor:
                 first -= 1
             while last + 1 < len(probs) and probs[last + 1] >= floor:
                 last += 1
-            return [(first, last)]
+            return [_trim(first, last, words)]
         runs = [[int(passing[0]), int(passing[0])]]
         for i in passing[1:]:
             if i - runs[-1][1] <= self.max_gap + 1:
@@ -135,3 +142,16 @@ class SpanTagger:
             else:
                 runs.append([int(i), int(i)])
         return [(a, b) for a, b in runs]
+
+
+def _trim(first: int, last: int, words: np.ndarray) -> tuple[int, int]:
+    while first < last and not words[first]:
+        first += 1
+    while last > first and not words[last]:
+        last -= 1
+    return first, last
+
+
+def word_mask(text: str, tokens: Sequence[tuple[int, int]]) -> np.ndarray:
+    """True for tokens that are words (not punctuation)."""
+    return np.array([text[s:e][:1].isalnum() or text[s:e][:1] == "_" for s, e in tokens], dtype=bool)

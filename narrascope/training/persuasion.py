@@ -18,7 +18,7 @@ from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.tfidf import TfidfFeaturizer
 from narrascope.ingest.persuasion import read_persuasion_folder, split_paragraphs
 from narrascope.persuasion.model import FRAMES, GENRES, TECHNIQUES, PersuasionModel
-from narrascope.persuasion.spans import SpanTagger, hash_features, token_features, tokenize
+from narrascope.persuasion.spans import SpanTagger, hash_features, token_features, tokenize, word_mask
 from narrascope.schema import Document, Span
 
 LANGUAGES = ("en", "fr", "ge", "it", "po", "ru")
@@ -268,8 +268,9 @@ def predict_spans(tagger: SpanTagger, data: ParagraphData, rows: np.ndarray, P: 
         if not tokens:
             continue
         probs = tagger.predict_proba(hash_features(token_features(text, tokens)), columns)
+        words = word_mask(text, tokens)
         for c, t in enumerate(columns):
-            for first, last in tagger.decode(probs[:, c]):
+            for first, last in tagger.decode(probs[:, c], words):
                 out.append((int(data.article[r]), TECHNIQUES[t], start + tokens[first][0], start + tokens[last][1]))
     return out
 
