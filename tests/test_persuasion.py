@@ -225,3 +225,22 @@ def test_labels_on_empty_or_missing_paragraphs_are_reported(t3_folder: Path, tmp
     messages = " ".join(str(w.message) for w in caught)
     assert "line(s) 2 are empty paragraphs" in messages and "line(s) 99" in messages
     assert article.paragraph_labels[2] == [] and 99 not in article.paragraph_labels
+
+
+def test_style_cues_separate_a_report_from_an_opinion_piece():
+    from narrascope.components.persuasion import genre_features
+    from narrascope.text.style import FEATURE_NAMES, style_features
+
+    report = 'Talks resume\n\n"Progress is expected," the minister said on Monday, according to Reuters.\n'
+    opinion = "Why do we still believe them?\n\nI think we must stop this absurd war! You know it is a disgrace.\n"
+    r, o = style_features(report, "en"), style_features(opinion, "en")
+    index = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    assert r[index["attribution_rate"]] > o[index["attribution_rate"]]
+    assert r[index["quoted_share"]] > o[index["quoted_share"]]
+    for cue in ("first_person_rate", "second_person_rate", "evaluative_rate", "title_question"):
+        assert o[index[cue]] > r[index[cue]], cue
+    assert style_features(report, "xx")[index["has_lexicon"]] == 0.0  # no word lists: punctuation cues only
+    vector = np.ones(4, np.float32)
+    assert genre_features(("embedding",), report, "en", vector, None).shape == (4,)
+    both = genre_features(("embedding", "style", "techniques"), report, "en", vector, None)
+    assert both.shape == (4 + len(FEATURE_NAMES) + 23,)
