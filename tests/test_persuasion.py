@@ -112,7 +112,7 @@ def test_template_with_a_glued_record_and_bad_label_lines(tmp_path: Path):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         records = read_template(template, {"11", "12"})
-    assert records == [("11", 1), ("11", 3), ("12", 1)]
+    assert records == [("11", 1), ("11", 3), ("12", 1), ("99", 1)]  # 99 is reported, and still gets its line
     assert any("line 3" in str(w.message) and "99" in str(w.message) for w in caught)
     labels = tmp_path / "labels.txt"
     labels.write_text("11\t1\t\n11\tx\tDoubt\n11\t3\tDoubt,Made_Up\n", encoding="utf-8")
@@ -174,13 +174,16 @@ def test_template_past_the_article_end_is_reported_not_dropped(t3_folder: Path, 
 
     folder = tmp_path / "dev"
     shutil.copytree(t3_folder / "train-articles-subtask-3", folder / "dev-articles-subtask-3")
-    (folder / "dev-labels-subtask-3.template").write_text("9000\t3\tx\n9000\t40\tx\n9001\t2\t\n", encoding="utf-8")
+    (folder / "dev-articles-subtask-3" / "article7777.txt").write_bytes(b"\x00\x01 not text")
+    (folder / "dev-labels-subtask-3.template").write_text("9000\t3\tx\n9000\t40\tx\n9001\t2\t\n7777\t1\tx\n",
+                                                          encoding="utf-8")
     out = tmp_path / "out.txt"
     result = CliRunner().invoke(app, ["predict", "techniques", str(folder), "-o", str(out), "--model", str(t3_model)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # an unreadable article: reported, exit code says so
     assert "past the end" in result.output and "line 40" in result.output and "empty paragraph" in result.output
+    assert "article7777.txt" in result.output and "binary" in result.output
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[1] == "9000\t40\t" and lines[2] == "9001\t2\t" and len(lines) == 3
+    assert lines[1:] == ["9000\t40\t", "9001\t2\t", "7777\t1\t"]
 
 
 def test_spans_lie_in_paragraphs_labelled_with_their_technique_and_report_shows_them(t3_model: Path):

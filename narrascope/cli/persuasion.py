@@ -98,9 +98,10 @@ def _predict(folder: Path, output: Path, subtask: int, model: Path | None, langu
     from narrascope.persuasion.official import predict_folder, write_lines
 
     analyse = _analyser(model, language)
+    errors: list = []
     with reported_warnings():
         try:
-            _, docs, records = predict_folder(folder, subtask, analyse, language)
+            _, docs, records = predict_folder(folder, subtask, analyse, language, errors)
         except NarrascopeError as exc:
             fail(exc)
     try:
@@ -108,6 +109,9 @@ def _predict(folder: Path, output: Path, subtask: int, model: Path | None, langu
     except OSError as exc:
         fail(f"{output}: cannot write the predictions ({exc.strerror}); check the folder exists")
     console.print(f"{n} lines written to [bold]{escape(str(output))}[/]")
+    if errors:
+        console.print(f"[yellow]{len(errors)} article file(s) could not be read[/]")
+        raise typer.Exit(1)
 
 
 @predict_app.command("techniques")

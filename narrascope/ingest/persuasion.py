@@ -77,8 +77,10 @@ def find_split(folder: Path, subtask: int) -> str:
     return candidates[0]
 
 
-def read_articles(folder: str | Path, subtask: int) -> tuple[str, dict[str, PersuasionArticle]]:
-    """``(split, {id: article})`` for ``<split>-articles-subtask-N``; unreadable files are warned about."""
+def read_articles(folder: str | Path, subtask: int, errors: list[InputError] | None = None
+                  ) -> tuple[str, dict[str, PersuasionArticle]]:
+    """``(split, {id: article})`` for ``<split>-articles-subtask-N``; unreadable files are warned about
+    (and appended to ``errors`` when given)."""
     folder = Path(folder)
     split = find_split(folder, subtask)
     directory = folder / f"{split}-articles-subtask-{subtask}"
@@ -91,6 +93,8 @@ def read_articles(folder: str | Path, subtask: int) -> tuple[str, dict[str, Pers
             text = read_text_bytes(path)
         except InputError as exc:
             warnings.warn(f"{exc}; article skipped", stacklevel=2)
+            if errors is not None:
+                errors.append(exc)
             continue
         articles[match.group(1)] = PersuasionArticle(match.group(1), text, str(path))
     if not articles:
@@ -101,7 +105,8 @@ def read_articles(folder: str | Path, subtask: int) -> tuple[str, dict[str, Pers
 def read_template(path: str | Path, known_ids: set[str] | None = None) -> list[tuple[str, int]]:
     """``(article_id, line)`` of every record of a subtask-3 template, in file order.
 
-    A record whose id is not in ``known_ids`` (when given) is reported and kept out.
+    A record at the start of a line whose id is not in ``known_ids`` (when given) is
+    reported and kept, so the output still has one line per record.
     """
     path = Path(path)
     if not path.is_file():
@@ -117,10 +122,10 @@ def read_template(path: str | Path, known_ids: set[str] | None = None) -> list[t
         at_line_start = match.start() == 0 or content[match.start() - 1] == "\n"
         article_id, line = match.group(1), int(match.group(2))
         if known_ids is not None and article_id not in known_ids:
-            if at_line_start:
-                warnings.warn(f"{path}: line {lineno}: article {article_id} has no article file; record kept out",
-                              stacklevel=2)
-            continue
+            if not at_line_start:  # digits and a TAB inside a paragraph, not a glued record
+                continue
+            warnings.warn(f"{path}: line {lineno}: article {article_id} has no readable article file; "
+                          "its paragraph is written with no labels", stacklevel=2)
         records.append((article_id, line))
     if not records:
         raise DataError("no 'article_id<TAB>line<TAB>text' records found", source=str(path))

@@ -47,6 +47,8 @@ def check_template(template: Path, records: list[tuple[str, int]], articles: dic
     """Warn (file and record) about paragraphs past the end of their article and empty paragraphs."""
     past, empty = [], []
     for n, (aid, line) in enumerate(records, start=1):
+        if aid not in articles:  # reported by read_template
+            continue
         paragraphs = split_paragraphs(articles[aid].text)
         if not 1 <= line <= len(paragraphs):
             past.append(f"record {n} (article {aid}, line {line}; the article has {len(paragraphs)} lines)")
@@ -61,9 +63,13 @@ def check_template(template: Path, records: list[tuple[str, int]], articles: dic
 
 
 def predict_folder(folder: Path, subtask: int, analyse: Callable[[list[Document]], Iterable[Document]],
-                   language: str | None = None) -> tuple[str, dict[str, Document], list[tuple[str, int]]]:
-    """``(split, {id: analysed Document}, template records)`` for ``<split>-articles-subtask-N``."""
-    split, articles = read_articles(folder, subtask)
+                   language: str | None = None, errors: list | None = None
+                   ) -> tuple[str, dict[str, Document], list[tuple[str, int]]]:
+    """``(split, {id: analysed Document}, template records)`` for ``<split>-articles-subtask-N``.
+
+    Unreadable article files are reported and appended to ``errors``.
+    """
+    split, articles = read_articles(folder, subtask, errors)
     records: list[tuple[str, int]] = []
     if subtask == 3:
         template = folder / f"{split}-labels-subtask-3.template"
@@ -86,7 +92,8 @@ def write_lines(lines: Iterable[str], path: Path) -> int:
 
 def subtask3_lines(docs: dict[str, Document], records: list[tuple[str, int]]) -> Iterable[str]:
     for aid, line in records:
-        yield f"{aid}\t{line}\t{','.join(paragraph_techniques(docs[aid], line))}"
+        labels = paragraph_techniques(docs[aid], line) if aid in docs else []
+        yield f"{aid}\t{line}\t{','.join(labels)}"
 
 
 def subtask1_lines(docs: dict[str, Document]) -> Iterable[str]:
