@@ -111,7 +111,7 @@ class PersuasionAnalyzer(Component):
     def _spans(self, doc: Document, paragraphs: list[tuple[int, int]], texts: list[str], P: np.ndarray,
                threshold: float) -> list[Span]:
         tagger = self.model.tagger
-        chosen = []  # (paragraph start, text, tokens, technique columns)
+        chosen = []  # (paragraph start, text, tokens, technique columns, probabilities)
         for (p_start, _), text, probs in zip(paragraphs, texts, P, strict=True):
             columns = [int(t) for t in np.argsort(-probs) if probs[t] >= threshold]
             tokens = tokenize(text) if columns else []
