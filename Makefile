@@ -22,4 +22,5 @@ bench: $(VENV)/.installed
 	$(PY) -m benchmarks.narratives_cv
 	$(PY) -m benchmarks.roles_cv
 	$(PY) -m benchmarks.techniques_cv
+	$(PY) -m benchmarks.explanations_cv --dominant
 	$(PY) -m benchmarks.speed

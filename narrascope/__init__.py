@@ -14,9 +14,10 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from narrascope.pipeline import Pipeline
-    from narrascope.schema import Document, Entity, Label, Mention, Span
+    from narrascope.schema import Document, Entity, Explanation, Label, Mention, Span
 
-__all__ = ["Document", "Entity", "Label", "Mention", "Pipeline", "Span", "__version__", "analyze", "load"]
+__all__ = ["Document", "Entity", "Explanation", "Label", "Mention", "Pipeline", "Span", "__version__", "analyze",
+           "load"]
 
 
 def load(model: str | None = None) -> Pipeline:
@@ -32,7 +33,7 @@ def analyze(text: str, model: str | None = None) -> Document:
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("Document", "Entity", "Label", "Mention", "Span"):
+    if name in ("Document", "Entity", "Explanation", "Label", "Mention", "Span"):
         from narrascope import schema
 
         return getattr(schema, name)

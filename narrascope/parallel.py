@@ -19,7 +19,8 @@ def _init_worker(model_path: str | None, names: list[str]) -> None:
     from narrascope.pipeline import build_pipeline
 
     _worker_pipeline = build_pipeline(model_path, narratives="narratives" in names, roles="roles" in names,
-                                      ner="ner" in names, persuasion="persuasion" in names)
+                                      ner="ner" in names, persuasion="persuasion" in names,
+                                      explain="explain" in names)
 
 
 def _run_chunk(docs: list[Document]) -> list[Document]:

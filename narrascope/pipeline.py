@@ -13,6 +13,7 @@ from narrascope.schema import Document
 DEFAULT_MODEL = "narratives"
 ROLES_MODEL = "roles"
 PERSUASION_MODEL = "persuasion"
+EXPLANATION_MODEL = "explanations"
 
 
 def default_model_path(name: str = DEFAULT_MODEL) -> Path:
@@ -93,10 +94,12 @@ class Pipeline:
 
 
 def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = True, roles: bool = True,
-                   ner: bool = False, persuasion: bool = True) -> Pipeline:
-    """The default pipeline: clean -> language -> segment -> embed -> narratives -> mentions -> roles -> persuasion.
+                   ner: bool = False, persuasion: bool = True, explain: bool = True) -> Pipeline:
+    """The default pipeline: clean -> language -> segment -> embed -> narratives -> explain -> mentions -> roles
+    -> persuasion.
 
-    The entity components are added when a role model is found (see ``roles_model_path``),
+    The explainer (dominant narrative and its grounded explanation) is added when an
+    explanation model is found, the entity components when a role model is (see ``roles_model_path``),
     the persuasion component (techniques, genre, framing) when a persuasion model is;
     ``ner`` adds statistical NER (English, Russian) to mention finding: more complete, slower.
     """
@@ -114,6 +117,12 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
     model = NarrativeModel.from_disk(path)
     pipeline.add(SentenceEmbedder(get_embedder(model.embedder)))
     pipeline.add(NarrativeClassifier(model))
+    explain_path = companion_model_path(path, EXPLANATION_MODEL) if explain else None
+    if explain_path is not None:
+        from narrascope.components.explain import NarrativeExplainer
+        from narrascope.explain.model import ExplanationModel
+
+        pipeline.add(NarrativeExplainer(ExplanationModel.from_disk(explain_path)))
     roles_path = roles_model_path(path) if roles else None
     if roles_path is not None:
         from narrascope.components.entities import MentionDetector, RoleClassifier

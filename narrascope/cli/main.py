@@ -83,7 +83,7 @@ def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: 
     if n_process > 1:
         from narrascope.parallel import pipe_in_processes
 
-        names = (["narratives"] + (["roles"] if entities else []) + (["ner"] if ner else [])
+        names = (["narratives", "explain"] + (["roles"] if entities else []) + (["ner"] if ner else [])
                  + (["persuasion"] if techniques else []))
         return pipe_in_processes(model_path, names, stream, batch_size, n_process)
     return _load(model_path, entities, ner, techniques).pipe(stream, batch_size=batch_size)
@@ -288,7 +288,7 @@ def predict_roles(
                              source=str(roles_path))
         role_model = RoleModel.from_disk(roles_path)
         # the role model reads the article's narratives, as it did in training
-        steps = build_pipeline(None, roles=False, persuasion=False).components
+        steps = build_pipeline(None, roles=False, persuasion=False, explain=False).components
     except NarrascopeError as exc:
         fail(exc)
     embedder = next(c for c in steps if c.name == "embed").embedder
@@ -376,7 +376,8 @@ def evaluate_roles(
     typer.echo(f"emr={result['emr']:.5f}\tmain_role_accuracy={result['main_role_accuracy']:.5f}")
 
 
-# the persuasion commands register themselves on the sub-apps above
+# the explanation and persuasion commands register themselves on the sub-apps above
+from narrascope.cli import explain as _explain_commands  # noqa: F401
 from narrascope.cli import persuasion as _persuasion_commands  # noqa: F401
 
 

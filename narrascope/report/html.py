@@ -31,6 +31,9 @@ details{margin-top:8px} summary{cursor:pointer;color:#37414d}
 .ent.antagonist{border-color:#c62828;background:#ffebee} .ent.innocent{border-color:#1565c0;background:#e3f2fd}
 .role{font-weight:600} .role.protagonist{color:#1b5e20} .role.antagonist{color:#b71c1c} .role.innocent{color:#0d47a1}
 .legend{font-size:13px;color:#37414d;margin:4px 0 8px} .legend .ent{margin-right:10px}
+.explain{background:#f3f6fb;border-left:4px solid #5c7cfa;border-radius:4px;padding:8px 12px;margin:4px 0 16px}
+.explain p{margin:4px 0} a.quote{font-style:italic;color:#1d3f9e}
+span.quote{text-decoration:underline dotted #5c7cfa 2px} span.quote:target{background:#dbe4ff}
 """
 
 _ROLE_CLASS = {"Protagonist": "protagonist", "Antagonist": "antagonist", "Innocent": "innocent"}
@@ -75,6 +78,43 @@ def _plain(doc: Document, start: int, end: int, mentions: list[tuple[int, int, s
     return "".join(out)
 
 
+def _inline(doc: Document, start: int, end: int, mentions: list[tuple[int, int, str, str]],
+            quotes: list[tuple[int, int, int]], anchor: str) -> str:
+    """Like ``_plain``, with the explanation's quotes that lie wholly inside wrapped as link targets."""
+    out, pos = [], start
+    for q_start, q_end, k in quotes:
+        if q_start < pos or q_end > end:
+            continue
+        out.append(_plain(doc, pos, q_start, mentions, anchor))
+        out.append(f'<span class="quote" id="{anchor}-q{k}">{_plain(doc, q_start, q_end, mentions, anchor)}</span>')
+        pos = q_end
+    out.append(_plain(doc, pos, end, mentions, anchor))
+    return "".join(out)
+
+
+def _explanation(doc: Document, anchor: str) -> str:
+    """The dominant narrative and its explanation; each quote links to its place in the text."""
+    from narrascope.explain.claims import quote_marks
+    from narrascope.explain.compose import CUT_QUOTE
+
+    explanation = doc.explanation
+    if explanation is None:
+        return ""
+    opening, closing = quote_marks(doc.language)
+    index = {id(q): k for k, q in enumerate(explanation.quotes)}
+    html = []
+    for piece, quote in explanation.parts():
+        if quote is None:
+            html.append(escape(piece))
+        else:
+            cut = "…" if quote.label == CUT_QUOTE else ""
+            html.append(f'<a class="quote" href="#{anchor}-q{index[id(quote)]}">'
+                        f'{escape(opening)}{escape(piece)}{cut}{escape(closing)}</a>')
+    label = explanation.subnarrative or explanation.narrative
+    return (f'<div class="explain"><div class="meta">Dominant narrative: <b>{escape(label)}</b></div>'
+            f'<p>{"".join(html)}</p></div>')
+
+
 def _render_text(doc: Document, colors: dict[str, str], anchor: str) -> str:
     marks: dict[tuple[int, int], list[str]] = {}
     for label in doc.narratives + doc.subnarratives:
@@ -85,6 +125,7 @@ def _render_text(doc: Document, colors: dict[str, str], anchor: str) -> str:
     for names in marks.values():
         names.sort(key=lambda n: (n not in colors, n))  # a narrative's own colour first
     mentions = _mention_marks(doc)
+    quotes = sorted((q.start, q.end, k) for k, q in enumerate(doc.explanation.quotes)) if doc.explanation else []
     kept = doc.spans.get("kept") or []
     regions = [(s.start, s.end) for s in kept] or [(0, len(doc.text))]
     out: list[str] = []
@@ -93,14 +134,14 @@ def _render_text(doc: Document, colors: dict[str, str], anchor: str) -> str:
         for (start, end), names in sorted(marks.items()):
             if start < pos or end > r_end or start < r_start:
                 continue
-            out.append(_plain(doc, pos, start, mentions, anchor))
+            out.append(_inline(doc, pos, start, mentions, quotes, anchor))
             first = names[0]
             color = colors.get(first) or colors.get(_parent_of(doc, first), "#e9ecef")
             title = escape("; ".join(names))
             out.append(f'<mark id="{anchor}-{start}" style="background:{color}" title="{title}">'
-                       f"{_plain(doc, start, end, mentions, anchor)}</mark>")
+                       f"{_inline(doc, start, end, mentions, quotes, anchor)}</mark>")
             pos = end
-        out.append(_plain(doc, pos, r_end, mentions, anchor))
+        out.append(_inline(doc, pos, r_end, mentions, quotes, anchor))
     return "".join(out)
 
 
@@ -160,7 +201,7 @@ def render_document(doc: Document, index: int) -> str:
         f'<article id="{anchor}"><h2>{escape(doc.title or doc.id)}</h2>'
         f'<div class="meta">{" · ".join(meta)}</div>{warnings}'
         f'<table><thead><tr><th>Narrative / sub-narrative</th><th>score</th></tr></thead>'
-        f'<tbody>{"".join(rows)}</tbody></table>'
+        f'<tbody>{"".join(rows)}</tbody></table>{_explanation(doc, anchor)}'
         f'{_entity_table(doc, anchor)}{persuasion_section(doc, anchor)}'
         f'<details open><summary>Cleaned text with evidence highlighted</summary>'
         f'<div class="text">{_render_text(doc, colors, anchor)}</div></details></article>'

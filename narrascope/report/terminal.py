@@ -35,6 +35,8 @@ def render_document(doc: Document) -> Panel:
     lang = doc.language or "?"
     subtitle = f"{doc.id} · language {lang}" + (f" ({doc.language_score:.2f})" if doc.language_score else "")
     parts: list = [table]
+    if doc.explanation is not None:
+        parts.append(_explanation(doc))
     entities = sorted((e for e in doc.entities if e.main_role), key=lambda e: (-len(e.mentions), e.name))
     if entities:
         roles = Table(show_header=True, header_style="bold", expand=True, box=None)
@@ -55,6 +57,24 @@ def render_document(doc: Document) -> Panel:
         parts.append(Text(f"⚠ {warning}", style="yellow"))
     return Panel(Group(*parts), title=Text(_quote(doc.title or doc.id, 100), style="bold cyan"),
                  subtitle=subtitle, title_align="left")
+
+
+def _explanation(doc: Document) -> Text:
+    """The dominant narrative, then its explanation with the article's own words in quotation marks."""
+    from narrascope.explain.claims import quote_marks
+    from narrascope.explain.compose import CUT_QUOTE
+
+    explanation = doc.explanation
+    opening, closing = quote_marks(doc.language)
+    text = Text("dominant: ", style="bold")
+    text.append(explanation.subnarrative or explanation.narrative, style="bold")
+    text.append("\n")
+    for piece, quote in explanation.parts():
+        if quote is None:
+            text.append(piece)
+        else:
+            text.append(f"{opening}{piece}{'…' if quote.label == CUT_QUOTE else ''}{closing}", style="italic")
+    return text
 
 
 def _persuasion(doc: Document) -> list:

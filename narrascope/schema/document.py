@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 2
-# versions from_dict still reads (1 had no entities)
-READABLE_VERSIONS = (1, 2)
+SCHEMA_VERSION = 3
+# versions from_dict still reads (1 had no entities, 2 no explanation)
+READABLE_VERSIONS = (1, 2, 3)
 
 
 @dataclass
@@ -133,13 +133,58 @@ class Entity:
 
 
 @dataclass
+class Explanation:
+    """A short grounded explanation of the article's dominant narrative.
+
+    ``text`` (at most 80 words) names the narrative's claim and quotes the article;
+    each of ``quotes`` is a region of ``Document.text`` whose text appears verbatim,
+    in order, in ``text``.
+    """
+
+    narrative: str
+    subnarrative: str | None
+    text: str
+    quotes: list[Span] = field(default_factory=list)
+    score: float | None = None
+
+    def parts(self) -> list[tuple[str, Span | None]]:
+        """``text`` cut into pieces, each paired with the quote it reproduces (or None)."""
+        out: list[tuple[str, Span | None]] = []
+        pos = 0
+        for quote in self.quotes:
+            at = self.text.find(quote.text, pos)
+            if at < 0 or not quote.text:
+                continue
+            if at > pos:
+                out.append((self.text[pos:at], None))
+            out.append((quote.text, quote))
+            pos = at + len(quote.text)
+        if pos < len(self.text):
+            out.append((self.text[pos:], None))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"narrative": self.narrative, "subnarrative": self.subnarrative, "text": self.text,
+                               "quotes": [q.to_dict() for q in self.quotes]}
+        if self.score is not None:
+            out["score"] = float(self.score)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Explanation:
+        return cls(data["narrative"], data.get("subnarrative"), data.get("text", ""),
+                   [Span.from_dict(q) for q in data.get("quotes", [])], data.get("score"))
+
+
+@dataclass
 class Document:
     """One article. Components read and write it; nothing else flows between them.
 
     ``spans`` holds named span groups (``"kept"``: the regions that survive
     cleaning, ``"sentences"``); ``labels`` holds named label groups
     (``"narratives"``, ``"subnarratives"``); ``entities`` the actors with their
-    mentions and roles; ``vectors`` holds arrays aligned
+    mentions and roles; ``explanation`` the grounded explanation of the dominant
+    narrative; ``vectors`` holds arrays aligned
     with a span group (``vectors["sentences"][i]`` embeds ``spans["sentences"][i]``).
     """
 
@@ -154,6 +199,7 @@ class Document:
     spans: dict[str, list[Span]] = field(default_factory=dict)
     labels: dict[str, list[Label]] = field(default_factory=dict)
     entities: list[Entity] = field(default_factory=list)
+    explanation: Explanation | None = None
     warnings: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     # Dense per-span vectors (e.g. sentence embeddings); working state, not serialised.
@@ -199,6 +245,7 @@ class Document:
             "spans": {k: [s.to_dict() for s in v] for k, v in self.spans.items()},
             "labels": {k: [lb.to_dict() for lb in v] for k, v in self.labels.items()},
             "entities": [e.to_dict() for e in self.entities],
+            "explanation": self.explanation.to_dict() if self.explanation else None,
             "warnings": list(self.warnings),
             "meta": self.meta,
         }
@@ -225,6 +272,7 @@ class Document:
             spans={k: [Span.from_dict(s) for s in v] for k, v in data.get("spans", {}).items()},
             labels={k: [Label.from_dict(x) for x in v] for k, v in data.get("labels", {}).items()},
             entities=[Entity.from_dict(e) for e in data.get("entities", [])],
+            explanation=Explanation.from_dict(data["explanation"]) if data.get("explanation") else None,
             warnings=list(data.get("warnings", [])),
             meta=dict(data.get("meta", {})),
         )

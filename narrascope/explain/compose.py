@@ -1,0 +1,88 @@
+"""Pick the sentences that carry a narrative and stitch them, with their offsets, into ≤ 80 words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from narrascope.explain.claims import claim_sentence
+from narrascope.schema import Explanation, Span
+
+MAX_WORDS = 80  # the subtask-3 limit
+MIN_QUOTE_WORDS = 4  # shorter fragments say little out of context
+MIN_TRIMMED_WORDS = 6
+NEAR_REPEAT = 0.9  # cosine above which a sentence repeats one already quoted
+QUOTE, CUT_QUOTE = "quote", "cut quote"  # labels of the quote spans
+_WORD = re.compile(r"\S+")
+_CLAUSE_END = ",;:"
+_DASHES = "—–"
+_TRAILING = " \t,;:—–-"
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def trim_to_words(text: str, start: int, end: int, limit: int) -> tuple[int, int] | None:
+    """The longest prefix of ``text[start:end]`` within ``limit`` words, cut after a clause if one ends in its
+    second half; ``None`` when fewer than ``MIN_TRIMMED_WORDS`` would remain."""
+    words = list(_WORD.finditer(text, start, end))
+    if len(words) <= limit:
+        return start, end
+    if limit < MIN_TRIMMED_WORDS:
+        return None
+    cut = words[limit - 1].end()
+    for k in range(limit - 1, max(limit // 2, MIN_TRIMMED_WORDS) - 2, -1):
+        word = words[k].group()
+        if word[-1] in _CLAUSE_END or (k + 1 < len(words) and words[k + 1].group() in _DASHES):
+            cut = words[k].end()
+            break
+    while cut > start and text[cut - 1] in _TRAILING:
+        cut -= 1
+    return (start, cut) if cut > start else None
+
+
+def select_quotes(text: str, sentences: Sequence[Span], scores: np.ndarray, vectors: np.ndarray,
+                  budget: int) -> list[tuple[int, int, bool]]:
+    """``(start, end, trimmed)`` of the best-scoring sentences (cut short if needed) that fit ``budget`` words,
+    in text order."""
+    chosen: list[int] = []
+    regions: list[tuple[int, int, bool]] = []
+    remaining = budget
+    for i in np.argsort(-scores, kind="stable"):
+        if remaining < MIN_QUOTE_WORDS:
+            break
+        sentence = sentences[i]
+        n = word_count(sentence.text)
+        if n < MIN_QUOTE_WORDS or "\n" in sentence.text or "\r" in sentence.text:
+            continue
+        if chosen and float(np.max(vectors[chosen] @ vectors[i])) > NEAR_REPEAT:
+            continue
+        region = trim_to_words(text, sentence.start, sentence.end, remaining)
+        if region is None:
+            continue
+        chosen.append(int(i))
+        regions.append((region[0], region[1], region[1] < sentence.end))
+        remaining -= word_count(text[region[0]:region[1]])
+    return sorted(regions)
+
+
+def compose(text: str, narrative: str, subnarrative: str | None, language: str,
+            regions: Sequence[tuple[int, int, bool]], score: float | None = None) -> Explanation:
+    """The claim sentence followed by the quoted regions, as plain prose (displays add quotation marks from
+    ``quotes``, whose label says whether a quote was cut short); each quote is verbatim ``text[start:end]``."""
+    claim = claim_sentence(narrative, subnarrative, language)
+    pieces = [claim]
+    quotes = []
+    words = word_count(claim)
+    for start, end, trimmed in regions:
+        fragment = text[start:end]
+        n = word_count(fragment)
+        if words + n > MAX_WORDS:
+            break
+        pieces.append(fragment)
+        quotes.append(Span(start, end, fragment, label=CUT_QUOTE if trimmed else QUOTE))
+        words += n
+    return Explanation(narrative, subnarrative, " ".join(pieces), quotes, score)
