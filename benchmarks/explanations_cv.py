@@ -27,6 +27,7 @@ import numpy as np
 
 from benchmarks.common import DATA, console, table, write_result
 from narrascope.embed.base import get_embedder
+from narrascope.errors import ModelError
 from narrascope.explain.compose import MAX_WORDS, word_count
 from narrascope.training.explanations import (
     ExplanationTrainingConfig,
@@ -46,7 +47,7 @@ def _available(name: str) -> bool:
     try:
         get_embedder(name).encode(["probe"])
         return True
-    except Exception:  # the optional encoder is not installed
+    except ModelError:  # the optional encoder is not installed
         return False
 
 

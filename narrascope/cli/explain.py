@@ -8,8 +8,17 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from narrascope.cli.main import ModelOption, console, evaluate_app, fail, predict_app, train_app
-from narrascope.cli.persuasion import _print_scores, reported_warnings
+from narrascope.cli.main import (
+    ModelOption,
+    console,
+    evaluate_app,
+    fail,
+    predict_app,
+    read_folder,
+    train_app,
+    write_predictions,
+)
+from narrascope.cli.persuasion import print_scores, reported_warnings
 from narrascope.errors import NarrascopeError
 
 ExplanationModelOption = Annotated[
@@ -74,20 +83,11 @@ def predict_explanations(
     from narrascope.components.language import LanguageDetector
     from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
     from narrascope.embed.base import get_embedder
-    from narrascope.errors import InputError
     from narrascope.explain.official import read_dominant, write_explanations
-    from narrascope.ingest.semeval import read_semeval_folder
     from narrascope.pipeline import Pipeline, build_pipeline
 
-    items = list(read_semeval_folder(folder))
-    layout_errors = [x for x in items if isinstance(x, InputError) and x.code == "E107"]
-    if layout_errors:
-        fail(layout_errors[0])
-    problems = 0
-    for bad in (x for x in items if isinstance(x, InputError)):
-        console.print(f"[bold red]error[/]: {escape(str(bad))}", highlight=False)
-        problems += 1
-    docs = [x for x in items if not isinstance(x, InputError)]
+    docs, errors = read_folder(folder, " — no explanation written")
+    problems = len(errors)
     for doc in docs:
         if doc.meta.get("semeval_language"):
             doc.language, doc.meta["language_given"] = doc.meta["semeval_language"], True
@@ -127,11 +127,7 @@ def predict_explanations(
             problems += 1
             continue
         rows.append((doc.id, explanation.text))
-    try:
-        n = write_explanations(rows, output)
-    except OSError as exc:
-        fail(f"{output}: cannot write the predictions ({exc.strerror}); check the folder exists")
-    console.print(f"{n} explanations written to [bold]{escape(str(output))}[/]")
+    write_predictions(lambda: write_explanations(rows, output), output, "explanations")
     if problems:
         raise typer.Exit(1)
 
@@ -195,7 +191,7 @@ def evaluate_explanations(
         columns["ROUGE-L F1"] = f"{rouge.mean():.4f}"
     except NarrascopeError as exc:
         fail(exc)
-    _print_scores("SemEval-2025 T10 subtask 3 (explanations)", columns)
+    print_scores("SemEval-2025 T10 subtask 3 (explanations)", columns)
     line = f"cosine_{encoder.name}={cosines.mean():.5f}\trouge_l_f1={rouge.mean():.5f}"
     if bertscore_model is not None:
         line = f"bertscore_f1={bert.mean():.5f}\t" + line

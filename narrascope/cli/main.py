@@ -52,6 +52,32 @@ def _load(model: Path | None, entities: bool = True, ner: bool = False, techniqu
             fail(exc)
 
 
+def read_folder(folder: Path, consequence: str = ""):
+    """``(documents, errors)`` of a SemEval language folder; each unreadable article is reported (with
+    ``consequence``), a folder without ``raw-documents/`` stops the command."""
+    from narrascope.errors import InputError
+    from narrascope.ingest.semeval import read_semeval_folder
+
+    items = list(read_semeval_folder(folder))
+    layout_errors = [x for x in items if isinstance(x, InputError) and x.code == "E107"]
+    if layout_errors:
+        fail(layout_errors[0])
+    errors = [x for x in items if isinstance(x, InputError)]
+    for bad in errors:
+        console.print(f"[bold red]error[/]: {escape(str(bad))}{consequence}", highlight=False)
+    return [x for x in items if not isinstance(x, InputError)], errors
+
+
+def write_predictions(write, output: Path, what: str = "predictions") -> None:
+    """Run ``write()`` (it returns how many lines it wrote) and report it; a file that cannot be written
+    stops the command with a clear error."""
+    try:
+        n = write()
+    except OSError as exc:
+        fail(f"{output}: cannot write the predictions ({exc.strerror}); check the folder exists")
+    console.print(f"{n} {what} written to [bold]{escape(str(output))}[/]")
+
+
 PARALLEL_MIN_DOCS = 48  # below this, starting worker processes costs more than it saves
 
 
@@ -220,27 +246,14 @@ def predict_narratives(
     """
     from rich.progress import track
 
-    from narrascope.errors import InputError
-    from narrascope.ingest.semeval import read_semeval_folder
     from narrascope.report.submission import write_subtask2
     from narrascope.schema import Document
 
-    items = list(read_semeval_folder(folder))
-    layout_errors = [x for x in items if isinstance(x, InputError) and x.code == "E107"]
-    if layout_errors:
-        fail(layout_errors[0])
-    docs = [x for x in items if not isinstance(x, InputError)]
-    unreadable = []
-    for bad in (x for x in items if isinstance(x, InputError)):
-        console.print(f"[bold red]error[/]: {escape(str(bad))} — written as Other", highlight=False)
-        unreadable.append(Document(text="", id=Path(bad.source or "").name))
+    docs, errors = read_folder(folder, " — written as Other")
+    unreadable = [Document(text="", id=Path(bad.source or "").name) for bad in errors]
     predicted = list(track(analysed(model, docs, workers, batch_size=16, entities=False, techniques=False), total=len(docs),
                            description="predicting", console=console, disable=not console.is_terminal))
-    try:
-        n = write_subtask2(predicted + unreadable, output)
-    except OSError as exc:
-        fail(f"{output}: cannot write the predictions ({exc.strerror}); check the folder exists")
-    console.print(f"{n} predictions written to [bold]{escape(str(output))}[/]")
+    write_predictions(lambda: write_subtask2(predicted + unreadable, output), output)
     if unreadable:
         raise typer.Exit(1)
 
@@ -270,17 +283,11 @@ def predict_roles(
     from narrascope.entities.mentions import MentionFinder
     from narrascope.entities.model import RoleModel
     from narrascope.entities.official import detected_targets, targets_for, write_subtask1
-    from narrascope.errors import InputError, ModelError
-    from narrascope.ingest.semeval import read_semeval_folder
+    from narrascope.errors import ModelError
     from narrascope.pipeline import build_pipeline, roles_model_path
 
-    items = list(read_semeval_folder(folder))
-    layout_errors = [x for x in items if isinstance(x, InputError) and x.code == "E107"]
-    if layout_errors:
-        fail(layout_errors[0])
-    for bad in (x for x in items if isinstance(x, InputError)):
-        console.print(f"[bold red]error[/]: {escape(str(bad))}", highlight=False)
-    docs = {x.id: x for x in items if not isinstance(x, InputError)}
+    found, unreadable = read_folder(folder)
+    docs = {x.id: x for x in found}
     try:
         roles_path = Path(model) if model else roles_model_path(None)
         if roles_path is None or not (roles_path / "meta.json").is_file():
@@ -313,12 +320,8 @@ def predict_roles(
         classifier.predict(analysed_docs[start:start + 16])
     if mentions is None:
         targets = detected_targets(sorted(analysed_docs, key=lambda d: d.id))
-    try:
-        n = write_subtask1(targets, output)
-    except OSError as exc:
-        fail(f"{output}: cannot write the predictions ({exc.strerror}); check the folder exists")
-    console.print(f"{n} mention predictions written to [bold]{escape(str(output))}[/]")
-    if len(docs) < len(items):
+    write_predictions(lambda: write_subtask1(targets, output), output, "mention predictions")
+    if unreadable:
         raise typer.Exit(1)
 
 

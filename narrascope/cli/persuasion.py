@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from narrascope.cli.main import console, evaluate_app, fail, out, predict_app, train_app
+from narrascope.cli.main import console, evaluate_app, fail, out, predict_app, train_app, write_predictions
 from narrascope.errors import NarrascopeError
 
 PersuasionModelOption = Annotated[
@@ -104,11 +104,7 @@ def _predict(folder: Path, output: Path, subtask: int, model: Path | None, langu
             _, docs, records = predict_folder(folder, subtask, analyse, language, errors)
         except NarrascopeError as exc:
             fail(exc)
-    try:
-        n = write_lines(lines(docs, records), output)
-    except OSError as exc:
-        fail(f"{output}: cannot write the predictions ({exc.strerror}); check the folder exists")
-    console.print(f"{n} lines written to [bold]{escape(str(output))}[/]")
+    write_predictions(lambda: write_lines(lines(docs, records), output), output, "lines")
     if errors:
         console.print(f"[yellow]{len(errors)} article file(s) could not be read[/]")
         raise typer.Exit(1)
@@ -160,7 +156,7 @@ def _check_names(path: Path, items: dict, known: tuple[str, ...]) -> None:
         warnings.warn(f"{path}: unknown label(s) {', '.join(unknown)}; they count as wrong", stacklevel=2)
 
 
-def _print_scores(title: str, columns: dict[str, str]) -> None:
+def print_scores(title: str, columns: dict[str, str]) -> None:
     from rich.table import Table
 
     table = Table(title=title)
@@ -187,7 +183,7 @@ def evaluate_techniques(
         _check_names(gold, g, TECHNIQUES)
         _check_names(pred, p, TECHNIQUES)
     result = micro_f1(g, p)
-    _print_scores("SemEval-2023 T3 subtask 3 (techniques)",
+    print_scores("SemEval-2023 T3 subtask 3 (techniques)",
                   {"paragraphs": str(result["n_items"]), "missing": str(result["n_missing"]),
                    "precision": f"{result['precision']:.4f}", "recall": f"{result['recall']:.4f}",
                    "micro-F1": f"{result['micro_f1']:.4f}"})
@@ -211,7 +207,7 @@ def evaluate_framing(
         _check_names(gold, g, FRAMES)
         _check_names(pred, p, FRAMES)
     result = micro_f1(g, p)
-    _print_scores("SemEval-2023 T3 subtask 2 (framing)",
+    print_scores("SemEval-2023 T3 subtask 2 (framing)",
                   {"articles": str(result["n_items"]), "missing": str(result["n_missing"]),
                    "precision": f"{result['precision']:.4f}", "recall": f"{result['recall']:.4f}",
                    "micro-F1": f"{result['micro_f1']:.4f}"})
@@ -236,7 +232,7 @@ def evaluate_genre(
         _check_names(pred, p, GENRES)
     result = macro_f1({k: v[0] for k, v in g.items() if v}, {k: v[0] for k, v in p.items() if v}, GENRES)
     per_label = {f"F1 {name}": f"{value:.4f}" for name, value in result["per_label"].items()}
-    _print_scores("SemEval-2023 T3 subtask 1 (genre)",
+    print_scores("SemEval-2023 T3 subtask 1 (genre)",
                   {"articles": str(result["n_items"]), "missing": str(result["n_missing"]), **per_label,
                    "macro-F1": f"{result['macro_f1']:.4f}"})
     typer.echo(f"macro_f1={result['macro_f1']:.5f}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from narrascope.components.segment import mean_vector
 from narrascope.errors import ModelError
 from narrascope.heads.decision import HierarchyDecoder
 from narrascope.heads.multilabel import MultiLabelLogistic
+from narrascope.heads.storage import read_model_folder, write_model_folder
 from narrascope.heads.tfidf import TfidfFeaturizer
 from narrascope.schema import Document, Label, Span
 
@@ -58,12 +58,8 @@ class NarrativeModel:
 
     # ---- persistence (JSON + npz, never pickle) ----------------------------
     def to_disk(self, path: str | Path) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
         tfidf_meta, tfidf_arrays = self.featurizer.get_state()
         arrays = {**tfidf_arrays, **self.coarse.get_arrays("coarse_"), **self.fine.get_arrays("fine_")}
-        np.savez_compressed(path / "weights.npz", **arrays)
-        (path / "vocabulary.json").write_text(json.dumps(tfidf_meta, ensure_ascii=False), encoding="utf-8")
         meta = {
             **self.meta,
             "format": MODEL_FORMAT,
@@ -78,27 +74,12 @@ class NarrativeModel:
             "max_narratives": self.decoder.max_narratives,
             "calibration": self.calibration,
         }
-        (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_model_folder(path, arrays, meta, vocabulary=tfidf_meta)
 
     @classmethod
     def from_disk(cls, path: str | Path) -> NarrativeModel:
-        path = Path(path)
-        try:
-            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-            vocab = json.loads((path / "vocabulary.json").read_text(encoding="utf-8"))
-            with np.load(path / "weights.npz", allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
-        except (OSError, ValueError) as exc:
-            raise ModelError(
-                f"cannot load the narrative model ({exc}); rebuild it with "
-                "`narrascope train narratives --data DIR --out DIR`",
-                source=str(path),
-            ) from None
-        if meta.get("format") != MODEL_FORMAT:
-            raise ModelError(
-                f"model format {meta.get('format')!r} is not {MODEL_FORMAT!r}; retrain it with this version",
-                source=str(path),
-            )
+        meta, arrays, docs = read_model_folder(path, MODEL_FORMAT, "narrative", "narratives", ("vocabulary",))
+        vocab = docs["vocabulary"]
         coarse = MultiLabelLogistic.from_arrays(arrays, "coarse_")
         fine = MultiLabelLogistic.from_arrays(arrays, "fine_")
         featurizer = TfidfFeaturizer.from_state(vocab, arrays)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import scipy.sparse as sp
 
 from narrascope.errors import ModelError
 from narrascope.heads.multilabel import MultiLabelLogistic
+from narrascope.heads.storage import read_model_folder, write_model_folder
 from narrascope.schema import RoleTaxonomy
 
 MODEL_FORMAT = "narrascope.roles/1"
@@ -87,41 +87,24 @@ class RoleModel:
 
     # ---- persistence (JSON + npz) -----------------------------------------
     def to_disk(self, path: str | Path) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
         vocab = [""] * len(self.vectorizer.vocabulary_)
         for term, i in self.vectorizer.vocabulary_.items():
             vocab[i] = term
-        np.savez_compressed(path / "weights.npz", idf=self.vectorizer.idf_.astype(np.float32),
-                            **self.head.get_arrays("head_"))
-        (path / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-        (path / "gazetteer.json").write_text(json.dumps(self.gazetteer, ensure_ascii=False, indent=0),
-                                             encoding="utf-8")
         meta = {**self.meta, "format": MODEL_FORMAT, "labels": self.labels, "embedder": self.embedder,
                 "embedding_dim": self.embedding_dim, "embedding_weight": self.embedding_weight,
                 "second_ratio": self.second_ratio}
-        (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_model_folder(path, {"idf": self.vectorizer.idf_.astype(np.float32), **self.head.get_arrays("head_")},
+                           meta, vocabulary=vocab, gazetteer=self.gazetteer)
 
     @classmethod
     def from_disk(cls, path: str | Path) -> RoleModel:
-        path = Path(path)
-        try:
-            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-            vocab = json.loads((path / "vocabulary.json").read_text(encoding="utf-8"))
-            gazetteer = json.loads((path / "gazetteer.json").read_text(encoding="utf-8"))
-            with np.load(path / "weights.npz", allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"cannot load the role model ({exc}); rebuild it with "
-                             "`narrascope train roles --data DIR --out DIR`", source=str(path)) from None
-        if meta.get("format") != MODEL_FORMAT:
-            raise ModelError(f"model format {meta.get('format')!r} is not {MODEL_FORMAT!r}; retrain it",
-                             source=str(path))
+        meta, arrays, docs = read_model_folder(path, MODEL_FORMAT, "role", "roles", ("vocabulary", "gazetteer"))
+        vocab, gazetteer = docs["vocabulary"], docs["gazetteer"]
         vectorizer = make_vectorizer({t: i for i, t in enumerate(vocab)})
         vectorizer._validate_vocabulary()
         vectorizer.idf_ = np.asarray(arrays["idf"], dtype=np.float64)
         head = MultiLabelLogistic.from_arrays(arrays, "head_")
         if head.coef_.shape != (len(meta["labels"]), len(vocab) + DENSE_BLOCKS * meta["embedding_dim"]):
-            raise ModelError("weights do not match meta.json; retrain the role model", source=str(path))
+            raise ModelError("weights do not match meta.json; retrain the role model", source=str(Path(path)))
         return cls(vectorizer, head, list(meta["labels"]), meta["embedder"], int(meta["embedding_dim"]),
                    float(meta["embedding_weight"]), float(meta["second_ratio"]), list(gazetteer), meta)

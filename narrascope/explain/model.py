@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from narrascope.errors import ModelError
+from narrascope.heads.storage import read_model_folder, write_model_folder
 from narrascope.schema import Label
 
 MODEL_FORMAT = "narrascope.explanations/1"
@@ -104,28 +104,19 @@ class ExplanationModel:
 
     # ---- persistence (JSON + npz, never pickle) --------------------------------
     def to_disk(self, path: str | Path) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path / "weights.npz", prototypes=self.prototypes.astype(np.float32),
-                            claim_vectors=self.claim_vectors.astype(np.float32), coef=self.coef.astype(np.float32))
         meta = {**self.meta, "format": MODEL_FORMAT, "labels": self.labels, "features": list(FEATURES),
                 "intercept": float(self.intercept), "budgets": self.budgets, "default_budget": self.default_budget,
                 "dominant_weight": self.dominant_weight, "embedder": self.embedder}
-        (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_model_folder(path, {"prototypes": self.prototypes.astype(np.float32),
+                                  "claim_vectors": self.claim_vectors.astype(np.float32),
+                                  "coef": self.coef.astype(np.float32)}, meta)
 
     @classmethod
     def from_disk(cls, path: str | Path) -> ExplanationModel:
-        path = Path(path)
-        try:
-            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-            with np.load(path / "weights.npz", allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"cannot load the explanation model ({exc}); rebuild it with "
-                             "`narrascope train explanations --data DIR --out DIR`", source=str(path)) from None
-        if meta.get("format") != MODEL_FORMAT or list(meta.get("features", [])) != list(FEATURES):
-            raise ModelError(f"model format {meta.get('format')!r} is not {MODEL_FORMAT!r} with this version's "
-                             "features; retrain it with `narrascope train explanations`", source=str(path))
+        meta, arrays, _ = read_model_folder(path, MODEL_FORMAT, "explanation", "explanations")
+        if list(meta.get("features", [])) != list(FEATURES):
+            raise ModelError("the model's sentence features differ from this version's; retrain it with "
+                             "`narrascope train explanations`", source=str(path))
         labels = list(meta["labels"])
         if arrays["prototypes"].shape[0] != len(labels) or arrays["claim_vectors"].shape[0] != len(labels) \
                 or arrays["coef"].shape != (len(FEATURES),):

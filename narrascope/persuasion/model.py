@@ -18,7 +18,6 @@ Stored as JSON + npz (never pickle).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ import scipy.sparse as sp
 
 from narrascope.errors import ModelError
 from narrascope.heads.multilabel import MultiLabelLogistic
+from narrascope.heads.storage import read_model_folder, write_model_folder
 from narrascope.heads.tfidf import TfidfFeaturizer
 from narrascope.persuasion.spans import SpanTagger
 
@@ -97,8 +97,6 @@ class PersuasionModel:
 
     # ---- persistence -----------------------------------------------------
     def to_disk(self, path: str | Path) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
         tfidf_meta, tfidf_arrays = self.featurizer.get_state()
         arrays = {
             **tfidf_arrays, **self.lexical.get_arrays("lexical_"), **self.semantic.get_arrays("semantic_"),
@@ -106,8 +104,6 @@ class PersuasionModel:
             "tagger_coef": self.tagger.coef_.astype(np.float16), "tagger_intercept": self.tagger.intercept_,
             "genre_coef": self.genre_coef.astype(np.float32), "genre_intercept": self.genre_intercept.astype(np.float32),
         }
-        np.savez_compressed(path / "weights.npz", **arrays)
-        (path / "vocabulary.json").write_text(json.dumps(tfidf_meta, ensure_ascii=False), encoding="utf-8")
         meta = {
             **self.meta, "format": MODEL_FORMAT, "embedder": self.embedder, "embedding_dim": self.embedding_dim,
             "techniques": list(TECHNIQUES), "frames": list(FRAMES), "genres": list(GENRES),
@@ -116,22 +112,12 @@ class PersuasionModel:
             "frame_threshold": self.frame_threshold, "genre_features": list(self.genre_features),
             "span_threshold": self.tagger.threshold, "span_max_gap": self.tagger.max_gap,
         }
-        (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_model_folder(path, arrays, meta, vocabulary=tfidf_meta)
 
     @classmethod
     def from_disk(cls, path: str | Path) -> PersuasionModel:
-        path = Path(path)
-        try:
-            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-            vocab = json.loads((path / "vocabulary.json").read_text(encoding="utf-8"))
-            with np.load(path / "weights.npz", allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
-        except (OSError, ValueError, KeyError) as exc:
-            raise ModelError(f"cannot load the persuasion model ({exc}); rebuild it with "
-                             "`narrascope train techniques --data DIR --out DIR`", source=str(path)) from None
-        if meta.get("format") != MODEL_FORMAT:
-            raise ModelError(f"model format {meta.get('format')!r} is not {MODEL_FORMAT!r}; retrain it with this "
-                             "version", source=str(path))
+        meta, arrays, docs = read_model_folder(path, MODEL_FORMAT, "persuasion", "techniques", ("vocabulary",))
+        vocab = docs["vocabulary"]
         if (tuple(meta["techniques"]), tuple(meta["frames"]), tuple(meta["genres"])) != (TECHNIQUES, FRAMES, GENRES):
             raise ModelError("the model's label lists differ from this version's taxonomy; retrain it",
                              source=str(path))

