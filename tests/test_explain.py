@@ -81,7 +81,9 @@ def test_compose_claims_in_the_article_language_and_generic_for_unknown_labels()
     explanation = compose(text, WEST, WEST_SUB, "en", [(7, len(text), False)])
     assert explanation.quotes == []  # 200 words never fit into 80
     explanation = compose(text, WEST, WEST_SUB, "en", [(7, 7 + len("word word word word") , True)])
-    assert explanation.quotes[0].label == CUT_QUOTE and explanation.text.endswith("word word word word")
+    assert explanation.quotes[0].label == CUT_QUOTE and explanation.text.endswith("word word word word…")
+    headline = compose("Title\n\nBody text here.", WEST, None, "en", [(0, 5, False), (7, 22, False)])
+    assert headline.text.endswith("Title. Body text here.")  # a full stop after a bare headline
 
 
 def test_explanation_round_trips_through_json_and_old_documents_still_read():

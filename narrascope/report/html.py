@@ -103,13 +103,16 @@ def _explanation(doc: Document, anchor: str) -> str:
     opening, closing = quote_marks(doc.language)
     index = {id(q): k for k, q in enumerate(explanation.quotes)}
     html = []
+    previous = None
     for piece, quote in explanation.parts():
-        if quote is None:
-            html.append(escape(piece))
+        if quote is None:  # the ellipsis after a cut quote moves inside its quotation marks
+            cut_before = previous is not None and previous.label == CUT_QUOTE
+            html.append(escape(piece.removeprefix("…") if cut_before else piece))
         else:
             cut = "…" if quote.label == CUT_QUOTE else ""
             html.append(f'<a class="quote" href="#{anchor}-q{index[id(quote)]}">'
                         f'{escape(opening)}{escape(piece)}{cut}{escape(closing)}</a>')
+        previous = quote
     label = explanation.subnarrative or explanation.narrative
     return (f'<div class="explain"><div class="meta">Dominant narrative: <b>{escape(label)}</b></div>'
             f'<p>{"".join(html)}</p></div>')

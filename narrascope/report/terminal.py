@@ -69,11 +69,13 @@ def _explanation(doc: Document) -> Text:
     text = Text("dominant: ", style="bold")
     text.append(explanation.subnarrative or explanation.narrative, style="bold")
     text.append("\n")
+    previous = None
     for piece, quote in explanation.parts():
-        if quote is None:
-            text.append(piece)
+        if quote is None:  # the ellipsis after a cut quote moves inside its quotation marks
+            text.append(piece.removeprefix("…") if previous is not None and previous.label == CUT_QUOTE else piece)
         else:
             text.append(f"{opening}{piece}{'…' if quote.label == CUT_QUOTE else ''}{closing}", style="italic")
+        previous = quote
     return text
 
 
