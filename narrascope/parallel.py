@@ -5,16 +5,19 @@ from __future__ import annotations
 import multiprocessing as mp
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
 from narrascope.components.base import minibatches
+from narrascope.errors import ModelError
 from narrascope.schema import Document
 
 _worker_pipeline: Any = None  # the worker's own Pipeline
 
 
-def _init_worker(model_path: str | None, names: list[str]) -> None:
+def init_worker(model_path: str | None, names: list[str]) -> None:
     global _worker_pipeline
     from narrascope.pipeline import build_pipeline
 
@@ -23,7 +26,7 @@ def _init_worker(model_path: str | None, names: list[str]) -> None:
                                       explain="explain" in names)
 
 
-def _run_chunk(docs: list[Document]) -> list[Document]:
+def run_chunk(docs: list[Document]) -> list[Document]:
     assert _worker_pipeline is not None
     out = list(_worker_pipeline.pipe(docs, batch_size=len(docs)))
     for doc in out:
@@ -38,15 +41,25 @@ def pipe_in_processes(model_path: str | Path | None, names: list[str], docs: Ite
     Each worker builds the pipeline from ``model_path`` once; the calling
     process never needs to load the model itself.
     """
-    context = mp.get_context("spawn")
-    path = str(model_path) if model_path else None
-    with context.Pool(n_process, initializer=_init_worker, initargs=(path, names)) as pool:
-        # bounded look-ahead (Pool.imap would read the whole input): at most two
+    with process_pool(model_path, names, n_process) as pool:
+        # bounded look-ahead (Executor.map would read the whole input): at most two
         # chunks per worker are in flight, so memory does not grow with the input
         pending: deque = deque()
-        for chunk in minibatches(docs, batch_size):
-            pending.append(pool.apply_async(_run_chunk, (chunk,)))
-            if len(pending) >= 2 * n_process:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
+        try:
+            for chunk in minibatches(docs, batch_size):
+                pending.append(pool.submit(run_chunk, chunk))
+                if len(pending) >= 2 * n_process:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+        except BrokenProcessPool:
+            raise ModelError("a worker process died (out of memory, or the model failed to load in it); "
+                             "run with one worker (--workers 1) to see the cause") from None
+
+
+def process_pool(model_path: str | Path | None, names: list[str], n_process: int) -> ProcessPoolExecutor:
+    """``n_process`` spawned workers, each building the pipeline once; a worker that dies breaks the pool
+    (an error), where ``multiprocessing.Pool`` would restart it forever."""
+    path = str(model_path) if model_path else None
+    return ProcessPoolExecutor(n_process, mp_context=mp.get_context("spawn"), initializer=init_worker,
+                               initargs=(path, names))

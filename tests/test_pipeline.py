@@ -119,3 +119,13 @@ def test_worker_processes_give_the_same_results_in_order(nlp):
     assert [d.title for d in parallel] == [d.title for d in serial]
     assert [[lb.name for lb in d.narratives] for d in parallel] == [[lb.name for lb in d.narratives] for d in serial]
     assert [[lb.name for lb in d.subnarratives] for d in parallel] == [[lb.name for lb in d.subnarratives] for d in serial]
+
+
+def test_a_worker_that_cannot_start_is_an_error_not_a_hang(tmp_path):
+    from narrascope.errors import ModelError
+    from narrascope.parallel import pipe_in_processes
+    from narrascope.schema import Document
+
+    docs = [Document(text=f"Title {i}\n\nBody text number {i}.") for i in range(4)]
+    with pytest.raises(ModelError, match="worker process died"):
+        list(pipe_in_processes(tmp_path / "no-model", ["narratives"], iter(docs), 2, 2))

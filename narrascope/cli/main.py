@@ -379,9 +379,10 @@ def evaluate_roles(
     typer.echo(f"emr={result['emr']:.5f}\tmain_role_accuracy={result['main_role_accuracy']:.5f}")
 
 
-# the explanation and persuasion commands register themselves on the sub-apps above
+# the explanation, persuasion and store commands register themselves on the apps above
 from narrascope.cli import explain as _explain_commands  # noqa: F401
 from narrascope.cli import persuasion as _persuasion_commands  # noqa: F401
+from narrascope.cli import store as _store_commands  # noqa: F401
 
 
 def main() -> None:

@@ -1,0 +1,141 @@
+"""Load test of the REST API: concurrent clients posting ~3,000-character articles to /analyze.
+
+Starts `narrascope serve` on loopback in its own process (with a fresh corpus file),
+warms it up, then runs N client threads for D seconds, each posting one article after
+another; reports requests/s, p50/p99 latency and errors, and writes JSON.
+
+    python -m benchmarks.api_load [--seconds 60] [--clients 4] [--workers 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from benchmarks.common import ROOT, console, table, write_result
+
+BARS = {"requests_per_second": 15.0, "p99_seconds": 1.5}
+TARGET_CHARS = 3000
+
+
+def articles(n: int, seed: int = 0) -> list[str]:
+    """``n`` articles of ~3,000 characters recombined from the sentences of the bundled examples."""
+    import re
+
+    sentences = []
+    for path in sorted((ROOT / "examples").glob("*.txt")):
+        body = path.read_text(encoding="utf-8").split("\n", 1)[-1]
+        sentences += [s.strip() for s in re.split(r"(?<=[.!?])\s+", body) if len(s.split()) > 4]
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        text, title = [], f"Report {i}: " + rng.choice(sentences)[:60]
+        while sum(len(s) + 1 for s in text) < TARGET_CHARS:
+            text.append(rng.choice(sentences))
+        out.append(title + "\n\n" + " ".join(text))
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def post(url: str, text: str, timeout: float = 30.0) -> int:
+    request = urllib.request.Request(url, data=json.dumps({"text": text}).encode(),
+                                     headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        response.read()
+        return response.status
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    args = parser.parse_args()
+    port = free_port()
+    db = Path(tempfile.mkdtemp()) / "corpus.duckdb"
+    server = subprocess.Popen([sys.executable, "-m", "narrascope", "serve", "--db", str(db), "--port", str(port),
+                               "--workers", str(args.workers)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/analyze"
+    texts = articles(200)
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                post(url, texts[0])
+                break
+            except OSError:
+                if time.time() > deadline or server.poll() is not None:
+                    console.print(f"[red]the server did not start[/]: {server.stderr.read().decode()[-2000:]}")
+                    return 2
+                time.sleep(0.5)
+        for text in texts[1:9]:  # warm-up: every worker loads and runs its model once
+            post(url, text)
+        latencies: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+        stop = time.time() + args.seconds
+
+        def client(k: int) -> None:
+            rng = random.Random(k)
+            while time.time() < stop:
+                text = rng.choice(texts)
+                start = time.perf_counter()
+                try:
+                    status = post(url, text)
+                    ok = status == 200
+                except OSError as exc:
+                    ok, status = False, str(exc)
+                with lock:
+                    (latencies.append(time.perf_counter() - start) if ok else errors.append(str(status)))
+
+        started = time.time()
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.time() - started
+    finally:
+        server.terminate()
+        server.wait(30)
+    latencies.sort()
+    result = {
+        "seconds": round(elapsed, 1), "clients": args.clients, "server_workers": args.workers,
+        "article_chars": round(statistics.mean(len(t) for t in texts)),
+        "requests": len(latencies), "errors": len(errors),
+        "requests_per_second": round(len(latencies) / elapsed, 2),
+        "p50_seconds": round(latencies[len(latencies) // 2], 3) if latencies else None,
+        "p99_seconds": round(latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))], 3) if latencies else None,
+    }
+    table(f"POST /analyze, {args.clients} clients, {args.workers} server worker(s), {result['seconds']} s",
+          ["measure", "value"], [[k, v] for k, v in result.items()])
+    failures = []
+    if result["requests_per_second"] < BARS["requests_per_second"]:
+        failures.append(f"throughput {result['requests_per_second']} < {BARS['requests_per_second']} req/s")
+    if result["p99_seconds"] is None or result["p99_seconds"] >= BARS["p99_seconds"]:
+        failures.append(f"p99 {result['p99_seconds']} s >= {BARS['p99_seconds']} s")
+    if errors:
+        failures.append(f"{len(errors)} errors (first: {errors[0]})")
+    write_result(f"api_load_w{args.workers}", {**result, "bars": BARS, "failures": failures})
+    for failure in failures:
+        console.print(f"[red]bar not met[/]: {failure}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

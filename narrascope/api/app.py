@@ -1,0 +1,248 @@
+"""The FastAPI application: analysis, corpus store, statistics, export and the web app."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import tempfile
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.background import BackgroundTask
+
+from narrascope.api.schemas import (
+    Analysis,
+    ArticleIn,
+    DocumentPage,
+    EntityCount,
+    NarrativeCount,
+    Stored,
+)
+from narrascope.errors import InputError, NarrascopeError
+from narrascope.schema import Document
+from narrascope.store.corpus import EXPORT_FORMATS, DocumentFilter
+
+MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson", "parquet": "application/vnd.apache.parquet"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the server runs; one object, given to ``create_app``."""
+
+    db: str = "corpus.duckdb"
+    model: str | None = None
+    token: str | None = None  # required by write endpoints when set
+    max_body_bytes: int = 5_000_000
+    allow_private_urls: bool = False
+    fetch_timeout: float = 10.0
+    workers: int = 1  # analysis processes; above 1 the pipeline runs in a pool, each process loading it once
+
+
+class _BodyLimit:
+    """ASGI middleware: a request body over ``limit`` bytes gets a 413, whether or not it declares its length."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> dict:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: dict, receive: Any, send: Any) -> None:
+        response = JSONResponse({"detail": f"request body larger than {self.limit} bytes; send a smaller "
+                                           "article or raise the server's --max-body-mb"}, status_code=413)
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def filters(narrative: str | None = None, entity: str | None = None, role: str | None = None,
+            technique: str | None = None, language: str | None = None, source: str | None = None,
+            date_from: Annotated[dt.date | None, Query(alias="from")] = None,
+            date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+            q: Annotated[str | None, Query(description="Words that must all occur in the title or text.")] = None,
+            ) -> DocumentFilter:
+    """The query parameters shared by the corpus endpoints."""
+    return DocumentFilter(narrative, entity, role, technique, language, source, date_from, date_to, q)
+
+
+Filters = Annotated[DocumentFilter, Depends(filters)]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The application; the pipeline and the store open in its lifespan (at start-up), not at import."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from narrascope.pipeline import build_pipeline
+        from narrascope.store.corpus import CorpusStore
+
+        app.state.pipeline = build_pipeline(settings.model) if settings.workers <= 1 else None
+        app.state.pipeline_lock = threading.Lock()
+        app.state.pool = _analysis_pool(settings) if settings.workers > 1 else None
+        app.state.store = CorpusStore(settings.db)
+        try:
+            yield
+        finally:
+            app.state.store.close()
+            if app.state.pool is not None:
+                app.state.pool.shutdown(cancel_futures=True)
+
+    app = FastAPI(title="narrascope", version=_version(), lifespan=lifespan,
+                  description="Narratives, entity roles, persuasion techniques and grounded explanations in "
+                              "news articles, and a corpus store to watch them over time.")
+    app.add_middleware(_BodyLimit, limit=settings.max_body_bytes)
+    static = Path(str(resources.files("narrascope.api").joinpath("static")))
+    app.mount("/static", StaticFiles(directory=static), name="static")
+
+    def require_token(request: Request) -> None:
+        if settings.token is None:
+            return
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip() \
+            or request.headers.get("x-api-token", "")
+        if not secrets.compare_digest(given.encode(), settings.token.encode()):
+            raise HTTPException(401, "this endpoint needs the API token: header 'Authorization: Bearer TOKEN'")
+
+    def analyse(request: Request, article: ArticleIn) -> Document:
+        doc = _to_document(article, settings)
+        if request.app.state.pool is not None:
+            from narrascope.parallel import run_chunk
+
+            return request.app.state.pool.submit(run_chunk, [doc]).result()[0]
+        with request.app.state.pipeline_lock:
+            return request.app.state.pipeline(doc)
+
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home() -> HTMLResponse:
+        return HTMLResponse((static / "index.html").read_text(encoding="utf-8"))
+
+    @app.post("/analyze", tags=["analysis"])
+    def analyze(request: Request, article: ArticleIn) -> Analysis:
+        """Analyse one article (text, HTML or URL) and return the full analysis (narrascope's Document JSON)."""
+        return analyse(request, article).to_dict()
+
+    @app.post("/documents", tags=["corpus"], dependencies=[Depends(require_token)], status_code=201)
+    def add_document(request: Request, article: ArticleIn) -> Stored:
+        """Analyse an article and store it; the same text is never stored twice."""
+        doc = analyse(request, article)
+        key, status = request.app.state.store.add(doc)
+        return Stored(id=key, status=status)
+
+    @app.get("/documents", tags=["corpus"])
+    def list_documents(request: Request, where: Filters, limit: Annotated[int, Query(ge=1, le=500)] = 20,
+                       offset: Annotated[int, Query(ge=0)] = 0) -> DocumentPage:
+        """Stored articles matching every filter, newest first, with the exact total."""
+        total, items = request.app.state.store.search(where, limit, offset)
+        return DocumentPage(total=total, limit=limit, offset=offset, items=items)
+
+    @app.get("/documents/export", tags=["corpus"])
+    def export(request: Request, where: Filters, format: str = Query("csv", pattern="^(csv|jsonl|parquet)$")
+               ) -> FileResponse:
+        """The filtered articles as CSV, JSONL or Parquet (metadata, labels, dominant narrative, text)."""
+        fd, name = tempfile.mkstemp(suffix=f".{format}")
+        os.close(fd)
+        request.app.state.store.export(name, format, where)
+        return FileResponse(name, media_type=MEDIA_TYPES[format], filename=f"narrascope-export.{format}",
+                            background=BackgroundTask(Path(name).unlink, missing_ok=True))
+
+    @app.get("/documents/{doc_id}", tags=["corpus"])
+    def get_document(request: Request, doc_id: str) -> Analysis:
+        """One stored article with its full analysis."""
+        doc = request.app.state.store.get(doc_id)
+        if doc is None:
+            raise HTTPException(404, f"no stored article has id {doc_id!r}")
+        return doc.to_dict()
+
+    @app.get("/stats/narratives", tags=["statistics"])
+    def narrative_stats(request: Request, where: Filters,
+                        interval: str = Query("day", pattern="^(day|week|month)$"),
+                        by: str | None = Query(None, pattern="^(source|language)$")) -> list[NarrativeCount]:
+        """Articles per narrative per day, week or month; optionally per source or language."""
+        return request.app.state.store.narrative_counts(where, interval, by)
+
+    @app.get("/entities", tags=["statistics"])
+    def entities(request: Request, where: Filters, role: str | None = None,
+                 limit: Annotated[int, Query(ge=1, le=200)] = 20) -> list[EntityCount]:
+        """The actors cast most often in the filtered articles, by main role."""
+        return request.app.state.store.top_entities(where, role, limit)
+
+    @app.exception_handler(NarrascopeError)
+    def narrascope_error(request: Request, exc: NarrascopeError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422 if isinstance(exc, InputError) else 400)
+
+    assert EXPORT_FORMATS == tuple(MEDIA_TYPES)
+    return app
+
+
+def _analysis_pool(settings: Settings) -> Any:
+    """Worker processes that each build the default pipeline once (spawned: safe with threads)."""
+    from narrascope.parallel import process_pool
+    from narrascope.pipeline import check_model_path
+
+    names = ["narratives", "explain", "roles", "persuasion"]
+    pool = process_pool(check_model_path(settings.model), names, settings.workers)
+    for future in [pool.submit(_noop) for _ in range(settings.workers)]:
+        future.result()  # the workers are up (models loaded) before the first request
+    return pool
+
+
+def _noop() -> None:
+    return None
+
+
+def _to_document(article: ArticleIn, settings: Settings) -> Document:
+    from narrascope.ingest.fetch import fetch_url
+    from narrascope.ingest.readers import read_html, read_text
+
+    if article.text:
+        doc = read_text(article.text, id=article.id or "", source=article.source or "")
+    else:
+        html, url = article.html, article.url or ""
+        if html is None:
+            url, html = fetch_url(article.url or "", allow_private=settings.allow_private_urls,
+                                  timeout=settings.fetch_timeout, max_bytes=settings.max_body_bytes)
+        doc = read_html(html, id=article.id or "", source=article.source or url, url=url)
+    for key in ("title", "url", "date", "source"):
+        value = getattr(article, key)
+        if value:
+            setattr(doc, key, value)
+    return doc
+
+
+def _version() -> str:
+    from narrascope import __version__
+
+    return __version__

@@ -1,0 +1,70 @@
+"""Request and response models of the API (separate from the core dataclasses)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+
+class ArticleIn(BaseModel):
+    """An article to analyse: its text, its HTML, or a URL to fetch (exactly one), plus optional metadata."""
+
+    text: str | None = Field(None, description="Plain text; the first line is the title.")
+    html: str | None = Field(None, description="An HTML page; the main text is extracted.")
+    url: str | None = Field(None, description="Fetched when neither text nor html is given; kept as metadata.")
+    id: str | None = None
+    title: str | None = None
+    source: str | None = None
+    date: str | None = Field(None, description="Publication date, ISO 8601 (YYYY-MM-DD…).")
+
+    @model_validator(mode="after")
+    def _one_content(self) -> ArticleIn:
+        if not (self.text or self.html or self.url):
+            raise ValueError("give the article's text, html or url")
+        if self.text and self.html:
+            raise ValueError("give either text or html, not both")
+        return self
+
+
+class Stored(BaseModel):
+    id: str
+    status: str = Field(description="added, updated (same URL, new text) or unchanged (already stored).")
+
+
+class DocumentSummary(BaseModel):
+    id: str
+    url: str | None
+    external_id: str | None
+    title: str | None
+    source: str | None
+    language: str | None
+    day: str | None
+    dominant: str | None
+    narratives: list[str]
+    techniques: list[str]
+
+
+class DocumentPage(BaseModel):
+    total: int = Field(description="Exact number of articles matching the filters.")
+    limit: int
+    offset: int
+    items: list[DocumentSummary]
+
+
+class NarrativeCount(BaseModel):
+    period: str
+    narrative: str
+    articles: int
+    source: str | None = None
+    language: str | None = None
+
+
+class EntityCount(BaseModel):
+    name: str
+    role: str
+    articles: int
+    mentions: int
+
+
+Analysis = dict[str, Any]  # Document.to_dict(): the versioned JSON of narrascope.schema

@@ -1,0 +1,92 @@
+"""``narrascope ingest`` (analyse and store) and ``narrascope serve`` (REST API and web app)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from narrascope.cli.main import ModelOption, analysed, app, console, fail
+from narrascope.errors import NarrascopeError
+
+DbOption = Annotated[Path, typer.Option("--db", help="Corpus database file (DuckDB; created if missing).")]
+
+
+@app.command()
+def ingest(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs, .jsonl, or - for stdin.")],
+    db: DbOption = Path("corpus.duckdb"),
+    model: ModelOption = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core, from 48 articles on).")] = 0,
+    batch_size: Annotated[int, typer.Option(help="Articles per batch.")] = 16,
+) -> None:
+    """Analyse articles and store them with their analyses; an article already stored is not stored twice."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from narrascope.errors import InputError
+    from narrascope.ingest.readers import read_inputs
+    from narrascope.store.corpus import CorpusStore
+
+    try:
+        store = CorpusStore(db)
+    except NarrascopeError as exc:
+        fail(exc)
+    counts = {"added": 0, "updated": 0, "unchanged": 0, "failed": 0}
+
+    def good_docs():
+        for item in read_inputs(inputs):
+            if isinstance(item, InputError):
+                counts["failed"] += 1
+                console.print(f"[bold red]error[/]: {escape(str(item))}", highlight=False)
+                continue
+            yield item
+
+    with store:
+        run_id = store.start_run([str(x) for x in inputs])
+        try:
+            with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=console, transient=True,
+                          disable=not console.is_terminal) as progress:
+                task = progress.add_task("ingesting", total=None)
+                for doc in analysed(model, good_docs(), workers, batch_size):
+                    counts[store.add(doc, run_id)[1]] += 1
+                    progress.advance(task)
+        except NarrascopeError as exc:
+            fail(exc)
+        finally:
+            store.finish_run(run_id, counts)
+        total = store.count()
+    console.print(f"{counts['added']} added, {counts['updated']} updated, {counts['unchanged']} already stored, "
+                  f"{counts['failed']} failed; {total} articles in [bold]{escape(str(db))}[/]")
+    if counts["failed"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    db: DbOption = Path("corpus.duckdb"),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    model: ModelOption = None,
+    token: Annotated[str | None, typer.Option(help="API token required by write endpoints (or "
+                                                    "NARRASCOPE_TOKEN).")] = None,
+    max_body_mb: Annotated[float, typer.Option(help="Largest request body accepted, in MB.")] = 5.0,
+    allow_private_urls: Annotated[bool, typer.Option(help="Let /analyze fetch URLs on private, loopback and "
+                                                          "link-local addresses.")] = False,
+    workers: Annotated[int, typer.Option(help="Analysis processes (each loads the model once); 0: one per "
+                                              "CPU core.")] = 0,
+) -> None:
+    """Serve the REST API (OpenAPI at /docs) and the web app at http://HOST:PORT/."""
+    import uvicorn
+
+    from narrascope.api.app import Settings, create_app
+
+    settings = Settings(db=str(db), model=str(model) if model else None,
+                        token=token or os.environ.get("NARRASCOPE_TOKEN") or None,
+                        max_body_bytes=int(max_body_mb * 1_000_000), allow_private_urls=allow_private_urls,
+                        workers=workers if workers > 0 else (os.cpu_count() or 1))
+    console.print(f"narrascope on [bold]http://{host}:{port}/[/] (API docs at /docs), corpus {escape(str(db))}")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

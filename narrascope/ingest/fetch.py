@@ -1,0 +1,61 @@
+"""Fetch an article by URL, refusing what a server should not reach on a user's behalf."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from narrascope.errors import InputError, InputTooLargeError
+
+MAX_REDIRECTS = 5
+
+
+def check_url(url: str, *, allow_private: bool = False) -> None:
+    """Refuse non-http(s) URLs and hosts that resolve to private, loopback, link-local or reserved addresses."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError("only http:// and https:// URLs can be fetched", source=url)
+    if allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InputError(f"cannot resolve the host ({exc}); check the URL", source=url) from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+                or address.is_multicast or address.is_unspecified):
+            raise InputError(f"the host resolves to a non-public address ({address}); fetching it is not "
+                             "allowed (the server can allow it with --allow-private-urls)", source=url)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # every hop is checked by fetch_url itself
+        return None
+
+
+def fetch_url(url: str, *, allow_private: bool = False, timeout: float = 10.0, max_bytes: int = 5_000_000
+              ) -> tuple[str, str]:
+    """``(final URL, body as text)``; each redirect is checked like the first URL."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    for _ in range(MAX_REDIRECTS + 1):
+        check_url(url, allow_private=allow_private)
+        request = urllib.request.Request(url, headers={"User-Agent": "narrascope (+https://example.invalid)"})
+        try:
+            with opener.open(request, timeout=timeout) as response:
+                body = response.read(max_bytes + 1)
+                charset = response.headers.get_content_charset() or "utf-8"
+        except urllib.error.HTTPError as exc:
+            if exc.code in (301, 302, 303, 307, 308) and exc.headers.get("Location"):
+                url = urllib.parse.urljoin(url, exc.headers["Location"])
+                continue
+            raise InputError(f"the server answered HTTP {exc.code}", source=url) from None
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise InputError(f"cannot fetch the page ({getattr(exc, 'reason', exc)})", source=url) from None
+        if len(body) > max_bytes:
+            raise InputTooLargeError(f"the page is larger than {max_bytes} bytes", source=url)
+        return url, body.decode(charset, errors="replace")
+    raise InputError(f"more than {MAX_REDIRECTS} redirects", source=url)

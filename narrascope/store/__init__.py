@@ -1,0 +1,1 @@
+"""The corpus store: analysed articles in an embedded DuckDB file (no server)."""

@@ -1,0 +1,308 @@
+"""``CorpusStore``: analysed articles in one DuckDB file, keyed by a content hash and their URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Self
+
+from narrascope import __version__
+from narrascope.errors import DataError, UsageError
+from narrascope.schema import Document
+from narrascope.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+EXPORT_FORMATS = ("csv", "jsonl", "parquet")
+LABEL_KINDS = {"narratives": "narrative", "subnarratives": "subnarrative", "techniques": "technique",
+               "genre": "genre", "frames": "frame"}
+
+
+def content_hash(text: str) -> str:
+    """The article's key: SHA-256 of its text with whitespace normalised (line endings do not matter)."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:32]
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value.strip()[:10]) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    """Which articles a query covers; every field is optional and they combine with AND."""
+
+    narrative: str | None = None  # a narrative or sub-narrative name
+    entity: str | None = None  # an entity name (case-insensitive)
+    role: str | None = None  # main or fine role of that entity (or of any entity)
+    technique: str | None = None
+    language: str | None = None
+    source: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str | None = None  # words that must all occur in the title or text (case-insensitive)
+
+    def where(self) -> tuple[str, list[Any]]:
+        """A SQL condition on ``documents d`` and its parameters."""
+        clauses, params = ["TRUE"], []
+        if self.narrative:
+            clauses.append("d.id IN (SELECT doc_id FROM labels WHERE kind IN ('narrative', 'subnarrative') "
+                           "AND name = ?)")
+            params.append(self.narrative)
+        if self.technique:
+            clauses.append("d.id IN (SELECT doc_id FROM labels WHERE kind = 'technique' AND name = ?)")
+            params.append(self.technique)
+        if self.entity or self.role:
+            sub, sub_params = [], []
+            if self.entity:
+                sub.append("lower(name) = lower(?)")
+                sub_params.append(self.entity)
+            if self.role:
+                sub.append("(main_role = ? OR list_contains(string_split(fine_roles, ','), ?))")
+                sub_params += [self.role, self.role]
+            clauses.append(f"d.id IN (SELECT doc_id FROM entities WHERE {' AND '.join(sub)})")
+            params += sub_params
+        for column, value in (("language", self.language), ("source", self.source)):
+            if value:
+                clauses.append(f"d.{column} = ?")
+                params.append(value)
+        if self.date_from:
+            clauses.append("d.day >= ?")
+            params.append(self.date_from)
+        if self.date_to:
+            clauses.append("d.day <= ?")
+            params.append(self.date_to)
+        for word in (self.q or "").split():
+            clauses.append("(d.title ILIKE ? OR d.text ILIKE ?)")
+            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            params += [pattern, pattern]
+        return " AND ".join(clauses), params
+
+
+class CorpusStore:
+    """One DuckDB file holding documents, their analyses, labels, entities and ingestion runs.
+
+    Opening a file migrates it to the current schema; a file written by a newer
+    narrascope is refused. Calls are serialised (safe from several threads).
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        import duckdb
+
+        self.path = str(path)
+        if str(path).startswith(("postgresql://", "postgres://")):
+            raise UsageError("the PostgreSQL backend is not available yet; use a DuckDB file (--db corpus.duckdb)")
+        try:
+            self._con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise DataError(f"cannot open the corpus database ({exc}); check the path, or that no other "
+                            "process is writing to it", source=self.path) from None
+        self._lock = threading.RLock()
+        if not read_only:
+            self.migrate()
+
+    # ---- lifecycle -------------------------------------------------------------
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        with self._lock:
+            yield self._con
+
+    def schema_version(self) -> int:
+        with self._cursor() as con:
+            exists = con.execute("SELECT count(*) FROM information_schema.tables "
+                                 "WHERE table_name = 'schema_version'").fetchone()[0]
+            if not exists:
+                return 0
+            row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+            return int(row[0] or 0)
+
+    def migrate(self) -> None:
+        """Apply the migrations this file has not seen yet, each in one transaction."""
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise DataError(f"the database has schema version {current}, newer than this narrascope's "
+                            f"{SCHEMA_VERSION}; upgrade narrascope", source=self.path)
+        with self._cursor() as con:
+            con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
+                        "applied_at TIMESTAMP NOT NULL)")
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                con.execute("BEGIN TRANSACTION")
+                for statement in MIGRATIONS[version - 1]:
+                    con.execute(statement)
+                con.execute("INSERT INTO schema_version VALUES (?, ?)", [version, dt.datetime.now()])
+                con.execute("COMMIT")
+
+    # ---- writing ---------------------------------------------------------------------
+    def start_run(self, inputs: list[str]) -> int:
+        with self._cursor() as con:
+            return int(con.execute("INSERT INTO runs (started_at, inputs, narrascope_version) VALUES (?, ?, ?) "
+                                   "RETURNING id", [dt.datetime.now(), "\n".join(inputs), __version__]).fetchone()[0])
+
+    def finish_run(self, run_id: int, counts: dict[str, int]) -> None:
+        with self._cursor() as con:
+            con.execute("UPDATE runs SET finished_at = ?, added = ?, updated = ?, unchanged = ?, failed = ? "
+                        "WHERE id = ?", [dt.datetime.now(), counts.get("added", 0), counts.get("updated", 0),
+                                         counts.get("unchanged", 0), counts.get("failed", 0), run_id])
+
+    def add(self, doc: Document, run_id: int | None = None) -> tuple[str, str]:
+        """Store an analysed article: ``(id, "added" | "updated" | "unchanged")``.
+
+        The same text is never stored twice; an article whose URL is already stored
+        with another text replaces it (the page changed).
+        """
+        key = content_hash(doc.text)
+        with self._cursor() as con:
+            if con.execute("SELECT 1 FROM documents WHERE id = ?", [key]).fetchone():
+                return key, "unchanged"
+            previous = (con.execute("SELECT id FROM documents WHERE url = ?", [doc.url]).fetchall()
+                        if doc.url else [])
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for (old,) in previous:
+                    self._delete(con, old)
+                self._insert(con, key, doc, run_id)
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        return key, "updated" if previous else "added"
+
+    @staticmethod
+    def _delete(con: Any, key: str) -> None:
+        for table, column in (("labels", "doc_id"), ("entities", "doc_id"), ("documents", "id")):
+            con.execute(f"DELETE FROM {table} WHERE {column} = ?", [key])
+
+    @staticmethod
+    def _insert(con: Any, key: str, doc: Document, run_id: int | None) -> None:
+        now = dt.datetime.now()
+        published = _date(doc.date)
+        dominant = doc.explanation.subnarrative or doc.explanation.narrative if doc.explanation else None
+        con.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [key, doc.url or None, doc.id or None, doc.title, doc.source, doc.language, published,
+                     published or now.date(), doc.text, doc.to_json(), dominant, run_id, now])
+        labels = [(key, kind, label.name, label.parent, float(label.score))
+                  for group, kind in LABEL_KINDS.items() for label in doc.labels.get(group, [])]
+        if labels:
+            con.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?)", labels)
+        entities = [(key, e.name, e.actor or None, e.main_role.name, ",".join(r.name for r in e.fine_roles),
+                     len(e.mentions), float(e.main_role.score)) for e in doc.entities if e.main_role is not None]
+        if entities:
+            con.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?)", entities)
+
+    # ---- reading -------------------------------------------------------------------------
+    def get(self, doc_id: str) -> Document | None:
+        with self._cursor() as con:
+            row = con.execute("SELECT analysis FROM documents WHERE id = ?", [doc_id]).fetchone()
+        return Document.from_json(row[0]) if row else None
+
+    def count(self, where: DocumentFilter | None = None) -> int:
+        sql, params = (where or DocumentFilter()).where()
+        with self._cursor() as con:
+            return int(con.execute(f"SELECT count(*) FROM documents d WHERE {sql}", params).fetchone()[0])
+
+    def search(self, where: DocumentFilter | None = None, limit: int = 20, offset: int = 0
+               ) -> tuple[int, list[dict[str, Any]]]:
+        """``(total matching, one page of summaries)``, newest first."""
+        sql, params = (where or DocumentFilter()).where()
+        query = f"""
+            SELECT d.id, d.url, d.external_id, d.title, d.source, d.language, d.day, d.dominant,
+                   (SELECT list(name ORDER BY score DESC) FROM labels l
+                     WHERE l.doc_id = d.id AND l.kind = 'narrative') AS narratives,
+                   (SELECT list(name ORDER BY score DESC) FROM labels l
+                     WHERE l.doc_id = d.id AND l.kind = 'technique') AS techniques
+            FROM documents d WHERE {sql}
+            ORDER BY d.day DESC, d.ingested_at DESC, d.id LIMIT ? OFFSET ?"""
+        with self._cursor() as con:
+            total = int(con.execute(f"SELECT count(*) FROM documents d WHERE {sql}", params).fetchone()[0])
+            cursor = con.execute(query, [*params, limit, offset])
+            names = [c[0] for c in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        for row in rows:
+            row["day"] = row["day"].isoformat() if row["day"] else None
+            row["narratives"] = row["narratives"] or []
+            row["techniques"] = row["techniques"] or []
+        return total, rows
+
+    def narrative_counts(self, where: DocumentFilter | None = None, interval: str = "day",
+                         by: str | None = None) -> list[dict[str, Any]]:
+        """Articles per narrative per ``interval`` (day or week), optionally per ``by`` (source or language)."""
+        if interval not in ("day", "week", "month"):
+            raise UsageError(f"interval must be day, week or month, not {interval!r}")
+        if by not in (None, "source", "language"):
+            raise UsageError(f"by must be source or language, not {by!r}")
+        sql, params = (where or DocumentFilter()).where()
+        group = f"d.{by} AS {by}, " if by else ""
+        query = f"""
+            SELECT date_trunc('{interval}', d.day) AS period, {group}l.name AS narrative,
+                   count(DISTINCT d.id) AS articles
+            FROM documents d JOIN labels l ON l.doc_id = d.id AND l.kind = 'narrative'
+            WHERE {sql} GROUP BY ALL ORDER BY ALL"""
+        with self._cursor() as con:
+            cursor = con.execute(query, params)
+            names = [c[0] for c in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        for row in rows:
+            row["period"] = row["period"].isoformat()
+        return rows
+
+    def top_entities(self, where: DocumentFilter | None = None, role: str | None = None,
+                     limit: int = 20) -> list[dict[str, Any]]:
+        """The actors cast most often, by main role: name, role, articles, mentions."""
+        sql, params = (where or DocumentFilter()).where()
+        role_sql = "AND e.main_role = ?" if role else ""
+        query = f"""
+            SELECT e.name, e.main_role AS role, count(DISTINCT e.doc_id) AS articles,
+                   sum(e.mentions) AS mentions
+            FROM entities e JOIN documents d ON d.id = e.doc_id
+            WHERE {sql} {role_sql}
+            GROUP BY ALL ORDER BY articles DESC, mentions DESC, e.name LIMIT ?"""
+        with self._cursor() as con:
+            cursor = con.execute(query, [*params, *([role] if role else []), limit])
+            names = [c[0] for c in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def runs(self) -> list[dict[str, Any]]:
+        with self._cursor() as con:
+            cursor = con.execute("SELECT * FROM runs ORDER BY id")
+            names = [c[0] for c in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def export(self, path: str | Path, fmt: str, where: DocumentFilter | None = None) -> int:
+        """Write the filtered articles (metadata, labels, dominant narrative, text) as CSV, JSONL or Parquet."""
+        if fmt not in EXPORT_FORMATS:
+            raise UsageError(f"export format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
+        sql, params = (where or DocumentFilter()).where()
+        query = f"""
+            SELECT d.id, d.url, d.external_id, d.title, d.source, d.language, d.day, d.dominant,
+                   (SELECT string_agg(name, ';' ORDER BY score DESC) FROM labels l
+                     WHERE l.doc_id = d.id AND l.kind = 'narrative') AS narratives,
+                   (SELECT string_agg(name, ';' ORDER BY score DESC) FROM labels l
+                     WHERE l.doc_id = d.id AND l.kind = 'subnarrative') AS subnarratives,
+                   (SELECT string_agg(name, ';' ORDER BY score DESC) FROM labels l
+                     WHERE l.doc_id = d.id AND l.kind = 'technique') AS techniques,
+                   d.text
+            FROM documents d WHERE {sql} ORDER BY d.day, d.id"""
+        options = {"csv": "FORMAT csv, HEADER", "jsonl": "FORMAT json", "parquet": "FORMAT parquet"}[fmt]
+        target = str(path).replace("'", "''")
+        with self._cursor() as con:
+            con.execute(f"COPY ({query}) TO '{target}' ({options})", params)
+            return int(con.execute(f"SELECT count(*) FROM documents d WHERE {sql}", params).fetchone()[0])
+
+
+def filter_fields() -> tuple[str, ...]:
+    return tuple(f.name for f in fields(DocumentFilter))

@@ -1,0 +1,106 @@
+"""The REST API and web app through FastAPI's TestClient (a real app, pipeline and DuckDB file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from narrascope.api.app import Settings, create_app
+from narrascope.errors import InputError
+from narrascope.ingest.fetch import check_url
+
+ARTICLE = ("Long-range missiles and the brink\n\n"
+           "Washington approved strikes deep inside Russia. Moscow warned that NATO would become a party to "
+           "the war. One miscalculation could lead to a nuclear confrontation and World War III.\n")
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    db = tmp_path_factory.mktemp("api") / "corpus.duckdb"
+    app = create_app(Settings(db=str(db), token="s3cret", max_body_bytes=20_000))
+    with TestClient(app) as c:
+        yield c
+
+
+AUTH = {"Authorization": "Bearer s3cret"}
+
+
+def test_analyze_returns_the_full_analysis(client: TestClient):
+    response = client.post("/analyze", json={"text": ARTICLE})
+    assert response.status_code == 200
+    doc = response.json()
+    assert doc["schema_version"] == 3 and doc["labels"]["narratives"]
+    assert doc["explanation"]["quotes"] and doc["entities"]
+    html = client.post("/analyze", json={"html": f"<html><body><article><h1>T</h1><p>{ARTICLE}</p></article></body></html>"})
+    assert html.status_code == 200 and html.json()["labels"]["narratives"]
+
+
+def test_bad_requests_get_clear_errors(client: TestClient):
+    malformed = client.post("/analyze", content=b"{not json", headers={"content-type": "application/json"})
+    assert malformed.status_code == 422 and "JSON" in malformed.text
+    assert client.post("/analyze", json={}).status_code == 422  # no text, html or url
+    big = client.post("/analyze", json={"text": "word " * 10_000})
+    assert big.status_code == 413 and "larger than" in big.json()["detail"]
+    for url in ("file:///etc/passwd", "http://127.0.0.1:8000/", "http://169.254.169.254/latest"):
+        refused = client.post("/analyze", json={"url": url})
+        assert refused.status_code == 422, url
+    assert client.get("/documents/nope").status_code == 404
+
+
+def test_url_rules():
+    with pytest.raises(InputError, match="http"):
+        check_url("ftp://example.org/a")
+    with pytest.raises(InputError, match="non-public"):
+        check_url("http://10.0.0.1/")
+    check_url("http://10.0.0.1/", allow_private=True)
+
+
+def test_store_list_filter_export_and_statistics(client: TestClient):
+    assert client.post("/documents", json={"text": ARTICLE}).status_code == 401  # the token protects writes
+    first = client.post("/documents", json={"text": ARTICLE, "date": "2026-02-03", "source": "site-a"}, headers=AUTH)
+    assert first.status_code == 201 and first.json()["status"] == "added"
+    again = client.post("/documents", json={"text": ARTICLE}, headers=AUTH)
+    assert again.json() == {"id": first.json()["id"], "status": "unchanged"}
+    other = "Net zero rules\n\nThe climate rules will ruin farmers and raise food prices for every family.\n"
+    client.post("/documents", json={"text": other, "date": "2026-02-20", "source": "site-b"}, headers=AUTH)
+    page = client.get("/documents", params={"limit": 1}).json()
+    assert page["total"] == 2 and len(page["items"]) == 1 and page["items"][0]["day"] == "2026-02-20"
+    fear = client.get("/documents", params={"q": "miscalculation"}).json()
+    assert fear["total"] == 1 and fear["items"][0]["id"] == first.json()["id"]
+    narrative = fear["items"][0]["narratives"][0]
+    assert client.get("/documents", params={"narrative": narrative, "from": "2026-02-01", "to": "2026-02-10"}
+                      ).json()["total"] == 1
+    doc = client.get(f"/documents/{first.json()['id']}").json()
+    assert doc["text"] == ARTICLE
+    stats = client.get("/stats/narratives", params={"interval": "week", "by": "source"}).json()
+    assert any(s["narrative"] == narrative and s["source"] == "site-a" and s["articles"] == 1 for s in stats)
+    assert client.get("/stats/narratives", params={"interval": "year"}).status_code == 422
+    actors = client.get("/entities", params={"limit": 5}).json()
+    assert actors and {"name", "role", "articles", "mentions"} <= set(actors[0])
+    export = client.get("/documents/export", params={"format": "csv", "q": "miscalculation"})
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    assert export.text.count("\n") >= 2 and "miscalculation" in export.text
+
+
+def test_web_app_and_openapi(client: TestClient):
+    page = client.get("/")
+    assert page.status_code == 200 and "Corpus dashboard" in page.text
+    assert client.get("/static/vendor/chart.umd.min.js").status_code == 200  # served locally, no CDN
+    script = client.get("/static/app.js").text
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script  # text nodes only
+    spec = client.get("/openapi.json").json()
+    assert {"/analyze", "/documents", "/documents/{doc_id}", "/stats/narratives", "/entities"} <= set(spec["paths"])
+
+
+def test_no_model_loads_at_import():
+    import importlib
+    import sys
+
+    for name in [m for m in sys.modules if m.startswith("narrascope.api")]:
+        del sys.modules[name]
+    module = importlib.import_module("narrascope.api.app")
+    assert "narrascope.components.narratives" not in vars(module)
+    app = module.create_app(Settings(db=str(Path("/nonexistent/never-opened.duckdb"))))
+    assert app.title == "narrascope"  # creating the app opens nothing; the lifespan does

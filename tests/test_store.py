@@ -1,0 +1,123 @@
+"""The corpus store (DuckDB): idempotent ingest, filters with exact counts, statistics, export, migrations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from narrascope.cli import app
+from narrascope.errors import DataError
+from narrascope.schema import Document, Entity, Explanation, Label, Mention
+from narrascope.store.corpus import CorpusStore, DocumentFilter, content_hash
+from narrascope.store.migrations import SCHEMA_VERSION
+
+FEAR = "URW: Amplifying war-related fears"
+WEST = "URW: Blaming the war on others rather than the invader"
+
+
+def _doc(text: str, narrative: str, *, date: str = "", url: str = "", language: str = "en",
+         source: str = "site-a", role: str = "Antagonist", technique: str = "Loaded_Language") -> Document:
+    doc = Document(text=text, id=f"{abs(hash(text))}.txt", title=text.split("\n")[0], url=url, date=date,
+                   language=language, source=source)
+    doc.labels["narratives"] = [Label(narrative, 0.8)]
+    doc.labels["subnarratives"] = [Label(f"{narrative}: Other", 0.4, parent=narrative)]
+    doc.labels["techniques"] = [Label(technique, 0.6)]
+    mention = Mention(0, 4, text[:4], "e1", Label(role, 0.7), [Label("Instigator", 0.6, parent=role)])
+    doc.entities = [Entity("e1", "NATO", "organisation", "nato", [mention], Label(role, 0.7),
+                           [Label("Instigator", 0.6, parent=role)])]
+    doc.explanation = Explanation(narrative, None, "The article ...", [], 0.8)
+    return doc
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with CorpusStore(tmp_path / "c.duckdb") as s:
+        s.add(_doc("NATO pushes us to war\n\nMissiles everywhere.", FEAR, date="2026-03-02"))
+        s.add(_doc("NATO started it\n\nThe West provoked Russia.", WEST, date="2026-03-10", language="ru",
+                   source="site-b", role="Protagonist", technique="Doubt"))
+        s.add(_doc("Sirens again\n\nNuclear missiles could fly tonight.", FEAR, date="2026-03-11",
+                   url="https://news.example/sirens"))
+        yield s
+
+
+def test_the_same_article_is_stored_once_and_a_changed_page_replaces_its_old_version(store: CorpusStore):
+    again = _doc("NATO pushes us to war\r\n\r\nMissiles   everywhere.", FEAR)  # only whitespace differs
+    assert store.add(again) == (content_hash(again.text), "unchanged")
+    changed = _doc("Sirens again\n\nNuclear missiles could fly tonight. Update: they did not.", FEAR,
+                   url="https://news.example/sirens")
+    key, status = store.add(changed)
+    assert status == "updated" and store.count() == 3
+    assert "Update" in store.get(key).text
+    assert store.get(content_hash("Sirens again\n\nNuclear missiles could fly tonight.")) is None
+
+
+def test_filters_combine_and_counts_are_exact(store: CorpusStore):
+    assert store.count(DocumentFilter(narrative=FEAR)) == 2
+    assert store.count(DocumentFilter(narrative=f"{WEST}: Other")) == 1  # sub-narratives too
+    assert store.count(DocumentFilter(language="ru")) == 1
+    assert store.count(DocumentFilter(entity="nato", role="Antagonist")) == 2
+    assert store.count(DocumentFilter(role="Instigator")) == 3  # a fine role
+    assert store.count(DocumentFilter(technique="Doubt")) == 1
+    assert store.count(DocumentFilter(q="nuclear TONIGHT")) == 1
+    assert store.count(DocumentFilter(q="100%")) == 0  # LIKE wildcards are literal
+    assert store.count(DocumentFilter(date_from=dt.date(2026, 3, 5), date_to=dt.date(2026, 3, 10))) == 1
+    total, page = store.search(DocumentFilter(narrative=FEAR), limit=1, offset=1)
+    assert total == 2 and len(page) == 1 and page[0]["day"] == "2026-03-02"
+    assert page[0]["narratives"] == [FEAR] and page[0]["dominant"] == FEAR
+
+
+def test_statistics_per_period_and_source(store: CorpusStore):
+    weekly = store.narrative_counts(interval="week")
+    assert {(r["period"][:10], r["narrative"], r["articles"]) for r in weekly} == {
+        ("2026-03-02", FEAR, 1), ("2026-03-09", WEST, 1), ("2026-03-09", FEAR, 1)}
+    by_source = store.narrative_counts(DocumentFilter(narrative=FEAR), "month", by="source")
+    assert [(r["source"], r["articles"]) for r in by_source] == [("site-a", 2)]
+    top = store.top_entities(role="Antagonist")
+    assert top == [{"name": "NATO", "role": "Antagonist", "articles": 2, "mentions": 2}]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_export_formats(store: CorpusStore, tmp_path: Path, fmt: str):
+    path = tmp_path / f"out.{fmt}"
+    assert store.export(path, fmt, DocumentFilter(narrative=FEAR)) == 2
+    reader = {"csv": "read_csv", "jsonl": "read_json", "parquet": "read_parquet"}[fmt]
+    rows = duckdb.sql(f"SELECT narratives, text FROM {reader}('{path}')").fetchall()
+    assert len(rows) == 2 and all(r[0] == FEAR for r in rows)
+
+
+def test_schema_is_versioned_and_a_newer_file_is_refused(tmp_path: Path):
+    path = tmp_path / "c.duckdb"
+    with CorpusStore(path) as s:
+        assert s.schema_version() == SCHEMA_VERSION
+    with CorpusStore(path) as s:  # reopening migrates nothing
+        assert s.schema_version() == SCHEMA_VERSION
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO schema_version VALUES (?, now())", [SCHEMA_VERSION + 1])
+    con.close()
+    with pytest.raises(DataError, match="newer"):
+        CorpusStore(path)
+
+
+def test_ingest_command_is_idempotent(tmp_path: Path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Missiles and the brink\n\nOne wrong step could start World War III.\n",
+                                  encoding="utf-8")
+    (folder / "b.txt").write_bytes(b"\x00\x01binary")
+    db = tmp_path / "c.duckdb"
+    runner = CliRunner()
+    first = runner.invoke(app, ["ingest", str(folder), "--db", str(db)])
+    assert first.exit_code == 1 and "1 added" in first.output and "1 failed" in first.output
+    second = runner.invoke(app, ["ingest", str(folder / "a.txt"), "--db", str(db)])
+    assert second.exit_code == 0 and "1 already stored" in second.output
+    with CorpusStore(db) as s:
+        assert s.count() == 1
+        runs = s.runs()
+        assert [(r["added"], r["unchanged"], r["failed"]) for r in runs] == [(1, 0, 1), (0, 1, 0)]
+        doc = s.get(s.search()[1][0]["id"])
+        assert doc.narratives and json.loads(doc.to_json())["schema_version"] == 3

@@ -1,0 +1,93 @@
+"""The web app in a real browser: Playwright driving Debian's Chromium against a live server."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason="Debian's Chromium is not installed (apt-get install chromium)")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+ARTICLE = ("Missiles, NATO and the road to World War III\n\n"
+           "Washington approved long-range strikes deep inside Russia, and NATO capitals cheered. "
+           "Moscow warned that one miscalculation could lead to a nuclear confrontation. "
+           "<script>window.__pwned = 1</script> Europe is sleepwalking towards a war nobody can win.\n")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import uvicorn
+
+    from narrascope.api.app import Settings, create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = tmp_path_factory.mktemp("web") / "corpus.duckdb"
+    config = uvicorn.Config(create_app(Settings(db=str(db))), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 60
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.1)
+    assert srv.started, "the server did not start"
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser.new_page()
+        browser.close()
+
+
+def test_analyse_an_article_in_the_browser(server: str, page):
+    page.goto(server + "/#analyze")
+    page.fill("#article-text", ARTICLE)
+    page.check("#store-it")
+    page.click("#analyze-button")
+    page.wait_for_selector("article.card", timeout=60_000)
+    page.wait_for_function("document.querySelector('#analyze-status').textContent.startsWith('stored')")
+    card = page.locator("article.card")
+    assert "Missiles, NATO" in card.locator("h2").inner_text()
+    assert card.locator("table").first.locator("tbody tr").count() >= 1  # narratives
+    assert page.locator(".text span.ent").count() >= 2  # actors highlighted by role
+    assert page.locator(".text span.quote").count() >= 1  # the explanation's quotes in the text
+    # the explanation's quote links to its place in the text
+    page.locator(".explain a").first.click()
+    assert page.evaluate("location.hash") == "#q0" and page.locator("#q0").count() == 1
+    # the article's <script> is shown as text, never run
+    assert page.evaluate("window.__pwned") is None
+    assert "<script>window.__pwned = 1</script>" in page.locator(".text").inner_text()
+
+
+def test_browse_the_dashboard(server: str, page):
+    page.goto(server + "/#corpus")
+    page.wait_for_selector("#articles tbody tr")
+    assert page.locator("#articles tbody tr").count() == 1
+    page.wait_for_function("window.Chart && Chart.getChart(document.querySelector('#prevalence'))")
+    assert page.locator("#prevalence").is_visible()
+    assert page.evaluate("Chart.getChart(document.querySelector('#prevalence')).data.datasets.length") >= 1
+    assert "format=parquet" in page.locator("#export a[data-format=parquet]").get_attribute("href")
+    page.fill("input[name=q]", "no-such-word-anywhere")
+    page.click("#filters button[type=submit]")
+    page.wait_for_function("document.querySelector('#total').textContent === '(0)'")
+    page.fill("input[name=q]", "miscalculation")
+    page.click("#filters button[type=submit]")
+    page.wait_for_function("document.querySelector('#total').textContent === '(1)'")
+    page.locator("#articles tbody a").first.click()  # the article page
+    page.wait_for_selector("article.card")
+    assert page.evaluate("location.hash").startswith("#doc=")
+    assert page.locator(".text span.ent").count() >= 2
