@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import duckdb
@@ -34,9 +35,32 @@ def _doc(text: str, narrative: str, *, date: str = "", url: str = "", language: 
     return doc
 
 
+PG_URL = os.environ.get("NARRASCOPE_TEST_PG", "")
+
+
+def _empty_postgres(url: str) -> None:
+    psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'narrascope[postgres]')")
+    with psycopg.connect(url, autocommit=True) as con:
+        for table in ("labels", "entities", "documents", "runs", "schema_version"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute("DROP SEQUENCE IF EXISTS run_ids")
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def db(request, tmp_path: Path) -> str:
+    """A fresh database of each backend; PostgreSQL is the server .ci/run starts (NARRASCOPE_TEST_PG)."""
+    if request.param == "duckdb":
+        return str(tmp_path / "c.duckdb")
+    if not PG_URL:
+        pytest.skip("no PostgreSQL to test against: set NARRASCOPE_TEST_PG=postgresql://USER:PASSWORD@HOST/DB "
+                    "(.ci/run starts Debian's postgresql on loopback and sets it)")
+    _empty_postgres(PG_URL)
+    return PG_URL
+
+
 @pytest.fixture
-def store(tmp_path: Path):
-    with CorpusStore(tmp_path / "c.duckdb") as s:
+def store(db: str):
+    with CorpusStore(db) as s:
         s.add(_doc("NATO pushes us to war\n\nMissiles everywhere.", FEAR, date="2026-03-02"))
         s.add(_doc("NATO started it\n\nThe West provoked Russia.", WEST, date="2026-03-10", language="ru",
                    source="site-b", role="Protagonist", technique="Doubt"))
@@ -90,17 +114,22 @@ def test_export_formats(store: CorpusStore, tmp_path: Path, fmt: str):
     assert len(rows) == 2 and all(r[0] == FEAR for r in rows)
 
 
-def test_schema_is_versioned_and_a_newer_file_is_refused(tmp_path: Path):
-    path = tmp_path / "c.duckdb"
-    with CorpusStore(path) as s:
+def test_schema_is_versioned_and_a_newer_database_is_refused(db: str):
+    with CorpusStore(db) as s:
         assert s.schema_version() == SCHEMA_VERSION
-    with CorpusStore(path) as s:  # reopening migrates nothing
+    with CorpusStore(db) as s:  # reopening migrates nothing
         assert s.schema_version() == SCHEMA_VERSION
-    con = duckdb.connect(str(path))
-    con.execute("INSERT INTO schema_version VALUES (?, now())", [SCHEMA_VERSION + 1])
-    con.close()
+        with s._cursor() as con:
+            s._run(con, "INSERT INTO schema_version VALUES (?, ?)", [SCHEMA_VERSION + 1, dt.datetime.now()])
     with pytest.raises(DataError, match="newer"):
-        CorpusStore(path)
+        CorpusStore(db)
+
+
+def test_unreachable_postgres_is_a_clear_error():
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'narrascope[postgres]')")
+    with pytest.raises(DataError, match="cannot connect to PostgreSQL") as info:
+        CorpusStore("postgresql://someone:hunter2@127.0.0.1:1/nowhere")
+    assert "hunter2" not in str(info.value)  # the password is not echoed
 
 
 def test_ingest_command_is_idempotent(tmp_path: Path):

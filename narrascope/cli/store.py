@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,13 +11,14 @@ from rich.markup import escape
 from narrascope.cli.main import ModelOption, analysed, app, console, fail
 from narrascope.errors import NarrascopeError
 
-DbOption = Annotated[Path, typer.Option("--db", help="Corpus database file (DuckDB; created if missing).")]
+DbOption = Annotated[str, typer.Option("--db", help="Corpus database: a DuckDB file (created if missing) or a "
+                                                   "postgresql://USER:PASSWORD@HOST/DB URL.")]
 
 
 @app.command()
 def ingest(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs, .jsonl, or - for stdin.")],
-    db: DbOption = Path("corpus.duckdb"),
+    db: DbOption = "corpus.duckdb",
     model: ModelOption = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core, from 48 articles on).")] = 0,
     batch_size: Annotated[int, typer.Option(help="Articles per batch.")] = 16,
@@ -60,14 +60,14 @@ def ingest(
             store.finish_run(run_id, counts)
         total = store.count()
     console.print(f"{counts['added']} added, {counts['updated']} updated, {counts['unchanged']} already stored, "
-                  f"{counts['failed']} failed; {total} articles in [bold]{escape(str(db))}[/]")
+                  f"{counts['failed']} failed; {total} articles in [bold]{escape(_without_password(db))}[/]")
     if counts["failed"]:
         raise typer.Exit(1)
 
 
 @app.command()
 def serve(
-    db: DbOption = Path("corpus.duckdb"),
+    db: DbOption = "corpus.duckdb",
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     model: ModelOption = None,
@@ -84,9 +84,19 @@ def serve(
 
     from narrascope.api.app import Settings, create_app
 
-    settings = Settings(db=str(db), model=str(model) if model else None,
+    settings = Settings(db=db, model=str(model) if model else None,
                         token=token or os.environ.get("NARRASCOPE_TOKEN") or None,
                         max_body_bytes=int(max_body_mb * 1_000_000), allow_private_urls=allow_private_urls,
                         workers=workers if workers > 0 else (os.cpu_count() or 1))
-    console.print(f"narrascope on [bold]http://{host}:{port}/[/] (API docs at /docs), corpus {escape(str(db))}")
+    console.print(f"narrascope on [bold]http://{host}:{port}/[/] (API docs at /docs), corpus "
+                  f"{escape(_without_password(db))}")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+def _without_password(db: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(db)
+    if parts.scheme.startswith("postgres") and parts.password:
+        return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
+    return db

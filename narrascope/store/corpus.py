@@ -1,4 +1,5 @@
-"""``CorpusStore``: analysed articles in one DuckDB file, keyed by a content hash and their URL."""
+"""``CorpusStore``: analysed articles in one DuckDB file (or a PostgreSQL database), keyed by a content
+hash and their URL. The queries are the SQL both engines share; placeholders are written ``?``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 from narrascope import __version__
 from narrascope.errors import DataError, UsageError
@@ -63,7 +65,7 @@ class DocumentFilter:
                 sub.append("lower(name) = lower(?)")
                 sub_params.append(self.entity)
             if self.role:
-                sub.append("(main_role = ? OR list_contains(string_split(fine_roles, ','), ?))")
+                sub.append("(main_role = ? OR (',' || fine_roles || ',') LIKE ('%,' || ? || ',%'))")
                 sub_params += [self.role, self.role]
             clauses.append(f"d.id IN (SELECT doc_id FROM entities WHERE {' AND '.join(sub)})")
             params += sub_params
@@ -78,33 +80,76 @@ class DocumentFilter:
             clauses.append("d.day <= ?")
             params.append(self.date_to)
         for word in (self.q or "").split():
-            clauses.append("(d.title ILIKE ? OR d.text ILIKE ?)")
+            clauses.append("(d.title ILIKE ? ESCAPE '\\' OR d.text ILIKE ? ESCAPE '\\')")
             pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             params += [pattern, pattern]
         return " AND ".join(clauses), params
 
 
 class CorpusStore:
-    """One DuckDB file holding documents, their analyses, labels, entities and ingestion runs.
+    """Documents, their analyses, labels, entities and ingestion runs in one database.
 
-    Opening a file migrates it to the current schema; a file written by a newer
-    narrascope is refused. Calls are serialised (safe from several threads).
+    ``path`` is a DuckDB file (embedded, the default) or a ``postgresql://`` URL (a
+    shared server; needs ``pip install 'narrascope[postgres]'``). Opening migrates the
+    database to the current schema; one written by a newer narrascope is refused.
+    Calls are serialised (safe from several threads).
     """
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
-        import duckdb
-
         self.path = str(path)
-        if str(path).startswith(("postgresql://", "postgres://")):
-            raise UsageError("the PostgreSQL backend is not available yet; use a DuckDB file (--db corpus.duckdb)")
-        try:
-            self._con = duckdb.connect(self.path, read_only=read_only)
-        except duckdb.Error as exc:
-            raise DataError(f"cannot open the corpus database ({exc}); check the path, or that no other "
-                            "process is writing to it", source=self.path) from None
+        self.postgres = self.path.startswith(("postgresql://", "postgres://"))
+        self._con = self._connect_postgres() if self.postgres else self._connect_duckdb(read_only)
         self._lock = threading.RLock()
         if not read_only:
             self.migrate()
+
+    def _connect_duckdb(self, read_only: bool) -> Any:
+        import duckdb
+
+        try:
+            return duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise DataError(f"cannot open the corpus database ({exc}); check the path, or that no other "
+                            "process is writing to it", source=self.path) from None
+
+    def _connect_postgres(self) -> Any:
+        try:
+            import psycopg
+        except ImportError:
+            raise UsageError("the PostgreSQL backend needs psycopg: pip install 'narrascope[postgres]'") from None
+        try:
+            return psycopg.connect(self.path, autocommit=True)
+        except psycopg.Error as exc:
+            safe = urlsplit(self.path)._replace(netloc=urlsplit(self.path).hostname or "").geturl()
+            raise DataError(f"cannot connect to PostgreSQL ({str(exc).strip()}); check the URL, that the server "
+                            "runs and that the role may log in", source=safe) from None
+
+    def _run(self, con: Any, sql: str, params: list[Any] | tuple = ()) -> Any:
+        """Execute with ``?`` placeholders on either engine; returns something with fetchone/fetchall."""
+        if self.postgres:
+            return con.execute(sql.replace("%", "%%").replace("?", "%s"), params)
+        return con.execute(sql, params)
+
+    def _run_many(self, con: Any, sql: str, rows: list[tuple]) -> None:
+        if self.postgres:
+            with con.cursor() as cur:
+                cur.executemany(sql.replace("%", "%%").replace("?", "%s"), rows)
+        else:
+            con.executemany(sql, rows)
+
+    @contextmanager
+    def _transaction(self, con: Any) -> Iterator[None]:
+        if self.postgres:
+            with con.transaction():
+                yield
+            return
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
 
     # ---- lifecycle -------------------------------------------------------------
     def close(self) -> None:
@@ -124,11 +169,11 @@ class CorpusStore:
 
     def schema_version(self) -> int:
         with self._cursor() as con:
-            exists = con.execute("SELECT count(*) FROM information_schema.tables "
-                                 "WHERE table_name = 'schema_version'").fetchone()[0]
+            exists = self._run(con, "SELECT count(*) FROM information_schema.tables "
+                                    "WHERE table_name = 'schema_version'").fetchone()[0]
             if not exists:
                 return 0
-            row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+            row = self._run(con, "SELECT max(version) FROM schema_version").fetchone()
             return int(row[0] or 0)
 
     def migrate(self) -> None:
@@ -138,26 +183,25 @@ class CorpusStore:
             raise DataError(f"the database has schema version {current}, newer than this narrascope's "
                             f"{SCHEMA_VERSION}; upgrade narrascope", source=self.path)
         with self._cursor() as con:
-            con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
-                        "applied_at TIMESTAMP NOT NULL)")
+            self._run(con, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
+                           "applied_at TIMESTAMP NOT NULL)")
             for version in range(current + 1, SCHEMA_VERSION + 1):
-                con.execute("BEGIN TRANSACTION")
-                for statement in MIGRATIONS[version - 1]:
-                    con.execute(statement)
-                con.execute("INSERT INTO schema_version VALUES (?, ?)", [version, dt.datetime.now()])
-                con.execute("COMMIT")
+                with self._transaction(con):
+                    for statement in MIGRATIONS[version - 1]:
+                        self._run(con, statement)
+                    self._run(con, "INSERT INTO schema_version VALUES (?, ?)", [version, dt.datetime.now()])
 
     # ---- writing ---------------------------------------------------------------------
     def start_run(self, inputs: list[str]) -> int:
         with self._cursor() as con:
-            return int(con.execute("INSERT INTO runs (started_at, inputs, narrascope_version) VALUES (?, ?, ?) "
-                                   "RETURNING id", [dt.datetime.now(), "\n".join(inputs), __version__]).fetchone()[0])
+            return int(self._run(con, "INSERT INTO runs (started_at, inputs, narrascope_version) VALUES (?, ?, ?) "
+                                      "RETURNING id", [dt.datetime.now(), "\n".join(inputs), __version__]).fetchone()[0])
 
     def finish_run(self, run_id: int, counts: dict[str, int]) -> None:
         with self._cursor() as con:
-            con.execute("UPDATE runs SET finished_at = ?, added = ?, updated = ?, unchanged = ?, failed = ? "
-                        "WHERE id = ?", [dt.datetime.now(), counts.get("added", 0), counts.get("updated", 0),
-                                         counts.get("unchanged", 0), counts.get("failed", 0), run_id])
+            self._run(con, "UPDATE runs SET finished_at = ?, added = ?, updated = ?, unchanged = ?, failed = ? "
+                           "WHERE id = ?", [dt.datetime.now(), counts.get("added", 0), counts.get("updated", 0),
+                                            counts.get("unchanged", 0), counts.get("failed", 0), run_id])
 
     def add(self, doc: Document, run_id: int | None = None) -> tuple[str, str]:
         """Store an analysed article: ``(id, "added" | "updated" | "unchanged")``.
@@ -167,53 +211,48 @@ class CorpusStore:
         """
         key = content_hash(doc.text)
         with self._cursor() as con:
-            if con.execute("SELECT 1 FROM documents WHERE id = ?", [key]).fetchone():
+            if self._run(con, "SELECT 1 FROM documents WHERE id = ?", [key]).fetchone():
                 return key, "unchanged"
-            previous = (con.execute("SELECT id FROM documents WHERE url = ?", [doc.url]).fetchall()
+            previous = (self._run(con, "SELECT id FROM documents WHERE url = ?", [doc.url]).fetchall()
                         if doc.url else [])
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with self._transaction(con):
                 for (old,) in previous:
                     self._delete(con, old)
                 self._insert(con, key, doc, run_id)
-                con.execute("COMMIT")
-            except Exception:
-                con.execute("ROLLBACK")
-                raise
         return key, "updated" if previous else "added"
 
-    @staticmethod
-    def _delete(con: Any, key: str) -> None:
+    def _delete(self, con: Any, key: str) -> None:
         for table, column in (("labels", "doc_id"), ("entities", "doc_id"), ("documents", "id")):
-            con.execute(f"DELETE FROM {table} WHERE {column} = ?", [key])
+            self._run(con, f"DELETE FROM {table} WHERE {column} = ?", [key])
 
-    @staticmethod
-    def _insert(con: Any, key: str, doc: Document, run_id: int | None) -> None:
+    def _insert(self, con: Any, key: str, doc: Document, run_id: int | None) -> None:
         now = dt.datetime.now()
         published = _date(doc.date)
         dominant = doc.explanation.subnarrative or doc.explanation.narrative if doc.explanation else None
-        con.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self._run(con, "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS JSON), ?, ?, ?)",
                     [key, doc.url or None, doc.id or None, doc.title, doc.source, doc.language, published,
                      published or now.date(), doc.text, doc.to_json(), dominant, run_id, now])
         labels = [(key, kind, label.name, label.parent, float(label.score))
                   for group, kind in LABEL_KINDS.items() for label in doc.labels.get(group, [])]
         if labels:
-            con.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?)", labels)
+            self._run_many(con, "INSERT INTO labels VALUES (?, ?, ?, ?, ?)", labels)
         entities = [(key, e.name, e.actor or None, e.main_role.name, ",".join(r.name for r in e.fine_roles),
                      len(e.mentions), float(e.main_role.score)) for e in doc.entities if e.main_role is not None]
         if entities:
-            con.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?)", entities)
+            self._run_many(con, "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?)", entities)
 
     # ---- reading -------------------------------------------------------------------------
     def get(self, doc_id: str) -> Document | None:
         with self._cursor() as con:
-            row = con.execute("SELECT analysis FROM documents WHERE id = ?", [doc_id]).fetchone()
-        return Document.from_json(row[0]) if row else None
+            row = self._run(con, "SELECT analysis FROM documents WHERE id = ?", [doc_id]).fetchone()
+        if not row:
+            return None
+        return Document.from_json(row[0]) if isinstance(row[0], str) else Document.from_dict(row[0])
 
     def count(self, where: DocumentFilter | None = None) -> int:
         sql, params = (where or DocumentFilter()).where()
         with self._cursor() as con:
-            return int(con.execute(f"SELECT count(*) FROM documents d WHERE {sql}", params).fetchone()[0])
+            return int(self._run(con, f"SELECT count(*) FROM documents d WHERE {sql}", params).fetchone()[0])
 
     def search(self, where: DocumentFilter | None = None, limit: int = 20, offset: int = 0
                ) -> tuple[int, list[dict[str, Any]]]:
@@ -221,15 +260,15 @@ class CorpusStore:
         sql, params = (where or DocumentFilter()).where()
         query = f"""
             SELECT d.id, d.url, d.external_id, d.title, d.source, d.language, d.day, d.dominant,
-                   (SELECT list(name ORDER BY score DESC) FROM labels l
+                   (SELECT array_agg(name ORDER BY score DESC) FROM labels l
                      WHERE l.doc_id = d.id AND l.kind = 'narrative') AS narratives,
-                   (SELECT list(name ORDER BY score DESC) FROM labels l
+                   (SELECT array_agg(name ORDER BY score DESC) FROM labels l
                      WHERE l.doc_id = d.id AND l.kind = 'technique') AS techniques
             FROM documents d WHERE {sql}
             ORDER BY d.day DESC, d.ingested_at DESC, d.id LIMIT ? OFFSET ?"""
         with self._cursor() as con:
-            total = int(con.execute(f"SELECT count(*) FROM documents d WHERE {sql}", params).fetchone()[0])
-            cursor = con.execute(query, [*params, limit, offset])
+            total = int(self._run(con, f"SELECT count(*) FROM documents d WHERE {sql}", params).fetchone()[0])
+            cursor = self._run(con, query, [*params, limit, offset])
             names = [c[0] for c in cursor.description]
             rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         for row in rows:
@@ -246,14 +285,14 @@ class CorpusStore:
         if by not in (None, "source", "language"):
             raise UsageError(f"by must be source or language, not {by!r}")
         sql, params = (where or DocumentFilter()).where()
-        group = f"d.{by} AS {by}, " if by else ""
+        group = f"d.{by}, " if by else ""
         query = f"""
             SELECT date_trunc('{interval}', d.day) AS period, {group}l.name AS narrative,
                    count(DISTINCT d.id) AS articles
             FROM documents d JOIN labels l ON l.doc_id = d.id AND l.kind = 'narrative'
-            WHERE {sql} GROUP BY ALL ORDER BY ALL"""
+            WHERE {sql} GROUP BY 1, {group}l.name ORDER BY 1, {group}l.name"""
         with self._cursor() as con:
-            cursor = con.execute(query, params)
+            cursor = self._run(con, query, params)
             names = [c[0] for c in cursor.description]
             rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         for row in rows:
@@ -270,15 +309,18 @@ class CorpusStore:
                    sum(e.mentions) AS mentions
             FROM entities e JOIN documents d ON d.id = e.doc_id
             WHERE {sql} {role_sql}
-            GROUP BY ALL ORDER BY articles DESC, mentions DESC, e.name LIMIT ?"""
+            GROUP BY e.name, e.main_role ORDER BY articles DESC, mentions DESC, e.name LIMIT ?"""
         with self._cursor() as con:
-            cursor = con.execute(query, [*params, *([role] if role else []), limit])
+            cursor = self._run(con, query, [*params, *([role] if role else []), limit])
             names = [c[0] for c in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        for row in rows:
+            row["mentions"] = int(row["mentions"] or 0)
+        return rows
 
     def runs(self) -> list[dict[str, Any]]:
         with self._cursor() as con:
-            cursor = con.execute("SELECT * FROM runs ORDER BY id")
+            cursor = self._run(con, "SELECT * FROM runs ORDER BY id")
             names = [c[0] for c in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -300,8 +342,22 @@ class CorpusStore:
         options = {"csv": "FORMAT csv, HEADER", "jsonl": "FORMAT json", "parquet": "FORMAT parquet"}[fmt]
         target = str(path).replace("'", "''")
         with self._cursor() as con:
-            con.execute(f"COPY ({query}) TO '{target}' ({options})", params)
-            return int(con.execute(f"SELECT count(*) FROM documents d WHERE {sql}", params).fetchone()[0])
+            if not self.postgres:
+                con.execute(f"COPY ({query}) TO '{target}' ({options})", params)
+                return int(con.execute(f"SELECT count(*) FROM documents d WHERE {sql}", params).fetchone()[0])
+            rows = self._run(con, query, params).fetchall()
+        # PostgreSQL's COPY writes on the server: write the rows here, through an in-memory DuckDB
+        import duckdb
+
+        local = duckdb.connect()
+        local.execute("CREATE TABLE export (id VARCHAR, url VARCHAR, external_id VARCHAR, title VARCHAR, "
+                      "source VARCHAR, language VARCHAR, day DATE, dominant VARCHAR, narratives VARCHAR, "
+                      "subnarratives VARCHAR, techniques VARCHAR, text VARCHAR)")
+        if rows:
+            local.executemany("INSERT INTO export VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        local.execute(f"COPY export TO '{target}' ({options})")
+        local.close()
+        return len(rows)
 
 
 def filter_fields() -> tuple[str, ...]:

@@ -1,4 +1,7 @@
-"""The store's schema as an ordered list of migrations; ``schema_version`` records how far a file is."""
+"""The store's schema as an ordered list of migrations; ``schema_version`` records how far a database is.
+
+The SQL is the common subset of DuckDB and PostgreSQL, so both backends share it.
+"""
 
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ MIGRATIONS: list[list[str]] = [
             kind VARCHAR NOT NULL,           -- narrative, subnarrative, technique, genre, frame
             name VARCHAR NOT NULL,
             parent VARCHAR,
-            score DOUBLE)""",
+            score DOUBLE PRECISION)""",
         "CREATE INDEX labels_doc ON labels (doc_id)",
         "CREATE INDEX labels_name ON labels (kind, name)",
         """CREATE TABLE entities (
@@ -47,7 +50,7 @@ MIGRATIONS: list[list[str]] = [
             main_role VARCHAR,
             fine_roles VARCHAR,              -- comma-separated
             mentions INTEGER,
-            score DOUBLE)""",
+            score DOUBLE PRECISION)""",
         "CREATE INDEX entities_doc ON entities (doc_id)",
     ],
 ]
