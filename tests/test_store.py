@@ -150,3 +150,16 @@ def test_ingest_command_is_idempotent(tmp_path: Path):
         assert [(r["added"], r["unchanged"], r["failed"]) for r in runs] == [(1, 0, 1), (0, 1, 0)]
         doc = s.get(s.search()[1][0]["id"])
         assert doc.narratives and json.loads(doc.to_json())["schema_version"] == 3
+
+
+def test_a_batch_is_stored_in_one_go_with_the_same_rules(db: str):
+    a = _doc("Batch one\n\nMissiles everywhere.", FEAR)
+    same = _doc("Batch one\r\n\r\nMissiles everywhere.", FEAR)
+    b = _doc("Batch two\n\nThe West provoked Russia.", WEST, url="https://news.example/b")
+    b_new = _doc("Batch two\n\nThe West provoked Russia, again.", WEST, url="https://news.example/b")
+    with CorpusStore(db) as s:
+        statuses = [status for _, status in s.add_many([a, same, b])]
+        assert statuses == ["added", "unchanged", "added"]
+        assert [status for _, status in s.add_many([b_new, a])] == ["updated", "unchanged"]
+        assert s.count() == 2 and s.count(DocumentFilter(q="again")) == 1
+        assert s.top_entities() == [{"name": "NATO", "role": "Antagonist", "articles": 2, "mentions": 2}]

@@ -11,6 +11,7 @@ from rich.markup import escape
 from narrascope.cli.main import ModelOption, analysed, app, console, fail
 from narrascope.errors import NarrascopeError
 
+STORE_BATCH = 64
 DbOption = Annotated[str, typer.Option("--db", help="Corpus database: a DuckDB file (created if missing) or a "
                                                    "postgresql://USER:PASSWORD@HOST/DB URL.")]
 
@@ -26,6 +27,7 @@ def ingest(
     """Analyse articles and store them with their analyses; an article already stored is not stored twice."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from narrascope.components.base import minibatches
     from narrascope.errors import InputError
     from narrascope.ingest.readers import read_inputs
     from narrascope.store.corpus import CorpusStore
@@ -51,9 +53,11 @@ def ingest(
                           TimeElapsedColumn(), console=console, transient=True,
                           disable=not console.is_terminal) as progress:
                 task = progress.add_task("ingesting", total=None)
-                for doc in analysed(model, good_docs(), workers, batch_size):
-                    counts[store.add(doc, run_id)[1]] += 1
-                    progress.advance(task)
+                # stored in batches: one transaction per batch keeps storage a small part of the time
+                for batch in minibatches(analysed(model, good_docs(), workers, batch_size), STORE_BATCH):
+                    for _, status in store.add_many(batch, run_id):
+                        counts[status] += 1
+                    progress.advance(task, len(batch))
         except NarrascopeError as exc:
             fail(exc)
         finally:

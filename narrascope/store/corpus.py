@@ -130,13 +130,6 @@ class CorpusStore:
             return con.execute(sql.replace("%", "%%").replace("?", "%s"), params)
         return con.execute(sql, params)
 
-    def _run_many(self, con: Any, sql: str, rows: list[tuple]) -> None:
-        if self.postgres:
-            with con.cursor() as cur:
-                cur.executemany(sql.replace("%", "%%").replace("?", "%s"), rows)
-        else:
-            con.executemany(sql, rows)
-
     @contextmanager
     def _transaction(self, con: Any) -> Iterator[None]:
         if self.postgres:
@@ -209,37 +202,71 @@ class CorpusStore:
         The same text is never stored twice; an article whose URL is already stored
         with another text replaces it (the page changed).
         """
-        key = content_hash(doc.text)
+        return self.add_many([doc], run_id)[0]
+
+    def add_many(self, docs: list[Document], run_id: int | None = None) -> list[tuple[str, str]]:
+        """``add`` for a batch, in one transaction with one statement per table (much faster than one by one)."""
+        keys = [content_hash(doc.text) for doc in docs]
         with self._cursor() as con:
-            if self._run(con, "SELECT 1 FROM documents WHERE id = ?", [key]).fetchone():
-                return key, "unchanged"
-            previous = (self._run(con, "SELECT id FROM documents WHERE url = ?", [doc.url]).fetchall()
-                        if doc.url else [])
-            with self._transaction(con):
-                for (old,) in previous:
-                    self._delete(con, old)
-                self._insert(con, key, doc, run_id)
-        return key, "updated" if previous else "added"
+            stored = {row[0] for row in self._select_in(con, "SELECT id FROM documents WHERE id IN ({})", keys)}
+            urls = sorted({doc.url for doc in docs if doc.url})
+            by_url: dict[str, list[str]] = {}
+            for old, url in self._select_in(con, "SELECT id, url FROM documents WHERE url IN ({})", urls):
+                by_url.setdefault(url, []).append(old)
+            out, fresh, replaced = [], [], []
+            for key, doc in zip(keys, docs, strict=True):
+                if key in stored:
+                    out.append((key, "unchanged"))
+                    continue
+                stored.add(key)
+                previous = [old for old in by_url.pop(doc.url, []) if old != key] if doc.url else []
+                replaced += previous
+                fresh.append((key, doc))
+                out.append((key, "updated" if previous else "added"))
+            if fresh:
+                with self._transaction(con):
+                    for table, column in (("labels", "doc_id"), ("entities", "doc_id"), ("documents", "id")):
+                        self._select_in(con, f"DELETE FROM {table} WHERE {column} IN ({{}})", replaced, fetch=False)
+                    self._insert(con, fresh, run_id)
+        return out
 
-    def _delete(self, con: Any, key: str) -> None:
-        for table, column in (("labels", "doc_id"), ("entities", "doc_id"), ("documents", "id")):
-            self._run(con, f"DELETE FROM {table} WHERE {column} = ?", [key])
+    def _select_in(self, con: Any, sql: str, values: list[str], fetch: bool = True) -> list[tuple]:
+        """``sql`` with its ``IN ({})`` filled with ``values`` (in chunks); the rows when ``fetch``."""
+        rows: list[tuple] = []
+        for start in range(0, len(values), 500):
+            chunk = values[start:start + 500]
+            cursor = self._run(con, sql.format(", ".join("?" * len(chunk))), chunk)
+            if fetch:
+                rows += cursor.fetchall()
+        return rows
 
-    def _insert(self, con: Any, key: str, doc: Document, run_id: int | None) -> None:
+    def _insert_rows(self, con: Any, table: str, rows: list[tuple], casts: dict[int, str] | None = None) -> None:
+        """One multi-row INSERT per chunk of rows (DuckDB's executemany runs one statement per row)."""
+        if not rows:
+            return
+        width = len(rows[0])
+        marks = "(" + ", ".join(f"CAST(? AS {casts[k]})" if casts and k in casts else "?" for k in range(width)) + ")"
+        per_statement = max(1, 5000 // width)
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            self._run(con, f"INSERT INTO {table} VALUES " + ", ".join([marks] * len(chunk)),
+                      [value for row in chunk for value in row])
+
+    def _insert(self, con: Any, docs: list[tuple[str, Document]], run_id: int | None) -> None:
         now = dt.datetime.now()
-        published = _date(doc.date)
-        dominant = doc.explanation.subnarrative or doc.explanation.narrative if doc.explanation else None
-        self._run(con, "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS JSON), ?, ?, ?)",
-                    [key, doc.url or None, doc.id or None, doc.title, doc.source, doc.language, published,
-                     published or now.date(), doc.text, doc.to_json(), dominant, run_id, now])
-        labels = [(key, kind, label.name, label.parent, float(label.score))
-                  for group, kind in LABEL_KINDS.items() for label in doc.labels.get(group, [])]
-        if labels:
-            self._run_many(con, "INSERT INTO labels VALUES (?, ?, ?, ?, ?)", labels)
-        entities = [(key, e.name, e.actor or None, e.main_role.name, ",".join(r.name for r in e.fine_roles),
-                     len(e.mentions), float(e.main_role.score)) for e in doc.entities if e.main_role is not None]
-        if entities:
-            self._run_many(con, "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?)", entities)
+        documents, labels, entities = [], [], []
+        for key, doc in docs:
+            published = _date(doc.date)
+            dominant = doc.explanation.subnarrative or doc.explanation.narrative if doc.explanation else None
+            documents.append((key, doc.url or None, doc.id or None, doc.title, doc.source, doc.language, published,
+                              published or now.date(), doc.text, doc.to_json(), dominant, run_id, now))
+            labels += [(key, kind, label.name, label.parent, float(label.score))
+                       for group, kind in LABEL_KINDS.items() for label in doc.labels.get(group, [])]
+            entities += [(key, e.name, e.actor or None, e.main_role.name, ",".join(r.name for r in e.fine_roles),
+                          len(e.mentions), float(e.main_role.score)) for e in doc.entities if e.main_role is not None]
+        self._insert_rows(con, "documents", documents, {9: "JSON"})
+        self._insert_rows(con, "labels", labels)
+        self._insert_rows(con, "entities", entities)
 
     # ---- reading -------------------------------------------------------------------------
     def get(self, doc_id: str) -> Document | None:
