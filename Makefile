@@ -24,3 +24,5 @@ bench: $(VENV)/.installed
 	$(PY) -m benchmarks.techniques_cv
 	$(PY) -m benchmarks.explanations_cv --dominant
 	$(PY) -m benchmarks.speed
+	$(PY) -m benchmarks.api_load
+	$(PY) -m benchmarks.store_ingest

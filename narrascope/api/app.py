@@ -29,7 +29,7 @@ from narrascope.api.schemas import (
 )
 from narrascope.errors import InputError, NarrascopeError
 from narrascope.schema import Document
-from narrascope.store.corpus import EXPORT_FORMATS, DocumentFilter
+from narrascope.store.corpus import DocumentFilter
 
 MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson", "parquet": "application/vnd.apache.parquet"}
 
@@ -138,12 +138,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def analyse(request: Request, article: ArticleIn) -> Document:
         doc = _to_document(article, settings)
         if request.app.state.pool is not None:
+            from concurrent.futures.process import BrokenProcessPool
+
             from narrascope.parallel import run_chunk
 
-            return request.app.state.pool.submit(run_chunk, [doc]).result()[0]
+            try:
+                return request.app.state.pool.submit(run_chunk, [doc]).result()[0]
+            except BrokenProcessPool:
+                raise HTTPException(503, "an analysis process died (out of memory?); restart the server") from None
         with request.app.state.pipeline_lock:
             return request.app.state.pipeline(doc)
-
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home() -> HTMLResponse:
@@ -203,7 +207,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def narrascope_error(request: Request, exc: NarrascopeError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422 if isinstance(exc, InputError) else 400)
 
-    assert EXPORT_FORMATS == tuple(MEDIA_TYPES)
     return app
 
 
