@@ -166,6 +166,28 @@ def print_scores(title: str, columns: dict[str, str]) -> None:
     out.print(table)
 
 
+def _read_gold_and_pred(gold: Path, pred: Path, reader: Callable, known: tuple[str, ...]) -> tuple[dict, dict]:
+    """Both label files read with ``reader``; unknown labels and bad lines reported, a missing file fatal."""
+    with reported_warnings():
+        try:
+            g, p = reader(gold), reader(pred)
+        except NarrascopeError as exc:
+            fail(exc)
+        _check_names(gold, g, known)
+        _check_names(pred, p, known)
+    return g, p
+
+
+def _print_micro_f1(title: str, unit: str, gold: dict, pred: dict) -> None:
+    from narrascope.training.persuasion_scorer import micro_f1
+
+    result = micro_f1(gold, pred)
+    print_scores(title, {unit: str(result["n_items"]), "missing": str(result["n_missing"]),
+                         "precision": f"{result['precision']:.4f}", "recall": f"{result['recall']:.4f}",
+                         "micro-F1": f"{result['micro_f1']:.4f}"})
+    typer.echo(f"micro_f1={result['micro_f1']:.5f}")
+
+
 @evaluate_app.command("techniques")
 def evaluate_techniques(
     gold: Annotated[Path, typer.Option("--gold", help="<split>-labels-subtask-3.txt")],
@@ -173,21 +195,10 @@ def evaluate_techniques(
 ) -> None:
     """Micro-F1 over (paragraph, technique) pairs, the official subtask-3 measure."""
     from narrascope.persuasion.model import TECHNIQUES
-    from narrascope.training.persuasion_scorer import micro_f1, read_paragraph_file
+    from narrascope.training.persuasion_scorer import read_paragraph_file
 
-    with reported_warnings():
-        try:
-            g, p = read_paragraph_file(gold), read_paragraph_file(pred)
-        except NarrascopeError as exc:
-            fail(exc)
-        _check_names(gold, g, TECHNIQUES)
-        _check_names(pred, p, TECHNIQUES)
-    result = micro_f1(g, p)
-    print_scores("SemEval-2023 T3 subtask 3 (techniques)",
-                  {"paragraphs": str(result["n_items"]), "missing": str(result["n_missing"]),
-                   "precision": f"{result['precision']:.4f}", "recall": f"{result['recall']:.4f}",
-                   "micro-F1": f"{result['micro_f1']:.4f}"})
-    typer.echo(f"micro_f1={result['micro_f1']:.5f}")
+    g, p = _read_gold_and_pred(gold, pred, read_paragraph_file, TECHNIQUES)
+    _print_micro_f1("SemEval-2023 T3 subtask 3 (techniques)", "paragraphs", g, p)
 
 
 @evaluate_app.command("framing")
@@ -197,21 +208,10 @@ def evaluate_framing(
 ) -> None:
     """Micro-F1 over (article, frame) pairs, the official subtask-2 measure."""
     from narrascope.persuasion.model import FRAMES
-    from narrascope.training.persuasion_scorer import micro_f1, read_document_file
+    from narrascope.training.persuasion_scorer import read_document_file
 
-    with reported_warnings():
-        try:
-            g, p = read_document_file(gold), read_document_file(pred)
-        except NarrascopeError as exc:
-            fail(exc)
-        _check_names(gold, g, FRAMES)
-        _check_names(pred, p, FRAMES)
-    result = micro_f1(g, p)
-    print_scores("SemEval-2023 T3 subtask 2 (framing)",
-                  {"articles": str(result["n_items"]), "missing": str(result["n_missing"]),
-                   "precision": f"{result['precision']:.4f}", "recall": f"{result['recall']:.4f}",
-                   "micro-F1": f"{result['micro_f1']:.4f}"})
-    typer.echo(f"micro_f1={result['micro_f1']:.5f}")
+    g, p = _read_gold_and_pred(gold, pred, read_document_file, FRAMES)
+    _print_micro_f1("SemEval-2023 T3 subtask 2 (framing)", "articles", g, p)
 
 
 @evaluate_app.command("genre")
@@ -223,16 +223,10 @@ def evaluate_genre(
     from narrascope.persuasion.model import GENRES
     from narrascope.training.persuasion_scorer import macro_f1, read_document_file
 
-    with reported_warnings():
-        try:
-            g, p = read_document_file(gold), read_document_file(pred)
-        except NarrascopeError as exc:
-            fail(exc)
-        _check_names(gold, g, GENRES)
-        _check_names(pred, p, GENRES)
+    g, p = _read_gold_and_pred(gold, pred, read_document_file, GENRES)
     result = macro_f1({k: v[0] for k, v in g.items() if v}, {k: v[0] for k, v in p.items() if v}, GENRES)
     per_label = {f"F1 {name}": f"{value:.4f}" for name, value in result["per_label"].items()}
     print_scores("SemEval-2023 T3 subtask 1 (genre)",
-                  {"articles": str(result["n_items"]), "missing": str(result["n_missing"]), **per_label,
-                   "macro-F1": f"{result['macro_f1']:.4f}"})
+                 {"articles": str(result["n_items"]), "missing": str(result["n_missing"]), **per_label,
+                  "macro-F1": f"{result['macro_f1']:.4f}"})
     typer.echo(f"macro_f1={result['macro_f1']:.5f}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from narrascope.components.base import Component
+from narrascope.explain.claims import claim_sentence
 from narrascope.explain.compose import compose, select_quotes, word_count
 from narrascope.explain.model import ExplanationModel
 from narrascope.schema import Document, Explanation
@@ -40,7 +41,7 @@ class NarrativeExplainer(Component):
         sentences = sentences[: len(vectors)]
         words = np.array([word_count(s.text) for s in sentences], dtype=np.float32)
         scores = self.model.score_sentences(vectors[: len(sentences)], words, narrative, subnarrative)
-        claim_words = word_count(compose(doc.text, narrative, subnarrative, doc.language, []).text)
+        claim_words = word_count(claim_sentence(narrative, subnarrative, doc.language))
         budget = max(self.model.budget(doc.language) - claim_words, 0)
         regions = select_quotes(doc.text, sentences, scores, vectors, budget) if len(sentences) else []
         return compose(doc.text, narrative, subnarrative, doc.language, regions, score)
