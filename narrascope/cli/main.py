@@ -379,7 +379,8 @@ def evaluate_roles(
     typer.echo(f"emr={result['emr']:.5f}\tmain_role_accuracy={result['main_role_accuracy']:.5f}")
 
 
-# the explanation, persuasion and store commands register themselves on the apps above
+# the batch, explanation, persuasion and store commands register themselves on the apps above
+from narrascope.cli import batch as _batch_commands  # noqa: F401
 from narrascope.cli import explain as _explain_commands  # noqa: F401
 from narrascope.cli import persuasion as _persuasion_commands  # noqa: F401
 from narrascope.cli import store as _store_commands  # noqa: F401

@@ -16,6 +16,7 @@ from narrascope.schema import Document
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+TABLE_SUFFIXES = {".parquet", ".csv"}
 MIN_ARTICLE_WORDS = 8  # fewer words of main text than this is a menu or an error page
 
 
@@ -122,12 +123,12 @@ def read_jsonl(path: str | Path) -> Iterator[Document | InputError]:
                 continue
             if not doc.id:
                 doc.id = f"{path.stem}-{lineno}"
-            doc.meta["line"] = lineno
+            doc.meta["file"], doc.meta["line"] = str(path), lineno
             yield doc
 
 
 def read_path(path: str | Path) -> Iterator[Document | InputError]:
-    """Read one file (text, HTML or JSONL, by extension and content) or a SemEval folder."""
+    """Read one file (text, HTML, JSONL, Parquet or CSV, by extension and content) or a SemEval folder."""
     path = Path(path)
     if path.is_dir():
         yield from _read_directory(path)
@@ -139,6 +140,10 @@ def read_path(path: str | Path) -> Iterator[Document | InputError]:
     try:
         if suffix in JSONL_SUFFIXES:
             yield from read_jsonl(path)
+        elif suffix in TABLE_SUFFIXES:
+            from narrascope.ingest.tables import read_table_file
+
+            yield from read_table_file(path)
         elif suffix in HTML_SUFFIXES or _looks_like_html(path):
             yield read_html_file(path)
         else:
@@ -167,11 +172,11 @@ def _read_directory(path: Path) -> Iterator[Document | InputError]:
     files = sorted(
         p for p in path.rglob("*")
         if p.is_file() and not p.name.startswith(".")
-        and p.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+        and p.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | TABLE_SUFFIXES
     )
     if not files:
         yield FolderLayoutError(
-            "folder holds no .txt, .html or .jsonl files; point at the articles themselves",
+            "folder holds no .txt, .html, .jsonl, .parquet or .csv files; point at the articles themselves",
             source=str(path),
         )
     for file in files:

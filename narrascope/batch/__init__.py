@@ -1,0 +1,1 @@
+"""Batch analysis of large corpora: streamed, parallel, resumable (``narrascope batch``)."""

@@ -1,0 +1,41 @@
+"""One flat output row per analysed article (the columns of ``narrascope batch`` output)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from narrascope.schema import Document
+
+COLUMNS = ("record", "id", "source", "url", "title", "date", "language", "narratives", "subnarratives",
+           "dominant_narrative", "dominant_subnarrative", "explanation", "genre", "frames", "techniques",
+           "entities", "analysis")
+
+
+def record_key(doc: Document) -> str:
+    """Where the article came from, unique within a run: file, plus JSONL line or table row."""
+    if "line" in doc.meta:
+        return f"{doc.meta.get('file', doc.source)}:{doc.meta['line']}"
+    if "row" in doc.meta:
+        return f"{doc.meta.get('file', doc.source)}#{doc.meta['row']}"
+    return doc.source or doc.id
+
+
+def _names(doc: Document, group: str) -> str:
+    return ";".join(label.name for label in doc.labels.get(group, []))
+
+
+def document_row(doc: Document, key: str) -> dict[str, Any]:
+    explanation = doc.explanation
+    entities = [{"name": e.name, "role": e.main_role.name, "fine_roles": [r.name for r in e.fine_roles],
+                 "mentions": len(e.mentions)} for e in doc.entities if e.main_role is not None]
+    return {
+        "record": key, "id": doc.id, "source": doc.source, "url": doc.url, "title": doc.title, "date": doc.date,
+        "language": doc.language, "narratives": _names(doc, "narratives"),
+        "subnarratives": _names(doc, "subnarratives"),
+        "dominant_narrative": explanation.narrative if explanation else "",
+        "dominant_subnarrative": (explanation.subnarrative or "") if explanation else "",
+        "explanation": explanation.text if explanation else "", "genre": _names(doc, "genre"),
+        "frames": _names(doc, "frames"), "techniques": _names(doc, "techniques"),
+        "entities": json.dumps(entities, ensure_ascii=False), "analysis": doc.to_json(),
+    }

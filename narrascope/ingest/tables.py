@@ -1,0 +1,97 @@
+"""Parquet and CSV files of articles (one row each), streamed: memory does not grow with the file."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from narrascope.errors import InputError, RecordError
+from narrascope.ingest.readers import document_from_record
+
+TEXT_COLUMN = "text"
+FETCH = 512  # Parquet rows per fetch
+
+
+def read_table_file(path: str | Path, text_column: str = TEXT_COLUMN) -> Iterator:
+    """One Document per row of a ``.parquet`` or ``.csv`` file (columns as in JSONL: ``id``, ``text``,
+    ``title``, ``url``, ``date``, ``source``, ``lang``); a bad row or file yields an ``InputError``."""
+    path = Path(path)
+    rows = _csv_rows(path) if path.suffix.lower() == ".csv" else _parquet_rows(path)
+    for where, number, record in rows:
+        if isinstance(record, InputError):
+            yield record
+            continue
+        if text_column not in record:
+            yield InputError(f"no '{text_column}' column (columns: {', '.join(record)}); name the article "
+                             f"text column '{TEXT_COLUMN}'", source=str(path))
+            return
+        record["text"] = record.get(text_column) or ""
+        try:
+            doc = document_from_record(record, where)
+        except InputError as exc:
+            yield exc
+            continue
+        doc.id = doc.id or f"{path.stem}-{number}"
+        doc.meta["file"], doc.meta["row"] = str(path), number
+        yield doc
+
+
+def _parquet_rows(path: Path) -> Iterator:
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        cursor = con.execute("SELECT * FROM read_parquet(?)", [str(path)])
+        columns = [c[0] for c in cursor.description]
+        number = 0
+        while rows := cursor.fetchmany(FETCH):
+            for row in rows:
+                number += 1
+                yield f"{path}#row {number}", number, {k: v for k, v in zip(columns, row, strict=True)
+                                                      if v is not None}
+    except duckdb.Error as exc:
+        yield str(path), 0, InputError(f"cannot read the Parquet file ({str(exc).splitlines()[0]})",
+                                       source=str(path))
+    finally:
+        con.close()
+
+
+def _csv_rows(path: Path) -> Iterator:
+    """Rows of a CSV file with a header; a row with broken quoting or the wrong number of fields is reported
+    (file and line) and reading goes on with the next one."""
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    try:
+        fh = path.open(encoding="utf-8", newline="")
+    except OSError as exc:
+        yield str(path), 0, InputError(f"cannot read file ({exc.strerror})", source=str(path))
+        return
+    with fh:
+        reader = csv.reader(fh, strict=True)
+        try:
+            header = next(reader)
+        except (csv.Error, StopIteration, UnicodeDecodeError) as exc:
+            yield str(path), 0, InputError(f"no CSV header row ({exc or 'empty file'})", source=str(path))
+            return
+        number = 0
+        while True:
+            line = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield f"{path}#line {line}", 0, RecordError(f"broken CSV quoting ({exc}); row skipped",
+                                                            source=f"{path}:{line}")
+                continue
+            except UnicodeDecodeError as exc:
+                yield f"{path}#line {line}", 0, RecordError(f"not valid UTF-8 ({exc.reason}); convert the file",
+                                                            source=f"{path}:{line}")
+                return
+            number += 1
+            if len(row) != len(header):
+                yield f"{path}#line {line}", number, RecordError(
+                    f"{len(row)} fields where the header has {len(header)}; row skipped", source=f"{path}:{line}")
+                continue
+            yield f"{path}:{line}", number, {k: v for k, v in zip(header, row, strict=True) if v != ""}

@@ -1,0 +1,103 @@
+"""`narrascope batch`: streamed, resumable after a kill, every input exactly once, bad inputs reported."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from narrascope.batch.runner import run_batch
+from narrascope.ingest.readers import read_inputs
+from narrascope.schema import Document
+
+SENTENCES = ["NATO moved its bases east, closer to Russia.", "Moscow warned of a nuclear response.",
+             "The weather in the capital was mild.", "Farmers blocked the roads over fuel prices.",
+             "The West armed Kyiv and blocked every peace proposal.", "The new climate rules will ruin farmers."]
+
+
+def _corpus(folder: Path, n: int) -> set[str]:
+    """``n`` JSONL articles plus a broken line, a CSV with broken quoting, a Parquet file without text."""
+    folder.mkdir()
+    with (folder / "a.jsonl").open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            body = " ".join(SENTENCES[(i + k) % len(SENTENCES)] for k in range(3))
+            fh.write(json.dumps({"id": f"a{i}", "text": f"Article {i}\n\n{body}", "source": "site"}) + "\n")
+            if i == 5:
+                fh.write("{not json\n")
+    (folder / "b.csv").write_text('id,text\nb1,"Sirens sounded, and officials warned of strikes."\n'
+                                  'b2,"broken "quoting" here\n', encoding="utf-8")
+    duckdb.sql(f"COPY (SELECT 1 AS body) TO '{folder / 'c.parquet'}' (FORMAT parquet)")
+    return {f"a{i}" for i in range(n)} | {"b1"}
+
+
+def _ids(out: Path) -> list[str]:
+    return [r[0] for r in duckdb.sql(f"SELECT id FROM read_parquet('{out}')").fetchall()]
+
+
+def test_resumes_after_an_interruption_without_model(tmp_path: Path):
+    """The resume logic alone (identity analysis): a run that dies mid-way, then a full one."""
+    expected = _corpus(tmp_path / "in", 40)
+    out = tmp_path / "out.jsonl"
+
+    def dying(docs):
+        for i, doc in enumerate(docs):
+            if i == 25:
+                raise KeyboardInterrupt  # killed after 3 committed parts of 8
+            yield doc
+
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(read_inputs([str(tmp_path / "in")]), out, dying, chunk_size=8)
+    assert not out.exists() and len(list((tmp_path / "out.jsonl.parts").glob("part-*.jsonl"))) == 3
+    result = run_batch(read_inputs([str(tmp_path / "in")]), out, lambda docs: docs, chunk_size=8)
+    assert result.skipped == 24 and result.analysed == len(expected) - 24
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["id"] for r in rows) == sorted(expected)
+    assert len({r["record"] for r in rows}) == len(rows)
+    reasons = " | ".join(e["input"] + " " + e["reason"] for e in result.errors)
+    assert "a.jsonl:7" in reasons and "b.csv:3" in reasons and "no 'text' column" in reasons
+    # a finished output: running again adds nothing and keeps everything
+    again = run_batch(read_inputs([str(tmp_path / "in")]), out, lambda docs: docs, chunk_size=8)
+    assert again.analysed == 0 and len(out.read_text(encoding="utf-8").splitlines()) == len(expected)
+
+
+def test_killed_with_sigkill_and_restarted_every_input_once(tmp_path: Path):
+    expected = _corpus(tmp_path / "in", 90)
+    out = tmp_path / "out.parquet"
+    command = [sys.executable, "-m", "narrascope", "batch", str(tmp_path / "in"), "--out", str(out),
+               "--chunk-size", "8", "--workers", "1", "--batch-size", "4"]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    parts = tmp_path / "out.parquet.parts"
+    deadline = time.time() + 180
+    while time.time() < deadline and len(list(parts.glob("part-*.parquet"))) < 2:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # mid-way, between or inside parts
+    process.wait()
+    committed = len(list(parts.glob("part-*.parquet")))
+    assert 2 <= committed and not out.exists(), "killed before it finished"
+    finished = subprocess.run(command, check=False, env=env, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 1, finished.stderr  # the bad inputs are reported
+    assert "already done" in finished.stderr
+    ids = _ids(out)
+    assert sorted(ids) == sorted(expected)  # every input exactly once
+    errors = [json.loads(x) for x in (tmp_path / "out.parquet.errors.jsonl").read_text().splitlines()]
+    assert len(errors) == 3 and not parts.exists()
+    row = duckdb.sql(f"SELECT narratives, analysis FROM read_parquet('{out}') WHERE id = 'a1'").fetchall()[0]
+    assert row[0] and Document.from_json(row[1]).id == "a1"
+
+
+def test_bad_output_name(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from narrascope.cli import app
+
+    result = CliRunner().invoke(app, ["batch", str(tmp_path), "--out", str(tmp_path / "out.csv")])
+    assert result.exit_code == 2 and ".parquet or .jsonl" in result.output
