@@ -6,32 +6,43 @@ import glob
 from collections.abc import Iterable
 from pathlib import Path
 
-from narrascope.ingest.readers import HTML_SUFFIXES, JSONL_SUFFIXES, TABLE_SUFFIXES, TEXT_SUFFIXES
+from narrascope.ingest.readers import FEED_SUFFIXES, JSONL_SUFFIXES, WARC_SUFFIXES, is_article_file
 
-KNOWN = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | TABLE_SUFFIXES
+
+class _Unknown(Exception):
+    """An input whose record count cannot be known without reading it (a web archive, a feed, a URL)."""
 
 
 def estimate_records(inputs: Iterable[str]) -> int | None:
-    """Records in files, folders and globs (JSONL lines, table rows, one per other file); None for stdin."""
+    """Records in files, folders and globs (JSONL lines, table rows, one per other file); None when some
+    input's count is unknown (stdin, URLs, web archives, feeds)."""
+    try:
+        return sum(_records_in_input(name) for name in inputs)
+    except _Unknown:
+        return None
+
+
+def _records_in_input(name: str) -> int:
+    if name == "-" or name.lower().startswith(("http://", "https://")):
+        raise _Unknown
     total = 0
-    for name in inputs:
-        if name == "-":
-            return None
-        paths = [Path(p) for p in sorted(glob.glob(name, recursive=True))] if any(ch in name for ch in "*?[") \
-            and not Path(name).exists() else [Path(name)]
-        for path in paths:
-            if path.is_dir():
-                raw = path / "raw-documents"
-                files = raw.glob("*.txt") if raw.is_dir() else (
-                    p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in KNOWN)
-                total += sum(_records_in(p) for p in files)
-            elif path.is_file():
-                total += _records_in(path)
+    paths = [Path(p) for p in sorted(glob.glob(name, recursive=True))] if any(ch in name for ch in "*?[") \
+        and not Path(name).exists() else [Path(name)]
+    for path in paths:
+        if path.is_dir():
+            raw = path / "raw-documents"
+            files = raw.glob("*.txt") if raw.is_dir() else (
+                p for p in path.rglob("*") if p.is_file() and is_article_file(p))
+            total += sum(_records_in(p) for p in files)
+        elif path.is_file():
+            total += _records_in(path)
     return total
 
 
 def _records_in(path: Path) -> int:
     suffix = path.suffix.lower()
+    if suffix in FEED_SUFFIXES or path.name.lower().endswith(WARC_SUFFIXES):
+        raise _Unknown
     try:
         if suffix in JSONL_SUFFIXES or suffix == ".csv":
             with path.open("rb") as fh:

@@ -13,12 +13,13 @@ COLUMNS = ("record", "id", "source", "url", "title", "date", "language", "narrat
 
 
 def record_key(doc: Document) -> str:
-    """Where the article came from, unique within a run: file, plus JSONL line or table row."""
+    """Where the article came from, unique within a run: file or URL, plus JSONL line, table row, WARC
+    record offset or feed entry."""
     if "line" in doc.meta:
         return f"{doc.meta.get('file', doc.source)}:{doc.meta['line']}"
     if "row" in doc.meta:
         return f"{doc.meta.get('file', doc.source)}#{doc.meta['row']}"
-    return doc.source or doc.id
+    return doc.meta.get("file") or doc.source or doc.id
 
 
 def _names(doc: Document, group: str) -> str:

@@ -13,6 +13,11 @@ from narrascope.errors import InputError, InputTooLargeError
 MAX_REDIRECTS = 5
 
 
+def site_of(url: str) -> str:
+    """The host of a URL without its ``www.``: the source of an article found by URL."""
+    return (urllib.parse.urlsplit(url).hostname or "").removeprefix("www.")
+
+
 def check_url(url: str, *, allow_private: bool = False) -> None:
     """Refuse non-http(s) URLs and hosts that resolve to private, loopback, link-local or reserved addresses."""
     parts = urllib.parse.urlsplit(url)

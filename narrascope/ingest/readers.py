@@ -1,4 +1,5 @@
-"""Readers for plain text, HTML and JSONL, and the ``read_inputs`` dispatcher."""
+"""Readers for plain text, HTML and JSONL, and the ``read_inputs`` dispatcher (files, folders, globs, URLs,
+stdin; tables, web archives and feeds have their own modules)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 TABLE_SUFFIXES = {".parquet", ".csv"}
+FEED_SUFFIXES = {".rss", ".atom", ".xml"}
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 MIN_ARTICLE_WORDS = 8  # fewer words of main text than this is a menu or an error page
 
 
@@ -127,24 +130,33 @@ def read_jsonl(path: str | Path) -> Iterator[Document | InputError]:
             yield doc
 
 
-def read_path(path: str | Path) -> Iterator[Document | InputError]:
-    """Read one file (text, HTML, JSONL, Parquet or CSV, by extension and content) or a SemEval folder."""
+def read_path(path: str | Path, *, allow_private_urls: bool = False) -> Iterator[Document | InputError]:
+    """Read one file (text, HTML, JSONL, Parquet, CSV, WARC or RSS/Atom, by extension and content) or a
+    folder of them (or a SemEval folder); a feed's entries are fetched under the API's URL rules."""
     path = Path(path)
     if path.is_dir():
-        yield from _read_directory(path)
+        yield from _read_directory(path, allow_private_urls)
         return
     if not path.exists():
         yield InputError("no such file or directory; check the path", source=str(path))
         return
     suffix = path.suffix.lower()
     try:
-        if suffix in JSONL_SUFFIXES:
+        if path.name.lower().endswith(WARC_SUFFIXES):
+            from narrascope.ingest.warc import read_warc
+
+            yield from read_warc(path)
+        elif suffix in FEED_SUFFIXES or _head(path).lstrip().startswith(b"<?xml") and _is_feed(path):
+            from narrascope.ingest.feeds import read_feed_file
+
+            yield from read_feed_file(path, allow_private_urls=allow_private_urls)
+        elif suffix in JSONL_SUFFIXES:
             yield from read_jsonl(path)
         elif suffix in TABLE_SUFFIXES:
             from narrascope.ingest.tables import read_table_file
 
             yield from read_table_file(path)
-        elif suffix in HTML_SUFFIXES or _looks_like_html(path):
+        elif suffix in HTML_SUFFIXES or _head(path).lstrip().lower().startswith((b"<!doctype html", b"<html")):
             yield read_html_file(path)
         else:
             yield read_text_file(path)
@@ -154,33 +166,41 @@ def read_path(path: str | Path) -> Iterator[Document | InputError]:
         yield InputError(f"cannot read file ({exc.strerror})", source=str(path))
 
 
-def _looks_like_html(path: Path) -> bool:
+def _head(path: Path, size: int = 2048) -> bytes:
     try:
         with path.open("rb") as fh:
-            head = fh.read(1024).lstrip().lower()
+            return fh.read(size)
     except OSError:
-        return False
-    return head.startswith((b"<!doctype html", b"<html"))
+        return b""
 
 
-def _read_directory(path: Path) -> Iterator[Document | InputError]:
+def _is_feed(path: Path) -> bool:
+    from narrascope.ingest.feeds import looks_like_feed
+
+    return looks_like_feed(_head(path))
+
+
+def is_article_file(path: Path) -> bool:
+    """Whether a file in a folder is something ``read_path`` reads (by its name)."""
+    suffix = path.suffix.lower()
+    return not path.name.startswith(".") and (
+        suffix in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | TABLE_SUFFIXES | FEED_SUFFIXES
+        or path.name.lower().endswith(WARC_SUFFIXES))
+
+
+def _read_directory(path: Path, allow_private_urls: bool = False) -> Iterator[Document | InputError]:
     from narrascope.ingest.semeval import is_semeval_folder, read_semeval_folder
 
     if is_semeval_folder(path):
         yield from read_semeval_folder(path)
         return
-    files = sorted(
-        p for p in path.rglob("*")
-        if p.is_file() and not p.name.startswith(".")
-        and p.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | TABLE_SUFFIXES
-    )
+    files = sorted(p for p in path.rglob("*") if p.is_file() and is_article_file(p))
     if not files:
         yield FolderLayoutError(
-            "folder holds no .txt, .html, .jsonl, .parquet or .csv files; point at the articles themselves",
-            source=str(path),
-        )
+            "folder holds no .txt, .html, .jsonl, .parquet, .csv, .warc(.gz) or feed files; point at the "
+            "articles themselves", source=str(path))
     for file in files:
-        yield from read_path(file)
+        yield from read_path(file, allow_private_urls=allow_private_urls)
 
 
 def read_stdin(stream: Any = None) -> Iterator[Document | InputError]:
@@ -200,18 +220,41 @@ def read_stdin(stream: Any = None) -> Iterator[Document | InputError]:
         yield read_text(text, id="stdin", source="<stdin>")
 
 
-def read_inputs(inputs: Iterable[str | Path]) -> Iterator[Document | InputError]:
-    """Expand each input (file, directory, glob or ``-`` for stdin) and read it."""
+def read_url(url: str, *, allow_private_urls: bool = False) -> Iterator[Document | InputError]:
+    """An article page, or every entry of a feed, fetched under the API's URL rules."""
+    from narrascope.ingest.feeds import looks_like_feed, read_feed
+    from narrascope.ingest.fetch import fetch_url, site_of
+
+    try:
+        final, body = fetch_url(url, allow_private=allow_private_urls)
+        if looks_like_feed(body[:4096].encode("utf-8", "replace")):
+            yield from read_feed(body, url, allow_private_urls=allow_private_urls)
+            return
+        doc = read_html(body, id=final, source=site_of(final), url=final)
+    except InputError as exc:
+        yield exc
+        return
+    doc.meta["file"] = url
+    yield doc
+
+
+def read_inputs(inputs: Iterable[str | Path], *, allow_private_urls: bool = False
+                ) -> Iterator[Document | InputError]:
+    """Expand each input (file, directory, glob, http(s) URL of a page or feed, or ``-`` for stdin) and
+    read it."""
     for item in inputs:
         name = str(item)
         if name == "-":
             yield from read_stdin()
+            continue
+        if name.lower().startswith(("http://", "https://")):
+            yield from read_url(name, allow_private_urls=allow_private_urls)
             continue
         if any(ch in name for ch in "*?[") and not Path(name).exists():
             matches = sorted(glob.glob(name, recursive=True))
             if not matches:
                 yield InputError("glob matched no files; check the pattern", source=name)
             for match in matches:
-                yield from read_path(match)
+                yield from read_path(match, allow_private_urls=allow_private_urls)
             continue
-        yield from read_path(name)
+        yield from read_path(name, allow_private_urls=allow_private_urls)
