@@ -92,6 +92,9 @@ def test_killed_with_sigkill_and_restarted_every_input_once(tmp_path: Path):
     assert len(errors) == 3 and not parts.exists()
     row = duckdb.sql(f"SELECT narratives, analysis FROM read_parquet('{out}') WHERE id = 'a1'").fetchall()[0]
     assert row[0] and Document.from_json(row[1]).id == "a1"
+    # the corpus repeats its six sentences: articles with the same three are copies of the first of them
+    clusters = dict(duckdb.sql(f"SELECT id, cluster_id FROM read_parquet('{out}')").fetchall())
+    assert clusters["a6"] == clusters["a0"] == "a0" and clusters["a1"] == "a1"
 
 
 def test_bad_output_name(tmp_path: Path):

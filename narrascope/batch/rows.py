@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from narrascope.schema import Document
@@ -10,6 +11,9 @@ from narrascope.schema import Document
 COLUMNS = ("record", "id", "source", "url", "title", "date", "language", "narratives", "subnarratives",
            "dominant_narrative", "dominant_subnarrative", "explanation", "genre", "frames", "techniques",
            "entities", "analysis")
+# added by deduplication: the cluster (id of its earliest article), the closest earlier article and how alike
+DEDUP_COLUMNS = {"cluster_id": "VARCHAR", "duplicate_of": "VARCHAR", "duplicate_of_record": "VARCHAR",
+                 "similarity": "DOUBLE", "match": "VARCHAR"}
 
 
 def record_key(doc: Document) -> str:
@@ -40,3 +44,18 @@ def document_row(doc: Document, key: str) -> dict[str, Any]:
         "frames": _names(doc, "frames"), "techniques": _names(doc, "techniques"),
         "entities": json.dumps(entities, ensure_ascii=False), "analysis": doc.to_json(),
     }
+
+
+def dedup_columns(rows: Iterable[dict], dedup) -> dict[str, dict]:
+    """The dedup columns of each record, from rows with ``record``, ``id``, ``date``, ``language`` and
+    ``analysis`` (whose JSON holds the text)."""
+    ids: dict[str, str] = {}
+
+    def articles() -> Iterator[tuple[str, str, str, str]]:
+        for row in rows:
+            ids[row["record"]] = row["id"]
+            yield row["record"], json.loads(row["analysis"])["text"], row["date"] or "", row["language"] or ""
+
+    return {m.id: {"cluster_id": ids[m.cluster_id], "duplicate_of": ids.get(m.duplicate_of, ""),
+                   "duplicate_of_record": m.duplicate_of, "similarity": m.similarity, "match": m.kind}
+            for m in dedup.find(articles())}

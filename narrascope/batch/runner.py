@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from narrascope.batch.rows import COLUMNS, document_row, record_key
-from narrascope.errors import InputError, UsageError
+from narrascope.batch.files import output_format, write_rows
+from narrascope.batch.rows import COLUMNS, DEDUP_COLUMNS, document_row, record_key
+from narrascope.errors import InputError
 from narrascope.schema import Document
 
-FORMATS = {".parquet": "parquet", ".jsonl": "jsonl"}
+PART_COLUMNS = {c: "VARCHAR" for c in COLUMNS}
 
 
 @dataclass
@@ -35,10 +36,7 @@ class PartWriter:
 
     def __init__(self, out: str | Path) -> None:
         self.out = Path(out)
-        self.format = FORMATS.get(self.out.suffix.lower())
-        if self.format is None:
-            raise UsageError(f"the output must end in .parquet or .jsonl, not {self.out.suffix or 'nothing'!r}",
-                             source=str(self.out))
+        self.format = output_format(self.out, (".parquet", ".jsonl"))
         self.parts = self.out.with_name(self.out.name + ".parts")
 
     def _part_files(self) -> list[Path]:
@@ -69,64 +67,51 @@ class PartWriter:
         existing = self._part_files()
         number = int(existing[-1].stem.split("-")[1]) + 1 if existing else 1
         final = self.parts / f"part-{number:05d}.{self.format}"
-        tmp = self.parts / f".part-{number:05d}.tmp"
-        if self.format == "jsonl":
-            with tmp.open("w", encoding="utf-8") as fh:
-                fh.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-                fh.flush()
-                os.fsync(fh.fileno())
-        else:
-            _write_parquet(rows, tmp)
-        os.replace(tmp, final)
+        write_rows(rows, final, PART_COLUMNS, fsync=True)
         return final
 
-    def merge(self) -> int:
-        """Merge the parts into the output file (atomically) and remove them; the number of rows."""
-        parts = self._part_files()
-        tmp = self.out.with_name(f".{self.out.name}.tmp")
-        if self.format == "jsonl":
-            n = 0
-            with tmp.open("w", encoding="utf-8") as fh:
-                for part in parts:
-                    with part.open(encoding="utf-8") as src:
-                        for line in src:
-                            fh.write(line)
-                            n += 1
-        else:
+    def rows(self, columns: tuple[str, ...]) -> Iterator[dict]:
+        """The committed rows, part by part, streamed (only ``columns``)."""
+        for part in self._part_files():
+            if self.format == "jsonl":
+                with part.open(encoding="utf-8") as fh:
+                    for line in fh:
+                        if line.strip():
+                            row = json.loads(line)
+                            yield {c: row.get(c) for c in columns}
+                continue
             import duckdb
 
-            con = duckdb.connect()
-            if parts:
-                files = [str(p) for p in parts]
-                con.execute("COPY (SELECT * FROM read_parquet(?)) TO '{}' (FORMAT parquet)".format(
-                    str(tmp).replace("'", "''")), [files])
-                n = con.execute("SELECT count(*) FROM read_parquet(?)", [files]).fetchone()[0]
-            else:
-                _write_parquet([], tmp)
-                n = 0
-            con.close()
-        os.replace(tmp, self.out)
+            with duckdb.connect() as con:
+                cursor = con.execute("SELECT " + ", ".join(f'"{c}"' for c in columns)
+                                     + " FROM read_parquet(?)", [str(part)])
+                while chunk := cursor.fetchmany(1024):
+                    yield from (dict(zip(columns, values, strict=True)) for values in chunk)
+
+    def merge(self, extra: dict[str, dict] | None = None) -> int:
+        """Merge the parts into the output file (atomically) and remove them; the number of rows.
+        ``extra`` adds the dedup columns, by record."""
+        columns = dict(PART_COLUMNS)
+        if extra is not None:
+            columns.update(DEDUP_COLUMNS)
+
+        def merged() -> Iterator[dict]:
+            for row in self.rows(COLUMNS):
+                if extra is not None:
+                    row.update(extra.get(row["record"], {}))
+                yield row
+
+        n = write_rows(merged(), self.out, columns)
         shutil.rmtree(self.parts, ignore_errors=True)
-        return int(n)
-
-
-def _write_parquet(rows: list[dict], path: Path) -> None:
-    import duckdb
-
-    con = duckdb.connect()
-    con.execute("CREATE TABLE t (" + ", ".join(f'"{c}" VARCHAR' for c in COLUMNS) + ")")
-    if rows:
-        con.executemany("INSERT INTO t VALUES (" + ", ".join("?" * len(COLUMNS)) + ")",
-                        [[row[c] for c in COLUMNS] for row in rows])
-    con.execute("COPY t TO '{}' (FORMAT parquet)".format(str(path).replace("'", "''")))
-    con.close()
+        return n
 
 
 def run_batch(items: Iterable[Document | InputError], out: str | Path,
               analyse: Callable[[Iterator[Document]], Iterator[Document]], chunk_size: int = 256,
-              progress: Callable[[int], None] | None = None) -> BatchResult:
+              progress: Callable[[int], None] | None = None, dedup=None) -> BatchResult:
     """Analyse ``items`` (documents, or errors to report) with ``analyse`` into ``out``, resuming a run
-    that was cut short; errors are collected with their input, position and reason."""
+    that was cut short; errors are collected with their input, position and reason. With a ``dedup``
+    (a ``Deduplicator``), the output gets each article's cluster and closest earlier match."""
     writer = PartWriter(out)
     done = writer.done()
     result = BatchResult()
@@ -160,5 +145,10 @@ def run_batch(items: Iterable[Document | InputError], out: str | Path,
             rows = []
     if rows:
         writer.write(rows)
-    writer.merge()
+    extra = None
+    if dedup is not None:
+        from narrascope.batch.rows import dedup_columns
+
+        extra = dedup_columns(writer.rows(("record", "id", "date", "language", "analysis")), dedup)
+    writer.merge(extra)
     return result

@@ -1,10 +1,13 @@
-"""``narrascope batch``: a large corpus into one Parquet or JSONL file, on all cores, resumably."""
+"""``narrascope batch`` (a corpus into one Parquet or JSONL file, on all cores, resumably) and
+``narrascope dedup`` (copies, rewrites and translations across a corpus)."""
 
 from __future__ import annotations
 
 import json
 import os
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -12,27 +15,70 @@ import typer
 from rich.markup import escape
 
 from narrascope.cli.main import ModelOption, app, console, fail
-from narrascope.errors import NarrascopeError, NoArticleError
+from narrascope.errors import InputError, NarrascopeError, NoArticleError
+
+InputsArgument = Annotated[list[str], typer.Argument(
+    help="Files, folders, globs or URLs: .txt, .html, .jsonl, .parquet, .csv, .warc(.gz), RSS/Atom feeds.")]
+PrivateUrlsOption = Annotated[bool, typer.Option(
+    help="Let URLs and feed links reach private, loopback and link-local addresses.")]
+DedupOption = Annotated[bool, typer.Option(
+    help="Find copies, rewrites and translations: cluster_id, duplicate_of, similarity, match columns.")]
+
+
+@contextmanager
+def _progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A Rich progress bar with docs/s and ETA (only on a terminal); yields ``advance(n)``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    start = time.time()
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[rate]}"), TextColumn("ETA"), TimeRemainingColumn(), console=console,
+                  transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task(description, total=total, rate="")
+
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+            done = progress.tasks[0].completed
+            progress.update(task, rate=f"{done / max(time.time() - start, 1e-9):.1f} docs/s")
+
+        yield advance
+
+
+def _report_errors(out: Path, errors: list[dict]) -> int:
+    """Write OUT.errors.jsonl (or remove a stale one); the number of real failures (not pages without
+    article text)."""
+    errors_path = out.with_name(out.name + ".errors.jsonl")
+    if errors:
+        with errors_path.open("w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in errors)
+        console.print(f"[yellow]the inputs not analysed are listed in {escape(str(errors_path))}[/]")
+    elif errors_path.exists():
+        errors_path.unlink()  # from an earlier run whose inputs have been fixed since
+    return sum(e["code"] != NoArticleError.code for e in errors)
+
+
+def _deduplicator(embeddings: bool, threads: int):
+    from narrascope.dedup.finder import DedupConfig, Deduplicator
+    from narrascope.embed.base import Usem3Embedder
+
+    return Deduplicator(DedupConfig(embeddings=embeddings), embedder=Usem3Embedder(threads=threads))
 
 
 @app.command()
 def batch(
-    inputs: Annotated[list[str], typer.Argument(
-        help="Files, folders, globs or URLs: .txt, .html, .jsonl, .parquet, .csv, .warc(.gz), RSS/Atom feeds.")],
+    inputs: InputsArgument,
     out: Annotated[Path, typer.Option("--out", "-o", help="results.parquet or results.jsonl")],
     model: ModelOption = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core).")] = 0,
     chunk_size: Annotated[int, typer.Option(min=1, help="Articles per committed part of the output.")] = 256,
     batch_size: Annotated[int, typer.Option(min=1, help="Articles per analysis batch.")] = 16,
-    allow_private_urls: Annotated[bool, typer.Option(
-        help="Let URLs and feed links reach private, loopback and link-local addresses.")] = False,
+    dedup: DedupOption = True,
+    allow_private_urls: PrivateUrlsOption = False,
 ) -> None:
     """Analyse a corpus into one file, streaming; killed and restarted with the same command, it goes on
     where it stopped and every input ends up in the output exactly once. Inputs that cannot be read are
     listed in OUT.errors.jsonl (input, position, reason) and make the exit code 1; pages without article
     text (menus, index pages of a web archive) are listed there too but are not failures."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from narrascope.batch.count import estimate_records
     from narrascope.batch.runner import PartWriter, run_batch
     from narrascope.ingest.readers import read_inputs
@@ -54,33 +100,77 @@ def batch(
         return build_pipeline(model_path).pipe(docs, batch_size=batch_size)
 
     start = time.time()
-    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[rate]}"), TextColumn("ETA"), TimeRemainingColumn(), console=console,
-                  transient=True, disable=not console.is_terminal) as progress:
-        task = progress.add_task("analysing", total=estimate_records(inputs), rate="")
-
-        def advance(n: int) -> None:
-            progress.advance(task, n)
-            done = progress.tasks[0].completed
-            progress.update(task, rate=f"{done / max(time.time() - start, 1e-9):.1f} docs/s")
-
+    with _progress("analysing", estimate_records(inputs)) as advance:
         try:
             items = read_inputs(inputs, allow_private_urls=allow_private_urls)
-            result = run_batch(items, out, analyse, chunk_size, advance)
+            result = run_batch(items, out, analyse, chunk_size, advance,
+                               dedup=_deduplicator(True, n_process) if dedup else None)
         except NarrascopeError as exc:
             fail(exc)
-    errors_path = out.with_name(out.name + ".errors.jsonl")
-    if result.errors:
-        with errors_path.open("w", encoding="utf-8") as fh:
-            fh.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in result.errors)
-    elif errors_path.exists():
-        errors_path.unlink()  # from an earlier run whose inputs have been fixed since
     seconds = time.time() - start
-    failed = [e for e in result.errors if e["code"] != NoArticleError.code]
+    failed = _report_errors(out, result.errors)
     console.print(f"{result.analysed} analysed ({result.analysed / max(seconds, 1e-9):.1f} docs/s), "
-                  f"{result.skipped} already done, {len(result.errors) - len(failed)} pages without article "
-                  f"text, {len(failed)} failed; results in [bold]{escape(str(out))}[/]")
-    if result.errors:
-        console.print(f"[yellow]the inputs not analysed are listed in {escape(str(errors_path))}[/]")
+                  f"{result.skipped} already done, {len(result.errors) - failed} pages without article "
+                  f"text, {failed} failed; results in [bold]{escape(str(out))}[/]")
     if failed:
+        raise typer.Exit(1)
+
+
+DEDUP_OUTPUT = {"record": "VARCHAR", "id": "VARCHAR", "title": "VARCHAR", "date": "VARCHAR", "language": "VARCHAR",
+                "cluster_id": "VARCHAR", "duplicate_of": "VARCHAR", "duplicate_of_record": "VARCHAR",
+                "similarity": "DOUBLE", "match": "VARCHAR"}
+
+
+@app.command("dedup")
+def dedup_command(
+    inputs: InputsArgument,
+    out: Annotated[Path, typer.Option("--out", "-o", help="clusters.parquet, .jsonl or .csv")],
+    embeddings: Annotated[bool, typer.Option(
+        help="Also find paraphrased rewrites and translations with sentence embeddings (slower than MinHash "
+             "near-duplicates alone).")] = True,
+    threads: Annotated[int, typer.Option(help="Threads for the embeddings (0: one per CPU core).")] = 0,
+    allow_private_urls: PrivateUrlsOption = False,
+) -> None:
+    """Group copies (MinHash LSH), rewrites and translations (embeddings + shared names and numbers): each
+    article gets a cluster_id (its earliest article's id), its closest earlier article and a similarity."""
+    from narrascope.batch.count import estimate_records
+    from narrascope.batch.files import output_format, write_rows
+    from narrascope.batch.rows import record_key
+    from narrascope.ingest.readers import read_inputs
+
+    try:
+        output_format(out)
+    except NarrascopeError as exc:
+        fail(exc)
+    errors: list[dict] = []
+    info: dict[str, dict] = {}
+
+    def articles():
+        for item in read_inputs(inputs, allow_private_urls=allow_private_urls):
+            if isinstance(item, InputError):
+                errors.append({"input": item.source or "", "reason": str(item), "code": item.code})
+                continue
+            key = record_key(item)
+            if key in info:
+                continue  # the same input named twice
+            info[key] = {"record": key, "id": item.id, "title": item.title, "date": item.date}
+            yield key, item.clean_text, item.date, item.language
+
+    deduplicator = _deduplicator(embeddings, threads or (os.cpu_count() or 1))
+    start = time.time()
+    with _progress("reading", estimate_records(inputs)) as advance:
+        try:
+            matches = deduplicator.find(articles(), progress=advance)
+        except NarrascopeError as exc:
+            fail(exc)
+    rows = ({**info[m.id], "language": m.language, "cluster_id": info[m.cluster_id]["id"],
+             "duplicate_of": info[m.duplicate_of]["id"] if m.duplicate_of else "",
+             "duplicate_of_record": m.duplicate_of, "similarity": m.similarity, "match": m.kind} for m in matches)
+    n = write_rows(rows, out, DEDUP_OUTPUT)
+    seconds = time.time() - start
+    kinds = {kind: sum(m.kind == kind for m in matches) for kind in ("near_duplicate", "rewrite", "translation")}
+    console.print(f"{n} articles ({n / max(seconds, 1e-9):.0f} docs/s): {kinds['near_duplicate']} near-duplicates, "
+                  f"{kinds['rewrite']} rewrites, {kinds['translation']} translations in "
+                  f"{len({m.cluster_id for m in matches})} clusters; results in [bold]{escape(str(out))}[/]")
+    if _report_errors(out, errors):
         raise typer.Exit(1)

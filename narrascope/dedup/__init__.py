@@ -1,0 +1,1 @@
+"""Near-duplicates, rewrites and translations across a corpus (``narrascope dedup``)."""
