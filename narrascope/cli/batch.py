@@ -174,3 +174,39 @@ def dedup_command(
                   f"{len({m.cluster_id for m in matches})} clusters; results in [bold]{escape(str(out))}[/]")
     if _report_errors(out, errors):
         raise typer.Exit(1)
+
+
+@app.command()
+def spark(
+    input: Annotated[str, typer.Argument(help="Articles: Parquet (file or folder), JSONL or CSV with a text column.")],
+    output: Annotated[str, typer.Argument(help="Results: a .parquet, .jsonl or .csv folder, as Spark writes.")],
+    master: Annotated[str, typer.Option(help="Spark master (local[N], spark://host:7077, yarn...).")] = "local[*]",
+    text_col: Annotated[str, typer.Option(help="The column holding the article text.")] = "text",
+    model: ModelOption = None,
+    partitions: Annotated[int, typer.Option(help="Repartition the input first (0: keep its partitions).")] = 0,
+    overwrite: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
+) -> None:
+    """Run the analysis as a Spark job (pip install 'narrascope[spark]'; Java 17). The pipeline loads once
+    per executor core; the same job runs on a cluster with spark-submit (see the README)."""
+    import sys
+
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        fail("pyspark is not installed; pip install 'narrascope[spark]' (it needs Java 17)")
+    from narrascope.spark.job import run
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # executors on this machine use this Python
+    session = (SparkSession.builder.master(master).appName("narrascope").config("spark.ui.enabled", "false")
+               .getOrCreate())
+    start = time.time()
+    try:
+        with console.status(f"analysing on Spark ({escape(master)})…"):
+            n = run(session, input, output, text_col=text_col, model=str(model) if model else None,
+                    partitions=partitions, overwrite=overwrite)
+    except NarrascopeError as exc:
+        fail(exc)
+    except Exception as exc:  # noqa: BLE001 - Spark's own errors (a missing file, an existing output)
+        fail(f"{input}: the Spark job failed: {str(exc).strip().splitlines()[0]}")
+    seconds = time.time() - start
+    console.print(f"{n} articles analysed ({n / max(seconds, 1e-9):.1f} docs/s) into [bold]{escape(output)}[/]")

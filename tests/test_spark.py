@@ -1,0 +1,77 @@
+"""Spark (local[2]): the analysis columns match the single-process pipeline; the model loads once per worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'narrascope[spark]')")
+
+TEXTS = ["NATO moved its bases east, closer to Russia, and Moscow warned of a nuclear response.",
+         "The West armed Kyiv and blocked every peace proposal, the commentator wrote.",
+         "The new climate rules will ruin farmers, who already pay the highest fuel prices in Europe.",
+         "Farmers blocked the roads of the capital for a third day over the price of diesel."]
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (SparkSession.builder.master("local[2]").appName("narrascope-tests")
+               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate())
+    yield session
+    session.stop()
+
+
+def _rows(n: int) -> list[tuple[str, str, str]]:
+    return [(f"a{i}", f"Article {i}", f"{TEXTS[i % 4]} {TEXTS[(i + 1) % 4]}") for i in range(n)]
+
+
+def test_analyze_matches_the_pipeline_and_loads_once_per_worker(spark):
+    from narrascope.pipeline import build_pipeline
+    from narrascope.spark import analyze
+    from narrascope.ingest.readers import document_from_record
+
+    rows = _rows(16) + [("blank", "Nothing", "  ")]
+    df = spark.createDataFrame(rows, ["id", "title", "text"]).repartition(4)  # 4 tasks on 2 cores
+    loads = spark.sparkContext.accumulator(0)
+    result = {r["id"]: r for r in analyze(df, load_counter=loads).collect()}
+    assert 1 <= loads.value <= 2  # once per Python worker, not per partition (4) or batch
+    assert set(result) == {r[0] for r in rows} and result["blank"]["analysis"] is None
+    pipeline = build_pipeline()
+    for doc_id, title, text in rows[:4]:
+        doc = pipeline(document_from_record({"id": doc_id, "title": title, "text": text}, "test"))
+        assert result[doc_id]["narratives"] == ";".join(label.name for label in doc.labels["narratives"])
+        assert result[doc_id]["language"] == "en" and json.loads(result[doc_id]["analysis"])["id"] == doc_id
+        assert result[doc_id]["title"] == title  # the input columns are kept
+
+
+def test_missing_text_column_is_a_clear_error(spark):
+    from narrascope.errors import UsageError
+    from narrascope.spark import analyze
+
+    df = spark.createDataFrame([("a", "x")], ["id", "body"])
+    with pytest.raises(UsageError, match="no 'text' column"):
+        analyze(df)
+
+
+def test_spark_command(spark, tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from narrascope.cli import app
+
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, _, t in _rows(6)), encoding="utf-8")
+    out = tmp_path / "out.parquet"
+    result = CliRunner().invoke(app, ["spark", str(source), str(out), "--master", "local[2]"])
+    assert result.exit_code == 0, result.output
+    assert "6 articles analysed" in result.output
+    back = spark.read.parquet(str(out)).select("id", "narratives").collect()
+    assert sorted(r["id"] for r in back) == [f"a{i}" for i in range(6)]
+    again = CliRunner().invoke(app, ["spark", str(source), str(out), "--master", "local[2]"])
+    assert again.exit_code == 2 and "already exists" in again.output  # no silent overwrite
