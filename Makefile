@@ -3,11 +3,11 @@ PY := $(VENV)/bin/python
 
 .PHONY: demo test bench
 
-# one-time set-up: a virtualenv with narrascope and the test tools (re-done when pyproject.toml changes)
+# one-time set-up: a virtualenv with narrascope, the test tools and PySpark (re-done when pyproject.toml changes)
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[dev,spark]"
 	touch $@
 
 # the main job on the bundled example articles: terminal summary, report.html, results.jsonl

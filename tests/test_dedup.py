@@ -62,7 +62,7 @@ def test_translations_are_matched_across_languages():
 def test_minhash_only_finds_copies_not_rewrites():
     articles = generate(n_distinct=200, n_copies=10, n_rewrites=10, seed=5)
     matches = Deduplicator(DedupConfig(embeddings=False)).find((a.id, a.text, a.date, "en") for a in articles)
-    precision, recall, kinds = _scores(articles, matches)
+    precision, _, kinds = _scores(articles, matches)
     assert precision == 1.0 and set(kinds.values()) == {"near_duplicate"} and len(kinds) == 10
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'narrascope[spark]')")
+if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+    pytest.skip("Spark needs Java 17 (no java on PATH, no JAVA_HOME)", allow_module_level=True)
 
 TEXTS = ["NATO moved its bases east, closer to Russia, and Moscow warned of a nuclear response.",
          "The West armed Kyiv and blocked every peace proposal, the commentator wrote.",
@@ -33,9 +36,9 @@ def _rows(n: int) -> list[tuple[str, str, str]]:
 
 
 def test_analyze_matches_the_pipeline_and_loads_once_per_worker(spark):
+    from narrascope.ingest.readers import document_from_record
     from narrascope.pipeline import build_pipeline
     from narrascope.spark import analyze
-    from narrascope.ingest.readers import document_from_record
 
     rows = _rows(16) + [("blank", "Nothing", "  ")]
     df = spark.createDataFrame(rows, ["id", "title", "text"]).repartition(4)  # 4 tasks on 2 cores

@@ -84,7 +84,7 @@ def site() -> Iterator[str]:
     """A local web server with article pages at /story-N and a feed at /feed.xml."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the http.server API
+        def do_GET(self):
             if self.path.startswith("/story-"):
                 body, kind = _page(int(self.path.split("-")[1])).encode(), "text/html; charset=utf-8"
             elif self.path == "/feed.xml":
