@@ -27,25 +27,22 @@ def write_rows(rows: Iterable[dict], path: Path, columns: dict[str, str], *, fsy
     fmt = output_format(path)
     tmp = path.with_name(f".{path.name}.tmp")
     n = 0
-    if fmt == "parquet":
+    if fmt == "parquet":  # rows go through a JSONL file: DuckDB reads it in bulk, far faster than inserts
         import duckdb
 
-        con = duckdb.connect()
+        rows_file = path.with_name(f".{path.name}.rows.jsonl")
         try:
-            con.execute("CREATE TABLE t (" + ", ".join(f'"{c}" {t}' for c, t in columns.items()) + ")")
-            insert = "INSERT INTO t VALUES (" + ", ".join("?" * len(columns)) + ")"
-            chunk: list[list] = []
-            for row in rows:
-                chunk.append([row.get(c) for c in columns])
-                if len(chunk) >= 2048:
-                    con.executemany(insert, chunk)
-                    n, chunk = n + len(chunk), []
-            if chunk:
-                con.executemany(insert, chunk)
-                n += len(chunk)
-            con.execute("COPY t TO '{}' (FORMAT parquet)".format(str(tmp).replace("'", "''")))
+            n = write_rows(rows, rows_file, columns)
+            types = "{" + ", ".join(f"'{c}': '{t}'" for c, t in columns.items()) + "}"
+            with duckdb.connect() as con:
+                con.execute(f"COPY (SELECT * FROM read_json(?, format='newline_delimited', columns={types}, "
+                            f"maximum_object_size=1073741824)) TO '{_quoted(tmp)}' (FORMAT parquet)",
+                            [str(rows_file)])
+            if fsync:
+                with tmp.open("rb") as fh:
+                    os.fsync(fh.fileno())
         finally:
-            con.close()
+            rows_file.unlink(missing_ok=True)
     else:
         with tmp.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(columns), extrasaction="ignore") if fmt == "csv" else None
@@ -62,3 +59,7 @@ def write_rows(rows: Iterable[dict], path: Path, columns: dict[str, str], *, fsy
                 os.fsync(fh.fileno())
     os.replace(tmp, path)
     return n
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")

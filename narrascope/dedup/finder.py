@@ -61,10 +61,15 @@ class _Signatures:
     ids: list[str] = field(default_factory=list)
     dates: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
-    hashes: list[np.ndarray] = field(default_factory=list)
+    minhashes: list = field(default_factory=list)
     facts: list[frozenset] = field(default_factory=list)
     numbers: list[frozenset] = field(default_factory=list)
     vectors: list[np.ndarray] = field(default_factory=list)
+
+
+def _as_is(value: int) -> int:
+    """The shingles are already 32-bit hashes."""
+    return value
 
 
 class Deduplicator:
@@ -98,15 +103,18 @@ class Deduplicator:
         from datasketch import MinHash
 
         config = self.config
-        shingle_sets = [shingles(text, config.shingle_size) or [b""] for _, text, _, _ in batch]
-        for minhash in MinHash.bulk(shingle_sets, num_perm=config.num_perm, seed=config.seed, scheme=SCHEME):
-            out.hashes.append(np.asarray(minhash.hashvalues, dtype=np.uint32))
+        shingle_sets = [shingles(text, config.shingle_size) or [0] for _, text, _, _ in batch]
+        out.minhashes.extend(MinHash.bulk(shingle_sets, num_perm=config.num_perm, seed=config.seed, scheme=SCHEME,
+                                          hashfunc=_as_is))
         for doc_id, text, date, language in batch:
             out.ids.append(doc_id)
             out.dates.append(date or "")
-            out.languages.append(language or self._detect(text))
-            out.facts.append(facts(text))
-            out.numbers.append(numbers(text))
+            if config.embeddings:  # language and facts only tell a rewrite or a translation
+                out.languages.append(language or self._detect(text))
+                out.facts.append(facts(text))
+                out.numbers.append(numbers(text))
+            else:
+                out.languages.append(language)
         if config.embeddings:
             chunks = [embedding_chunks(text, CHUNK_CHARS, CHUNKS) for _, text, _, _ in batch]
             vectors = self._embed([c for group in chunks for c in group])
@@ -127,13 +135,12 @@ class Deduplicator:
         return self._language.detect(text[:600])[0]
 
     def _match(self, sig: _Signatures) -> list[Match]:
-        from datasketch import MinHash, MinHashLSH
+        from datasketch import MinHashLSH
 
         config = self.config
         n = len(sig.ids)
         order = sorted(range(n), key=lambda i: (sig.dates[i], i))  # "earlier" means this order
-        hashes = np.stack(sig.hashes) if n else np.zeros((0, config.num_perm), np.uint32)
-        near = self._near_duplicates(order, hashes, MinHash, MinHashLSH)
+        near = self._near_duplicates(order, sig.minhashes, MinHashLSH)
         similar = self._similar(order, sig) if config.embeddings and n else {}
         matches: list[Match | None] = [None] * n
         for doc in order:
@@ -148,20 +155,19 @@ class Deduplicator:
                                  sig.languages[doc])
         return [m for m in matches if m is not None]
 
-    def _near_duplicates(self, order: list[int], hashes: np.ndarray, minhash_class, lsh_class) -> dict:
+    def _near_duplicates(self, order: list[int], minhashes: list, lsh_class) -> dict:
         """For each article, its most similar earlier copy by estimated Jaccard, above the threshold."""
         config = self.config
         lsh = lsh_class(threshold=config.jaccard, num_perm=config.num_perm)
         found: dict[int, tuple[int, float, str]] = {}
         for doc in order:
-            minhash = minhash_class(num_perm=config.num_perm, seed=config.seed, hashvalues=hashes[doc], scheme=SCHEME)
+            minhash = minhashes[doc]
             candidates = lsh.query(minhash)
             if candidates:
-                others = np.asarray(candidates)
-                scores = (hashes[others] == hashes[doc]).mean(axis=1)
+                scores = [minhash.jaccard(minhashes[other]) for other in candidates]
                 best = int(np.argmax(scores))
                 if scores[best] >= config.jaccard:
-                    found[doc] = (int(others[best]), float(scores[best]), "near_duplicate")
+                    found[doc] = (int(candidates[best]), float(scores[best]), "near_duplicate")
             lsh.insert(doc, minhash, check_duplication=False)
         return found
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 
 import numpy as np
 
@@ -10,14 +11,24 @@ WORD = re.compile(r"\w+", re.UNICODE)
 # a fact: a number, or a capitalised word that does not start a sentence (names, places, organisations)
 FACT = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:\d[\d.,]*\d|\d|[A-ZА-ЯЁ][\w-]+)", re.UNICODE | re.MULTILINE)
 NUMBER = re.compile(r"\d[\d.,]*\d|\d")
+SHINGLE_PRIME = np.uint64(0x01000193)  # FNV-1's 32-bit prime
+MASK32 = np.uint64(0xFFFFFFFF)
 
 
-def shingles(text: str, size: int = 5) -> list[bytes]:
-    """Overlapping ``size``-word shingles of the lower-cased words (a short text is one shingle)."""
+def shingles(text: str, size: int = 5) -> list[int]:
+    """32-bit hashes of the overlapping ``size``-word shingles of the lower-cased words (a text of fewer
+    words is one shingle): each word's CRC-32, combined over the window by a polynomial in numpy, so a
+    shingle is never built as a string (deterministic, unlike Python's ``hash``)."""
     words = WORD.findall(text.lower())
-    if len(words) <= size:
-        return [" ".join(words).encode("utf-8")] if words else []
-    return [" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)]
+    if not words:
+        return []
+    hashes = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
+    size = min(size, len(words))
+    windows = len(words) - size + 1
+    combined = np.zeros(windows, dtype=np.uint64)
+    for k in range(size):
+        combined = (combined * SHINGLE_PRIME + hashes[k:k + windows]) & MASK32
+    return combined.tolist()
 
 
 def facts(text: str) -> frozenset[str]:

@@ -26,7 +26,8 @@ def _format(path: str, formats: dict[str, str], what: str) -> str:
 def run(spark, input_path: str, output_path: str, *, text_col: str = "text", model: str | None = None,
         partitions: int = 0, batch_size: int = 16, overwrite: bool = False) -> int:
     """Analyse ``input_path`` (Parquet, JSONL or CSV) into ``output_path`` (Parquet, JSONL or CSV, written as
-    Spark writes: a folder of part files); the number of articles."""
+    Spark writes: a folder of part files); the number of articles. An input with fewer partitions than
+    twice the cores is repartitioned, so every core works."""
     from narrascope.spark import analyze
 
     fmt_in, fmt_out = _format(input_path, READERS, "input"), _format(output_path, WRITERS, "output")
@@ -34,6 +35,8 @@ def run(spark, input_path: str, output_path: str, *, text_col: str = "text", mod
     if fmt_in == "csv":
         reader = reader.option("header", True).option("multiLine", True).option("escape", '"')
     df = reader.format(fmt_in).load(input_path)
+    if partitions <= 0 and df.rdd.getNumPartitions() < 2 * spark.sparkContext.defaultParallelism:
+        partitions = 2 * spark.sparkContext.defaultParallelism  # one small file is one partition: one core
     if partitions > 0:
         df = df.repartition(partitions)
     result = analyze(df, text_col, model=model, batch_size=batch_size)
