@@ -26,3 +26,4 @@ bench: $(VENV)/.installed
 	$(PY) -m benchmarks.speed
 	$(PY) -m benchmarks.api_load
 	$(PY) -m benchmarks.store_ingest
+	$(PY) -m benchmarks.batch

@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import DATA, console, median, table, write_result
+from benchmarks.common import DATA, RESULTS, console, median, table, write_result
 from benchmarks.speed import run
 
 CC_NEWS_PER_DAY = (300_000, 500_000)
@@ -72,9 +72,11 @@ def modes(corpus: Path, out: Path) -> dict[str, list[str]]:
     }
 
 
-def measure(corpus: Path, n_docs: int, runs: int, out: Path) -> dict:
+def measure(corpus: Path, n_docs: int, runs: int, out: Path, only: list[str]) -> dict:
     results = {}
     for name, args in modes(corpus, out).items():
+        if only and name not in only:
+            continue
         rates, peaks = [], []
         for i in range(runs):
             for old in out.glob("b.parquet*"):  # batch would resume a finished output
@@ -93,7 +95,10 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", default="", help="Re-measure these modes (comma-separated names, as in the "
+                        "table) and keep the others from benchmarks/results/batch.json.")
     args = parser.parse_args()
+    only = [name.strip() for name in args.only.split(",") if name.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         out = tmp_path / "out"
@@ -101,8 +106,12 @@ def main() -> int:
         small_corpus, large_corpus = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
         mean_chars = build_corpus(large_corpus, args.docs)
         build_corpus(small_corpus, args.small)
-        small = measure(small_corpus, args.small, args.runs, out)
-        large = measure(large_corpus, args.docs, 1, out)
+        small = measure(small_corpus, args.small, args.runs, out, only)
+        large = measure(large_corpus, args.docs, 1, out, only)
+    if only:  # the other modes from the last full run
+        previous = json.loads((RESULTS / "batch.json").read_text(encoding="utf-8"))
+        small = {**previous["small"], **small}
+        large = {**previous["large"], **large}
     single = large["analyze, one process"]["docs_per_s_median"]
     batch2 = large["batch --workers 2"]["docs_per_s_median"]
     spark = large["spark local[2]"]["docs_per_s_median"]

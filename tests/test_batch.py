@@ -16,6 +16,7 @@ import pytest
 from narrascope.batch.runner import run_batch
 from narrascope.ingest.readers import read_inputs
 from narrascope.schema import Document
+from tests.test_web_inputs import _warc
 
 SENTENCES = ["NATO moved its bases east, closer to Russia.", "Moscow warned of a nuclear response.",
              "The weather in the capital was mild.", "Farmers blocked the roads over fuel prices.",
@@ -23,7 +24,8 @@ SENTENCES = ["NATO moved its bases east, closer to Russia.", "Moscow warned of a
 
 
 def _corpus(folder: Path, n: int) -> set[str]:
-    """``n`` JSONL articles plus a broken line, a CSV with broken quoting, a Parquet file without text."""
+    """``n`` JSONL articles plus a broken line, a CSV with broken quoting, a Parquet file without text, a
+    feed that is not XML and a web archive of five pages with one corrupt record."""
     folder.mkdir()
     with (folder / "a.jsonl").open("w", encoding="utf-8") as fh:
         for i in range(n):
@@ -34,7 +36,9 @@ def _corpus(folder: Path, n: int) -> set[str]:
     (folder / "b.csv").write_text('id,text\nb1,"Sirens sounded, and officials warned of strikes."\n'
                                   'b2,"broken "quoting" here\n', encoding="utf-8")
     duckdb.sql(f"COPY (SELECT 1 AS body) TO '{folder / 'c.parquet'}' (FORMAT parquet)")
-    return {f"a{i}" for i in range(n)} | {"b1"}
+    (folder / "d.rss").write_text("this is { not xml", encoding="utf-8")
+    _warc(folder / "e.warc.gz", 5, gzip=True, corrupt=2)
+    return {f"a{i}" for i in range(n)} | {"b1"} | {f"https://www.example.org/story-{i}" for i in (0, 1, 3, 4)}
 
 
 def _ids(out: Path) -> list[str]:
@@ -62,6 +66,7 @@ def test_resumes_after_an_interruption_without_model(tmp_path: Path):
     assert len({r["record"] for r in rows}) == len(rows)
     reasons = " | ".join(e["input"] + " " + e["reason"] for e in result.errors)
     assert "a.jsonl:7" in reasons and "b.csv:3" in reasons and "no 'text' column" in reasons
+    assert "d.rss: not an RSS or Atom feed" in reasons and "e.warc.gz@" in reasons and len(result.errors) == 5
     # a finished output: running again adds nothing and keeps everything
     again = run_batch(read_inputs([str(tmp_path / "in")]), out, lambda docs: docs, chunk_size=8)
     assert again.analysed == 0 and len(out.read_text(encoding="utf-8").splitlines()) == len(expected)
@@ -89,7 +94,7 @@ def test_killed_with_sigkill_and_restarted_every_input_once(tmp_path: Path):
     ids = _ids(out)
     assert sorted(ids) == sorted(expected)  # every input exactly once
     errors = [json.loads(x) for x in (tmp_path / "out.parquet.errors.jsonl").read_text().splitlines()]
-    assert len(errors) == 3 and not parts.exists()
+    assert len(errors) == 5 and not parts.exists()
     row = duckdb.sql(f"SELECT narratives, analysis FROM read_parquet('{out}') WHERE id = 'a1'").fetchall()[0]
     assert row[0] and Document.from_json(row[1]).id == "a1"
     # the corpus repeats its six sentences: articles with the same three are copies of the first of them

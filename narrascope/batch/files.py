@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 from narrascope.errors import UsageError
 
 OUTPUT_SUFFIXES = (".parquet", ".jsonl", ".csv")
+MAX_ROW_BYTES = 64 * 2**20  # the largest row DuckDB's JSON reader accepts (it buffers twice that)
+ROW_GROUP = 128  # rows per Parquet row group (the analysis JSON is tens of kB a row; DuckDB's default
+# of 122,880 rows would put the whole output in one group, held in memory while written)
 
 
 def output_format(path: Path, allowed: tuple[str, ...] = OUTPUT_SUFFIXES) -> str:
@@ -35,9 +39,10 @@ def write_rows(rows: Iterable[dict], path: Path, columns: dict[str, str], *, fsy
             n = write_rows(rows, rows_file, columns)
             types = "{" + ", ".join(f"'{c}': '{t}'" for c, t in columns.items()) + "}"
             with duckdb.connect() as con:
+                con.execute("SET threads = 1")
                 con.execute(f"COPY (SELECT * FROM read_json(?, format='newline_delimited', columns={types}, "
-                            f"maximum_object_size=1073741824)) TO '{_quoted(tmp)}' (FORMAT parquet)",
-                            [str(rows_file)])
+                            f"maximum_object_size={MAX_ROW_BYTES})) TO '{_quoted(tmp)}' "
+                            f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP})", [str(rows_file)])
             if fsync:
                 with tmp.open("rb") as fh:
                     os.fsync(fh.fileno())
@@ -59,6 +64,45 @@ def write_rows(rows: Iterable[dict], path: Path, columns: dict[str, str], *, fsy
                 os.fsync(fh.fileno())
     os.replace(tmp, path)
     return n
+
+
+def merge_parquet(parts: list[Path], path: Path, columns: list[str], extra: dict[str, dict] | None = None,
+                  extra_columns: dict[str, str] | None = None) -> int:
+    """Concatenate Parquet ``parts`` (only ``columns``, in order) into ``path``, adding ``extra`` columns
+    by ``record``; atomic. DuckDB streams it on one thread under a memory cap, spilling to disk if it
+    must, so memory does not grow with the output (the rows are tens of kB each)."""
+    import duckdb
+
+    tmp = path.with_name(f".{path.name}.tmp")
+    spill = path.with_name(f".{path.name}.spill")
+    selected = ", ".join(f'p."{c}"' for c in columns)
+    with duckdb.connect() as con:
+        con.execute("SET threads = 1")
+        con.execute("SET memory_limit = '512MB'")
+        con.execute(f"SET temp_directory = '{_quoted(spill)}'")
+        if not parts:
+            con.execute("CREATE TABLE p (" + ", ".join(f'"{c}" VARCHAR' for c in columns) + ")")
+        source = "p" if not parts else "read_parquet(?, union_by_name = true)"
+        params = [[str(part) for part in parts]] if parts else []
+        if extra is not None and extra_columns:
+            extra_file = path.with_name(f".{path.name}.extra.jsonl")
+            write_rows(({"record": key, **values} for key, values in extra.items()), extra_file,
+                       {"record": "VARCHAR", **extra_columns})
+            try:
+                types = "{" + ", ".join(f"'{c}': '{t}'" for c, t in {"record": "VARCHAR", **extra_columns}.items()) + "}"
+                con.execute(f"CREATE TABLE e AS SELECT * FROM read_json(?, format='newline_delimited', columns={types})",
+                            [str(extra_file)])
+            finally:
+                extra_file.unlink(missing_ok=True)
+            added = ", ".join(f'e."{c}"' for c in extra_columns)
+            query = f"SELECT {selected}, {added} FROM {source} p LEFT JOIN e USING (record)"
+        else:
+            query = f"SELECT {selected} FROM {source} p"
+        con.execute(f"COPY ({query}) TO '{_quoted(tmp)}' (FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP})", params)
+        n = con.execute("SELECT count(*) FROM read_parquet(?)", [str(tmp)]).fetchone()[0]
+    shutil.rmtree(spill, ignore_errors=True)
+    os.replace(tmp, path)
+    return int(n)
 
 
 def _quoted(path: Path) -> str:

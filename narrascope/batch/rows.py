@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from narrascope.schema import Document
@@ -46,7 +46,7 @@ def document_row(doc: Document, key: str) -> dict[str, Any]:
     }
 
 
-def dedup_columns(rows: Iterable[dict], dedup) -> dict[str, dict]:
+def dedup_columns(rows: Iterable[dict], dedup, progress: Callable[[int], None] | None = None) -> dict[str, dict]:
     """The dedup columns of each record, from rows with ``record``, ``id``, ``date``, ``language`` and
     ``analysis`` (whose JSON holds the text)."""
     ids: dict[str, str] = {}
@@ -58,4 +58,4 @@ def dedup_columns(rows: Iterable[dict], dedup) -> dict[str, dict]:
 
     return {m.id: {"cluster_id": ids[m.cluster_id], "duplicate_of": ids.get(m.duplicate_of, ""),
                    "duplicate_of_record": m.duplicate_of, "similarity": m.similarity, "match": m.kind}
-            for m in dedup.find(articles())}
+            for m in dedup.find(articles(), progress)}

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from narrascope.batch.files import output_format, write_rows
+from narrascope.batch.files import merge_parquet, output_format, write_rows
 from narrascope.batch.rows import COLUMNS, DEDUP_COLUMNS, document_row, record_key
-from narrascope.errors import InputError
+from narrascope.errors import InputError, NarrascopeError
 from narrascope.schema import Document
 
 PART_COLUMNS = {c: "VARCHAR" for c in COLUMNS}
@@ -91,6 +91,17 @@ class PartWriter:
     def merge(self, extra: dict[str, dict] | None = None) -> int:
         """Merge the parts into the output file (atomically) and remove them; the number of rows.
         ``extra`` adds the dedup columns, by record."""
+        if self.format == "parquet":
+            import duckdb
+
+            try:
+                n = merge_parquet(self._part_files(), self.out, list(COLUMNS), extra, DEDUP_COLUMNS)
+            except duckdb.Error as exc:
+                raise NarrascopeError(f"cannot merge the results ({str(exc).splitlines()[0]}); the analysed parts "
+                                      f"are kept in {self.parts}: run the same command again",
+                                      source=str(self.out)) from None
+            shutil.rmtree(self.parts, ignore_errors=True)
+            return n
         columns = dict(PART_COLUMNS)
         if extra is not None:
             columns.update(DEDUP_COLUMNS)
@@ -108,10 +119,12 @@ class PartWriter:
 
 def run_batch(items: Iterable[Document | InputError], out: str | Path,
               analyse: Callable[[Iterator[Document]], Iterator[Document]], chunk_size: int = 256,
-              progress: Callable[[int], None] | None = None, dedup=None) -> BatchResult:
+              progress: Callable[[int], None] | None = None, dedup=None,
+              dedup_progress: Callable[[int], Callable[[int], None]] | None = None) -> BatchResult:
     """Analyse ``items`` (documents, or errors to report) with ``analyse`` into ``out``, resuming a run
     that was cut short; errors are collected with their input, position and reason. With a ``dedup``
-    (a ``Deduplicator``), the output gets each article's cluster and closest earlier match."""
+    (a ``Deduplicator``), the output gets each article's cluster and closest earlier match;
+    ``dedup_progress(total)`` returns the progress callback of that step."""
     writer = PartWriter(out)
     done = writer.done()
     result = BatchResult()
@@ -149,6 +162,7 @@ def run_batch(items: Iterable[Document | InputError], out: str | Path,
     if dedup is not None:
         from narrascope.batch.rows import dedup_columns
 
-        extra = dedup_columns(writer.rows(("record", "id", "date", "language", "analysis")), dedup)
+        advance = dedup_progress(result.analysed + result.skipped) if dedup_progress else None
+        extra = dedup_columns(writer.rows(("record", "id", "date", "language", "analysis")), dedup, advance)
     writer.merge(extra)
     return result

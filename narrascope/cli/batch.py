@@ -26,22 +26,26 @@ DedupOption = Annotated[bool, typer.Option(
 
 
 @contextmanager
-def _progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
-    """A Rich progress bar with docs/s and ETA (only on a terminal); yields ``advance(n)``."""
+def _progress() -> Iterator[Callable[[str, int | None], Callable[[int], None]]]:
+    """Rich progress bars with docs/s and ETA (only on a terminal); yields ``track(description, total)``,
+    which adds a bar and returns its ``advance(n)``."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    start = time.time()
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[rate]}"), TextColumn("ETA"), TimeRemainingColumn(), console=console,
                   transient=True, disable=not console.is_terminal) as progress:
-        task = progress.add_task(description, total=total, rate="")
 
-        def advance(n: int) -> None:
-            progress.advance(task, n)
-            done = progress.tasks[0].completed
-            progress.update(task, rate=f"{done / max(time.time() - start, 1e-9):.1f} docs/s")
+        def track(description: str, total: int | None) -> Callable[[int], None]:
+            task = progress.add_task(description, total=total, rate="")
+            start, done = time.time(), [0]
 
-        yield advance
+            def advance(n: int) -> None:
+                done[0] += n
+                progress.update(task, advance=n, rate=f"{done[0] / max(time.time() - start, 1e-9):.1f} docs/s")
+
+            return advance
+
+        yield track
 
 
 def _report_errors(out: Path, errors: list[dict]) -> int:
@@ -100,11 +104,12 @@ def batch(
         return build_pipeline(model_path).pipe(docs, batch_size=batch_size)
 
     start = time.time()
-    with _progress("analysing", estimate_records(inputs)) as advance:
+    with _progress() as track:
         try:
             items = read_inputs(inputs, allow_private_urls=allow_private_urls)
-            result = run_batch(items, out, analyse, chunk_size, advance,
-                               dedup=_deduplicator(True, n_process) if dedup else None)
+            result = run_batch(items, out, analyse, chunk_size, track("analysing", estimate_records(inputs)),
+                               dedup=_deduplicator(True, n_process) if dedup else None,
+                               dedup_progress=lambda total: track("finding duplicates", total))
         except NarrascopeError as exc:
             fail(exc)
     seconds = time.time() - start
@@ -158,9 +163,9 @@ def dedup_command(
 
     deduplicator = _deduplicator(embeddings, threads or (os.cpu_count() or 1))
     start = time.time()
-    with _progress("reading", estimate_records(inputs)) as advance:
+    with _progress() as track:
         try:
-            matches = deduplicator.find(articles(), progress=advance)
+            matches = deduplicator.find(articles(), progress=track("reading", estimate_records(inputs)))
         except NarrascopeError as exc:
             fail(exc)
     rows = ({**info[m.id], "language": m.language, "cluster_id": info[m.cluster_id]["id"],
