@@ -37,11 +37,9 @@ def write_rows(rows: Iterable[dict], path: Path, columns: dict[str, str], *, fsy
         rows_file = path.with_name(f".{path.name}.rows.jsonl")
         try:
             n = write_rows(rows, rows_file, columns)
-            types = "{" + ", ".join(f"'{c}': '{t}'" for c, t in columns.items()) + "}"
             with duckdb.connect() as con:
                 con.execute("SET threads = 1")
-                con.execute(f"COPY (SELECT * FROM read_json(?, format='newline_delimited', columns={types}, "
-                            f"maximum_object_size={MAX_ROW_BYTES})) TO '{_quoted(tmp)}' "
+                con.execute(f"COPY (SELECT * FROM {_read_jsonl(columns)}) TO '{_quoted(tmp)}' "
                             f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP})", [str(rows_file)])
             if fsync:
                 with tmp.open("rb") as fh:
@@ -86,12 +84,10 @@ def merge_parquet(parts: list[Path], path: Path, columns: list[str], extra: dict
         params = [[str(part) for part in parts]] if parts else []
         if extra is not None and extra_columns:
             extra_file = path.with_name(f".{path.name}.extra.jsonl")
-            write_rows(({"record": key, **values} for key, values in extra.items()), extra_file,
-                       {"record": "VARCHAR", **extra_columns})
+            extra_types = {"record": "VARCHAR", **extra_columns}
+            write_rows(({"record": key, **values} for key, values in extra.items()), extra_file, extra_types)
             try:
-                types = "{" + ", ".join(f"'{c}': '{t}'" for c, t in {"record": "VARCHAR", **extra_columns}.items()) + "}"
-                con.execute(f"CREATE TABLE e AS SELECT * FROM read_json(?, format='newline_delimited', columns={types})",
-                            [str(extra_file)])
+                con.execute(f"CREATE TABLE e AS SELECT * FROM {_read_jsonl(extra_types)}", [str(extra_file)])
             finally:
                 extra_file.unlink(missing_ok=True)
             added = ", ".join(f'e."{c}"' for c in extra_columns)
@@ -103,6 +99,12 @@ def merge_parquet(parts: list[Path], path: Path, columns: list[str], extra: dict
     shutil.rmtree(spill, ignore_errors=True)
     os.replace(tmp, path)
     return int(n)
+
+
+def _read_jsonl(columns: dict[str, str]) -> str:
+    """DuckDB's reader of a JSONL file (the ``?`` parameter) with these columns and DuckDB types."""
+    types = "{" + ", ".join(f"'{c}': '{t}'" for c, t in columns.items()) + "}"
+    return f"read_json(?, format='newline_delimited', columns={types}, maximum_object_size={MAX_ROW_BYTES})"
 
 
 def _quoted(path: Path) -> str:
