@@ -16,7 +16,7 @@ import pytest
 from narrascope.batch.runner import run_batch
 from narrascope.ingest.readers import read_inputs
 from narrascope.schema import Document
-from tests.test_web_inputs import _warc
+from tests.webpages import write_warc
 
 SENTENCES = ["NATO moved its bases east, closer to Russia.", "Moscow warned of a nuclear response.",
              "The weather in the capital was mild.", "Farmers blocked the roads over fuel prices.",
@@ -37,7 +37,7 @@ def _corpus(folder: Path, n: int) -> set[str]:
                                   'b2,"broken "quoting" here\n', encoding="utf-8")
     duckdb.sql(f"COPY (SELECT 1 AS body) TO '{folder / 'c.parquet'}' (FORMAT parquet)")
     (folder / "d.rss").write_text("this is { not xml", encoding="utf-8")
-    _warc(folder / "e.warc.gz", 5, gzip=True, corrupt=2)
+    write_warc(folder / "e.warc.gz", 5, gzip=True, corrupt=2)
     return {f"a{i}" for i in range(n)} | {"b1"} | {f"https://www.example.org/story-{i}" for i in (0, 1, 3, 4)}
 
 

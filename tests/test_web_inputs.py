@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import io
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,19 +12,7 @@ import pytest
 from narrascope.errors import InputError
 from narrascope.ingest.readers import read_inputs
 from narrascope.schema import Document
-
-SENTENCES = ["NATO moved its bases east, closer to the Russian border, the commentator wrote on Monday.",
-             "Moscow warned again that any further escalation could end in a nuclear response.",
-             "The West armed Kyiv and, according to the author, blocked every peace proposal on the table.",
-             "Farmers blocked the roads of the capital for a third day over the price of diesel fuel.",
-             "Officials in Brussels said the new sanctions package would be ready before the summer.",
-             "The article claimed that ordinary families would pay for a war they never wanted."]
-
-
-def _page(i: int) -> str:
-    body = "".join(f"<p>{SENTENCES[(i + k) % len(SENTENCES)]} Story {i}, paragraph {k}.</p>" for k in range(6))
-    return (f"<html><head><title>Story {i}</title></head><body><nav><a href='/'>Home</a></nav>"
-            f"<article><h1>Story {i}</h1>{body}</article></body></html>")
+from tests.webpages import SENTENCES, html_page, write_warc
 
 
 def _split(items) -> tuple[list[Document], list[InputError]]:
@@ -33,37 +20,10 @@ def _split(items) -> tuple[list[Document], list[InputError]]:
     return [i for i in items if isinstance(i, Document)], [i for i in items if isinstance(i, InputError)]
 
 
-def _warc(path: Path, pages: int, gzip: bool, corrupt: int | None = None) -> None:
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
-    buffer = io.BytesIO()
-    writer = WARCWriter(buffer, gzip=gzip)
-    writer.write_record(writer.create_warcinfo_record("crawl.warc", {"software": "test"}))
-    for i in range(pages):
-        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-        writer.write_record(writer.create_warc_record(f"https://www.example.org/story-{i}", "response",
-                                                      payload=io.BytesIO(_page(i).encode()), http_headers=headers))
-    redirect = StatusAndHeaders("301 Moved", [("Location", "https://www.example.org/")], protocol="HTTP/1.1")
-    writer.write_record(writer.create_warc_record("https://www.example.org/old", "response",
-                                                  payload=io.BytesIO(b""), http_headers=redirect))
-    data = bytearray(buffer.getvalue())
-    if corrupt is not None:
-        records = ArchiveIterator(io.BytesIO(bytes(data)))
-        offsets = []
-        for record in records:
-            offsets.append(records.get_record_offset())
-            record.content_stream().read()
-        start = offsets[corrupt + 1]  # after the warcinfo record
-        data[start + 20:start + 60] = b"\0" * 40
-    path.write_bytes(bytes(data))
-
-
 @pytest.mark.parametrize("gzip", [True, False])
 def test_warc_pages_are_read_and_a_corrupt_record_is_reported(tmp_path: Path, gzip: bool):
     path = tmp_path / ("crawl.warc.gz" if gzip else "crawl.warc")
-    _warc(path, 5, gzip, corrupt=2)
+    write_warc(path, 5, gzip, corrupt=2)
     docs, errors = _split(read_inputs([str(path)]))
     assert sorted(d.url for d in docs) == [f"https://www.example.org/story-{i}" for i in (0, 1, 3, 4)]
     assert all(d.source == "example.org" and d.title.startswith("Story") and "paragraph 5" in d.text
@@ -86,7 +46,7 @@ def site() -> Iterator[str]:
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             if self.path.startswith("/story-"):
-                body, kind = _page(int(self.path.split("-")[1])).encode(), "text/html; charset=utf-8"
+                body, kind = html_page(int(self.path.split("-")[1])).encode(), "text/html; charset=utf-8"
             elif self.path == "/feed.xml":
                 body, kind = _feed(f"http://127.0.0.1:{self.server.server_port}", 3).encode(), "application/rss+xml"
             else:
