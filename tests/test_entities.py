@@ -208,3 +208,63 @@ def test_fast_prediction_path_matches_the_stacked_features():
     fast = model.predict_inputs(tokens, dense)
     for a, b in zip(slow, fast):
         assert np.allclose(a, b, atol=1e-5)
+
+
+def _bare_role_model():
+    from narrascope.entities.model import RoleModel
+    from narrascope.training.roles import label_list
+
+    return RoleModel(vectorizer=None, head=None, labels=label_list())
+
+
+def _role_scores(model, main: dict[str, float], fine: dict[str, float]):
+    import numpy as np
+
+    fine_labels = model.labels[len(model.main_roles):]
+    p_main = np.array([main[m] for m in model.main_roles])
+    p_fine = np.array([fine.get(f, 0.01) for f in fine_labels])
+    return p_main, p_fine
+
+
+def test_pair_decoding_lets_a_confident_fine_role_choose_the_main_role():
+    model = _bare_role_model()
+    p_main, p_fine = _role_scores(model, {"Protagonist": 0.45, "Antagonist": 0.50, "Innocent": 0.05},
+                                  {"Peacemaker": 0.80, "Instigator": 0.10, "Tyrant": 0.12})
+    assert model.decode(p_main, p_fine) == ("Antagonist", [("Tyrant", 0.12)])  # main role first
+    model.fine_weight = 0.5
+    main, fines = model.decode(p_main, p_fine)
+    assert main == "Protagonist" and [f for f, _ in fines] == ["Peacemaker"]
+    # a weak main role still costs its pairs: the confident Innocent keeps its own fine role
+    model.fine_weight = 2.0
+    p_main, p_fine = _role_scores(model, {"Protagonist": 0.05, "Antagonist": 0.05, "Innocent": 0.90},
+                                  {"Victim": 0.30, "Peacemaker": 0.40})
+    assert model.decode(p_main, p_fine) == ("Innocent", [("Victim", 0.30)])
+
+
+def test_decoding_weight_is_tuned_out_of_fold_and_kept_on_disk(tmp_path: Path):
+    import json
+
+    import numpy as np
+
+    from narrascope.entities.model import RoleModel
+    from narrascope.ingest.annotations import RoleAnnotation
+    from narrascope.pipeline import default_model_path
+    from narrascope.training.roles import tune_decoding
+
+    model = _bare_role_model()
+    # the main column leans the wrong way, the fine column knows better: pairing must win
+    rows = [_role_scores(model, {"Protagonist": 0.45, "Antagonist": 0.50, "Innocent": 0.05},
+                         {"Peacemaker": 0.80, "Tyrant": 0.10})] * 4
+    gold = [RoleAnnotation("EN_1.txt", "Grelland", 0, 7, "Protagonist", ("Peacemaker",))] * 4
+    p_main, p_fine = np.stack([r[0] for r in rows]), np.stack([r[1] for r in rows])
+    weight, ratio = tune_decoding(model, p_main, p_fine, gold, (0.0, 0.5, 1.0), (0.8, 1.1))
+    assert weight > 0 and (model.fine_weight, model.second_ratio) == (weight, ratio)
+
+    shipped = RoleModel.from_disk(default_model_path("roles"))
+    shipped.fine_weight = 0.75
+    shipped.to_disk(tmp_path / "roles")
+    assert RoleModel.from_disk(tmp_path / "roles").fine_weight == 0.75
+    meta = json.loads((tmp_path / "roles" / "meta.json").read_text(encoding="utf-8"))
+    del meta["fine_weight"]  # a model folder written before pair decoding decodes as it did
+    (tmp_path / "roles" / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert RoleModel.from_disk(tmp_path / "roles").fine_weight == 0.0

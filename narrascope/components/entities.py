@@ -70,7 +70,7 @@ class RoleClassifier(Component):
         for k, (doc, mention, i) in enumerate(rows):
             main, fines = self.model.decode(p_main[k], p_fine[k])
             evidence = [doc.sentences[i]] if i >= 0 else []
-            mention.main_role = Label(main, float(p_main[k].max()), evidence)
+            mention.main_role = Label(main, float(p_main[k][self.model.main_roles.index(main)]), evidence)
             mention.fine_roles = [Label(f, s, evidence, parent=main) for f, s in fines]
             scores[id(mention)] = (p_main[k], p_fine[k])
         for doc in docs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,11 @@ def make_vectorizer(vocabulary: dict[str, int] | None = None) -> Any:
 class RoleModel:
     """``labels`` = the three main roles, then the fine roles; one logistic column each.
 
-    The main role is the best of the three main columns; fine roles are chosen only
-    among those of the main role: the best one, plus the next when its score is at
-    least ``second_ratio`` times the best (tuned out of fold).
+    Fine roles are chosen only among those of the main role. With ``fine_weight`` 0 the
+    main role is the best of the three main columns; above 0, the main role and the
+    fine role are chosen together, as the pair with the best
+    ``log p(main) + fine_weight * log p(fine)`` (tuned out of fold). A second fine role
+    is added when its score is at least ``second_ratio`` times the best (tuned too).
     """
 
     vectorizer: Any
@@ -41,6 +44,7 @@ class RoleModel:
     embedding_dim: int = 512
     embedding_weight: float = 0.5
     second_ratio: float = 1.1  # > 1: never a second fine role
+    fine_weight: float = 0.0  # 0: main role first; > 0: main and fine role chosen as a pair
     gazetteer: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -76,8 +80,13 @@ class RoleModel:
     def decode(self, p_main: np.ndarray, p_fine: np.ndarray) -> tuple[str, list[tuple[str, float]]]:
         """The main role and its chosen fine roles with scores."""
         taxonomy = RoleTaxonomy.default()
-        main = self.main_roles[int(np.argmax(p_main))]
         fine_labels = self.labels[len(self.main_roles):]
+        if self.fine_weight > 0:
+            main_of = _main_index_of_fine(tuple(self.labels))
+            pair = np.log(np.maximum(p_main[main_of], 1e-9)) + self.fine_weight * np.log(np.maximum(p_fine, 1e-9))
+            main = self.main_roles[main_of[int(np.argmax(pair))]]
+        else:
+            main = self.main_roles[int(np.argmax(p_main))]
         allowed = [(float(p_fine[i]), f) for i, f in enumerate(fine_labels) if taxonomy.main_of(f) == main]
         allowed.sort(reverse=True)
         chosen = [allowed[0]]
@@ -92,7 +101,7 @@ class RoleModel:
             vocab[i] = term
         meta = {**self.meta, "format": MODEL_FORMAT, "labels": self.labels, "embedder": self.embedder,
                 "embedding_dim": self.embedding_dim, "embedding_weight": self.embedding_weight,
-                "second_ratio": self.second_ratio}
+                "second_ratio": self.second_ratio, "fine_weight": self.fine_weight}
         write_model_folder(path, {"idf": self.vectorizer.idf_.astype(np.float32), **self.head.get_arrays("head_")},
                            meta, vocabulary=vocab, gazetteer=self.gazetteer)
 
@@ -107,4 +116,12 @@ class RoleModel:
         if head.coef_.shape != (len(meta["labels"]), len(vocab) + DENSE_BLOCKS * meta["embedding_dim"]):
             raise ModelError("weights do not match meta.json; retrain the role model", source=str(Path(path)))
         return cls(vectorizer, head, list(meta["labels"]), meta["embedder"], int(meta["embedding_dim"]),
-                   float(meta["embedding_weight"]), float(meta["second_ratio"]), list(gazetteer), meta)
+                   float(meta["embedding_weight"]), float(meta["second_ratio"]), float(meta.get("fine_weight", 0.0)), list(gazetteer), meta)
+
+
+@lru_cache(maxsize=8)
+def _main_index_of_fine(labels: tuple[str, ...]) -> np.ndarray:
+    """For each fine-role column of ``labels``, the index of its main role."""
+    taxonomy = RoleTaxonomy.default()
+    mains = list(taxonomy.main_roles)
+    return np.array([mains.index(taxonomy.main_of(f)) for f in labels[len(mains):]])

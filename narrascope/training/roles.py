@@ -28,6 +28,7 @@ class RoleTrainingConfig:
     folds: int = 5
     seed: int = 13
     second_ratios: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 1.1)
+    fine_weights: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0, 2.0)  # 0: main role first, then its fine roles
     narratives: bool = True  # read the article's (out-of-fold) predicted narratives
 
 
@@ -144,14 +145,20 @@ def cross_validate(token_strings: list[str], dense: np.ndarray, gold: list[RoleA
     return model, p_main, p_fine
 
 
-def tune_second_ratio(model: RoleModel, p_main: np.ndarray, p_fine: np.ndarray, gold: list[RoleAnnotation],
-                      ratios: tuple[float, ...]) -> float:
-    best, best_emr = ratios[-1], -1.0
-    for ratio in ratios:
-        model.second_ratio = ratio
-        emr = emr_and_accuracy(model, p_main, p_fine, gold)[0].mean()
-        if emr > best_emr + 1e-9:
-            best, best_emr = ratio, emr
+def tune_decoding(model: RoleModel, p_main: np.ndarray, p_fine: np.ndarray, gold: list[RoleAnnotation],
+                  fine_weights: tuple[float, ...], second_ratios: tuple[float, ...]) -> tuple[float, float]:
+    """``(fine_weight, second_ratio)`` with the best EMR + main-role accuracy on out-of-fold scores.
+
+    Sets them on ``model``. Ties go to the earlier value (the simpler rule first).
+    """
+    best, best_score = (fine_weights[0], second_ratios[-1]), -1.0
+    for weight in fine_weights:
+        for ratio in second_ratios:
+            model.fine_weight, model.second_ratio = weight, ratio
+            exact, main_ok = emr_and_accuracy(model, p_main, p_fine, gold)
+            if exact.mean() + main_ok.mean() > best_score + 1e-9:
+                best, best_score = (weight, ratio), exact.mean() + main_ok.mean()
+    model.fine_weight, model.second_ratio = best
     return best
 
 

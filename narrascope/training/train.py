@@ -98,7 +98,7 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
         out_of_fold_narratives,
         prepare_inputs,
         targets,
-        tune_second_ratio,
+        tune_decoding,
     )
 
     config = config or RoleTrainingConfig()
@@ -132,11 +132,11 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
 
     np.random.seed(config.seed)
     cv: dict = {}
-    second_ratio = config.second_ratios[-1]
+    fine_weight, second_ratio = config.fine_weights[0], config.second_ratios[-1]
     if config.folds > 1:
         model, p_main, p_fine = cross_validate(token_strings, dense, dataset.gold, groups, config, progress_line)
-        second_ratio = tune_second_ratio(model, p_main, p_fine, dataset.gold, config.second_ratios)
-        model.second_ratio = second_ratio
+        fine_weight, second_ratio = tune_decoding(model, p_main, p_fine, dataset.gold, config.fine_weights,
+                                                  config.second_ratios)
         exact, main_ok = emr_and_accuracy(model, p_main, p_fine, dataset.gold)
         languages_of = np.array([dataset.languages[g] for g in groups])
         cv = {lang: {"mentions": int((languages_of == lang).sum()),
@@ -149,7 +149,7 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
     labels = label_list()
     model = fit_role_model(token_strings, dense, targets(dataset.gold, labels), config, labels,
                            learned_gazetteer(dataset.gold))
-    model.second_ratio = second_ratio
+    model.second_ratio, model.fine_weight = second_ratio, fine_weight
     model.meta = {
         "narrascope_version": __version__,
         "trained_on": {"languages": sorted(set(dataset.languages)), "documents": len(dataset.docs),
