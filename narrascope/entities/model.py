@@ -116,7 +116,9 @@ class RoleModel:
         if head.coef_.shape != (len(meta["labels"]), len(vocab) + DENSE_BLOCKS * meta["embedding_dim"]):
             raise ModelError("weights do not match meta.json; retrain the role model", source=str(Path(path)))
         return cls(vectorizer, head, list(meta["labels"]), meta["embedder"], int(meta["embedding_dim"]),
-                   float(meta["embedding_weight"]), float(meta["second_ratio"]), float(meta.get("fine_weight", 0.0)), list(gazetteer), meta)
+                   float(meta["embedding_weight"]), float(meta["second_ratio"]),
+                   float(meta.get("fine_weight", 0.0)),  # folders written before pair decoding: main role first
+                   list(gazetteer), meta)
 
 
 @lru_cache(maxsize=8)

@@ -149,11 +149,12 @@ def tune_decoding(model: RoleModel, p_main: np.ndarray, p_fine: np.ndarray, gold
                   fine_weights: tuple[float, ...], second_ratios: tuple[float, ...]) -> tuple[float, float]:
     """``(fine_weight, second_ratio)`` with the best EMR + main-role accuracy on out-of-fold scores.
 
-    Sets them on ``model``. Ties go to the earlier value (the simpler rule first).
+    Sets them on ``model``. Ties go to the simpler rule: the smaller weight (``fine_weights`` in
+    ascending order, 0 = main role first) and the larger ratio (a second fine role more rarely).
     """
-    best, best_score = (fine_weights[0], second_ratios[-1]), -1.0
-    for weight in fine_weights:
-        for ratio in second_ratios:
+    best, best_score = (min(fine_weights), max(second_ratios)), -1.0
+    for weight in sorted(fine_weights):
+        for ratio in sorted(second_ratios, reverse=True):
             model.fine_weight, model.second_ratio = weight, ratio
             exact, main_ok = emr_and_accuracy(model, p_main, p_fine, gold)
             if exact.mean() + main_ok.mean() > best_score + 1e-9:
