@@ -79,20 +79,18 @@ class RoleModel:
 
     def decode(self, p_main: np.ndarray, p_fine: np.ndarray) -> tuple[str, list[tuple[str, float]]]:
         """The main role and its chosen fine roles with scores."""
-        taxonomy = RoleTaxonomy.default()
-        fine_labels = self.labels[len(self.main_roles):]
+        main_of = _main_index_of_fine(tuple(self.labels))
         if self.fine_weight > 0:
-            main_of = _main_index_of_fine(tuple(self.labels))
             pair = np.log(np.maximum(p_main[main_of], 1e-9)) + self.fine_weight * np.log(np.maximum(p_fine, 1e-9))
-            main = self.main_roles[main_of[int(np.argmax(pair))]]
+            k = int(main_of[int(np.argmax(pair))])
         else:
-            main = self.main_roles[int(np.argmax(p_main))]
-        allowed = [(float(p_fine[i]), f) for i, f in enumerate(fine_labels) if taxonomy.main_of(f) == main]
-        allowed.sort(reverse=True)
+            k = int(np.argmax(p_main))
+        fine_labels = self.labels[len(self.main_roles):]
+        allowed = sorted(((float(p_fine[i]), f) for i, f in enumerate(fine_labels) if main_of[i] == k), reverse=True)
         chosen = [allowed[0]]
         if len(allowed) > 1 and allowed[1][0] >= self.second_ratio * allowed[0][0]:
             chosen.append(allowed[1])
-        return main, [(f, s) for s, f in chosen]
+        return self.main_roles[k], [(f, s) for s, f in chosen]
 
     # ---- persistence (JSON + npz) -----------------------------------------
     def to_disk(self, path: str | Path) -> None:
