@@ -157,8 +157,9 @@ def tune_decoding(model: RoleModel, p_main: np.ndarray, p_fine: np.ndarray, gold
         for ratio in sorted(second_ratios, reverse=True):
             model.fine_weight, model.second_ratio = weight, ratio
             exact, main_ok = emr_and_accuracy(model, p_main, p_fine, gold)
-            if exact.mean() + main_ok.mean() > best_score + 1e-9:
-                best, best_score = (weight, ratio), exact.mean() + main_ok.mean()
+            score = exact.mean() + main_ok.mean()
+            if score > best_score + 1e-9:
+                best, best_score = (weight, ratio), score
     model.fine_weight, model.second_ratio = best
     return best
 

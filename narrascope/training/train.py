@@ -132,7 +132,7 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
 
     np.random.seed(config.seed)
     cv: dict = {}
-    fine_weight, second_ratio = config.fine_weights[0], config.second_ratios[-1]
+    fine_weight, second_ratio = min(config.fine_weights), max(config.second_ratios)  # the simplest rule
     if config.folds > 1:
         model, p_main, p_fine = cross_validate(token_strings, dense, dataset.gold, groups, config, progress_line)
         fine_weight, second_ratio = tune_decoding(model, p_main, p_fine, dataset.gold, config.fine_weights,
