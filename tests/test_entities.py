@@ -268,3 +268,27 @@ def test_decoding_weight_is_tuned_out_of_fold_and_kept_on_disk(tmp_path: Path):
     del meta["fine_weight"]  # a model folder written before pair decoding decodes as it did
     (tmp_path / "roles" / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     assert RoleModel.from_disk(tmp_path / "roles").fine_weight == 0.0
+
+
+def test_mentions_keep_titles_and_groups_and_leave_out_things_that_are_no_actors():
+    text = ("Never mind that former Russian president Dmitry Medvedev warned the Russian General Staff. "
+            "US Secretary of State Antony Blinken met German generals in Berlin. British Storm Shadow and "
+            "ATAC-MS missiles, WMD and World War III are no actors. The Bank of Russia said NOT now.")
+    found = [text[c.start:c.end] for c in MentionFinder(gazetteer=["Russian", "Berlin"]).find(text, "en")]
+    for name in ("former Russian president Dmitry Medvedev", "Russian General Staff",
+                 "US Secretary of State Antony Blinken", "German generals", "Bank of Russia", "Berlin"):
+        assert name in found, (name, found)
+    for thing in ("Russian", "Staff", "British Storm Shadow", "ATAC", "WMD", "World War III", "III", "NOT", "Russia"):
+        assert thing not in found, (thing, found)
+
+
+def test_linking_reads_names_behind_their_titles():
+    entities, index = link_mentions(["former Russian president Dmitry Medvedev", "Medvedev",
+                                     "German Chancellor Olaf Scholz", "Scholz", "Foreign Secretary David Lammy",
+                                     "Lammy", "European Central Bank", "NATO Secretary General"])
+    names = [entities[i].name for i in index]
+    assert names[0] == names[1] and "Medvedev" in names[0] and "president" not in names[0]
+    assert names[2] == names[3] == "Olaf Scholz"
+    assert names[4] == names[5] == "David Lammy"
+    assert names[6] == "European Central Bank"
+    assert entities[index[7]].actor == ""  # an office, not whoever held it when the table was written

@@ -22,6 +22,33 @@ def token_spans(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)]
 
 
+# English nationality and bloc adjectives: alone they name no actor ("a Russian official"), before a
+# noun of people a group ("Russian diplomats"), before a title a qualifier ("German Chancellor Olaf Scholz")
+DEMONYMS = frozenset(tokens(
+    "American British English French German Dutch Western Eastern Northern Southern European Russian Ukrainian "
+    "Chinese Japanese Korean Israeli Palestinian Iranian Iraqi Syrian Turkish Polish Italian Spanish Indian "
+    "Pakistani Saudi Arab African Asian Belarusian Georgian Hungarian Romanian Bulgarian Serbian Czech Finnish "
+    "Swedish Norwegian Danish Estonian Latvian Lithuanian Canadian Australian Mexican Brazilian Cuban Soviet "
+    "Chechen Crimean Republican"))
+
+
+# words of an office or rank before a name ("Foreign Secretary", "US Secretary of State", "Gen.")
+TITLES = frozenset(tokens(
+    "president vice prime minister foreign defence defense secretary chancellor senator sen rep representative "
+    "governor general gen lieutenant colonel col admiral commander chief of staff state mr mrs ms dr former "
+    "deputy ambassador spokesman spokeswoman spokesperson mayor us u s uk eu un nato"))
+# the titles that name an office held by a person (not "US", "of", "former"...)
+PERSON_TITLES = TITLES - frozenset(tokens("of state foreign defence defense vice deputy former us u s uk eu un nato"))
+
+
+def title_length(toks: list[str]) -> int:
+    """How many leading ``toks`` are titles or nationality qualifiers before a name of at least one word."""
+    n = 0
+    while n < len(toks) - 1 and (toks[n] in TITLES or toks[n] in DEMONYMS):
+        n += 1
+    return n
+
+
 @dataclass(frozen=True)
 class Actor:
     id: str
@@ -76,7 +103,8 @@ class ActorTable:
     def lookup(self, surface: str) -> Actor | None:
         """The actor a mention names ("Zelenskyy", "Зеленского", "the West"), if known."""
         toks = tokens(surface)
-        for drop in (0, 1):  # "the West" / "President Putin": try without the first word too
+        # "the West" / "President Putin": without the first word; "German Chancellor Olaf Scholz": without titles
+        for drop in dict.fromkeys((0, 1, title_length(toks))):
             if len(toks) - drop >= 1:
                 found = self._match(toks[drop:])
                 if found:

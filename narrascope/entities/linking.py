@@ -5,14 +5,15 @@ both to the same actor ("Zelenskyy", "Зеленского", "the Ukrainian pres
 when their normalised forms are equal, or when a one-word mention is the last
 word (surname) or first word of a longer name in the same document
 ("Putin" -> "Vladimir Putin"). The canonical name is the actor's name for the
-main actors, otherwise the longest form used in the document.
+main actors, otherwise the longest form used in the document, without the titles
+before a person's name ("Foreign Secretary David Lammy" -> "David Lammy").
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from narrascope.entities.actors import ActorTable, tokens
+from narrascope.entities.actors import PERSON_TITLES, ActorTable, title_length, token_spans, tokens
 from narrascope.schema import Entity, Mention
 
 
@@ -43,15 +44,26 @@ def link_mentions(texts: Sequence[str], kinds: Sequence[str] = (), actors: Actor
     for text, actor, key, kind in zip(texts, resolved, keys, kinds):
         if key not in order:
             order[key] = len(entities)
-            entities.append(Entity(id=f"e{len(entities) + 1}", name=actor.name if actor else text.strip(),
+            entities.append(Entity(id=f"e{len(entities) + 1}", name=actor.name if actor else _without_titles(text.strip()),
                                    kind=actor.kind if actor else kind, actor=actor.id if actor else ""))
         entity = entities[order[key]]
         if not entity.actor and len(text.strip()) > len(entity.name):
-            entity.name = text.strip()
+            entity.name = _without_titles(text.strip())
         if not entity.kind and kind:
             entity.kind = kind
         index.append(order[key])
     return entities, index
+
+
+def _without_titles(name: str) -> str:
+    """``name`` without the office before a person's name: at least two capitalised words stay."""
+    spans = token_spans(name)
+    n = title_length([t for _, _, t in spans])
+    rest = spans[n:]
+    if n and len(rest) >= 2 and all(name[s].isupper() for s, _, _ in rest) \
+            and any(t in PERSON_TITLES for _, _, t in spans[:n]):
+        return name[rest[0][0]:]
+    return name
 
 
 def build_entities(mentions: Sequence[Mention], kinds: Sequence[str] = ()) -> list[Entity]:

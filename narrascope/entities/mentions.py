@@ -20,15 +20,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from narrascope.entities.actors import Actor, ActorTable, token_spans, tokens
+from narrascope.entities.actors import DEMONYMS, PERSON_TITLES, TITLES, Actor, ActorTable, token_spans, tokens
 from narrascope.errors import ModelError
 
 # spaCy labels that name actors; NORP only as a group noun ("Ukrainians", not "Ukrainian")
 _SPACY_KINDS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "NORP": "group"}
 _NATASHA_KINDS = {"PER": "person", "ORG": "org", "LOC": "place"}
 _CAPITALISED = re.compile(
-    r"\b[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]+(?:\s+(?:(?:da|de|do|dos|das|von|der|van|bin|al)\s+)?[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]+)+")
-_ACRONYM = re.compile(r"\b[A-ZА-ЯЁ]{2,6}\b")
+    r"\b[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]+(?:\s+(?:(?:of|da|de|do|dos|das|von|der|van|bin|al)\s+)?[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]+)+")
+# an acronym on its own, not a piece of a hyphenated name ("ATAC" in "ATAC-MS")
+_ACRONYM = re.compile(r"(?<![\w-])[A-ZА-ЯЁ]{2,6}(?![\w-])")
+# two or more upper-case words in a row: a shouted phrase or a headline, whose words are no acronyms
+_UPPER_PHRASE = re.compile(r"\b[A-ZА-ЯЁ]{2,}(?:[\s,:;-]+[A-ZА-ЯЁ]{2,})+\b")
 # one capitalised word that does not start a sentence or a line, nor begins a run ("... said Klitschko.")
 _INNER_CAPITALISED = re.compile(
     r"(?<=[\w,;:’'\"”»)] )[A-ZÀ-ÖØ-ÞА-ЯЁ][\w’'-]*[a-zà-öø-ÿа-яё][\w’'-]*\b(?!\s+[A-ZÀ-ÖØ-ÞА-ЯЁ])")
@@ -45,9 +48,33 @@ _NON_ACTOR_HEADS = frozenset(tokens(
     "War Wars Sea Ocean River Lake Mountains Day Week Year Crisis Revolution Agreement Treaty Accord Summit "
     "Conference Deal Plan Act Law Pipeline Corridor Region Oblast Street Square Bridge Island Peninsula Games Cup "
     "Prize Award Festival Airport Station Guerra Mar Oceano Rio Dia Crise Acordo Tratado Cimeira Lei Ponte Ilha "
-    "Война Море Океан Река День Кризис Договор Соглашение Саммит Закон Мост Остров Война Море Споразумение"))
+    "Война Море Океан Река День Кризис Договор Соглашение Саммит Закон Мост Остров Война Море Споразумение "
+    # weapons ("Storm Shadow", "Patriot missiles" capitalised as names)
+    "Missile Missiles Rocket Rockets Shadow Scalp HIMARS ATACMS Javelin Javelins Stinger Stingers Iskander Kinzhal "
+    "Oreshnik Sarmat Kalibr Shahed Bayraktar Tank Tanks Drone Drones"))
+# upper-case words that are not organisations: weapons, things and shouted words ("He did NOT")
+_NOT_ACRONYMS = frozenset(tokens(
+    "WMD ICBM UAV EV HIMARS ATACMS MLRS NOT AND BUT ALL YOU YES NOW OUR NEW WHY HOW BIG END TOP LOL OMG FAQ PDF "
+    "URL USD EUR RUB CEO CFO"))
+_ROMAN = re.compile(r"^[ivxl]+$")
 # a lone English nationality adjective ("a Russian official") names no actor; its plural does ("Russians")
 _ADJECTIVE = re.compile(r"(?:ian|ean|ese|ish|ic)$")
+# a nationality adjective and a noun that names people or an institution: a group actor
+_GROUP_NOUNS = (
+    "forces troops army military soldiers officials government authorities leaders leadership politicians "
+    "people citizens civilians diplomats generals commanders officers media journalists elites allies partners "
+    "countries nations states companies banks intelligence services regime invaders occupiers nationalists "
+    "children women refugees prisoners farmers workers activists scientists experts lawmakers parliament")
+_GROUP = re.compile(
+    r"\b(?:(?:North|South|East|West|Central)\s+)?"                      # "North Korean troops"
+    r"(?:" + "|".join(sorted((w.capitalize() for w in DEMONYMS), key=len, reverse=True))
+    + r"|[A-Z][a-z]+(?:ian|ean|ese|ish))"                                # "Vietnamese", "Scottish"
+    r"(?:\s+[a-z]+)?\s+(?:" + "|".join(_GROUP_NOUNS.split()) + r")\b")  # "special services"
+
+
+def _is_adjective(word: str) -> bool:
+    """A lone nationality adjective ("a Russian official") names no actor; its plural does ("Russians")."""
+    return word in DEMONYMS or bool(_ADJECTIVE.search(word))
 
 
 @dataclass(frozen=True)
@@ -55,7 +82,7 @@ class Candidate:
     start: int
     end: int
     kind: str
-    source: str  # "ner", "actors", "gazetteer", "rules"
+    source: str  # "ner", "actors", "gazetteer", "names" (capitalised "X of Y"), "rules"
 
 
 class MentionFinder:
@@ -65,7 +92,9 @@ class MentionFinder:
         self.ner = ner
         self.actors = ActorTable.default()
         learned = Actor("learned", "learned", "actor", "none")
-        self.gazetteer = ActorTable([learned], [(tuple(tokens(g)), "learned") for g in gazetteer if tokens(g)])
+        names = [tuple(tokens(g)) for g in gazetteer]
+        self.gazetteer = ActorTable([learned], [(n, "learned") for n in names
+                                                if n and not (len(n) == 1 and n[0] in DEMONYMS)])
         self._spacy: Any = None
         self._natasha: Any = None
 
@@ -112,21 +141,30 @@ class MentionFinder:
     @staticmethod
     def _rules(text: str) -> list[Candidate]:
         out = []
+        shouted = [(m.start(), m.end()) for m in _UPPER_PHRASE.finditer(text)]
         for m in _CAPITALISED.finditer(text):
             words = token_spans(m.group())
             while words and words[0][2] in _NOT_ACTORS:  # "The European Commission" -> "European Commission"
                 words.pop(0)
             while words and words[-1][2] in _NOT_ACTORS:  # "... Biden On Monday" -> "... Biden"
                 words.pop()
-            if len(words) >= 2 and words[-1][2] not in _NON_ACTOR_HEADS:
-                out.append(Candidate(m.start() + words[0][0], m.start() + words[-1][1], "actor", "rules"))
+            head = [w for w in words if not _ROMAN.match(w[2])][-1:]  # "World War III": the head is "War"
+            if len(words) >= 2 and head and head[0][2] not in _NON_ACTOR_HEADS:
+                # "Bank of Russia" is one actor, not Russia: such names outrank the tables
+                source = "names" if "of" in [w[2] for w in words] and words[0][2] not in TITLES else "rules"
+                out.append(Candidate(m.start() + words[0][0], m.start() + words[-1][1], "actor", source))
         for m in _ACRONYM.finditer(text):
-            if m.group().lower() not in _NOT_ACTORS:
+            word = m.group().lower()
+            if word not in _NOT_ACTORS and word not in _NOT_ACRONYMS and not _ROMAN.match(word) \
+                    and not any(s <= m.start() and m.end() <= e for s, e in shouted):
                 out.append(Candidate(m.start(), m.end(), "org", "rules"))
         for m in _INNER_CAPITALISED.finditer(text):
             word = m.group().lower()
-            if word not in _NOT_ACTORS and word not in _NON_ACTOR_HEADS and not _ADJECTIVE.search(word):
+            first = re.split(r"[’']", word)[0]  # "I’ve", "It's"
+            if first not in _NOT_ACTORS and word not in _NON_ACTOR_HEADS and not _is_adjective(word):
                 out.append(Candidate(m.start(), m.end(), "actor", "rules"))
+        for m in _GROUP.finditer(text):  # "German generals", "Russian civilians", "Western allies"
+            out.append(Candidate(m.start(), m.end(), "group", "rules"))
         return out
 
     # ---- public ---------------------------------------------------------------
@@ -141,10 +179,10 @@ class MentionFinder:
             found += self._rules(text)
         if regions is not None:
             found = [c for c in found if any(s <= c.start and c.end <= e for s, e in regions)]
-        return _resolve(text, found)
+        return _with_titles(text, _resolve(text, found))
 
 
-_PRIORITY = {"actors": 0, "ner": 0, "gazetteer": 0, "rules": 1}
+_PRIORITY = {"actors": 0, "ner": 0, "gazetteer": 0, "names": 0, "rules": 1}
 
 
 def _resolve(text: str, candidates: list[Candidate]) -> list[Candidate]:
@@ -157,4 +195,26 @@ def _resolve(text: str, candidates: list[Candidate]) -> list[Candidate]:
         chosen.append(c)
         taken.append((c.start, c.end))
     return sorted(chosen, key=lambda c: c.start)
+
+
+_PREVIOUS_WORD = re.compile(r"(?:\b(Gen|Sen|Rep|Dr|Mr|Mrs|Ms|Col|Lt)\.|([^\W\d_]+))[ -]$")
+
+
+def _with_titles(text: str, chosen: list[Candidate]) -> list[Candidate]:
+    """Each mention with the office before it: "former Russian president Dmitry Medvedev",
+    "US Secretary of State Antony Blinken", "NATO Secretary General" (title words that were
+    candidates of their own are taken in)."""
+    out: list[Candidate] = []
+    for c in chosen:
+        start, words = c.start, tokens(text[c.start:c.end])
+        while (m := _PREVIOUS_WORD.search(text, max(0, start - 40), start)) and \
+                ((word := (m.group(1) or m.group(2)).lower()) in TITLES or word in DEMONYMS):
+            start = m.start()
+            words.append(word)
+        if start < c.start and any(w in PERSON_TITLES for w in words):
+            while out and out[-1].start >= start:
+                out.pop()
+            c = Candidate(start, c.end, c.kind, c.source)
+        out.append(c)
+    return out
 
