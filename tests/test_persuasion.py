@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from narrascope.cli import app
 from narrascope.ingest.persuasion import read_paragraph_labels, read_persuasion_folder, read_template, split_paragraphs
-from narrascope.persuasion.spans import SpanTagger, tokenize
+from narrascope.persuasion.spans import SpanTagger, token_masks, tokenize
+from narrascope.training.persuasion import SPAN_GAPS, SPAN_THRESHOLDS
 from narrascope.training.persuasion_scorer import macro_f1, micro_f1, span_f1
 
 # phrase -> technique: each paragraph of a persuasive article carries some of them
@@ -146,9 +147,25 @@ def test_span_decoding_always_returns_a_span_inside_the_paragraph():
     assert tagger.decode(np.array([0.9, 0.8, 0.2, 0.1]), words) == [(1, 1)]
 
 
+def test_span_decoding_stays_in_a_sentence_and_needs_a_content_word():
+    text = "They are puppet-masters. And the war goes on"
+    masks = token_masks(text, tokenize(text))  # They are puppet-masters . And the war goes on
+    assert masks[1].tolist() == [False, False, True, False, False, False, True, True, False]
+    tagger = SpanTagger(["Name_Calling-Labeling"], threshold=0.5, max_gap=8)
+    # "And the" passes but says nothing, and no run is joined across the full stop
+    assert tagger.decode(np.array([0.1, 0.2, 0.9, 0.1, 0.8, 0.7, 0.1, 0.1, 0.1]), *masks) == [(2, 2)]
+    # nothing passes: the run grows around the likeliest content word ("war"), not around "the" alone
+    probs = np.array([0.1, 0.1, 0.1, 0.0, 0.1, 0.45, 0.2, 0.1, 0.1])
+    assert tagger.decode(probs, *masks) == [(5, 6)]
+    assert tagger.decode(probs) == [(5, 5)]  # without masks every token counts
+
+
 def test_train_predict_evaluate_in_official_formats(t3_folder: Path, t3_model: Path, tmp_path: Path):
     meta = json.loads((t3_model / "meta.json").read_text(encoding="utf-8"))
     assert meta["trained_on"]["articles"] == 24 and "en" in meta["cv_metrics"]["per_language"]
+    # span decoding tuned out of fold and kept with the model
+    assert meta["span_threshold"] in SPAN_THRESHOLDS and meta["span_max_gap"] in SPAN_GAPS
+    assert meta["cv_metrics"]["tuned"]["span_threshold"] == meta["span_threshold"]
     assert not any(p.suffix in (".pkl", ".pickle", ".joblib") for p in t3_model.iterdir())
     runner = CliRunner()
     out = tmp_path / "techniques.txt"

@@ -11,7 +11,7 @@ from narrascope.components.base import Component, minibatches
 from narrascope.components.segment import mean_vector
 from narrascope.embed.base import Embedder
 from narrascope.persuasion.model import FRAMES, GENRES, STYLE_WEIGHT, TECHNIQUES, PersuasionModel
-from narrascope.persuasion.spans import hash_features, token_features, tokenize, word_mask
+from narrascope.persuasion.spans import hash_features, token_features, token_masks, tokenize
 from narrascope.schema import Document, Label, Span
 from narrascope.text.style import style_features
 
@@ -127,9 +127,9 @@ class PersuasionAnalyzer(Component):
         for p_start, text, tokens, columns, probs in chosen:
             block = token_p[row:row + len(tokens)]
             row += len(tokens)
-            words = word_mask(text, tokens)
+            masks = token_masks(text, tokens)
             for t in columns:
-                for first, last in tagger.decode(block[:, t], words):
+                for first, last in tagger.decode(block[:, t], *masks):
                     start, end = p_start + tokens[first][0], p_start + tokens[last][1]
                     out.append(doc.span(start, end, label=TECHNIQUES[t], score=float(probs[t])))
         out.sort(key=lambda s: (s.start, s.end, s.label))

@@ -5,8 +5,11 @@ technique, which of its tokens lie inside a span of that technique. One
 logistic regression per technique over hashed token-context features (the
 word, its neighbours, shape, position in the sentence, inside quotes), trained
 only on paragraphs labelled with the technique. Decoding joins the tokens that
-pass a threshold into spans, so every span lies inside a paragraph that carries
-the technique, and every such paragraph gets at least one span.
+pass a threshold into spans (across gaps of a few tokens, never across the end of
+a sentence), so every span lies inside a paragraph that carries the technique,
+and every such paragraph gets at least one span. A span holds at least one
+content word: "and" or "the" alone is no evidence. The threshold and the gap are
+tuned out of fold by ``narrascope train techniques``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import scipy.sparse as sp
 
 TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
 _QUOTES = set("\"“”«»„")
+_SENTENCE_END = {".", "!", "?", "…"}
 N_FEATURES = 2**17
 
 
@@ -114,34 +118,40 @@ class SpanTagger:
         scores = np.asarray(X @ self._coef_t)[:, cols] + self.intercept_[cols]
         return 1.0 / (1.0 + np.exp(-scores))
 
-    def decode(self, probs: np.ndarray, words: np.ndarray | None = None) -> list[tuple[int, int]]:
+    def decode(self, probs: np.ndarray, words: np.ndarray | None = None, content: np.ndarray | None = None,
+               stops: np.ndarray | None = None) -> list[tuple[int, int]]:
         """Token index ranges ``[(first, last)]`` for one technique in one paragraph (at least one).
 
-        ``words`` marks the word tokens: runs are trimmed of punctuation at both ends, so a
-        span never starts or ends on a lone quote mark or comma.
+        ``words`` marks the word tokens (spans never start or end on a quote mark or comma),
+        ``content`` the words that are not function words (a span holds at least one, and the
+        fallback run grows around the best of them), ``stops`` the sentence-final marks that
+        runs are not joined across. All three default to every token (as from ``token_masks``).
         """
-        if len(probs) == 0:
+        n = len(probs)
+        if n == 0:
             return []
-        words = np.ones(len(probs), bool) if words is None else np.asarray(words, bool)
-        if not words.any():
-            words = np.ones(len(probs), bool)
+        words = np.ones(n, bool) if words is None or not np.any(words) else np.asarray(words, bool)
+        content = words if content is None or not np.any(content) else np.asarray(content, bool) & words
+        stops = np.zeros(n, bool) if stops is None else np.asarray(stops, bool)
         passing = np.where((probs >= self.threshold) & words)[0]
-        if len(passing) == 0:  # the paragraph uses the technique: take the best run around the peak
-            peak = int(np.argmax(np.where(words, probs, -1.0)))
-            floor = 0.6 * probs[peak]
-            first = last = peak
-            while first > 0 and probs[first - 1] >= floor:
-                first -= 1
-            while last + 1 < len(probs) and probs[last + 1] >= floor:
-                last += 1
-            return [_trim(first, last, words)]
-        runs = [[int(passing[0]), int(passing[0])]]
-        for i in passing[1:]:
-            if i - runs[-1][1] <= self.max_gap + 1:
+        runs: list[list[int]] = []
+        for i in passing:
+            if runs and i - runs[-1][1] <= self.max_gap + 1 and not stops[runs[-1][1]:i].any():
                 runs[-1][1] = int(i)
             else:
                 runs.append([int(i), int(i)])
-        return [(a, b) for a, b in runs]
+        spans = [(a, b) for a, b in runs if content[a:b + 1].any()]
+        if spans:
+            return spans
+        # the paragraph uses the technique: take the best run around its most likely content word
+        peak = int(np.argmax(np.where(content, probs, -1.0)))
+        floor = 0.6 * probs[peak]
+        first = last = peak
+        while first > 0 and probs[first - 1] >= floor and not stops[first - 1]:
+            first -= 1
+        while last + 1 < n and probs[last + 1] >= floor and not stops[last]:
+            last += 1
+        return [_trim(first, last, words)]
 
 
 def _trim(first: int, last: int, words: np.ndarray) -> tuple[int, int]:
@@ -152,6 +162,14 @@ def _trim(first: int, last: int, words: np.ndarray) -> tuple[int, int]:
     return first, last
 
 
-def word_mask(text: str, tokens: Sequence[tuple[int, int]]) -> np.ndarray:
-    """True for tokens that are words (not punctuation)."""
-    return np.array([text[s:e][:1].isalnum() or text[s:e][:1] == "_" for s, e in tokens], dtype=bool)
+def token_masks(text: str, tokens: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(words, content, stops)`` masks of ``tokens`` for ``SpanTagger.decode``: word tokens (not
+    punctuation), content words (not English function words nor words of one or two letters in any
+    language) and sentence-final marks."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    pieces = [text[s:e] for s, e in tokens]
+    words = np.array([p[:1].isalnum() or p[:1] == "_" for p in pieces], dtype=bool)
+    content = words & np.array([len(p) > 2 and p.lower() not in ENGLISH_STOP_WORDS for p in pieces], dtype=bool)
+    stops = np.array([p in _SENTENCE_END for p in pieces], dtype=bool)
+    return words, content, stops

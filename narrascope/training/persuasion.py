@@ -18,7 +18,7 @@ from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.tfidf import TfidfFeaturizer
 from narrascope.ingest.persuasion import read_persuasion_folder, split_paragraphs
 from narrascope.persuasion.model import FRAMES, GENRES, TECHNIQUES, PersuasionModel
-from narrascope.persuasion.spans import SpanTagger, hash_features, token_features, tokenize, word_mask
+from narrascope.persuasion.spans import SpanTagger, hash_features, token_features, token_masks, tokenize
 from narrascope.schema import Document, Span
 
 LANGUAGES = ("en", "fr", "ge", "it", "po", "ru")
@@ -251,24 +251,77 @@ def fit_tagger(dataset: PersuasionDataset, data: ParagraphData, rows: np.ndarray
     return SpanTagger(TECHNIQUES, C=config.C_span).fit(X, Y, active)
 
 
+@dataclass
+class TokenScores:
+    """One paragraph's tokens as the span tagger scored them, for the techniques chosen there."""
+
+    row: int
+    tokens: list[tuple[int, int]]
+    columns: list[int]
+    probs: np.ndarray  # (tokens, columns)
+    masks: tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def score_tokens(tagger: SpanTagger, data: ParagraphData, rows: np.ndarray, P: np.ndarray) -> list[TokenScores]:
+    """Token probabilities of the paragraphs ``rows`` for the techniques ``P`` (boolean, aligned with rows) gives."""
+    out = []
+    for r, chosen in zip(rows, P, strict=True):
+        columns = [int(t) for t in np.where(chosen)[0]]
+        text = data.texts[r]
+        tokens = tokenize(text) if columns else []
+        if tokens:
+            probs = tagger.predict_proba(hash_features(token_features(text, tokens)), columns)
+            out.append(TokenScores(int(r), tokens, columns, probs, token_masks(text, tokens)))
+    return out
+
+
+def decode_spans(tagger: SpanTagger, data: ParagraphData, scored: list[TokenScores]
+                 ) -> list[tuple[int, str, int, int]]:
+    """``(article index, technique, start, end)`` of the spans ``tagger`` decodes from ``scored``."""
+    out = []
+    for p in scored:
+        start = data.start[p.row]
+        for c, t in enumerate(p.columns):
+            for first, last in tagger.decode(p.probs[:, c], *p.masks):
+                out.append((int(data.article[p.row]), TECHNIQUES[t], start + p.tokens[first][0],
+                            start + p.tokens[last][1]))
+    return out
+
+
 def predict_spans(tagger: SpanTagger, data: ParagraphData, rows: np.ndarray, P: np.ndarray
                   ) -> list[tuple[int, str, int, int]]:
     """``(article index, technique, start, end)`` for the techniques ``P`` (boolean, aligned with rows) gives."""
-    out = []
-    for r, chosen in zip(rows, P, strict=True):
-        columns = list(np.where(chosen)[0])
-        if not columns:
-            continue
-        text, start = data.texts[r], data.start[r]
-        tokens = tokenize(text)
-        if not tokens:
-            continue
-        probs = tagger.predict_proba(hash_features(token_features(text, tokens)), columns)
-        words = word_mask(text, tokens)
-        for c, t in enumerate(columns):
-            for first, last in tagger.decode(probs[:, c], words):
-                out.append((int(data.article[r]), TECHNIQUES[t], start + tokens[first][0], start + tokens[last][1]))
-    return out
+    return decode_spans(tagger, data, score_tokens(tagger, data, rows, P))
+
+
+SPAN_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+SPAN_GAPS = (2, 4, 8, 12)
+
+
+def tune_spans(dataset: PersuasionDataset, data: ParagraphData, oof: OutOfFold, chosen: np.ndarray
+               ) -> tuple[float, int]:
+    """``(threshold, max_gap)`` of span decoding with the best out-of-fold span F1 (character overlap)
+    over all languages, decoded in the paragraphs the tuned heads label; ties go to the higher
+    threshold and the shorter gap."""
+    from narrascope.training.persuasion_scorer import span_f1
+
+    scored = []  # token probabilities once per fold; only the decoding changes below
+    for k, tagger in enumerate(oof.taggers):
+        rows = np.where(oof.fold_of[data.article] == k)[0]
+        scored.append(score_tokens(tagger, data, rows, chosen[rows]))
+    gold = {i: list(dataset.articles[i].spans) for i in set(data.article.tolist())}
+    best = (-1.0, 0.5, 2)
+    for threshold in sorted(SPAN_THRESHOLDS, reverse=True):
+        for gap in SPAN_GAPS:
+            pred: dict[int, list] = {i: [] for i in gold}
+            for k, tagger in enumerate(oof.taggers):
+                probe = SpanTagger(tagger.labels, threshold=threshold, max_gap=gap)
+                for art, tech, s, e in decode_spans(probe, data, scored[k]):
+                    pred[art].append((tech, s, e))
+            f1 = span_f1(gold, pred)["span_f1"]
+            if f1 > best[0] + 1e-9:
+                best = (f1, threshold, gap)
+    return best[1], best[2]
 
 
 # ---- article heads -----------------------------------------------------------------
@@ -401,6 +454,15 @@ class Tuned:
     technique_threshold: float
     semantic_threshold: float
     frame_threshold: float
+    span_threshold: float = 0.5
+    span_max_gap: int = 2
+
+
+def chosen_techniques(oof: OutOfFold, tuned: Tuned) -> np.ndarray:
+    """The out-of-fold paragraph labels of the tuned heads (boolean, paragraphs × techniques)."""
+    P = mix_probabilities(oof.p_lex, oof.p_sem, tuned.mix)
+    has_lex = ~np.isnan(oof.p_lex[:, 0])
+    return np.where(has_lex[:, None], P >= tuned.technique_threshold, oof.p_sem >= tuned.semantic_threshold)
 
 
 def tune(dataset: PersuasionDataset, data: ParagraphData, oof: OutOfFold, config: PersuasionTrainingConfig) -> Tuned:
@@ -411,7 +473,11 @@ def tune(dataset: PersuasionDataset, data: ParagraphData, oof: OutOfFold, config
         mix, threshold, semantic_threshold = 1.0, 0.5, best_threshold(data.Y, oof.p_sem)[0]
     rows = dataset.with_frames()
     frame_threshold = best_threshold(frame_labels(dataset, rows), oof.frames[rows])[0] if rows else 0.5
-    return Tuned(mix, threshold, semantic_threshold, frame_threshold)
+    tuned = Tuned(mix, threshold, semantic_threshold, frame_threshold)
+    tuned.span_threshold, tuned.span_max_gap = tune_spans(dataset, data, oof, chosen_techniques(oof, tuned))
+    for tagger in oof.taggers:
+        tagger.threshold, tagger.max_gap = tuned.span_threshold, tuned.span_max_gap
+    return tuned
 
 
 def oof_profiles(dataset: PersuasionDataset, oof: OutOfFold, tuned: Tuned) -> dict[int, np.ndarray]:
@@ -436,6 +502,7 @@ def fit_persuasion_model(dataset: PersuasionDataset, config: PersuasionTrainingC
     everything = np.arange(len(data.texts))
     featurizer, lexical, semantic = fit_paragraph_heads(data, everything, config)
     tagger = fit_tagger(dataset, data, everything, config)
+    tagger.threshold, tagger.max_gap = tuned.span_threshold, tuned.span_max_gap
     frame_rows = dataset.with_frames()
     frames = MultiLabelLogistic(C=config.C_frames).fit(frame_matrix(featurizer, dataset, frame_rows, dim),
                                                        frame_labels(dataset, frame_rows))
@@ -454,9 +521,7 @@ def cv_report(dataset: PersuasionDataset, data: ParagraphData, oof: OutOfFold, t
     """Per-language out-of-fold scores of every head (the numbers ``benchmarks/techniques_cv`` prints)."""
     from narrascope.training.persuasion_scorer import macro_f1, span_f1
 
-    P = mix_probabilities(oof.p_lex, oof.p_sem, tuned.mix)
-    has_lex = ~np.isnan(oof.p_lex[:, 0])
-    chosen = np.where(has_lex[:, None], P >= tuned.technique_threshold, oof.p_sem >= tuned.semantic_threshold)
+    chosen = chosen_techniques(oof, tuned)
     genre_rows, y_genre, pred_genre = genre_out_of_fold(dataset, oof.fold_of, profiles, config, dim)
     report: dict[str, dict] = {}
     for lang in sorted({a.language for a in dataset.articles}):
