@@ -466,6 +466,8 @@ def chosen_techniques(oof: OutOfFold, tuned: Tuned) -> np.ndarray:
 
 
 def tune(dataset: PersuasionDataset, data: ParagraphData, oof: OutOfFold, config: PersuasionTrainingConfig) -> Tuned:
+    """Every decision scalar chosen on the out-of-fold predictions; the fold taggers in ``oof``
+    are set to the tuned span decoding, so the report that follows scores what is shipped."""
     has_lex = ~np.isnan(oof.p_lex[:, 0])
     if has_lex.any():
         mix, threshold, semantic_threshold = tune_mix(data.Y, np.nan_to_num(oof.p_lex), oof.p_sem, has_lex)
