@@ -24,7 +24,8 @@ def link_mentions(texts: Sequence[str], kinds: Sequence[str] = (), actors: Actor
     kinds = list(kinds) or [""] * len(texts)
     keys: list[str] = []
     resolved = [actors.lookup(t) for t in texts]
-    forms = [" ".join(tokens(t)) for t in texts]
+    names = [_without_titles(t.strip()) for t in texts]  # "Foreign Secretary David Lammy" -> "David Lammy"
+    forms = [" ".join(tokens(n)) for n in names]
     long_forms = {f for f in forms if len(f.split()) > 1}
     for text, actor, form in zip(texts, resolved, forms):
         if actor is not None:
@@ -41,14 +42,15 @@ def link_mentions(texts: Sequence[str], kinds: Sequence[str] = (), actors: Actor
     order: dict[str, int] = {}
     entities: list[Entity] = []
     index: list[int] = []
-    for text, actor, key, kind in zip(texts, resolved, keys, kinds):
+    for name, actor, key, kind in zip(names, resolved, keys, kinds):
+        name = actor.name if actor else name
         if key not in order:
             order[key] = len(entities)
-            entities.append(Entity(id=f"e{len(entities) + 1}", name=actor.name if actor else _without_titles(text.strip()),
+            entities.append(Entity(id=f"e{len(entities) + 1}", name=name,
                                    kind=actor.kind if actor else kind, actor=actor.id if actor else ""))
         entity = entities[order[key]]
-        if not entity.actor and len(text.strip()) > len(entity.name):
-            entity.name = _without_titles(text.strip())
+        if not entity.actor and len(name) > len(entity.name):  # the longest name, titles left out
+            entity.name = name
         if not entity.kind and kind:
             entity.kind = kind
         index.append(order[key])
