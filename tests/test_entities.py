@@ -292,3 +292,20 @@ def test_linking_reads_names_behind_their_titles():
     assert index[4] == index[5] == index[8] and names[4] == "David Lammy"  # one person, with or without title
     assert names[6] == "European Central Bank"
     assert entities[index[7]].actor == ""  # an office, not whoever held it when the table was written
+
+
+def test_mentions_read_initials_and_the_countries_beyond_the_main_actors():
+    text = ("Denmark and Sweden sent jets. O físico John F. Clauser escreveu a A. Khmara. Президент В. В. Путин "
+            "встретился с Лукашенко. Warming passed 1.5 C. Northern towns flooded. It left the U.K. Within days "
+            "Finland joined.")
+    finder = MentionFinder()
+    found = [text[c.start:c.end] for c in finder.find(text, "en")]
+    for name in ("Denmark", "Sweden", "John F. Clauser", "A. Khmara", "Путин", "Лукашенко", "U.K", "Finland"):
+        assert name in found, (name, found)
+    for thing in ("C. Northern", "U.K. Within", "K. Within"):
+        assert thing not in found, (thing, found)
+    table = ActorTable.default()
+    for surface, actor in (("Швеции", "sweden"), ("Suécia", "sweden"), ("स्वीडन", "sweden"), ("Дании", "denmark"),
+                           ("Лукашенко", "lukashenko"), ("Erdoğan", "erdogan"), ("U.K.", "uk")):
+        assert table.lookup(surface).id == actor, surface
+    assert table.lookup("Даниил") is None  # a name, not Denmark

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from narrascope.cli import app
 from narrascope.ingest.persuasion import read_paragraph_labels, read_persuasion_folder, read_template, split_paragraphs
-from narrascope.persuasion.spans import SpanTagger, token_masks, tokenize
+from narrascope.persuasion.spans import SpanTagger, span_confidence, token_masks, tokenize
 from narrascope.training.persuasion import SPAN_GAPS, SPAN_THRESHOLDS
 from narrascope.training.persuasion_scorer import macro_f1, micro_f1, span_f1
 
@@ -160,6 +160,14 @@ def test_span_decoding_stays_in_a_sentence_and_needs_a_content_word():
     assert tagger.decode(probs) == [(5, 5)]  # without masks every token counts
 
 
+def test_span_confidence_reads_the_surest_word_of_the_span():
+    probs = np.array([0.9, 0.2, 0.6])
+    assert span_confidence(0.5, probs) == pytest.approx(0.45)
+    # a quote mark the tagger scores high is no evidence: only words count
+    assert span_confidence(0.5, probs, np.array([False, True, True])) == pytest.approx(0.3)
+    assert span_confidence(0.8, np.array([])) == 0.0
+
+
 def test_train_predict_evaluate_in_official_formats(t3_folder: Path, t3_model: Path, tmp_path: Path):
     meta = json.loads((t3_model / "meta.json").read_text(encoding="utf-8"))
     assert meta["trained_on"]["articles"] == 24 and "en" in meta["cv_metrics"]["per_language"]
@@ -223,6 +231,9 @@ def test_spans_lie_in_paragraphs_labelled_with_their_technique_and_report_shows_
         assert doc.text[span.start:span.end] == span.text
         paragraph = next(p for p in doc.spans["paragraphs"] if p.start <= span.start and span.end <= p.end)
         assert "sickening" in paragraph.text
+        # a span's confidence never exceeds the score of its technique (its surest paragraph)
+        label = next(lb for lb in doc.labels["techniques"] if lb.name == span.label)
+        assert 0 < span.score <= label.score
     assert {lb.name for lb in doc.labels["techniques"]} <= set(PHRASES)
     assert doc.labels["genre"][0].name in ("opinion", "reporting") and doc.labels["frames"]
     restored = Document.from_json(doc.to_json())

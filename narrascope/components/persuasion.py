@@ -11,7 +11,7 @@ from narrascope.components.base import Component, minibatches
 from narrascope.components.segment import mean_vector
 from narrascope.embed.base import Embedder
 from narrascope.persuasion.model import FRAMES, GENRES, STYLE_WEIGHT, TECHNIQUES, PersuasionModel
-from narrascope.persuasion.spans import hash_features, token_features, token_masks, tokenize
+from narrascope.persuasion.spans import hash_features, span_confidence, token_features, token_masks, tokenize
 from narrascope.schema import Document, Label, Span
 from narrascope.text.style import style_features
 
@@ -76,7 +76,9 @@ class PersuasionAnalyzer(Component):
 
     Every technique span lies inside a paragraph the model labels with that
     technique, and every labelled paragraph has at least one span: a paragraph's
-    techniques are the labels of the spans inside it.
+    techniques are the labels of the spans inside it. A span's score is its own
+    confidence (``span_confidence``); a technique label's score is the probability of
+    the paragraph that most surely uses it.
     """
 
     name = "persuasion"
@@ -131,7 +133,8 @@ class PersuasionAnalyzer(Component):
             for t in columns:
                 for first, last in tagger.decode(block[:, t], *masks):
                     start, end = p_start + tokens[first][0], p_start + tokens[last][1]
-                    out.append(doc.span(start, end, label=TECHNIQUES[t], score=float(probs[t])))
+                    out.append(doc.span(start, end, label=TECHNIQUES[t],
+                                        score=span_confidence(probs[t], block[first:last + 1, t], masks[0][first:last + 1])))
         out.sort(key=lambda s: (s.start, s.end, s.label))
         return out
 
@@ -140,7 +143,9 @@ class PersuasionAnalyzer(Component):
         by_technique: dict[str, list[Span]] = {}
         for span in doc.spans["techniques"]:
             by_technique.setdefault(span.label or "", []).append(span)
-        labels = [Label(name, max(s.score or 0.0 for s in spans), spans) for name, spans in by_technique.items()]
+        # a technique's score: how surely its most likely paragraph uses it
+        column = {name: i for i, name in enumerate(TECHNIQUES)}
+        labels = [Label(name, float(P[:, column[name]].max()), spans) for name, spans in by_technique.items()]
         labels.sort(key=lambda lb: (-len(lb.evidence), -lb.score, lb.name))
         doc.labels["techniques"] = labels
 

@@ -26,8 +26,12 @@ from narrascope.errors import ModelError
 # spaCy labels that name actors; NORP only as a group noun ("Ukrainians", not "Ukrainian")
 _SPACY_KINDS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "NORP": "group"}
 _NATASHA_KINDS = {"PER": "person", "ORG": "org", "LOC": "place"}
+_UPPER = "A-ZÀ-ÖØ-ÞА-ЯЁ"
+_NAME_WORD = rf"[{_UPPER}][\w'’-]+"
+_INITIALS = rf"(?:[{_UPPER}]\.[ \t]*)+"  # "A. Khmara", "John F. Clauser", "В. В. Путин"
 _CAPITALISED = re.compile(
-    r"\b[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]+(?:\s+(?:(?:of|da|de|do|dos|das|von|der|van|bin|al)\s+)?[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]+)+")
+    rf"\b(?:{_INITIALS}{_NAME_WORD}|{_NAME_WORD})"
+    rf"(?:\s+(?:(?:of|da|de|do|dos|das|von|der|van|bin|al)\s+)?(?:{_INITIALS})?{_NAME_WORD})*")
 # an acronym on its own, not a piece of a hyphenated name ("ATAC" in "ATAC-MS")
 _ACRONYM = re.compile(r"(?<![\w-])[A-ZА-ЯЁ]{2,6}(?![\w-])")
 # two or more upper-case words in a row: a shouted phrase or a headline, whose words are no acronyms
@@ -57,6 +61,8 @@ _NOT_ACRONYMS = frozenset(tokens(
     "WMD ICBM UAV EV HIMARS ATACMS MLRS NOT AND BUT ALL YOU YES NOW OUR NEW WHY HOW BIG END TOP LOL OMG FAQ PDF "
     "URL USD EUR RUB CEO CFO"))
 _ROMAN = re.compile(r"^[ivxl]+$")
+# dotted abbreviations that are not a person's initials ("U.K. Within" is a sentence end, not a name)
+_DOTTED = frozenset({"us", "uk", "un", "eu", "dc", "ussr", "usa"})
 # a lone English nationality adjective ("a Russian official") names no actor; its plural does ("Russians")
 _ADJECTIVE = re.compile(r"(?:ian|ean|ese|ish|ic)$")
 # a nationality adjective and a noun that names people or an institution: a group actor
@@ -143,8 +149,19 @@ class MentionFinder:
         out = []
         shouted = [(m.start(), m.end()) for m in _UPPER_PHRASE.finditer(text)]
         for m in _CAPITALISED.finditer(text):
-            words = token_spans(m.group())
-            while words and words[0][2] in _NOT_ACTORS:  # "The European Commission" -> "European Commission"
+            run = m.group()
+            words = token_spans(run)
+            initials = 0
+            while initials < len(words) and run[words[initials][1]:words[initials][1] + 1] == "." \
+                    and len(words[initials][2]) == 1:
+                initials += 1
+            if initials and ("".join(w[2] for w in words[:initials]) in _DOTTED
+                             or re.search(r"[\d°]\s*$", text[max(0, m.start() - 3):m.start()])):
+                # "U.K. Within", "1.5 C. Northern": an abbreviation or a unit ending a sentence, no initials
+                del words[:initials]
+                initials = 0
+            # "The European Commission" -> "European Commission"; an initial stays ("A. Khmara")
+            while not initials and words and words[0][2] in _NOT_ACTORS:
                 words.pop(0)
             while words and words[-1][2] in _NOT_ACTORS:  # "... Biden On Monday" -> "... Biden"
                 words.pop()

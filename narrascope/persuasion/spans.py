@@ -162,6 +162,19 @@ def _trim(first: int, last: int, words: np.ndarray) -> tuple[int, int]:
     return first, last
 
 
+def span_confidence(paragraph: float, token_probs: np.ndarray, words: np.ndarray | None = None) -> float:
+    """How surely a span carries its technique: ``P(paragraph uses it)`` times the highest
+    ``P(token inside a span | paragraph uses it)`` among the span's words.
+
+    Out of fold (English, gold paragraph labels) the quarter of spans with the highest token
+    score overlap a gold span of their technique 64 % of the time, the other quarters 32-48 %.
+    """
+    probs = np.asarray(token_probs, dtype=np.float64)
+    if words is not None and np.any(words):
+        probs = probs[np.asarray(words, bool)]
+    return float(paragraph) * float(probs.max()) if probs.size else 0.0
+
+
 def token_masks(text: str, tokens: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(words, content, stops)`` masks of ``tokens`` for ``SpanTagger.decode``: word tokens (not
     punctuation), content words (not English function words nor words of one or two letters in any

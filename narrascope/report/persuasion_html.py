@@ -51,7 +51,7 @@ def technique_text(doc: Document, anchor: str) -> str:
                 out.append(piece)
                 continue
             names = sorted({s.label or "" for s in covering})
-            title = escape("; ".join(f"{s.label} {s.score or 0:.2f}" for s in covering))
+            title = escape("; ".join(f"{s.label} (span confidence {s.score or 0:.2f})" for s in covering))
             ids = "".join(f'<a id="{first_of[id(s)]}"></a>' for s in covering if s.start == a)
             css = "tech multi" if len(names) > 1 else "tech"
             out.append(f'{ids}<span class="{css}" style="border-color:{COLOR.get(names[0], "#888")}" '
@@ -79,16 +79,17 @@ def persuasion_section(doc: Document, anchor: str) -> str:
     if techniques:
         rows = []
         for label in techniques:
-            first = label.evidence[0] if label.evidence else None
-            quote = escape(" ".join(first.text.split())[:160]) if first else ""
-            link = (f'<a href="#{anchor}-t{index[id(first)]}">{quote}</a>'
-                    if first is not None and id(first) in index else quote)
+            # the span that most surely carries the technique (the first of those on ties)
+            best = max(label.evidence, key=lambda span: span.score or 0.0) if label.evidence else None
+            quote = escape(" ".join(best.text.split())[:160]) if best else ""
+            link = (f'<a href="#{anchor}-t{index[id(best)]}">{quote}</a>'
+                    if best is not None and id(best) in index else quote)
             rows.append(f'<tr><td><span class="swatch" style="background:{COLOR.get(label.name, "#888")}"></span>'
                         f'{escape(label.name)}</td><td class="score">{len(label.evidence)}</td>'
                         f'<td class="score">{label.score:.2f}</td><td><i>{link}</i></td></tr>')
         total = sum(len(lb.evidence) for lb in techniques)
         parts.append(f'<table><thead><tr><th>Persuasion technique ({total} spans)</th><th>spans</th><th>score</th>'
-                     f'<th>First quote</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+                     f'<th>Surest quote</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
         legend = "".join(f'<span class="chip" style="border-color:{COLOR.get(lb.name, "#888")}">{escape(lb.name)}'
                          f'</span>' for lb in techniques)
         parts.append(f'<details open><summary>Text with persuasion techniques highlighted</summary>'

@@ -94,10 +94,12 @@ function renderDocument(doc) {
   card.append(renderExplanation(doc));
   const ents = (doc.entities || []).filter(e => e.main_role).map(e => [e.name, `${e.main_role.name}: ${e.fine_roles.map(r => r.name).join(", ")}`, e.mentions.length]);
   if (ents.length) card.append(el("h3", {text: "Actors"}), table(["Entity", "Role", "mentions"], ents));
-  const techs = (doc.labels.techniques || []).map(t => [t.name, t.evidence.length, t.evidence[0]?.text || ""]);
+  // each technique's surest span (highest span confidence; the first on ties)
+  const surest = spans => spans.reduce((best, s) => (s.score ?? 0) > (best?.score ?? -1) ? s : best, null);
+  const techs = (doc.labels.techniques || []).map(t => [t.name, t.evidence.length, surest(t.evidence)?.text || ""]);
   const genre = doc.labels.genre?.[0];
   if (genre) card.append(el("p", {class: "muted", text: `genre ${genre.name} · frames ${(doc.labels.frames || []).map(f => f.name).join(", ")}`}));
-  if (techs.length) card.append(el("h3", {text: "Persuasion techniques"}), table(["Technique", "spans", "first quote"], techs));
+  if (techs.length) card.append(el("h3", {text: "Persuasion techniques"}), table(["Technique", "spans", "surest quote"], techs));
   card.append(el("div", {class: "legend"}, el("span", {class: "evidence", text: "narrative evidence"}),
     el("span", {class: "ent Protagonist", text: "protagonist"}), el("span", {class: "ent Antagonist", text: "antagonist"}),
     el("span", {class: "ent Innocent", text: "innocent"}), el("span", {class: "tech", text: "persuasion technique"}),
