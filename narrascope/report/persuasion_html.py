@@ -79,8 +79,7 @@ def persuasion_section(doc: Document, anchor: str) -> str:
     if techniques:
         rows = []
         for label in techniques:
-            # the span that most surely carries the technique (the first of those on ties)
-            best = max(label.evidence, key=lambda span: span.score or 0.0) if label.evidence else None
+            best = label.surest_evidence()  # the span that most surely carries the technique
             quote = escape(" ".join(best.text.split())[:160]) if best else ""
             link = (f'<a href="#{anchor}-t{index[id(best)]}">{quote}</a>'
                     if best is not None and id(best) in index else quote)

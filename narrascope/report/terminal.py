@@ -97,8 +97,7 @@ def _persuasion(doc: Document) -> list:
         table.add_column("spans", justify="right", width=6)
         table.add_column("quote", ratio=4)
         for label in techniques[:MAX_TECHNIQUES]:
-            # the span that most surely carries the technique (the first of those on ties)
-            best = max(label.evidence, key=lambda span: span.score or 0.0) if label.evidence else None
+            best = label.surest_evidence()  # the span that most surely carries the technique
             quote = _quote(best.text, 120) if best else ""
             table.add_row(label.name, str(len(label.evidence)), Text(quote, style="italic"))
         parts.append(table)

@@ -53,6 +53,10 @@ class Label:
     evidence: list[Span] = field(default_factory=list)
     parent: str | None = None
 
+    def surest_evidence(self) -> Span | None:
+        """The supporting span with the highest score (the first of those on ties), if any."""
+        return max(self.evidence, key=lambda span: span.score or 0.0) if self.evidence else None
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "name": self.name,
