@@ -144,8 +144,7 @@ class PersuasionAnalyzer(Component):
         for span in doc.spans["techniques"]:
             by_technique.setdefault(span.label or "", []).append(span)
         # a technique's score: how surely its most likely paragraph uses it
-        column = {name: i for i, name in enumerate(TECHNIQUES)}
-        labels = [Label(name, float(P[:, column[name]].max()), spans) for name, spans in by_technique.items()]
+        labels = [Label(name, float(P[:, TECHNIQUES.index(name)].max()), spans) for name, spans in by_technique.items()]
         labels.sort(key=lambda lb: (-len(lb.evidence), -lb.score, lb.name))
         doc.labels["techniques"] = labels
 
