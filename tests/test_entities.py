@@ -309,3 +309,17 @@ def test_mentions_read_initials_and_the_countries_beyond_the_main_actors():
                            ("Лукашенко", "lukashenko"), ("Erdoğan", "erdogan"), ("U.K.", "uk")):
         assert table.lookup(surface).id == actor, surface
     assert table.lookup("Даниил") is None  # a name, not Denmark
+
+
+def test_mention_features_read_the_words_around_the_mention_in_order():
+    from narrascope.entities.features import MentionInput, mention_tokens
+
+    text = "Yesterday the brutal regime of Putin invaded Kyiv again."
+    start = text.index("Putin")
+    feats = mention_tokens(text, [(0, len(text))], [MentionInput(start, start + 5, "Putin", "putin")], "en")[0]
+    toks = feats.split()
+    # the four words before the mention and their three bigrams, never a word paired with itself
+    assert [t for t in toks if t.startswith("L2:")] == ["L2:the_brutal", "L2:brutal_regime", "L2:regime_of"]
+    assert "L1:of" in toks and "R1:invaded" in toks and "R2:invaded_kyiv" in toks
+    short = mention_tokens("Only Putin knows.", [(0, 17)], [MentionInput(5, 10, "Putin", "putin")], "en")[0]
+    assert not [t for t in short.split() if t.startswith("L2:")]  # one word before: no bigram

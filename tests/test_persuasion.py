@@ -108,13 +108,15 @@ def test_folder_reader_keeps_offsets_and_labels(t3_folder: Path):
 
 def test_template_with_a_glued_record_and_bad_label_lines(tmp_path: Path):
     template = tmp_path / "dev-labels-subtask-3.template"
-    template.write_text("11\t1\tTitle\n11\t3\tFirst paragraph.12\t1\tGlued title\n99\t1\tno such article\n",
-                        encoding="utf-8")
+    template.write_text("11\t1\tTitle\n11\t3\tFirst paragraph.12\t1\tGlued title\n99\t1\tno such article\n"
+                        "12 2 spaces instead of tabs\n\n", encoding="utf-8")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         records = read_template(template, {"11", "12"})
     assert records == [("11", 1), ("11", 3), ("12", 1), ("99", 1)]  # 99 is reported, and still gets its line
     assert any("line 3" in str(w.message) and "99" in str(w.message) for w in caught)
+    # a line that is no record is named, never dropped in silence; the blank last line is no news
+    assert [str(w.message).split(": ")[1] for w in caught if "not an" in str(w.message)] == ["line 4"]
     labels = tmp_path / "labels.txt"
     labels.write_text("11\t1\t\n11\tx\tDoubt\n11\t3\tDoubt,Made_Up\n", encoding="utf-8")
     with warnings.catch_warnings(record=True) as caught:

@@ -72,7 +72,7 @@ def mention_tokens(text: str, sentences: Sequence[tuple[int, int]], mentions: Se
         ident = actor.id if actor else " ".join(tokens(m.text)).replace(" ", "_") or "?"
         side = actor.side if actor else "none"
         feats = [f"L:{w}" for w in left[-NEAR:]] + [f"R:{w}" for w in right[:NEAR]]
-        feats += [f"L2:{a}_{b}" for a, b in zip(left[-NEAR:], left[-NEAR + 1:])]
+        feats += [f"L2:{a}_{b}" for a, b in itertools.pairwise(left[-NEAR:])]
         feats += [f"R2:{a}_{b}" for a, b in itertools.pairwise(right)]
         if left:
             feats.append(f"L1:{left[-1]}")

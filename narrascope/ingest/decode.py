@@ -47,7 +47,8 @@ def decode_text(data: bytes, source: str, *, max_bytes: int = MAX_BYTES) -> str:
     except UnicodeDecodeError as exc:
         raise EncodingError(
             f"input is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
-            "convert it first, e.g. `iconv -f cp1251 -t utf-8 FILE > FILE.utf8`",
+            "convert it first, e.g. `iconv -f cp1251 -t utf-8 FILE > FILE.utf8` for Windows Cyrillic "
+            "(`-f latin1` for Western European text)",
             source=source,
         ) from None
     control = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t\f")

@@ -114,6 +114,7 @@ def read_template(path: str | Path, known_ids: set[str] | None = None) -> list[t
     with path.open(encoding="utf-8", newline="") as fh:
         content = fh.read()
     records: list[tuple[str, int]] = []
+    record_lines: set[int] = set()  # lines on which a record starts
     lineno = 1
     pos = 0
     for match in _RECORD.finditer(content):
@@ -127,6 +128,11 @@ def read_template(path: str | Path, known_ids: set[str] | None = None) -> list[t
             warnings.warn(f"{path}: line {lineno}: article {article_id} has no readable article file; "
                           "its paragraph is written with no labels", stacklevel=2)
         records.append((article_id, line))
+        record_lines.add(lineno)
+    for number, text in enumerate(content.split("\n"), start=1):
+        if text.strip() and number not in record_lines:
+            warnings.warn(f"{path}: line {number}: not an 'article_id<TAB>line<TAB>text' record; no output line "
+                          "for it (fix the line if it names a paragraph to label)", stacklevel=2)
     if not records:
         raise DataError("no 'article_id<TAB>line<TAB>text' records found", source=str(path))
     return records
