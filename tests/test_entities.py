@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from narrascope.cli import app
 from narrascope.entities.actors import ActorTable
+from narrascope.entities.features import MentionInput, mention_tokens
 from narrascope.entities.linking import link_mentions
 from narrascope.entities.mentions import MentionFinder
 from narrascope.schema import Document, Entity, Label, Mention, Span
@@ -312,8 +313,6 @@ def test_mentions_read_initials_and_the_countries_beyond_the_main_actors():
 
 
 def test_mention_features_read_the_words_around_the_mention_in_order():
-    from narrascope.entities.features import MentionInput, mention_tokens
-
     text = "Yesterday the brutal regime of Putin invaded Kyiv again."
     start = text.index("Putin")
     feats = mention_tokens(text, [(0, len(text))], [MentionInput(start, start + 5, "Putin", "putin")], "en")[0]
