@@ -63,6 +63,7 @@ _NOT_ACRONYMS = frozenset(tokens(
 _ROMAN = re.compile(r"^[ivxl]+$")
 # dotted abbreviations that are not a person's initials ("U.K. Within" is a sentence end, not a name)
 _DOTTED = frozenset({"us", "uk", "un", "eu", "dc", "ussr", "usa"})
+_NUMBER_BEFORE = re.compile(r"[\d°]\s*$")  # "1.5 C. Northern": a unit ending a sentence, no initial
 # a lone English nationality adjective ("a Russian official") names no actor; its plural does ("Russians")
 _ADJECTIVE = re.compile(r"(?:ian|ean|ese|ish|ic)$")
 # a nationality adjective and a noun that names people or an institution: a group actor
@@ -156,7 +157,7 @@ class MentionFinder:
                     and len(words[initials][2]) == 1:
                 initials += 1
             if initials and ("".join(w[2] for w in words[:initials]) in _DOTTED
-                             or re.search(r"[\d°]\s*$", text[max(0, m.start() - 3):m.start()])):
+                             or _NUMBER_BEFORE.search(text[max(0, m.start() - 3):m.start()])):
                 # "U.K. Within", "1.5 C. Northern": an abbreviation or a unit ending a sentence, no initials
                 del words[:initials]
                 initials = 0
