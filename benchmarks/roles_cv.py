@@ -38,6 +38,7 @@ from narrascope.training.roles import (
     cross_validate,
     document_folds,
     emr_and_accuracy,
+    extra_reader,
     learned_gazetteer,
     load_role_dataset,
     out_of_fold_narratives,
@@ -123,7 +124,7 @@ def main() -> int:
     if config.narratives:
         out_of_fold_narratives(args.data, tuple(args.languages.split(",")), data.docs, data.languages,
                                config.folds, config.seed, console)
-    token_strings, dense, groups = prepare_inputs(data, embedder)
+    token_strings, dense, groups = prepare_inputs(data, embedder, extra_reader(config))
     model, p_main, p_fine = cross_validate(token_strings, dense, data.gold, groups, config, console.print)
     model.fine_weight, model.second_ratio = 0.0, 1.1
     exact1, main1 = emr_and_accuracy(model, p_main, p_fine, data.gold)

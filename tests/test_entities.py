@@ -56,6 +56,9 @@ def test_portuguese_and_hindi_mentions_without_ner():
     assert {"Kremlin", "Ocidente", "Marina Silva", "Joaquim Pereira da Costa"} <= found
     hindi = "रूस और यूक्रेन के बीच युद्ध पर भारत ने चिंता जताई।"
     assert {hindi[c.start:c.end] for c in finder.find(hindi, "hi")} == {"रूस", "यूक्रेन", "भारत"}
+    # Latin-script acronyms in Hindi text are organisations; a capitalised headline word is not an actor
+    hindi = "FBI ने जांच शुरू की। Live Updates: IMEC गलियारे पर भारत की चर्चा।"
+    assert {hindi[c.start:c.end] for c in finder.find(hindi, "hi")} == {"FBI", "IMEC", "भारत"}
 
 
 def test_mentions_in_residue_are_skipped():
@@ -204,7 +207,7 @@ def test_fast_prediction_path_matches_the_stacked_features():
 
     model = RoleModel.from_disk(default_model_path("roles"))
     tokens = ["L:said R:invaded ID:russia SIDE:ru LANG:en", "R:suffered ID:civilians LANG:pt"]
-    dense = np.random.default_rng(0).normal(size=(2, 3 * model.embedding_dim)).astype(np.float32)
+    dense = np.random.default_rng(0).normal(size=(2, model.dense_dim)).astype(np.float32)
     slow = model.predict_proba(model.features(tokens, dense))
     fast = model.predict_inputs(tokens, dense)
     for a, b in zip(slow, fast):
@@ -240,6 +243,24 @@ def test_pair_decoding_lets_a_confident_fine_role_choose_the_main_role():
     p_main, p_fine = _role_scores(model, {"Protagonist": 0.05, "Antagonist": 0.05, "Innocent": 0.90},
                                   {"Victim": 0.30, "Peacemaker": 0.40})
     assert model.decode(p_main, p_fine) == ("Innocent", [("Victim", 0.30)])
+
+
+def test_main_role_score_ranks_the_decoded_role_first():
+    import numpy as np
+
+    model = _bare_role_model()
+    p_main, p_fine = _role_scores(model, {"Protagonist": 0.45, "Antagonist": 0.50, "Innocent": 0.05},
+                                  {"Peacemaker": 0.80, "Instigator": 0.10, "Tyrant": 0.12})
+    assert np.allclose(model.main_scores(p_main, p_fine), p_main)  # main role first: the head's own scores
+    model.fine_weight = 2.0
+    scores = model.main_scores(p_main, p_fine)
+    main, _ = model.decode(p_main, p_fine)
+    assert main == "Protagonist" and p_main[0] < p_main[1]  # the pair, not the main column, chose it
+    assert scores.sum() == pytest.approx(1.0) and int(np.argmax(scores)) == model.main_roles.index(main)
+    # Protagonist's best pair 0.45 * 0.8**2 against Antagonist's 0.50 * 0.12**2 and Innocent's 0.05 * 0.01**2,
+    # each as the geometric mean of its three factors
+    pairs = np.array([0.45 * 0.8 ** 2, 0.50 * 0.12 ** 2, 0.05 * 0.01 ** 2]) ** (1 / 3)
+    assert scores == pytest.approx(pairs / pairs.sum())
 
 
 def test_decoding_weight_is_tuned_out_of_fold_and_kept_on_disk(tmp_path: Path):
@@ -322,3 +343,59 @@ def test_mention_features_read_the_words_around_the_mention_in_order():
     assert "L1:of" in toks and "R1:invaded" in toks and "R2:invaded_kyiv" in toks
     short = mention_tokens("Only Putin knows.", [(0, 17)], [MentionInput(5, 10, "Putin", "putin")], "en")[0]
     assert not [t for t in short.split() if t.startswith("L2:")]  # one word before: no bigram
+
+
+class _LengthEmbedder:
+    """A stand-in encoder: a text's vector is its length; it remembers what it read."""
+
+    name, dim = "lengths", 2
+
+    def __init__(self) -> None:
+        self.read: list[str] = []
+
+    def encode(self, texts: list[str]):
+        import numpy as np
+
+        self.read += texts
+        return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+
+def test_the_extra_reader_reads_only_the_mentions_of_its_languages(tmp_path: Path):
+    import numpy as np
+
+    from narrascope.components.clean import Cleaner
+    from narrascope.components.entities import ExtraReader, mention_inputs, set_mentions
+    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
+    from narrascope.entities.model import RoleModel
+    from narrascope.pipeline import Pipeline
+    from narrascope.training.roles import RoleTrainingConfig, fit_role_model, label_list, targets
+
+    english = Document(id="en", text="Grelland attacked Vostria. Vostria said Grelland lied.", language="en")
+    hindi = Document(id="hi", text="रूस ने हमला किया। भारत ने चिंता जताई।", language="hi")
+    main, extra = _LengthEmbedder(), _LengthEmbedder()
+    docs = list(Pipeline([Cleaner(), SentenceSegmenter(), SentenceEmbedder(main)]).pipe([english, hindi]))
+    set_mentions(english, [(0, 8), (18, 25)])
+    set_mentions(hindi, [(0, 3), (18, 22)])
+    rows, strings, dense = mention_inputs(docs, main, 2, extra=ExtraReader(extra, 2, ("hi",)))
+    assert [doc.id for doc, _, _ in rows] == ["en", "en", "hi", "hi"] and dense.shape == (4, 12)
+    assert not dense[:2, 6:].any()  # English mentions: zeros where the extra reader would be
+    assert dense[2:, 6:].all()  # Hindi mentions: its sentence, mention and article vectors
+    assert dense[2, 8] == len("रूस") and dense[2, 10] == len(hindi.text)
+    assert set(extra.read) == {"रूस ने हमला किया।", "भारत ने चिंता जताई।", "रूस", "भारत", hindi.text}
+    assert len(extra.read) == len(set(extra.read))  # each text encoded once
+
+    config = RoleTrainingConfig(extra_embedder="lengths")
+    labels = label_list()
+    gold = [_annotation("Antagonist", "Aggressor"), _annotation("Innocent", "Victim")] * 2
+    model = fit_role_model(strings, dense, targets(gold, labels), config, labels, embedding_dim=2)
+    assert (model.extra_embedder, model.extra_dim, model.extra_languages) == ("lengths", 2, ["hi"])
+    model.to_disk(tmp_path / "roles")
+    again = RoleModel.from_disk(tmp_path / "roles")
+    assert (again.extra_embedder, again.dense_dim) == ("lengths", 12)
+    assert np.allclose(again.predict_inputs(strings, dense)[0], model.predict_inputs(strings, dense)[0], atol=1e-3)
+
+
+def _annotation(main: str, fine: str):
+    from narrascope.ingest.annotations import RoleAnnotation
+
+    return RoleAnnotation("X.txt", "X", 0, 0, main, (fine,))

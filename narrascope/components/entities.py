@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
 from narrascope.components.base import Component, minibatches
 from narrascope.components.segment import mean_vector
-from narrascope.embed.base import Embedder
+from narrascope.embed.base import Embedder, get_embedder
 from narrascope.entities.features import MentionInput, mention_tokens, sentence_of
 from narrascope.entities.linking import build_entities
 from narrascope.entities.mentions import MentionFinder
@@ -48,9 +49,13 @@ class RoleClassifier(Component):
     requires = ("entities", "spans.sentences", "vectors.sentences", "labels.narratives")
     assigns = ("entities.roles",)
 
-    def __init__(self, model: RoleModel, embedder: Embedder) -> None:
+    def __init__(self, model: RoleModel, embedder: Embedder, extra_embedder: Embedder | None = None) -> None:
         self.model = model
         self.embedder = embedder
+        self.extra = None
+        if model.extra_dim:  # loaded on first use: only articles in its languages pay for it
+            self.extra = ExtraReader(extra_embedder or get_embedder(model.extra_embedder), model.extra_dim,
+                                     tuple(model.extra_languages))
         self._surface_cache: dict[str, np.ndarray] = {}  # the same names recur across articles
 
     def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
@@ -60,7 +65,7 @@ class RoleClassifier(Component):
 
     def predict(self, docs: list[Document]) -> None:
         rows, token_strings, dense = mention_inputs(docs, self.embedder, self.model.embedding_dim,
-                                                    self._surface_cache)
+                                                    self._surface_cache, self.extra)
         if not rows:
             return
         if len(self._surface_cache) > SURFACE_CACHE_SIZE:
@@ -70,7 +75,8 @@ class RoleClassifier(Component):
         for k, (doc, mention, i) in enumerate(rows):
             main, fines = self.model.decode(p_main[k], p_fine[k])
             evidence = [doc.sentences[i]] if i >= 0 else []
-            mention.main_role = Label(main, float(p_main[k][self.model.main_roles.index(main)]), evidence)
+            score = self.model.main_scores(p_main[k], p_fine[k])[self.model.main_roles.index(main)]
+            mention.main_role = Label(main, float(score), evidence)
             mention.fine_roles = [Label(f, s, evidence, parent=main) for f, s in fines]
             scores[id(mention)] = (p_main[k], p_fine[k])
         for doc in docs:
@@ -85,23 +91,38 @@ class RoleClassifier(Component):
         p_fine = np.mean([f for _, f in scores], axis=0)
         main, fines = self.model.decode(p_main, p_fine)
         index = self.model.main_roles.index(main)
-        ranked = sorted(range(len(scores)), key=lambda k: -scores[k][0][index])[:2]
+        ranked = sorted(range(len(scores)), key=lambda k: -self.model.main_scores(*scores[k])[index])[:2]
         evidence = []
         for k in ranked:
             role = entity.mentions[k].main_role
             evidence += [s for s in (role.evidence if role else []) if s not in evidence]
-        entity.main_role = Label(main, float(p_main[index]), evidence)
+        entity.main_role = Label(main, float(self.model.main_scores(p_main, p_fine)[index]), evidence)
         entity.fine_roles = [Label(f, s, evidence, parent=main) for f, s in fines]
 
 
 SURFACE_CACHE_SIZE = 50_000
 
 
+@dataclass(frozen=True)
+class ExtraReader:
+    """A second encoder for the mentions of ``languages`` (those the first one cannot read)."""
+
+    embedder: Embedder
+    dim: int
+    languages: tuple[str, ...]
+
+
+ARTICLE_CHARS = 2500  # the extra reader's article vector reads the article's opening (~512 tokens)
+
+
 def mention_inputs(docs: list[Document], embedder: Embedder, dim: int = 512,
-                   surface_cache: dict[str, np.ndarray] | None = None,
+                   surface_cache: dict[str, np.ndarray] | None = None, extra: ExtraReader | None = None,
+                   progress: Callable[[int, int], None] | None = None,
                    ) -> tuple[list[tuple[Document, Mention, int]], list[str], np.ndarray]:
     """For every mention (documents in order, mentions by offset): ``(doc, mention, sentence index)``,
-    its feature string and its dense vector ``[sentence | mention | article]``."""
+    its feature string and its dense vector ``[sentence | mention | article]``, followed by the
+    same three from ``extra`` (zeros outside its languages). ``progress(done, total)`` follows
+    the extra reader's texts."""
     rows: list[tuple[Document, Mention, int]] = []
     token_strings: list[str] = []
     for doc in docs:
@@ -113,9 +134,35 @@ def mention_inputs(docs: list[Document], embedder: Embedder, dim: int = 512,
         narratives = [lb.name for lb in doc.narratives + doc.subnarratives]
         token_strings += mention_tokens(doc.text, sentences, inputs, doc.language, narratives)
         rows += [(doc, m, sentence_of(sentences, m.start)) for m in mentions]
+    width = 3 * (dim + (extra.dim if extra else 0))
     if not rows:
-        return rows, token_strings, np.zeros((0, 3 * dim), np.float32)
-    return rows, token_strings, _dense(rows, embedder, dim, {} if surface_cache is None else surface_cache)
+        return rows, token_strings, np.zeros((0, width), np.float32)
+    dense = _dense(rows, embedder, dim, {} if surface_cache is None else surface_cache)
+    if extra is not None:
+        dense = np.hstack([dense, extra_vectors(rows, extra, progress)])
+    return rows, token_strings, dense
+
+
+def extra_vectors(rows: list[tuple[Document, Mention, int]], extra: ExtraReader,
+                  progress: Callable[[int, int], None] | None = None, batch: int = 32) -> np.ndarray:
+    """``[sentence | mention | article]`` from the extra reader for the rows in its languages; zeros elsewhere."""
+    dim = extra.dim
+    out = np.zeros((len(rows), 3 * dim), dtype=np.float32)
+    picked = [k for k, (doc, _, _) in enumerate(rows) if doc.language in extra.languages]
+    keys = []
+    for k in picked:
+        doc, mention, i = rows[k]
+        keys.append((doc.sentences[i].text if i >= 0 else "", mention.text, doc.text[:ARTICLE_CHARS]))
+    texts = list(dict.fromkeys(t for key in keys for t in key))
+    vectors: dict[str, np.ndarray] = {}
+    for first in range(0, len(texts), batch):
+        chunk = texts[first:first + batch]
+        vectors.update(zip(chunk, extra.embedder.encode(chunk)))
+        if progress:
+            progress(min(first + batch, len(texts)), len(texts))
+    for k, key in zip(picked, keys):
+        out[k] = np.concatenate([vectors[t] for t in key])
+    return out
 
 
 def _dense(rows: list[tuple[Document, Mention, int]], embedder: Embedder, dim: int,

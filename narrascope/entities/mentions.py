@@ -171,11 +171,7 @@ class MentionFinder:
                 # "Bank of Russia" is one actor, not Russia: such names outrank the tables
                 source = "names" if "of" in [w[2] for w in words] and words[0][2] not in TITLES else "rules"
                 out.append(Candidate(m.start() + words[0][0], m.start() + words[-1][1], "actor", source))
-        for m in _ACRONYM.finditer(text):
-            word = m.group().lower()
-            if word not in _NOT_ACTORS and word not in _NOT_ACRONYMS and not _ROMAN.match(word) \
-                    and not any(s <= m.start() and m.end() <= e for s, e in shouted):
-                out.append(Candidate(m.start(), m.end(), "org", "rules"))
+        out += MentionFinder._acronyms(text, shouted)
         for m in _INNER_CAPITALISED.finditer(text):
             word = m.group().lower()
             first = re.split(r"[’']", word)[0]  # "I’ve", "It's"
@@ -183,6 +179,17 @@ class MentionFinder:
                 out.append(Candidate(m.start(), m.end(), "actor", "rules"))
         for m in _GROUP.finditer(text):  # "German generals", "Russian civilians", "Western allies"
             out.append(Candidate(m.start(), m.end(), "group", "rules"))
+        return out
+
+    @staticmethod
+    def _acronyms(text: str, shouted: list[tuple[int, int]]) -> list[Candidate]:
+        """"NATO", "FBI", "ФСБ": acronyms that are not shouted words, Roman numerals or common abbreviations."""
+        out = []
+        for m in _ACRONYM.finditer(text):
+            word = m.group().lower()
+            if word not in _NOT_ACTORS and word not in _NOT_ACRONYMS and not _ROMAN.match(word) \
+                    and not any(s <= m.start() and m.end() <= e for s, e in shouted):
+                out.append(Candidate(m.start(), m.end(), "org", "rules"))
         return out
 
     # ---- public ---------------------------------------------------------------
@@ -195,6 +202,8 @@ class MentionFinder:
             found += self._russian(text)
         if language != "hi":
             found += self._rules(text)
+        else:  # Devanagari has no capitals; Latin-script acronyms ("FBI", "BRICS") still name organisations
+            found += self._acronyms(text, [(m.start(), m.end()) for m in _UPPER_PHRASE.finditer(text)])
         if regions is not None:
             found = [c for c in found if any(s <= c.start and c.end <= e for s, e in regions)]
         return _with_titles(text, _resolve(text, found))

