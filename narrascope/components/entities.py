@@ -71,27 +71,28 @@ class RoleClassifier(Component):
         if len(self._surface_cache) > SURFACE_CACHE_SIZE:
             self._surface_cache.clear()
         p_main, p_fine = self.model.predict_inputs(token_strings, dense)
-        scores: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        # per mention: (main-role probabilities, fine-role probabilities, the decoding's main-role scores)
+        scores: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for k, (doc, mention, i) in enumerate(rows):
             main, fines = self.model.decode(p_main[k], p_fine[k])
             evidence = [doc.sentences[i]] if i >= 0 else []
-            score = self.model.main_scores(p_main[k], p_fine[k])[self.model.main_roles.index(main)]
-            mention.main_role = Label(main, float(score), evidence)
+            shown = self.model.main_scores(p_main[k], p_fine[k])
+            mention.main_role = Label(main, float(shown[self.model.main_roles.index(main)]), evidence)
             mention.fine_roles = [Label(f, s, evidence, parent=main) for f, s in fines]
-            scores[id(mention)] = (p_main[k], p_fine[k])
+            scores[id(mention)] = (p_main[k], p_fine[k], shown)
         for doc in docs:
             for entity in doc.entities:
                 self._aggregate(entity, [scores[id(m)] for m in entity.mentions if id(m) in scores])
 
-    def _aggregate(self, entity: Entity, scores: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    def _aggregate(self, entity: Entity, scores: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
         """The entity's roles: mention probabilities averaged, decoded like a mention's."""
         if not scores:
             return
-        p_main = np.mean([p for p, _ in scores], axis=0)
-        p_fine = np.mean([f for _, f in scores], axis=0)
+        p_main = np.mean([p for p, _, _ in scores], axis=0)
+        p_fine = np.mean([f for _, f, _ in scores], axis=0)
         main, fines = self.model.decode(p_main, p_fine)
         index = self.model.main_roles.index(main)
-        ranked = sorted(range(len(scores)), key=lambda k: -self.model.main_scores(*scores[k])[index])[:2]
+        ranked = sorted(range(len(scores)), key=lambda k: -scores[k][2][index])[:2]
         evidence = []
         for k in ranked:
             role = entity.mentions[k].main_role

@@ -148,7 +148,6 @@ class MentionFinder:
     @staticmethod
     def _rules(text: str) -> list[Candidate]:
         out = []
-        shouted = [(m.start(), m.end()) for m in _UPPER_PHRASE.finditer(text)]
         for m in _CAPITALISED.finditer(text):
             run = m.group()
             words = token_spans(run)
@@ -171,7 +170,7 @@ class MentionFinder:
                 # "Bank of Russia" is one actor, not Russia: such names outrank the tables
                 source = "names" if "of" in [w[2] for w in words] and words[0][2] not in TITLES else "rules"
                 out.append(Candidate(m.start() + words[0][0], m.start() + words[-1][1], "actor", source))
-        out += MentionFinder._acronyms(text, shouted)
+        out += MentionFinder._acronyms(text)
         for m in _INNER_CAPITALISED.finditer(text):
             word = m.group().lower()
             first = re.split(r"[’']", word)[0]  # "I’ve", "It's"
@@ -182,8 +181,9 @@ class MentionFinder:
         return out
 
     @staticmethod
-    def _acronyms(text: str, shouted: list[tuple[int, int]]) -> list[Candidate]:
+    def _acronyms(text: str) -> list[Candidate]:
         """"NATO", "FBI", "ФСБ": acronyms that are not shouted words, Roman numerals or common abbreviations."""
+        shouted = [(m.start(), m.end()) for m in _UPPER_PHRASE.finditer(text)]
         out = []
         for m in _ACRONYM.finditer(text):
             word = m.group().lower()
@@ -203,7 +203,7 @@ class MentionFinder:
         if language != "hi":
             found += self._rules(text)
         else:  # Devanagari has no capitals; Latin-script acronyms ("FBI", "BRICS") still name organisations
-            found += self._acronyms(text, [(m.start(), m.end()) for m in _UPPER_PHRASE.finditer(text)])
+            found += self._acronyms(text)
         if regions is not None:
             found = [c for c in found if any(s <= c.start and c.end <= e for s, e in regions)]
         return _with_titles(text, _resolve(text, found))
