@@ -85,7 +85,7 @@ def mention_detection(data, folds, groups, ner: bool = False) -> dict[str, dict[
         c["detected"] += len(found)
         c["correct"] += sum(any(s < ge and gs < e for gs, ge in gold) for s, e in found)
     return {lang: {"recall": c["found"] / max(1, c["gold"]), "precision": c["correct"] / max(1, c["detected"]),
-                   "detected_per_doc": c["detected"]} for lang, c in stats.items()}
+                   "detected": c["detected"], "gold": c["gold"]} for lang, c in stats.items()}
 
 
 def mentions_table(data, config: RoleTrainingConfig) -> int:

