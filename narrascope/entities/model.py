@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +21,8 @@ MODEL_FORMAT = "narrascope.roles/1"
 DENSE_BLOCKS = 3  # sentence, mention and article vectors
 
 
-def make_vectorizer(vocabulary: dict[str, int] | None = None, analyzer=word_features) -> Any:
+def make_vectorizer(vocabulary: dict[str, int] | None = None,
+                    analyzer: Callable[[str], list[str]] = word_features) -> Any:
     """TF-IDF over the word features of feature strings (``analyzer=char_features``: their character n-grams)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -89,11 +91,19 @@ class RoleModel:
     def dense_features(self, token_strings: list[str], dense: np.ndarray) -> np.ndarray:
         """The weighted dense part, with its per-language copies."""
         dense = np.asarray(dense, np.float32) * self.embedding_weight
+        copies = [dense]
+        for rows in self._language_rows(token_strings):
+            copy = np.zeros_like(dense)
+            copy[rows] = dense[rows]
+            copies.append(copy)
+        return np.hstack(copies) if len(copies) > 1 else dense
+
+    def _language_rows(self, token_strings: list[str]) -> list[np.ndarray]:
+        """For each of ``dense_languages``, the rows of the mentions in that language."""
         if not self.dense_languages:
-            return dense
+            return []
         languages = np.array([language_of(t) for t in token_strings])
-        return np.hstack([dense] + [np.where((languages == lang)[:, None], dense, np.float32(0))
-                                    for lang in self.dense_languages])
+        return [np.flatnonzero(languages == lang) for lang in self.dense_languages]
 
     def features(self, token_strings: list[str], dense: np.ndarray) -> sp.csr_matrix:
         return sp.hstack([self.sparse_features(token_strings),
@@ -111,13 +121,9 @@ class RoleModel:
         scores = np.asarray(sparse @ coef[:, :n_sparse].T, dtype=np.float32)
         dense = np.asarray(dense, np.float32) * self.embedding_weight
         scores += dense @ coef[:, n_sparse:n_sparse + width].T
-        if self.dense_languages:  # each mention's own language copy, without building the copies
-            languages = np.array([language_of(t) for t in token_strings])
-            for k, lang in enumerate(self.dense_languages, start=1):
-                rows = np.flatnonzero(languages == lang)
-                if len(rows):
-                    block = coef[:, n_sparse + k * width:n_sparse + (k + 1) * width]
-                    scores[rows] += dense[rows] @ block.T
+        for k, rows in enumerate(self._language_rows(token_strings), start=1):  # without building the copies
+            if len(rows):
+                scores[rows] += dense[rows] @ coef[:, n_sparse + k * width:n_sparse + (k + 1) * width].T
         scores += self.head.intercept_
         return self._split(1.0 / (1.0 + np.exp(-scores)))
 
@@ -204,7 +210,7 @@ def _vocabulary_list(vectorizer: Any) -> list[str]:
     return vocab
 
 
-def _fitted_vectorizer(vocab: list[str], idf: np.ndarray, analyzer) -> Any:
+def _fitted_vectorizer(vocab: list[str], idf: np.ndarray, analyzer: Callable[[str], list[str]]) -> Any:
     vectorizer = make_vectorizer({t: i for i, t in enumerate(vocab)}, analyzer)
     vectorizer._validate_vocabulary()
     vectorizer.idf_ = np.asarray(idf, dtype=np.float64)
