@@ -15,6 +15,7 @@ from narrascope.entities.features import char_features, language_of, word_featur
 from narrascope.errors import ModelError
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.storage import read_model_folder, write_model_folder
+from narrascope.heads.tfidf import ordered_vocabulary, set_idf
 from narrascope.schema import RoleTaxonomy
 
 MODEL_FORMAT = "narrascope.roles/1"
@@ -171,10 +172,10 @@ class RoleModel:
                 "extra_languages": self.extra_languages, "char_weight": self.char_weight if chars else 0.0,
                 "dense_languages": self.dense_languages}
         arrays = {"idf": self.vectorizer.idf_.astype(np.float32), **self.head.get_arrays("head_")}
-        documents = {"vocabulary": _vocabulary_list(self.vectorizer), "gazetteer": self.gazetteer}
+        documents = {"vocabulary": ordered_vocabulary(self.vectorizer.vocabulary_), "gazetteer": self.gazetteer}
         if chars:
             arrays["char_idf"] = self.char_vectorizer.idf_.astype(np.float32)
-            documents["char_vocabulary"] = _vocabulary_list(self.char_vectorizer)
+            documents["char_vocabulary"] = ordered_vocabulary(self.char_vectorizer.vocabulary_)
         write_model_folder(path, arrays, meta, **documents)
 
     @classmethod
@@ -203,17 +204,9 @@ class RoleModel:
         return model
 
 
-def _vocabulary_list(vectorizer: Any) -> list[str]:
-    vocab = [""] * len(vectorizer.vocabulary_)
-    for term, i in vectorizer.vocabulary_.items():
-        vocab[i] = term
-    return vocab
-
-
 def _fitted_vectorizer(vocab: list[str], idf: np.ndarray, analyzer: Callable[[str], list[str]]) -> Any:
     vectorizer = make_vectorizer({t: i for i, t in enumerate(vocab)}, analyzer)
-    vectorizer._validate_vocabulary()
-    vectorizer.idf_ = np.asarray(idf, dtype=np.float64)
+    set_idf(vectorizer, idf)
     return vectorizer
 
 

@@ -59,8 +59,8 @@ class TfidfFeaturizer:
         meta = {
             "word_features": self.word_features,
             "char_features": self.char_features,
-            "word_vocabulary": _ordered_vocab(self.word_.vocabulary_),
-            "char_vocabulary": _ordered_vocab(self.char_.vocabulary_),
+            "word_vocabulary": ordered_vocabulary(self.word_.vocabulary_),
+            "char_vocabulary": ordered_vocabulary(self.char_.vocabulary_),
         }
         arrays = {"word_idf": self.word_.idf_.astype(np.float32), "char_idf": self.char_.idf_.astype(np.float32)}
         return meta, arrays
@@ -73,12 +73,18 @@ class TfidfFeaturizer:
         self.word_ = _word_vectorizer(self.word_features, word_vocab)
         self.char_ = _char_vectorizer(self.char_features, char_vocab)
         for vec, key in ((self.word_, "word_idf"), (self.char_, "char_idf")):
-            vec._validate_vocabulary()
-            vec.idf_ = np.asarray(arrays[key], dtype=np.float64)
+            set_idf(vec, arrays[key])
         return self
 
 
-def _ordered_vocab(vocab: dict[str, int]) -> list[str]:
+def set_idf(vectorizer: Any, idf: np.ndarray) -> None:
+    """Make a ``TfidfVectorizer`` built with a fixed vocabulary ready to transform, with stored idf weights."""
+    vectorizer._validate_vocabulary()
+    vectorizer.idf_ = np.asarray(idf, dtype=np.float64)
+
+
+def ordered_vocabulary(vocab: dict[str, int]) -> list[str]:
+    """A vectoriser's ``vocabulary_`` as the list of its terms by column."""
     out = [""] * len(vocab)
     for term, idx in vocab.items():
         out[idx] = term
