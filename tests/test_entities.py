@@ -384,7 +384,7 @@ def test_the_extra_reader_reads_only_the_mentions_of_its_languages(tmp_path: Pat
     assert set(extra.read) == {"रूस ने हमला किया।", "भारत ने चिंता जताई।", "रूस", "भारत", hindi.text}
     assert len(extra.read) == len(set(extra.read))  # each text encoded once
 
-    config = RoleTrainingConfig(extra_embedder="lengths", dense_languages=(), char_weight=0.0)
+    config = RoleTrainingConfig(extra_embedder="lengths", dense_languages=(), char_blocks=())
     labels = label_list()
     gold = [_annotation("Antagonist", "Aggressor"), _annotation("Innocent", "Victim")] * 2
     model = fit_role_model(strings, dense, targets(gold, labels), config, labels, embedding_dim=2)
@@ -415,28 +415,35 @@ def test_context_character_ngrams_are_those_of_char_wb_and_stay_in_the_sentence(
     start = text.index("Vostria")
     [feats] = mention_tokens(text, [(0, 10), (11, 47), (48, 53)], [MentionInput(start, start + 7, "Vostria", "v")], "en")
     chars = char_features(feats)
-    assert "CL:_att" in chars and "CR:_mo" in chars
+    assert "CL:_att" in chars and "CR:_mo" in chars and "CM:vos" in chars  # the mention's own n-grams too
     assert not any("fel" in g or "nex" in g for g in chars)  # other sentences give none
+    assert set(char_features(feats, ("CM:",))) == {g for g in chars if g.startswith("CM:")}
+    assert set(char_features(feats, ("CL:", "CR:"))) == {g for g in chars if not g.startswith("CM:")}
     assert "L:attacked" in word_features(feats) and not any(t.startswith("CL:") for t in word_features(feats))
 
 
 def test_role_model_with_character_ngrams_and_language_copies_round_trips(tmp_path: Path):
     import numpy as np
 
-    from narrascope.entities.model import RoleModel
+    from narrascope.entities.model import CharBlock, RoleModel
     from narrascope.training.roles import RoleTrainingConfig, fit_role_model, label_list, targets
 
-    strings = ["L:attacked R:said ID:russia LANG:en\tCL:_att CL:atta CR:_sa",
-               "L:help R:suffered ID:civilians LANG:hi\tCL:_को CR:_पी",
-               "L:attacked R:fled ID:russia LANG:en\tCL:_att CR:_fl",
-               "L:help R:suffered ID:civilians LANG:xx\tCL:_को CR:_पी"]
+    strings = ["L:attacked R:said ID:russia LANG:en\tCL:_att CL:atta\tCR:_sa\tCM:_ru",  # words, CL:, CR:, CM:
+               "L:help R:suffered ID:civilians LANG:hi\tCL:_को\tCR:_पी\tCM:_ci",
+               "L:attacked R:fled ID:russia LANG:en\tCL:_att\tCR:_fl\tCM:_ru",
+               "L:help R:suffered ID:civilians LANG:xx\tCL:_को\tCR:_पी\tCM:_ci"]
     dense = np.random.default_rng(0).normal(size=(4, 6)).astype(np.float32)
     gold = [_annotation("Antagonist", "Aggressor"), _annotation("Innocent", "Victim")] * 2
     labels = label_list()
-    config = RoleTrainingConfig(dense_languages=("EN", "HI"), char_weight=0.7)
+    blocks = ((("CL:", "CR:"), 0.7), (("CM:",), 0.5), (("CR:",), 0.0))  # weight 0: no block
+    config = RoleTrainingConfig(dense_languages=("EN", "HI"), char_blocks=blocks)
     model = fit_role_model(strings, dense, targets(gold, labels), config, labels, embedding_dim=2)
     assert model.dense_languages == ["en", "hi"] and model.dense_dim == 18
-    assert set(model.char_vectorizer.vocabulary_) == {"CL:_att", "CL:_को", "CR:_पी"}  # min_df 2
+    assert [set(b.vectorizer.vocabulary_) for b in model.char_blocks] == [{"CL:_att", "CL:_को", "CR:_पी"},
+                                                                         {"CM:_ru", "CM:_ci"}]  # min_df 2
+    assert model.sparse_features(strings).shape[1] == len(model.vectorizer.vocabulary_) + 5
+    with pytest.raises(ValueError, match="CX:"):
+        CharBlock(("CX:",), 0.5)  # a group the feature strings do not have
     copies = model.dense_features(strings, dense)
     assert np.allclose(copies[:, :6], 0.5 * dense)
     assert copies[0, 6:12].any() and not copies[0, 12:].any()  # English: its own copy only
@@ -446,14 +453,49 @@ def test_role_model_with_character_ngrams_and_language_copies_round_trips(tmp_pa
 
     model.to_disk(tmp_path / "roles")
     again = RoleModel.from_disk(tmp_path / "roles")
-    assert (again.char_weight, again.dense_languages) == (0.7, ["en", "hi"])
+    assert [(b.prefixes, b.weight) for b in again.char_blocks] == [(("CL:", "CR:"), 0.7), (("CM:",), 0.5)]
+    assert again.dense_languages == ["en", "hi"]
     assert np.allclose(again.predict_inputs(strings, dense)[0], model.predict_inputs(strings, dense)[0], atol=1e-3)
 
-    plain = fit_role_model(strings, dense, targets(gold, labels), RoleTrainingConfig(dense_languages=(), char_weight=0.0),
+    plain = fit_role_model(strings, dense, targets(gold, labels), RoleTrainingConfig(dense_languages=(), char_blocks=()),
                            labels, embedding_dim=2)
     plain.to_disk(tmp_path / "plain")  # as folders written before the n-grams: no char vocabulary at all
     assert not (tmp_path / "plain" / "char_vocabulary.json").exists()
-    assert RoleModel.from_disk(tmp_path / "plain").char_vectorizer is None
+    assert RoleModel.from_disk(tmp_path / "plain").char_blocks == []
+
+
+def test_role_model_folder_of_session_14_reads_its_single_context_block(tmp_path: Path):
+    """Folders written with one n-gram block (``char_weight`` in meta.json, one vocabulary list)
+    still load, read only the context n-grams, and predict as before."""
+    import json
+
+    import numpy as np
+
+    from narrascope.entities.model import RoleModel
+    from narrascope.errors import ModelError
+    from narrascope.training.roles import RoleTrainingConfig, fit_role_model, label_list, targets
+
+    strings = ["L:attacked ID:russia LANG:en\tCL:_att\tCR:_sa\tCM:_ru", "L:help ID:civilians LANG:en\tCL:_को\tCR:_पी\tCM:_ci",
+               "L:attacked ID:russia LANG:en\tCL:_att\tCR:_sa\tCM:_ru", "L:help ID:civilians LANG:en\tCL:_को\tCR:_पी\tCM:_ci"]
+    dense = np.random.default_rng(0).normal(size=(4, 6)).astype(np.float32)
+    gold = [_annotation("Antagonist", "Aggressor"), _annotation("Innocent", "Victim")] * 2
+    labels = label_list()
+    config = RoleTrainingConfig(dense_languages=(), char_blocks=((("CL:", "CR:"), 0.7),))
+    model = fit_role_model(strings, dense, targets(gold, labels), config, labels, embedding_dim=2)
+    model.to_disk(tmp_path / "roles")
+    meta_path, vocab_path = tmp_path / "roles" / "meta.json", tmp_path / "roles" / "char_vocabulary.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    del meta["char_blocks"]
+    meta["char_weight"] = 0.7
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    vocab_path.write_text(json.dumps(json.loads(vocab_path.read_text(encoding="utf-8"))[0]), encoding="utf-8")
+    old = RoleModel.from_disk(tmp_path / "roles")
+    assert [(b.prefixes, b.weight) for b in old.char_blocks] == [(("CL:", "CR:"), 0.7)]
+    assert np.allclose(old.predict_inputs(strings, dense)[0], model.predict_inputs(strings, dense)[0], atol=1e-3)
+
+    vocab_path.unlink()
+    with pytest.raises(ModelError, match="retrain the role model"):
+        RoleModel.from_disk(tmp_path / "roles")
 
 
 def _annotation(main: str, fine: str):

@@ -14,8 +14,10 @@ Each mention becomes a bag of prefixed tokens (read by a TF-IDF vectoriser):
 - ``POS:`` where in the article it appears, ``TITLE`` when in the headline;
 - ``CL:``/``CR:`` character 2-4-grams of the words in the 30 characters before/after
   the mention (inside its sentence): inflections and postpositions ("को", "-ом",
-  "contra o") that whole words split into rare forms. They follow a tab; the model
-  reads them with their own vectoriser (``char_features``), the rest with ``word_features``.
+  "contra o") that whole words split into rare forms; ``CM:`` those of the mention
+  itself, so that inflected or respelled names ("Зеленски"/"Зеленския", "ज़ेलेंस्की"/"जेलेंस्की")
+  share most of their reading. They follow a tab; the model reads each group with its
+  own vectoriser (``char_features`` with the group's prefixes), the rest with ``word_features``.
 
 plus dense vectors: the embedding of the mention's sentence, of the mention
 itself and of the whole article.
@@ -35,6 +37,7 @@ WINDOW = 8
 NEAR = 4
 CHAR_WINDOW = 30
 CHAR_NGRAMS = (2, 4)
+CHAR_GROUPS = ("CL:", "CR:", "CM:")  # after the word features, one tab-separated field each
 _LANG = re.compile(r"(?:^|\s)LANG:(\S+)")
 
 
@@ -65,7 +68,8 @@ def context_region(text: str, sentences: Sequence[tuple[int, int]], start: int, 
 
 def mention_tokens(text: str, sentences: Sequence[tuple[int, int]], mentions: Sequence[MentionInput],
                    language: str, narratives: Sequence[str] = (), actors: ActorTable | None = None) -> list[str]:
-    """One feature string per mention: space-separated word features, a tab, the character n-grams."""
+    """One feature string per mention: space-separated word features, then the character
+    n-grams of each of ``CHAR_GROUPS``, each group after a tab."""
     actors = actors or ActorTable.default()
     language = language or "other"
     regions = [context_region(text, sentences, m.start, m.end) for m in mentions]
@@ -98,9 +102,10 @@ def mention_tokens(text: str, sentences: Sequence[tuple[int, int]], mentions: Se
         feats.append(f"POS:{int(5 * m.start / max(1, len(text)))}")
         if first_line < 0 or m.start < first_line:
             feats.append("TITLE")
-        grams = char_ngrams(text[max(s, m.start - CHAR_WINDOW):max(s, m.start)], "CL:")
-        grams += char_ngrams(text[min(e, m.end):min(e, m.end + CHAR_WINDOW)], "CR:")
-        out.append(" ".join(feats) + "\t" + " ".join(grams))
+        groups = (char_ngrams(text[max(s, m.start - CHAR_WINDOW):max(s, m.start)], "CL:"),
+                  char_ngrams(text[min(e, m.end):min(e, m.end + CHAR_WINDOW)], "CR:"),
+                  char_ngrams(m.text, "CM:"))
+        out.append("\t".join([" ".join(feats), *(" ".join(grams) for grams in groups)]))
     return out
 
 
@@ -130,9 +135,13 @@ def word_features(token_string: str) -> list[str]:
     return token_string.partition("\t")[0].split()
 
 
-def char_features(token_string: str) -> list[str]:
-    """The character n-grams of a feature string (after its tab)."""
-    return token_string.partition("\t")[2].split()
+def char_features(token_string: str, prefixes: tuple[str, ...] = ()) -> list[str]:
+    """The character n-grams of a feature string (the fields after its first tab); with
+    ``prefixes``, only those of these groups of ``CHAR_GROUPS`` (``("CL:", "CR:")``: the context's)."""
+    fields = token_string.split("\t")[1:]
+    if not prefixes:
+        return " ".join(fields).split()
+    return [g for i, p in enumerate(CHAR_GROUPS) if p in prefixes and i < len(fields) for g in fields[i].split()]
 
 
 def language_of(token_string: str) -> str:

