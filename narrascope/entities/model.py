@@ -239,7 +239,7 @@ def _char_blocks(meta: dict[str, Any], arrays: dict[str, np.ndarray], docs: dict
         blocks = [CharBlock(CONTEXT_PREFIXES, float(meta["char_weight"]))]
         vocabularies = [docs.get("char_vocabulary", [])]
     else:
-        blocks = []
+        return []
     if not blocks:
         return []
     idf = arrays.get("char_idf", np.zeros(0, np.float32))
