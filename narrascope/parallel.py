@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -17,9 +18,16 @@ from narrascope.schema import Document
 _worker_pipeline: Any = None  # the worker's own Pipeline
 
 
-def init_worker(model_path: str | None, names: list[str]) -> None:
+def init_worker(model_path: str | None, names: list[str], blas_threads: int = 0) -> None:
+    """Build the worker's pipeline; with ``blas_threads``, cap its BLAS threads (its share of the
+    cores: a worker per core whose BLAS spins a thread per core oversubscribes the machine)."""
     global _worker_pipeline
     from narrascope.pipeline import build_pipeline
+
+    if blas_threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(blas_threads)
 
     _worker_pipeline = build_pipeline(model_path, narratives="narratives" in names, roles="roles" in names,
                                       ner="ner" in names, persuasion="persuasion" in names,
@@ -61,5 +69,6 @@ def process_pool(model_path: str | Path | None, names: list[str], n_process: int
     """``n_process`` spawned workers, each building the pipeline once; a worker that dies breaks the pool
     (an error), where ``multiprocessing.Pool`` would restart it forever."""
     path = str(model_path) if model_path else None
+    blas_threads = max(1, (os.cpu_count() or 1) // max(1, n_process))
     return ProcessPoolExecutor(n_process, mp_context=mp.get_context("spawn"), initializer=init_worker,
-                               initargs=(path, names))
+                               initargs=(path, names, blas_threads))

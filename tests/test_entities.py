@@ -464,6 +464,44 @@ def test_role_model_with_character_ngrams_and_language_copies_round_trips(tmp_pa
     assert RoleModel.from_disk(tmp_path / "plain").char_blocks == []
 
 
+def test_sparse_index_gives_the_vectorisers_matrix_and_rows_decode_like_single_mentions():
+    """The one-pass lookup scores with exactly the matrix the word and n-gram vectorisers give
+    (repeated features, a feature string without n-grams, one with no known feature at all), and
+    is rebuilt when a vectoriser is replaced; main-role scores of many rows equal row by row."""
+    import numpy as np
+
+    from narrascope.entities.model import CharBlock, make_vectorizer
+    from narrascope.training.roles import RoleTrainingConfig, fit_role_model, label_list, targets
+
+    strings = ["L:attacked L:attacked R:said ID:russia LANG:en\tCL:_att CL:_att CL:atta\tCR:_sa\tCM:_ru",
+               "L:help R:suffered ID:civilians LANG:pt\tCL:_ajud\tCR:_sof\tCM:_ci",
+               "L:attacked R:fled ID:russia LANG:en\tCL:_att\tCR:_sa\tCM:_ru",
+               "L:help R:suffered ID:civilians LANG:pt\tCL:_ajud\tCR:_sof\tCM:_ci"]
+    dense = np.random.default_rng(1).normal(size=(4, 6)).astype(np.float32)
+    gold = [_annotation("Antagonist", "Aggressor"), _annotation("Innocent", "Victim")] * 2
+    labels = label_list()
+    config = RoleTrainingConfig(dense_languages=(), char_blocks=((("CL:",), 0.5), (("CR:", "CM:"), 0.7)))
+    model = fit_role_model(strings, dense, targets(gold, labels), config, labels, embedding_dim=2)
+    queries = strings + ["L:attacked ID:russia", "unknown words only\tCX:_zz"]
+    expected = model.sparse_features(queries).toarray()
+    got = model.sparse_index().transform(queries)
+    assert got.shape == expected.shape and np.allclose(got.toarray(), expected, atol=1e-6)
+    assert not got[5].toarray().any() and expected[0].max() > 0
+    model.char_blocks = [CharBlock(("CL:",), 0.5).fit(strings)]  # a replaced vectoriser: a new index
+    model.vectorizer = make_vectorizer().fit(strings[:2] * 2)
+    assert np.allclose(model.sparse_index().transform(queries).toarray(), model.sparse_features(queries).toarray(),
+                       atol=1e-6)
+
+    model.fine_weight = 2.0
+    p_main = np.random.default_rng(2).dirichlet(np.ones(3), size=5).astype(np.float32)
+    p_fine = np.random.default_rng(3).uniform(0.01, 0.9, size=(5, len(labels) - 3)).astype(np.float32)
+    rows = model.main_scores(p_main, p_fine)
+    assert rows.shape == (5, 3) and np.allclose(rows.sum(axis=1), 1.0)
+    for k in range(5):
+        assert np.array_equal(rows[k], model.main_scores(p_main[k], p_fine[k]))
+        assert model.decode(p_main[k], p_fine[k], rows[k]) == model.decode(p_main[k], p_fine[k])
+
+
 def test_role_model_folder_of_session_14_reads_its_single_context_block(tmp_path: Path):
     """Folders written with one n-gram block (``char_weight`` in meta.json, one vocabulary list)
     still load, read only the context n-grams, and predict as before."""

@@ -73,10 +73,11 @@ class RoleClassifier(Component):
         p_main, p_fine = self.model.predict_inputs(token_strings, dense)
         # per mention: (main-role probabilities, fine-role probabilities, the decoding's main-role scores)
         scores: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        shown_rows = self.model.main_scores(p_main, p_fine)
         for k, (doc, mention, i) in enumerate(rows):
-            main, fines = self.model.decode(p_main[k], p_fine[k])
+            shown = shown_rows[k]
+            main, fines = self.model.decode(p_main[k], p_fine[k], shown)
             evidence = [doc.sentences[i]] if i >= 0 else []
-            shown = self.model.main_scores(p_main[k], p_fine[k])
             mention.main_role = Label(main, float(shown[self.model.main_roles.index(main)]), evidence)
             mention.fine_roles = [Label(f, s, evidence, parent=main) for f, s in fines]
             scores[id(mention)] = (p_main[k], p_fine[k], shown)

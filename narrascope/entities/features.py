@@ -77,6 +77,7 @@ def mention_tokens(text: str, sentences: Sequence[tuple[int, int]], mentions: Se
     for m, region in zip(mentions, regions):
         by_entity.setdefault(m.entity, set()).add(region)
     first_line = text.find("\n")
+    portrait: dict[tuple[int, int], list[str]] = {}  # a region's E: words, shared by the entity's mentions
     out = []
     for m, (s, e) in zip(mentions, regions):
         left = tokens(text[s:max(s, m.start)])[-WINDOW:]
@@ -95,7 +96,9 @@ def mention_tokens(text: str, sentences: Sequence[tuple[int, int]], mentions: Se
         feats += [f"ID:{ident}", f"IDL:{language}_{ident}", f"LANG:{language}", f"SIDE:{side}",
                   f"SIDEL:{side}_{language}"]
         for region in by_entity[m.entity] - {(s, e)}:
-            feats += [f"E:{w}" for w in tokens(text[region[0]:region[1]])]
+            if region not in portrait:
+                portrait[region] = [f"E:{w}" for w in tokens(text[region[0]:region[1]])]
+            feats += portrait[region]
         for label in narratives:
             label = label.replace(" ", "_")
             feats += [f"N:{label}", f"NS:{side}_{label}", f"NI:{ident}_{label}"]

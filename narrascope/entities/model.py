@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,49 @@ class CharBlock:
         return self.vectorizer.transform(token_strings) * self.weight
 
 
+@dataclass(frozen=True)
+class SparseIndex:
+    """The word features and every n-gram block as one lookup: the same matrix as stacking
+    the vectorisers' outputs (sublinear TF, IDF, each block L2-normalised and weighted), from
+    one split of each feature string instead of one analyser pass per block (~1.5x faster).
+
+    Exact because the blocks cannot share a feature: each n-gram group has its own prefix,
+    which no word feature has."""
+
+    columns: dict[str, int]
+    idf: np.ndarray  # per column
+    block_of: np.ndarray  # per column: its block
+    weights: np.ndarray  # per block
+    sources: tuple[int, ...]  # ids of the vectorisers it was read from
+
+    @classmethod
+    def of(cls, vectorizers: list[Any], weights: list[float]) -> SparseIndex:
+        columns: dict[str, int] = {}
+        idf, block_of = [], []
+        for b, vectorizer in enumerate(vectorizers):
+            offset = len(columns)
+            columns.update((t, offset + i) for t, i in vectorizer.vocabulary_.items())
+            idf.append(np.asarray(vectorizer.idf_, np.float64))
+            block_of.append(np.full(len(vectorizer.vocabulary_), b))
+        return cls(columns, np.concatenate(idf), np.concatenate(block_of), np.asarray(weights, np.float64),
+                   tuple(id(v) for v in vectorizers))
+
+    def transform(self, token_strings: list[str]) -> sp.csr_matrix:
+        get = self.columns.get
+        found = [[k for k in map(get, s.split()) if k is not None] for s in token_strings]
+        lengths = [len(f) for f in found]
+        cols = np.fromiter((k for f in found for k in f), np.int64, sum(lengths))
+        rows = np.repeat(np.arange(len(found)), lengths)
+        X = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(found), len(self.idf)))
+        X.sum_duplicates()  # counts
+        row_of = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        data = (1.0 + np.log(X.data)) * self.idf[X.indices]
+        key = row_of * len(self.weights) + self.block_of[X.indices]
+        norms = np.sqrt(np.bincount(key, data * data, minlength=X.shape[0] * len(self.weights)))
+        X.data = (data * self.weights[self.block_of[X.indices]] / norms[key]).astype(np.float32)
+        return X
+
+
 @dataclass
 class RoleModel:
     """``labels`` = the three main roles, then the fine roles; one logistic column each.
@@ -97,6 +140,7 @@ class RoleModel:
     extra_languages: list[str] = field(default_factory=list)
     char_blocks: list[CharBlock] = field(default_factory=list)
     dense_languages: list[str] = field(default_factory=list)
+    _index: SparseIndex | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def input_dim(self) -> int:
@@ -107,12 +151,20 @@ class RoleModel:
     def dense_dim(self) -> int:
         return self.input_dim * (1 + len(self.dense_languages))
 
-    @property
+    @cached_property
     def main_roles(self) -> list[str]:
         return list(RoleTaxonomy.default().main_roles)
 
+    def sparse_index(self) -> SparseIndex:
+        """The vectorisers as one ``SparseIndex`` (built on first use, again if they were replaced)."""
+        vectorizers = [self.vectorizer, *(b.vectorizer for b in self.char_blocks)]
+        if self._index is None or self._index.sources != tuple(id(v) for v in vectorizers):
+            self._index = SparseIndex.of(vectorizers, [1.0, *(b.weight for b in self.char_blocks)])
+        return self._index
+
     def sparse_features(self, token_strings: list[str]) -> sp.csr_matrix:
-        """The TF-IDF part: word features, then (if the model has them) the character n-gram blocks."""
+        """The TF-IDF part: word features, then (if the model has them) the character n-gram blocks;
+        the vectorisers' own output (``sparse_index`` gives the same matrix faster)."""
         blocks = [self.vectorizer.transform(token_strings)]
         blocks += [block.transform(token_strings) for block in self.char_blocks]
         return sp.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0].tocsr()
@@ -144,7 +196,7 @@ class RoleModel:
 
     def predict_inputs(self, token_strings: list[str], dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Same as ``predict_proba(features(...))`` without building the stacked matrix (faster)."""
-        sparse = self.sparse_features(token_strings)
+        sparse = self.sparse_index().transform(token_strings)
         n_sparse, width = sparse.shape[1], self.input_dim
         coef = self.head.coef_
         scores = np.asarray(sparse @ coef[:, :n_sparse].T, dtype=np.float32)
@@ -164,6 +216,7 @@ class RoleModel:
 
     def main_scores(self, p_main: np.ndarray, p_fine: np.ndarray) -> np.ndarray:
         """The decoding's scores of the main roles, summing to 1; the decoded main role scores highest.
+        For one mention (vectors) or many at once (one row each).
 
         Main role first (``fine_weight`` 0): ``p_main`` itself. Pair decoding: each main role's
         best pair ``p(main) * p(fine) ** fine_weight``, as a geometric mean over its ``1 + fine_weight``
@@ -173,18 +226,20 @@ class RoleModel:
         if self.fine_weight <= 0:
             return np.asarray(p_main, dtype=np.float64)
         main_of = _main_index_of_fine(tuple(self.labels))
-        pair = np.log(np.maximum(p_main[main_of], 1e-9)) + self.fine_weight * np.log(np.maximum(p_fine, 1e-9))
-        best = np.full(len(self.main_roles), -np.inf)
-        np.maximum.at(best, main_of, pair)
-        weights = np.exp((best - best.max()) / (1.0 + self.fine_weight))
-        return weights / weights.sum()
+        pair = np.log(np.maximum(p_main[..., main_of], 1e-9)) + self.fine_weight * np.log(np.maximum(p_fine, 1e-9))
+        best = np.stack([pair[..., main_of == k].max(axis=-1) for k in range(len(self.main_roles))],
+                        axis=-1).astype(np.float64)
+        weights = np.exp((best - best.max(axis=-1, keepdims=True)) / (1.0 + self.fine_weight))
+        return weights / weights.sum(axis=-1, keepdims=True)
 
-    def decode(self, p_main: np.ndarray, p_fine: np.ndarray) -> tuple[str, list[tuple[str, float]]]:
-        """The main role and its chosen fine roles with scores."""
+    def decode(self, p_main: np.ndarray, p_fine: np.ndarray,
+               scores: np.ndarray | None = None) -> tuple[str, list[tuple[str, float]]]:
+        """The main role and its chosen fine roles with scores (``scores``: the mention's
+        ``main_scores``, when already computed)."""
         main_of = _main_index_of_fine(tuple(self.labels))
-        k = int(np.argmax(self.main_scores(p_main, p_fine)))
+        k = int(np.argmax(self.main_scores(p_main, p_fine) if scores is None else scores))
         fine_labels = self.labels[len(self.main_roles):]
-        allowed = sorted(((float(p_fine[i]), f) for i, f in enumerate(fine_labels) if main_of[i] == k), reverse=True)
+        allowed = sorted(((float(p_fine[i]), fine_labels[i]) for i in np.flatnonzero(main_of == k)), reverse=True)
         chosen = [allowed[0]]
         if len(allowed) > 1 and allowed[1][0] >= self.second_ratio * allowed[0][0]:
             chosen.append(allowed[1])
