@@ -1,5 +1,10 @@
 """End-to-end speed of ``narrascope analyze``: docs/s, cold start and peak RSS (median of runs).
 
+The three configurations (everything; without techniques; without entities and techniques)
+run interleaved, and the time a component adds is the median over the runs of its paired ratio,
+in wall seconds (the bars) and in CPU seconds of the process and its workers (steadier on a
+machine shared with other work).
+
 The corpus is 200 articles of about 3,000 characters built from the training
 articles in ../shared/data (never committed); without it, from the bundled
 examples. Each run is a fresh ``narrascope analyze DIR --json ... --quiet``
@@ -63,8 +68,10 @@ def tree_rss_mb(pid: int) -> float:
     return total / 2**20
 
 
-def run(args: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB, process tree summed) of one CLI process."""
+def run(args: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak resident memory (MB, process tree summed) and CPU seconds (user + system,
+    the process and its workers) of one CLI process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "narrascope", *args], stdout=subprocess.DEVNULL)
     peak = 0.0
@@ -74,31 +81,56 @@ def run(args: list[str]) -> tuple[float, float]:
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"narrascope {' '.join(args)} failed with exit code {proc.returncode}")
-    return wall, peak
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, peak, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def measure(tmp: Path, name: str, languages: list[str], n_docs: int, runs: int, extra: tuple[str, ...] = ()) -> dict:
+CONFIGS = {"everything": (), "without_techniques": ("--no-techniques",),
+           "without_entities_and_techniques": ("--no-entities", "--no-techniques")}
+
+
+def measure(tmp: Path, name: str, languages: list[str], n_docs: int, runs: int) -> dict[str, dict]:
+    """Each configuration of ``CONFIGS`` ``runs`` times, interleaved (run 1 of each, then run 2…),
+    so that a machine that slows down or speeds up meanwhile weighs on all of them alike."""
     corpus = tmp / name
     if not corpus.exists():
         corpus.mkdir()
     mean_chars = build_corpus(corpus, n_docs, languages)
     one = corpus / "doc0000.txt"
-    cold, batch, rss = [], [], []
+    raw: dict[str, dict[str, list[float]]] = {key: {"cold": [], "wall": [], "rss": [], "cpu": []} for key in CONFIGS}
     for i in range(runs):
-        wall, _ = run(["analyze", str(one), "--quiet", *extra])
-        cold.append(wall)
-        wall, peak = run(["analyze", str(corpus), "--json", str(tmp / "out.jsonl"), "--quiet", *extra])
-        batch.append(wall)
-        rss.append(peak)
-        console.print(f"{name}{' '.join(extra)} run {i + 1}: cold start {cold[-1]:.2f}s, {n_docs} docs in {wall:.1f}s, "
-                      f"peak RSS {peak:.0f} MB")
-    docs_per_s = [n_docs / w for w in batch]
-    return {
-        "languages": languages, "docs": n_docs, "mean_chars": round(mean_chars),
-        "docs_per_s_median": round(median(docs_per_s), 2), "docs_per_s_runs": [round(x, 2) for x in docs_per_s],
-        "cold_start_s_median": round(median(cold), 2), "cold_start_s_runs": [round(x, 2) for x in cold],
-        "peak_rss_mb_median": round(median(rss)), "peak_rss_mb_runs": [round(x) for x in rss],
-    }
+        for key, extra in CONFIGS.items():
+            cold, _, _ = run(["analyze", str(one), "--quiet", *extra])
+            wall, peak, cpu = run(["analyze", str(corpus), "--json", str(tmp / "out.jsonl"), "--quiet", *extra])
+            for field, value in (("cold", cold), ("wall", wall), ("rss", peak), ("cpu", cpu)):
+                raw[key][field].append(value)
+            console.print(f"{name} {' '.join(extra) or '(everything)'} run {i + 1}: cold start {cold:.2f}s, "
+                          f"{n_docs} docs in {wall:.1f}s ({cpu:.1f} CPU s), peak RSS {peak:.0f} MB")
+    out = {}
+    for key, r in raw.items():
+        docs_per_s = [n_docs / w for w in r["wall"]]
+        out[key] = {
+            "languages": languages, "docs": n_docs, "mean_chars": round(mean_chars),
+            "docs_per_s_median": round(median(docs_per_s), 2), "docs_per_s_runs": [round(x, 2) for x in docs_per_s],
+            "cold_start_s_median": round(median(r["cold"]), 2), "cold_start_s_runs": [round(x, 2) for x in r["cold"]],
+            "peak_rss_mb_median": round(median(r["rss"])), "peak_rss_mb_runs": [round(x) for x in r["rss"]],
+            "cpu_s_median": round(median(r["cpu"]), 1), "cpu_s_runs": [round(x, 1) for x in r["cpu"]],
+        }
+
+    def added(more: str, less: str, field: str = "wall") -> float:  # median of each run's pair: drift cancels
+        return round(100 * (median([a / b for a, b in zip(raw[more][field], raw[less][field])]) - 1), 1)
+
+    result = out["everything"]
+    result["without_techniques"] = out["without_techniques"]
+    result["without_entities_and_techniques"] = out["without_entities_and_techniques"]
+    # persuasion analysis (issue #4: techniques add <= 40%) and entity framing (issue #3: entities add <= 30%
+    # to the core without either)
+    result["techniques_added_time_pct"] = added("everything", "without_techniques")
+    result["entities_added_time_pct"] = added("without_techniques", "without_entities_and_techniques")
+    # the same in CPU seconds: what the components cost, whatever else the machine is doing
+    result["techniques_added_cpu_pct"] = added("everything", "without_techniques", "cpu")
+    result["entities_added_cpu_pct"] = added("without_techniques", "without_entities_and_techniques", "cpu")
+    return result
 
 
 def main() -> int:
@@ -114,23 +146,15 @@ def main() -> int:
             if args.only and name not in args.only.split(","):
                 continue
             results[name] = measure(Path(tmp), name, languages, args.docs, args.runs)
-            # the same corpus without persuasion analysis (issue #4: techniques add <= 40%) and without
-            # entity framing either (issue #3: entities add <= 30% to that core)
-            no_tech = measure(Path(tmp), name, languages, args.docs, args.runs, ("--no-techniques",))
-            core = measure(Path(tmp), name, languages, args.docs, args.runs, ("--no-entities", "--no-techniques"))
-            results[name]["without_techniques"] = no_tech
-            results[name]["without_entities_and_techniques"] = core
-            results[name]["techniques_added_time_pct"] = round(
-                100 * (no_tech["docs_per_s_median"] / results[name]["docs_per_s_median"] - 1), 1)
-            results[name]["entities_added_time_pct"] = round(
-                100 * (core["docs_per_s_median"] / no_tech["docs_per_s_median"] - 1), 1)
     rows = []
     for name, r in results.items():
         rows.append([f"{name}: docs/s, core (no entities, no techniques)",
                      r["without_entities_and_techniques"]["docs_per_s_median"], ""])
         rows.append([f"{name}: docs/s with entities", r["without_techniques"]["docs_per_s_median"], ""])
         rows.append([f"{name}: time added by entities to the core (%)", r["entities_added_time_pct"], "≤ 30"])
+        rows.append([f"{name}: CPU time added by entities to the core (%)", r["entities_added_cpu_pct"], ""])
         rows.append([f"{name}: time added by techniques (%)", r["techniques_added_time_pct"], "≤ 40"])
+        rows.append([f"{name}: CPU time added by techniques (%)", r["techniques_added_cpu_pct"], ""])
         rows += [[f"{name}: docs/s, everything", r["docs_per_s_median"], "≥ 20"],
                  [f"{name}: cold start, one file (s)", r["cold_start_s_median"], "≤ 5"],
                  [f"{name}: peak RSS, all processes (MB)", r["peak_rss_mb_median"], "≤ 1536"]]
