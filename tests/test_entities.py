@@ -469,6 +469,7 @@ def test_sparse_index_gives_the_vectorisers_matrix_and_rows_decode_like_single_m
     (repeated features, a feature string without n-grams, one with no known feature at all), and
     is rebuilt when a vectoriser is replaced; main-role scores of many rows equal row by row."""
     import numpy as np
+    import scipy.sparse as sp
 
     from narrascope.entities.model import CharBlock, make_vectorizer
     from narrascope.training.roles import RoleTrainingConfig, fit_role_model, label_list, targets
@@ -483,14 +484,19 @@ def test_sparse_index_gives_the_vectorisers_matrix_and_rows_decode_like_single_m
     config = RoleTrainingConfig(dense_languages=(), char_blocks=((("CL:",), 0.5), (("CR:", "CM:"), 0.7)))
     model = fit_role_model(strings, dense, targets(gold, labels), config, labels, embedding_dim=2)
     queries = strings + ["L:attacked ID:russia", "unknown words only\tCX:_zz"]
-    expected = model.sparse_features(queries).toarray()
-    got = model.sparse_index().transform(queries)
+
+    def stacked() -> np.ndarray:  # what the vectorisers give, block after block
+        blocks = [model.vectorizer.transform(queries)]
+        blocks += [b.vectorizer.transform(queries) * b.weight for b in model.char_blocks]
+        return sp.hstack(blocks).toarray()
+
+    expected = stacked()
+    got = model.sparse_features(queries)
     assert got.shape == expected.shape and np.allclose(got.toarray(), expected, atol=1e-6)
     assert not got[5].toarray().any() and expected[0].max() > 0
-    model.char_blocks = [CharBlock(("CL:",), 0.5).fit(strings)]  # a replaced vectoriser: a new index
+    model.char_blocks = [CharBlock(("CL:",), 0.5).fit(strings)]  # replaced vectorisers: a new index
     model.vectorizer = make_vectorizer().fit(strings[:2] * 2)
-    assert np.allclose(model.sparse_index().transform(queries).toarray(), model.sparse_features(queries).toarray(),
-                       atol=1e-6)
+    assert np.allclose(model.sparse_features(queries).toarray(), stacked(), atol=1e-6)
 
     model.fine_weight = 2.0
     p_main = np.random.default_rng(2).dirichlet(np.ones(3), size=5).astype(np.float32)

@@ -57,8 +57,6 @@ class CharBlock:
     def analyzer(self) -> Callable[[str], list[str]]:
         return partial(char_features, prefixes=tuple(self.prefixes))
 
-    def transform(self, token_strings: list[str]) -> sp.csr_matrix:
-        return self.vectorizer.transform(token_strings) * self.weight
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,7 @@ class SparseIndex:
     idf: np.ndarray  # per column
     block_of: np.ndarray  # per column: its block
     weights: np.ndarray  # per block
-    sources: tuple[int, ...]  # ids of the vectorisers it was read from
+    sources: tuple[Any, ...]  # the vectorisers it was read from
 
     @classmethod
     def of(cls, vectorizers: list[Any], weights: list[float]) -> SparseIndex:
@@ -86,7 +84,7 @@ class SparseIndex:
             idf.append(np.asarray(vectorizer.idf_, np.float64))
             block_of.append(np.full(len(vectorizer.vocabulary_), b))
         return cls(columns, np.concatenate(idf), np.concatenate(block_of), np.asarray(weights, np.float64),
-                   tuple(id(v) for v in vectorizers))
+                   tuple(vectorizers))
 
     def transform(self, token_strings: list[str]) -> sp.csr_matrix:
         get = self.columns.get
@@ -158,16 +156,14 @@ class RoleModel:
     def sparse_index(self) -> SparseIndex:
         """The vectorisers as one ``SparseIndex`` (built on first use, again if they were replaced)."""
         vectorizers = [self.vectorizer, *(b.vectorizer for b in self.char_blocks)]
-        if self._index is None or self._index.sources != tuple(id(v) for v in vectorizers):
+        if self._index is None or len(self._index.sources) != len(vectorizers) or any(
+                a is not b for a, b in zip(self._index.sources, vectorizers)):
             self._index = SparseIndex.of(vectorizers, [1.0, *(b.weight for b in self.char_blocks)])
         return self._index
 
     def sparse_features(self, token_strings: list[str]) -> sp.csr_matrix:
-        """The TF-IDF part: word features, then (if the model has them) the character n-gram blocks;
-        the vectorisers' own output (``sparse_index`` gives the same matrix faster)."""
-        blocks = [self.vectorizer.transform(token_strings)]
-        blocks += [block.transform(token_strings) for block in self.char_blocks]
-        return sp.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0].tocsr()
+        """The TF-IDF part: word features, then (if the model has them) the character n-gram blocks."""
+        return self.sparse_index().transform(token_strings)
 
     def dense_features(self, token_strings: list[str], dense: np.ndarray) -> np.ndarray:
         """The weighted dense part, with its per-language copies."""
@@ -196,7 +192,7 @@ class RoleModel:
 
     def predict_inputs(self, token_strings: list[str], dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Same as ``predict_proba(features(...))`` without building the stacked matrix (faster)."""
-        sparse = self.sparse_index().transform(token_strings)
+        sparse = self.sparse_features(token_strings)
         n_sparse, width = sparse.shape[1], self.input_dim
         coef = self.head.coef_
         scores = np.asarray(sparse @ coef[:, :n_sparse].T, dtype=np.float32)
