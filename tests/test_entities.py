@@ -466,8 +466,9 @@ def test_role_model_with_character_ngrams_and_language_copies_round_trips(tmp_pa
 
 def test_sparse_index_gives_the_vectorisers_matrix_and_rows_decode_like_single_mentions():
     """The one-pass lookup scores with exactly the matrix the word and n-gram vectorisers give
-    (repeated features, a feature string without n-grams, one with no known feature at all), and
-    is rebuilt when a vectoriser is replaced; main-role scores of many rows equal row by row."""
+    (repeated features, a feature string without n-grams, one with no known feature at all, blocks
+    that share a group), and is rebuilt when a vectoriser is replaced; main-role scores of many
+    rows equal row by row."""
     import numpy as np
     import scipy.sparse as sp
 
@@ -496,6 +497,9 @@ def test_sparse_index_gives_the_vectorisers_matrix_and_rows_decode_like_single_m
     assert not got[5].toarray().any() and expected[0].max() > 0
     model.char_blocks = [CharBlock(("CL:",), 0.5).fit(strings)]  # replaced vectorisers: a new index
     model.vectorizer = make_vectorizer().fit(strings[:2] * 2)
+    assert np.allclose(model.sparse_features(queries).toarray(), stacked(), atol=1e-6)
+    model.char_blocks = [CharBlock(("CL:", "CR:"), 0.5).fit(strings), CharBlock(("CR:",), 0.7).fit(strings)]
+    assert model.sparse_features(queries).shape[1] == len(model.vectorizer.vocabulary_) + 4 + 2  # CR: n-grams in both
     assert np.allclose(model.sparse_features(queries).toarray(), stacked(), atol=1e-6)
 
     model.fine_weight = 2.0

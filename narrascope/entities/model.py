@@ -58,17 +58,17 @@ class CharBlock:
         return partial(char_features, prefixes=tuple(self.prefixes))
 
 
-
 @dataclass(frozen=True)
 class SparseIndex:
     """The word features and every n-gram block as one lookup: the same matrix as stacking
     the vectorisers' outputs (sublinear TF, IDF, each block L2-normalised and weighted), from
     one split of each feature string instead of one analyser pass per block (~1.5x faster).
 
-    Exact because the blocks cannot share a feature: each n-gram group has its own prefix,
-    which no word feature has."""
+    No word feature has an n-gram prefix; a feature that two blocks read (blocks sharing a
+    group) has its first column in ``columns`` and the others in ``also``."""
 
     columns: dict[str, int]
+    also: dict[str, list[int]]  # further columns of features that several blocks read
     idf: np.ndarray  # per column
     block_of: np.ndarray  # per column: its block
     weights: np.ndarray  # per block
@@ -77,18 +77,26 @@ class SparseIndex:
     @classmethod
     def of(cls, vectorizers: list[Any], weights: list[float]) -> SparseIndex:
         columns: dict[str, int] = {}
-        idf, block_of = [], []
+        also: dict[str, list[int]] = {}
+        idf, block_of, offset = [], [], 0
         for b, vectorizer in enumerate(vectorizers):
-            offset = len(columns)
-            columns.update((t, offset + i) for t, i in vectorizer.vocabulary_.items())
+            for t, i in vectorizer.vocabulary_.items():
+                if t in columns:
+                    also.setdefault(t, []).append(offset + i)
+                else:
+                    columns[t] = offset + i
+            offset += len(vectorizer.vocabulary_)
             idf.append(np.asarray(vectorizer.idf_, np.float64))
             block_of.append(np.full(len(vectorizer.vocabulary_), b))
-        return cls(columns, np.concatenate(idf), np.concatenate(block_of), np.asarray(weights, np.float64),
+        return cls(columns, also, np.concatenate(idf), np.concatenate(block_of), np.asarray(weights, np.float64),
                    tuple(vectorizers))
 
     def transform(self, token_strings: list[str]) -> sp.csr_matrix:
         get = self.columns.get
         found = [[k for k in map(get, s.split()) if k is not None] for s in token_strings]
+        if self.also:
+            for f, s in zip(found, token_strings):
+                f += [k for t in s.split() for k in self.also.get(t, ())]
         lengths = [len(f) for f in found]
         cols = np.fromiter((k for f in found for k in f), np.int64, sum(lengths))
         rows = np.repeat(np.arange(len(found)), lengths)
