@@ -4,7 +4,7 @@ from sklearn.linear_model import LogisticRegression
 
 from narrascope.heads.decision import HierarchyDecoder
 from narrascope.heads.multilabel import MultiLabelLogistic
-from narrascope.heads.tfidf import TfidfFeaturizer
+from narrascope.heads.tfidf import CharNgramCounts, TfidfFeaturizer
 
 
 def test_multilabel_logistic_matches_scikit_learn():
@@ -32,6 +32,23 @@ def test_tfidf_state_round_trip():
     meta, arrays = fz.get_state()
     again = TfidfFeaturizer.from_state(meta, arrays)
     assert np.allclose(again.transform(texts).toarray(), fz.transform(texts).toarray(), atol=1e-6)
+
+
+def test_char_ngram_counts_are_the_vectorizers_own():
+    train = ["The West provoked the war.", "Climate policies hurt farmers!", "NATO expansion provoked Russia",
+             "Запад спровоцировал войну", "हिंदी को बढ़ावा", "Sofia's ΟΔΟΣ ΣΟΦΙΑΣ"] * 3
+    texts = train + ["", " ", "war  war\t\twar", "ǅungla İstanbul ß ﬁnance", "a\u00a0\u00a0b\u2003c x\x1c\x1dy",
+                     "\ufeffTitle line\r\n\r\nThe war.", "nothing known here: qqq zzz", "war " * 40]
+    fz = TfidfFeaturizer(50, 300).fit(train)
+    want = fz.char_.transform(texts)
+    for max_words in (50_000, 3):  # 3: the cache is emptied many times over
+        counts = CharNgramCounts(fz.char_, max_words=max_words)
+        for _ in range(2):  # cold, then from the cache
+            got = counts.transform(texts)
+            assert got.dtype == want.dtype and got.shape == want.shape
+            assert (got != want).nnz == 0
+            assert len(counts._columns) <= max_words
+    assert fz.transform(texts)[:, len(fz.word_.vocabulary_):].toarray().tolist() == want.toarray().tolist()
 
 
 def test_decoder_keeps_hierarchy_consistent():

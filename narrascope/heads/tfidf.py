@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -32,18 +33,72 @@ def _char_vectorizer(max_features: int, vocabulary: dict[str, int] | None = None
     )
 
 
+class CharNgramCounts:
+    """The count matrix of a fitted ``char_wb`` vectoriser, read word by word with a cache.
+
+    ``char_wb`` n-grams never cross a space, so a word's columns are the same wherever it occurs:
+    each distinct word is analysed once (scikit-learn's analyser, so the n-grams are its own) and
+    a text's counts are the sum of its words'. The same matrix as the vectoriser's counts, several
+    times faster on news text, where most words repeat. The cache is emptied past ``max_words``.
+    """
+
+    WHITESPACE = re.compile(r"\s\s+")  # what the char_wb analyser collapses before splitting
+
+    def __init__(self, vectorizer: Any, max_words: int = 50_000) -> None:
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        self.vectorizer = vectorizer
+        self.max_words = max_words
+        self._preprocess = vectorizer.build_preprocessor()
+        self._analyze = vectorizer.build_analyzer()
+        self._columns: dict[str, np.ndarray] = {}
+        tfidf = TfidfTransformer(norm=vectorizer.norm, use_idf=vectorizer.use_idf,
+                                 smooth_idf=vectorizer.smooth_idf, sublinear_tf=vectorizer.sublinear_tf)
+        tfidf.idf_ = vectorizer.idf_
+        self.tfidf = tfidf
+
+    def word_columns(self, word: str) -> np.ndarray:
+        columns = self._columns.get(word)
+        if columns is None:
+            vocabulary = self.vectorizer.vocabulary_
+            columns = np.array([vocabulary[g] for g in self._analyze(word) if g in vocabulary], dtype=np.int32)
+            if len(self._columns) >= self.max_words:
+                self._columns.clear()
+            self._columns[word] = columns
+        return columns
+
+    def counts(self, texts: list[str]) -> sp.csr_matrix:
+        indptr, indices, values = [0], [], []
+        for text in texts:
+            words = self.WHITESPACE.sub(" ", self._preprocess(text)).split()
+            columns = np.concatenate([self.word_columns(w) for w in words]) if words else np.zeros(0, np.int32)
+            unique, count = np.unique(columns, return_counts=True)
+            indices.append(unique)
+            values.append(count)
+            indptr.append(indptr[-1] + len(unique))
+        shape = (len(texts), len(self.vectorizer.vocabulary_))
+        return sp.csr_matrix((np.concatenate(values).astype(self.vectorizer.dtype), np.concatenate(indices), indptr),
+                             shape=shape)
+
+    def transform(self, texts: list[str]) -> sp.csr_matrix:
+        """What ``vectorizer.transform(texts)`` gives: sublinear TF x IDF, L2-normalised rows."""
+        return self.tfidf.transform(self.counts(texts), copy=False)
+
+
 class TfidfFeaturizer:
     """``[word 1-2-gram TF-IDF | char_wb 2-5-gram TF-IDF]``, each block L2-normalised."""
 
     def __init__(self, word_features: int = 30000, char_features: int = 60000) -> None:
         self.word_features = word_features
         self.char_features = char_features
+        self._char_counts: CharNgramCounts | None = None
 
     def fit(self, texts: list[str]) -> TfidfFeaturizer:
         if not texts:
             raise ValueError("TfidfFeaturizer.fit: expected at least one text, got 0")
         self.word_ = _word_vectorizer(self.word_features).fit(texts)
         self.char_ = _char_vectorizer(self.char_features).fit(texts)
+        self._char_counts = None
         return self
 
     @property
@@ -51,7 +106,9 @@ class TfidfFeaturizer:
         return len(self.word_.vocabulary_) + len(self.char_.vocabulary_)
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
-        return sp.hstack([self.word_.transform(texts), self.char_.transform(texts)], format="csr")
+        if self._char_counts is None or self._char_counts.vectorizer is not self.char_:
+            self._char_counts = CharNgramCounts(self.char_)
+        return sp.hstack([self.word_.transform(texts), self._char_counts.transform(texts)], format="csr")
 
     # ---- safe persistence ------------------------------------------------
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
