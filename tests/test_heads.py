@@ -49,6 +49,9 @@ def test_char_ngram_counts_are_the_vectorizers_own():
             assert (got != want).nnz == 0
             assert len(counts._columns) <= max_words
     assert fz.transform(texts)[:, len(fz.word_.vocabulary_):].toarray().tolist() == want.toarray().tolist()
+    assert CharNgramCounts(fz.char_).transform([]).shape == (0, want.shape[1])
+    long_word = "war" * 1000  # analysed, not cached
+    assert (CharNgramCounts(fz.char_).transform([long_word]) != fz.char_.transform([long_word])).nnz == 0
 
 
 def test_decoder_keeps_hierarchy_consistent():

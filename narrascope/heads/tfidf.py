@@ -43,6 +43,7 @@ class CharNgramCounts:
     """
 
     WHITESPACE = re.compile(r"\s\s+")  # what the char_wb analyser collapses before splitting
+    MAX_CACHED_CHARS = 64
 
     def __init__(self, vectorizer: Any, max_words: int = 50_000) -> None:
         from sklearn.feature_extraction.text import TfidfTransformer
@@ -62,13 +63,14 @@ class CharNgramCounts:
         if columns is None:
             vocabulary = self.vectorizer.vocabulary_
             columns = np.array([vocabulary[g] for g in self._analyze(word) if g in vocabulary], dtype=np.int32)
-            if len(self._columns) >= self.max_words:
-                self._columns.clear()
-            self._columns[word] = columns
+            if len(word) <= self.MAX_CACHED_CHARS:  # not the odd run of 10,000 characters without a space
+                if len(self._columns) >= self.max_words:
+                    self._columns.clear()
+                self._columns[word] = columns
         return columns
 
     def counts(self, texts: list[str]) -> sp.csr_matrix:
-        indptr, indices, values = [0], [], []
+        indptr, indices, values = [0], [np.zeros(0, np.int32)], [np.zeros(0, np.int64)]
         for text in texts:
             words = self.WHITESPACE.sub(" ", self._preprocess(text)).split()
             columns = np.concatenate([self.word_columns(w) for w in words]) if words else np.zeros(0, np.int32)
@@ -82,7 +84,8 @@ class CharNgramCounts:
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
         """What ``vectorizer.transform(texts)`` gives: sublinear TF x IDF, L2-normalised rows."""
-        return self.tfidf.transform(self.counts(texts), copy=False)
+        counts = self.counts(texts)
+        return self.tfidf.transform(counts, copy=False) if texts else counts
 
 
 class TfidfFeaturizer:
