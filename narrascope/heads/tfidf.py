@@ -101,7 +101,6 @@ class TfidfFeaturizer:
             raise ValueError("TfidfFeaturizer.fit: expected at least one text, got 0")
         self.word_ = _word_vectorizer(self.word_features).fit(texts)
         self.char_ = _char_vectorizer(self.char_features).fit(texts)
-        self._char_counts = None
         return self
 
     @property
@@ -109,7 +108,7 @@ class TfidfFeaturizer:
         return len(self.word_.vocabulary_) + len(self.char_.vocabulary_)
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
-        if self._char_counts is None or self._char_counts.vectorizer is not self.char_:
+        if self._char_counts is None or self._char_counts.vectorizer is not self.char_:  # built for this vectoriser
             self._char_counts = CharNgramCounts(self.char_)
         return sp.hstack([self.word_.transform(texts), self._char_counts.transform(texts)], format="csr")
 
