@@ -91,14 +91,15 @@ class RoleClassifier(Component):
             return
         p_main = np.mean([p for p, _, _ in scores], axis=0)
         p_fine = np.mean([f for _, f, _ in scores], axis=0)
-        main, fines = self.model.decode(p_main, p_fine)
+        shown = self.model.main_scores(p_main, p_fine)
+        main, fines = self.model.decode(p_main, p_fine, shown)
         index = self.model.main_roles.index(main)
         ranked = sorted(range(len(scores)), key=lambda k: -scores[k][2][index])[:2]
         evidence = []
         for k in ranked:
             role = entity.mentions[k].main_role
             evidence += [s for s in (role.evidence if role else []) if s not in evidence]
-        entity.main_role = Label(main, float(self.model.main_scores(p_main, p_fine)[index]), evidence)
+        entity.main_role = Label(main, float(shown[index]), evidence)
         entity.fine_roles = [Label(f, s, evidence, parent=main) for f, s in fines]
 
 

@@ -117,7 +117,11 @@ class ActorTable:
         i = 0
         while i < len(spans):
             first = spans[i][2]
-            lengths = self._lengths.get(first, set()) | self._pattern_lengths.get(first[:3], set())
+            exact, patterns = self._lengths.get(first), self._pattern_lengths.get(first[:3])
+            if not exact and not patterns:  # most words start no alias
+                i += 1
+                continue
+            lengths = (exact or set()) | (patterns or set())
             for n in sorted((n for n in lengths if i + n <= len(spans)), reverse=True):
                 window = spans[i:i + n]
                 if any(window[k + 1][0] - window[k][1] > 2 for k in range(n - 1)):
