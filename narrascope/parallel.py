@@ -19,19 +19,24 @@ _worker_pipeline: Any = None  # the worker's own Pipeline
 
 
 def init_worker(model_path: str | None, names: list[str], blas_threads: int = 0) -> None:
-    """Build the worker's pipeline; with ``blas_threads``, cap its BLAS threads (its share of the
-    cores: a worker per core whose BLAS spins a thread per core oversubscribes the machine)."""
+    """Build the worker's pipeline; with ``blas_threads``, cap its BLAS and OpenMP threads (its share
+    of the cores: a worker per core whose BLAS spins a thread per core oversubscribes the machine)."""
     global _worker_pipeline
+    if blas_threads:  # the libraries loaded from here on (scikit-learn's OpenMP, SciPy's BLAS) read these
+        for variable in THREAD_VARIABLES:
+            os.environ[variable] = str(blas_threads)
     from narrascope.pipeline import build_pipeline
-
-    if blas_threads:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(blas_threads)
 
     _worker_pipeline = build_pipeline(model_path, narratives="narratives" in names, roles="roles" in names,
                                       ner="ner" in names, persuasion="persuasion" in names,
                                       explain="explain" in names)
+    if blas_threads:  # those loaded before
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(blas_threads)
+
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def run_chunk(docs: list[Document]) -> list[Document]:

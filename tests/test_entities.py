@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -376,7 +377,8 @@ def test_the_extra_reader_reads_only_the_mentions_of_its_languages(tmp_path: Pat
     docs = list(Pipeline([Cleaner(), SentenceSegmenter(), SentenceEmbedder(main)]).pipe([english, hindi]))
     set_mentions(english, [(0, 8), (18, 25)])
     set_mentions(hindi, [(0, 3), (18, 22)])
-    rows, strings, dense = mention_inputs(docs, main, 2, extra=ExtraReader(extra, 2, ("hi",)))
+    rows, features, dense = mention_inputs(docs, main, 2, extra=ExtraReader(extra, 2, ("hi",)))
+    strings = [f.string() for f in features]
     assert [doc.id for doc, _, _ in rows] == ["en", "en", "hi", "hi"] and dense.shape == (4, 12)
     assert not dense[:2, 6:].any()  # English mentions: zeros where the extra reader would be
     assert dense[2:, 6:].all()  # Hindi mentions: its sentence, mention and article vectors
@@ -510,6 +512,72 @@ def test_sparse_index_gives_the_vectorisers_matrix_and_rows_decode_like_single_m
     for k in range(5):
         assert np.array_equal(rows[k], model.main_scores(p_main[k], p_fine[k]))
         assert model.decode(p_main[k], p_fine[k], rows[k]) == model.decode(p_main[k], p_fine[k])
+
+
+def test_mention_features_score_exactly_like_their_feature_strings():
+    """The prediction path reads ``MentionFeatures`` without writing strings: the same matrix as
+    their strings, bit for bit (an entity's shared sentences, repeated and unknown words, n-gram
+    groups read by two blocks, a cache of word columns kept across calls and dropped with the index)."""
+    import numpy as np
+
+    from narrascope.entities.features import MentionInput, mention_features
+    from narrascope.entities.model import CharBlock
+    from narrascope.training.roles import RoleTrainingConfig, fit_role_model, label_list, targets
+
+    text = ("Grelland attacked Vostria again. Vostria said Grelland lied, lied and lied.\n"
+            "Ünïcode Grelland, 'Vostria' — Grelland!\tVostria fled; Grelland’s army stayed.")
+    sentences = [(m.start(), m.end()) for m in re.finditer(r"[^.!;\n]+[.!;]?", text)]
+    spans = [(m.start(), m.end()) for m in re.finditer(r"Grelland|Vostria", text)]
+    mentions = [MentionInput(s, e, text[s:e], text[s:e]) for s, e in spans]
+    features = mention_features(text, sentences, mentions, "en", ["URW: Blaming the war on others"])
+    shared = [id(group) for f in features for group in f.shared]
+    assert len(shared) > len(set(shared))  # a sentence's words shared by the mentions that read them
+    strings = [f.string() for f in features]
+    dense = np.random.default_rng(4).normal(size=(len(strings), 6)).astype(np.float32)
+    labels = label_list()
+    gold = [[_annotation("Antagonist", "Aggressor"), _annotation("Innocent", "Victim")][i % 2] for i in range(len(strings))]
+    config = RoleTrainingConfig(dense_languages=("EN",), char_blocks=((("CL:", "CR:"), 0.7), (("CR:", "CM:"), 0.4)))
+    model = fit_role_model(strings, dense, targets(gold, labels), config, labels, embedding_dim=2)
+    assert model.sparse_index().also  # CR: n-grams in two blocks
+    for _ in range(2):  # the second time from the word-column cache
+        assert (model.sparse_features(features) != model.sparse_features(strings)).nnz == 0
+        assert all(np.array_equal(a, b) for a, b in zip(model.predict_inputs(features, dense),
+                                                         model.predict_inputs(strings, dense)))
+    model.char_blocks = [CharBlock(("CM:",), 0.5).fit(strings)]  # a new index: the cache is not reused
+    assert (model.sparse_features(features) != model.sparse_features(strings)).nnz == 0
+    assert model.sparse_features([]).shape == (0, model.sparse_features(strings).shape[1])
+
+
+def test_decoding_rows_breaks_ties_by_the_later_role_name():
+    import numpy as np
+
+    from narrascope.training.roles import RoleTrainingConfig, fit_role_model, label_list, targets
+
+    labels = label_list()
+    model = fit_role_model(["ID:a", "ID:b"] * 2, np.zeros((4, 6), np.float32),
+                           targets([_annotation("Antagonist", "Aggressor"), _annotation("Innocent", "Victim")] * 2,
+                                   labels), RoleTrainingConfig(dense_languages=(), char_blocks=()), labels,
+                           embedding_dim=2)
+    fine = labels[3:]
+    p_main = np.array([[0.2, 0.7, 0.1]], np.float32)  # Antagonist
+    p_fine = np.full((1, len(fine)), 0.125, np.float32)
+    p_fine[0, fine.index("Instigator")] = p_fine[0, fine.index("Tyrant")] = 0.5
+    p_fine[0, fine.index("Victim")] = 0.75  # an Innocent role: never within Antagonist
+    assert model.decode_rows(p_main, p_fine) == [("Antagonist", [("Tyrant", 0.5)])]  # second_ratio 1.1: one role
+    model.second_ratio = 0.5
+    [(main, fines)] = model.decode_rows(p_main, p_fine)
+    assert main == "Antagonist" and [f for f, _ in fines] == ["Tyrant", "Instigator"]
+    assert model.decode(p_main[0], p_fine[0]) == (main, fines)
+
+
+def test_mentions_inside_regions_whatever_their_order_and_overlap():
+    from narrascope.entities.mentions import _inside
+
+    regions = [(50, 60), (0, 30), (10, 20), (55, 80)]
+    inside = _inside(regions)
+    for start, end in [(0, 5), (12, 30), (25, 31), (30, 40), (52, 70), (56, 80), (79, 81), (10, 20)]:
+        assert inside(start, end) == any(s <= start and end <= e for s, e in regions), (start, end)
+    assert not _inside([])(0, 1)
 
 
 def test_role_model_folder_of_session_14_reads_its_single_context_block(tmp_path: Path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,16 @@ def test_a_worker_that_cannot_start_is_an_error_not_a_hang(tmp_path):
     docs = [Document(text=f"Title {i}\n\nBody text number {i}.") for i in range(4)]
     with pytest.raises(ModelError, match="worker process died"):
         list(pipe_in_processes(tmp_path / "no-model", ["narratives"], iter(docs), 2, 2))
+
+
+def test_each_worker_caps_the_threads_of_every_blas_and_openmp_library_it_loads():
+    """Two workers on two cores, each with BLAS threads of its own, spin and slow each other down:
+    a worker caps the libraries loaded before its pipeline and those loaded while it builds it."""
+    from threadpoolctl import threadpool_info
+
+    from narrascope.parallel import process_pool
+
+    with process_pool(None, ["narratives"], 2) as pool:
+        pools = pool.submit(threadpool_info).result()
+    assert {p["internal_api"] for p in pools} >= {"openblas"}
+    assert {p["num_threads"] for p in pools} == {max(1, (os.cpu_count() or 1) // 2)}

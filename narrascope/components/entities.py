@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ import numpy as np
 from narrascope.components.base import Component, minibatches
 from narrascope.components.segment import mean_vector
 from narrascope.embed.base import Embedder, get_embedder
-from narrascope.entities.features import MentionInput, mention_tokens, sentence_of
+from narrascope.entities.features import MentionFeatures, MentionInput, mention_features, sentence_of
 from narrascope.entities.linking import build_entities
 from narrascope.entities.mentions import MentionFinder
 from narrascope.entities.model import RoleModel
@@ -64,43 +65,50 @@ class RoleClassifier(Component):
             yield from batch
 
     def predict(self, docs: list[Document]) -> None:
-        rows, token_strings, dense = mention_inputs(docs, self.embedder, self.model.embedding_dim,
-                                                    self._surface_cache, self.extra)
+        rows, features, dense = mention_inputs(docs, self.embedder, self.model.embedding_dim,
+                                               self._surface_cache, self.extra)
         if not rows:
             return
         if len(self._surface_cache) > SURFACE_CACHE_SIZE:
             self._surface_cache.clear()
-        p_main, p_fine = self.model.predict_inputs(token_strings, dense)
-        # per mention: (main-role probabilities, fine-role probabilities, the decoding's main-role scores)
-        scores: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        shown_rows = self.model.main_scores(p_main, p_fine)
-        for k, (doc, mention, i) in enumerate(rows):
-            shown = shown_rows[k]
-            main, fines = self.model.decode(p_main[k], p_fine[k], shown)
+        p_main, p_fine = self.model.predict_inputs(features, dense)
+        shown = self.model.main_scores(p_main, p_fine)  # the decoding's main-role scores, per mention
+        index_of = {main: j for j, main in enumerate(self.model.main_roles)}
+        row_of: dict[int, int] = {}
+        for k, ((doc, mention, i), (main, fines)) in enumerate(zip(rows, self.model.decode_rows(p_main, p_fine,
+                                                                                                shown))):
             evidence = [doc.sentences[i]] if i >= 0 else []
-            mention.main_role = Label(main, float(shown[self.model.main_roles.index(main)]), evidence)
-            mention.fine_roles = [Label(f, s, evidence, parent=main) for f, s in fines]
-            scores[id(mention)] = (p_main[k], p_fine[k], shown)
-        for doc in docs:
-            for entity in doc.entities:
-                self._aggregate(entity, [scores[id(m)] for m in entity.mentions if id(m) in scores])
+            mention.main_role = Label(main, float(shown[k, index_of[main]]), evidence)
+            mention.fine_roles = [Label(f, score, evidence, parent=main) for f, score in fines]
+            row_of[id(mention)] = k
+        entities = [(e, [(m, row_of[id(m)]) for m in e.mentions if id(m) in row_of])
+                    for doc in docs for e in doc.entities]
+        self._aggregate([(e, m) for e, m in entities if m], p_main, p_fine, shown)
 
-    def _aggregate(self, entity: Entity, scores: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
-        """The entity's roles: mention probabilities averaged, decoded like a mention's."""
-        if not scores:
+    def _aggregate(self, entities: list[tuple[Entity, list[tuple[Mention, int]]]], p_main: np.ndarray,
+                   p_fine: np.ndarray, shown: np.ndarray) -> None:
+        """Each entity's roles: its mentions' probabilities (rows of ``p_main``, ``p_fine``) averaged,
+        decoded like a mention's; the evidence of its two mentions that score its main role highest."""
+        if not entities:
             return
-        p_main = np.mean([p for p, _, _ in scores], axis=0)
-        p_fine = np.mean([f for _, f, _ in scores], axis=0)
-        shown = self.model.main_scores(p_main, p_fine)
-        main, fines = self.model.decode(p_main, p_fine, shown)
-        index = self.model.main_roles.index(main)
-        ranked = sorted(range(len(scores)), key=lambda k: -scores[k][2][index])[:2]
-        evidence = []
-        for k in ranked:
-            role = entity.mentions[k].main_role
-            evidence += [s for s in (role.evidence if role else []) if s not in evidence]
-        entity.main_role = Label(main, float(shown[index]), evidence)
-        entity.fine_roles = [Label(f, s, evidence, parent=main) for f, s in fines]
+        members = [[k for _, k in mentions] for _, mentions in entities]
+        order = np.fromiter(itertools.chain.from_iterable(members), np.int64)
+        counts = np.array([len(m) for m in members], np.float64)[:, None]
+        starts = np.concatenate([[0], np.cumsum([len(m) for m in members])[:-1]])
+        # as np.mean of each entity's rows: summed in float32 in mention order, divided in float64
+        entity_main = (np.add.reduceat(p_main[order], starts, axis=0) / counts).astype(np.float32)
+        entity_fine = (np.add.reduceat(p_fine[order], starts, axis=0) / counts).astype(np.float32)
+        entity_shown = self.model.main_scores(entity_main, entity_fine)
+        index_of = {main: j for j, main in enumerate(self.model.main_roles)}
+        decoded = self.model.decode_rows(entity_main, entity_fine, entity_shown)
+        for (entity, mentions), rows, scores, (main, fines) in zip(entities, members, entity_shown, decoded):
+            index = index_of[main]
+            evidence = []
+            for j in sorted(range(len(rows)), key=lambda j: -shown[rows[j], index])[:2]:
+                role = mentions[j][0].main_role
+                evidence += [s for s in (role.evidence if role else []) if s not in evidence]
+            entity.main_role = Label(main, float(scores[index]), evidence)
+            entity.fine_roles = [Label(f, score, evidence, parent=main) for f, score in fines]
 
 
 SURFACE_CACHE_SIZE = 50_000
@@ -121,13 +129,13 @@ ARTICLE_CHARS = 2500  # the extra reader's article vector reads the article's op
 def mention_inputs(docs: list[Document], embedder: Embedder, dim: int = 512,
                    surface_cache: dict[str, np.ndarray] | None = None, extra: ExtraReader | None = None,
                    progress: Callable[[int, int], None] | None = None,
-                   ) -> tuple[list[tuple[Document, Mention, int]], list[str], np.ndarray]:
+                   ) -> tuple[list[tuple[Document, Mention, int]], list[MentionFeatures], np.ndarray]:
     """For every mention (documents in order, mentions by offset): ``(doc, mention, sentence index)``,
-    its feature string and its dense vector ``[sentence | mention | article]``, followed by the
+    its features (``MentionFeatures.string()``: its feature string) and its dense vector ``[sentence | mention | article]``, followed by the
     same three from ``extra`` (zeros outside its languages). ``progress(done, total)`` follows
     the extra reader's texts."""
     rows: list[tuple[Document, Mention, int]] = []
-    token_strings: list[str] = []
+    features: list[MentionFeatures] = []
     for doc in docs:
         mentions = sorted((m for e in doc.entities for m in e.mentions), key=lambda m: (m.start, m.end))
         if not mentions:
@@ -135,15 +143,15 @@ def mention_inputs(docs: list[Document], embedder: Embedder, dim: int = 512,
         sentences = [(s.start, s.end) for s in doc.sentences]
         inputs = [MentionInput(m.start, m.end, m.text, m.entity) for m in mentions]
         narratives = [lb.name for lb in doc.narratives + doc.subnarratives]
-        token_strings += mention_tokens(doc.text, sentences, inputs, doc.language, narratives)
+        features += mention_features(doc.text, sentences, inputs, doc.language, narratives)
         rows += [(doc, m, sentence_of(sentences, m.start)) for m in mentions]
     width = 3 * (dim + (extra.dim if extra else 0))
     if not rows:
-        return rows, token_strings, np.zeros((0, width), np.float32)
+        return rows, features, np.zeros((0, width), np.float32)
     dense = _dense(rows, embedder, dim, {} if surface_cache is None else surface_cache)
     if extra is not None:
         dense = np.hstack([dense, extra_vectors(rows, extra, progress)])
-    return rows, token_strings, dense
+    return rows, features, dense
 
 
 def extra_vectors(rows: list[tuple[Document, Mention, int]], extra: ExtraReader,

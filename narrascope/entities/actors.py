@@ -111,9 +111,10 @@ class ActorTable:
                     return self.actors[found]
         return None
 
-    def find(self, text: str) -> Iterator[tuple[int, int, Actor]]:
-        """Longest alias matches in ``text`` as ``(start, end, actor)`` character spans."""
-        spans = token_spans(text)
+    def find(self, text: str, spans: list[tuple[int, int, str]] | None = None) -> Iterator[tuple[int, int, Actor]]:
+        """Longest alias matches in ``text`` as ``(start, end, actor)`` character spans (``spans``: its
+        ``token_spans``, when already known)."""
+        spans = token_spans(text) if spans is None else spans
         i = 0
         while i < len(spans):
             first = spans[i][2]

@@ -66,10 +66,37 @@ def context_region(text: str, sentences: Sequence[tuple[int, int]], start: int, 
     return max(0, start - 200), min(len(text), end + 200)
 
 
+@dataclass(frozen=True)
+class MentionFeatures:
+    """What the role classifier reads about one mention, before it is written as a feature string.
+
+    ``words``: its word features; ``shared``: the ``E:`` features of the entity's other
+    sentences, one tuple per sentence, the same tuple object for every mention that reads
+    it; ``windows``: the text of each ``CHAR_GROUPS`` window (whose words give the
+    character n-grams); ``language``: as in its ``LANG:`` feature."""
+
+    words: list[str]
+    shared: list[tuple[str, ...]]
+    windows: tuple[str, str, str]
+    language: str
+
+    def string(self) -> str:
+        """The feature string: space-separated word features, then each group's n-grams after a tab."""
+        words = " ".join([*self.words, *(w for group in self.shared for w in group)])
+        return "\t".join([words, *(" ".join(char_ngrams(w, p)) for w, p in zip(self.windows, CHAR_GROUPS))])
+
+
 def mention_tokens(text: str, sentences: Sequence[tuple[int, int]], mentions: Sequence[MentionInput],
                    language: str, narratives: Sequence[str] = (), actors: ActorTable | None = None) -> list[str]:
     """One feature string per mention: space-separated word features, then the character
     n-grams of each of ``CHAR_GROUPS``, each group after a tab."""
+    return [f.string() for f in mention_features(text, sentences, mentions, language, narratives, actors)]
+
+
+def mention_features(text: str, sentences: Sequence[tuple[int, int]], mentions: Sequence[MentionInput],
+                     language: str, narratives: Sequence[str] = (),
+                     actors: ActorTable | None = None) -> list[MentionFeatures]:
+    """The features of each mention (see ``mention_tokens``)."""
     actors = actors or ActorTable.default()
     language = language or "other"
     regions = [context_region(text, sentences, m.start, m.end) for m in mentions]
@@ -77,7 +104,8 @@ def mention_tokens(text: str, sentences: Sequence[tuple[int, int]], mentions: Se
     for m, region in zip(mentions, regions):
         by_entity.setdefault(m.entity, set()).add(region)
     first_line = text.find("\n")
-    portrait: dict[tuple[int, int], list[str]] = {}  # a region's E: words, shared by the entity's mentions
+    portrait: dict[tuple[int, int], tuple[str, ...]] = {}  # a region's E: words, shared by the entity's mentions
+    labels = [label.replace(" ", "_") for label in narratives]
     out = []
     for m, (s, e) in zip(mentions, regions):
         left = tokens(text[s:max(s, m.start)])[-WINDOW:]
@@ -95,20 +123,19 @@ def mention_tokens(text: str, sentences: Sequence[tuple[int, int]], mentions: Se
         feats += [f"S:{w}" for w in left + right]
         feats += [f"ID:{ident}", f"IDL:{language}_{ident}", f"LANG:{language}", f"SIDE:{side}",
                   f"SIDEL:{side}_{language}"]
+        shared = []
         for region in by_entity[m.entity] - {(s, e)}:
             if region not in portrait:
-                portrait[region] = [f"E:{w}" for w in tokens(text[region[0]:region[1]])]
-            feats += portrait[region]
-        for label in narratives:
-            label = label.replace(" ", "_")
+                portrait[region] = tuple(f"E:{w}" for w in tokens(text[region[0]:region[1]]))
+            shared.append(portrait[region])
+        for label in labels:
             feats += [f"N:{label}", f"NS:{side}_{label}", f"NI:{ident}_{label}"]
         feats.append(f"POS:{int(5 * m.start / max(1, len(text)))}")
         if first_line < 0 or m.start < first_line:
             feats.append("TITLE")
-        groups = (char_ngrams(text[max(s, m.start - CHAR_WINDOW):max(s, m.start)], "CL:"),
-                  char_ngrams(text[min(e, m.end):min(e, m.end + CHAR_WINDOW)], "CR:"),
-                  char_ngrams(m.text, "CM:"))
-        out.append("\t".join([" ".join(feats), *(" ".join(grams) for grams in groups)]))
+        windows = (text[max(s, m.start - CHAR_WINDOW):max(s, m.start)], text[min(e, m.end):min(e, m.end + CHAR_WINDOW)],
+                   m.text)
+        out.append(MentionFeatures(feats, shared, windows, language))
     return out
 
 
@@ -117,12 +144,13 @@ def char_ngrams(window: str, prefix: str) -> list[str]:
     scikit-learn's ``char_wb``), spaces written ``_``."""
     grams: list[str] = []
     for word in window.lower().split():
-        grams += _word_ngrams(prefix, word)
+        grams += word_ngrams(prefix, word)
     return grams
 
 
 @lru_cache(maxsize=65536)
-def _word_ngrams(prefix: str, word: str) -> tuple[str, ...]:
+def word_ngrams(prefix: str, word: str) -> tuple[str, ...]:
+    """The prefixed character n-grams of one (lower-case) word."""
     low, high = CHAR_NGRAMS
     padded = f"_{word}_"
     grams: list[str] = []

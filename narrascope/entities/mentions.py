@@ -15,8 +15,10 @@ original text.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,8 +143,9 @@ class MentionFinder:
         return [Candidate(s.start, s.stop, _NATASHA_KINDS.get(s.type, "org"), "ner") for s in doc.spans]
 
     def _tables(self, text: str) -> list[Candidate]:
-        out = [Candidate(s, e, actor.kind, "actors") for s, e, actor in self.actors.find(text)]
-        out += [Candidate(s, e, "actor", "gazetteer") for s, e, _ in self.gazetteer.find(text)]
+        spans = token_spans(text)
+        out = [Candidate(s, e, actor.kind, "actors") for s, e, actor in self.actors.find(text, spans)]
+        out += [Candidate(s, e, "actor", "gazetteer") for s, e, _ in self.gazetteer.find(text, spans)]
         return out
 
     @staticmethod
@@ -205,8 +208,23 @@ class MentionFinder:
         else:  # Devanagari has no capitals; Latin-script acronyms ("FBI", "BRICS") still name organisations
             found += self._acronyms(text)
         if regions is not None:
-            found = [c for c in found if any(s <= c.start and c.end <= e for s, e in regions)]
+            inside = _inside(regions)
+            found = [c for c in found if inside(c.start, c.end)]
         return _with_titles(text, _resolve(text, found))
+
+
+def _inside(regions: list[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """A test of whether one of ``regions`` holds ``[start, end)``: whether the regions that start by
+    ``start`` reach ``end`` (one bisection, not a scan of every region)."""
+    regions = sorted(regions)
+    starts = [s for s, _ in regions]
+    reach = list(itertools.accumulate((e for _, e in regions), max))
+
+    def test(start: int, end: int) -> bool:
+        i = bisect.bisect_right(starts, start) - 1
+        return i >= 0 and reach[i] >= end
+
+    return test
 
 
 _PRIORITY = {"actors": 0, "ner": 0, "gazetteer": 0, "names": 0, "rules": 1}
@@ -215,12 +233,12 @@ _PRIORITY = {"actors": 0, "ner": 0, "gazetteer": 0, "names": 0, "rules": 1}
 def _resolve(text: str, candidates: list[Candidate]) -> list[Candidate]:
     """Tables and NER before rules; within each, longest first."""
     chosen: list[Candidate] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # 1 at each character a chosen candidate covers
     for c in sorted(candidates, key=lambda c: (_PRIORITY[c.source], -(c.end - c.start), c.start)):
-        if not text[c.start:c.end].strip() or any(c.start < e and s < c.end for s, e in taken):
+        if not text[c.start:c.end].strip() or 1 in taken[c.start:c.end]:
             continue
         chosen.append(c)
-        taken.append((c.start, c.end))
+        taken[c.start:c.end] = b"\x01" * (c.end - c.start)
     return sorted(chosen, key=lambda c: c.start)
 
 

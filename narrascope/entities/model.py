@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
 
-from narrascope.entities.features import CHAR_GROUPS, char_features, language_of, word_features
+from narrascope.entities.features import (
+    CHAR_GROUPS,
+    MentionFeatures,
+    char_features,
+    language_of,
+    word_features,
+    word_ngrams,
+)
 from narrascope.errors import ModelError
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.storage import read_model_folder, write_model_folder
@@ -20,6 +28,7 @@ from narrascope.schema import RoleTaxonomy
 
 MODEL_FORMAT = "narrascope.roles/1"
 DENSE_BLOCKS = 3  # sentence, mention and article vectors
+WORD_COLUMNS_CACHE = 100_000  # (group, word) pairs
 CONTEXT_PREFIXES = ("CL:", "CR:")  # the one n-gram block of folders written before ``char_blocks``
 
 
@@ -91,14 +100,21 @@ class SparseIndex:
         return cls(columns, also, np.concatenate(idf), np.concatenate(block_of), np.asarray(weights, np.float64),
                    tuple(vectorizers))
 
-    def transform(self, token_strings: list[str]) -> sp.csr_matrix:
+    def columns_of(self, tokens: list[str]) -> list[int]:
+        """The columns of these tokens (a token the index does not know has none)."""
         get = self.columns.get
-        found = [[k for k in map(get, s.split()) if k is not None] for s in token_strings]
+        found = [k for k in map(get, tokens) if k is not None]
         if self.also:
-            for f, s in zip(found, token_strings):
-                f += [k for t in s.split() for k in self.also.get(t, ())]
+            found += [k for t in tokens for k in self.also.get(t, ())]
+        return found
+
+    def transform(self, token_strings: list[str]) -> sp.csr_matrix:
+        return self.from_columns([self.columns_of(s.split()) for s in token_strings])
+
+    def from_columns(self, found: list[list[int]]) -> sp.csr_matrix:
+        """The matrix of rows whose tokens have these columns (a column once per occurrence)."""
         lengths = [len(f) for f in found]
-        cols = np.fromiter((k for f in found for k in f), np.int64, sum(lengths))
+        cols = np.fromiter(itertools.chain.from_iterable(found), np.int64, sum(lengths))
         rows = np.repeat(np.arange(len(found)), lengths)
         X = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(found), len(self.idf)))
         X.sum_duplicates()  # counts
@@ -147,6 +163,9 @@ class RoleModel:
     char_blocks: list[CharBlock] = field(default_factory=list)
     dense_languages: list[str] = field(default_factory=list)
     _index: SparseIndex | None = field(default=None, init=False, repr=False, compare=False)
+    # the columns of each (group, word) of the character windows, for the index they were read from
+    _word_columns: tuple[SparseIndex | None, dict[tuple[str, str], list[int]]] = field(
+        default_factory=lambda: (None, {}), init=False, repr=False, compare=False)
 
     @property
     def input_dim(self) -> int:
@@ -169,44 +188,71 @@ class RoleModel:
             self._index = SparseIndex.of(vectorizers, [1.0, *(b.weight for b in self.char_blocks)])
         return self._index
 
-    def sparse_features(self, token_strings: list[str]) -> sp.csr_matrix:
-        """The TF-IDF part: word features, then (if the model has them) the character n-gram blocks."""
-        return self.sparse_index().transform(token_strings)
+    def sparse_features(self, inputs: Sequence[str] | Sequence[MentionFeatures]) -> sp.csr_matrix:
+        """The TF-IDF part: word features, then (if the model has them) the character n-gram blocks,
+        of feature strings or of ``MentionFeatures``: the same matrix, but from features no string is
+        written and split for, and the columns of a window's word or of a shared sentence are looked
+        up once (~2x faster)."""
+        index = self.sparse_index()
+        if inputs and isinstance(inputs[0], MentionFeatures):
+            return index.from_columns(self._feature_columns(index, cast(Sequence[MentionFeatures], inputs)))
+        return index.transform(list(cast(Sequence[str], inputs)))
 
-    def dense_features(self, token_strings: list[str], dense: np.ndarray) -> np.ndarray:
+    def _feature_columns(self, index: SparseIndex, inputs: Sequence[MentionFeatures]) -> list[list[int]]:
+        if self._word_columns[0] is not index or len(self._word_columns[1]) > WORD_COLUMNS_CACHE:
+            self._word_columns = (index, {})
+        words = self._word_columns[1]
+        found, shared = [], {}
+        for f in inputs:
+            cols = index.columns_of(f.words)
+            for group in f.shared:  # the inputs hold every group while this runs: their ids are unique
+                if (known := shared.get(id(group))) is None:
+                    known = shared[id(group)] = index.columns_of(list(group))
+                cols += known
+            for prefix, window in zip(CHAR_GROUPS, f.windows):
+                for word in window.lower().split():
+                    if (known := words.get((prefix, word))) is None:
+                        known = words[prefix, word] = index.columns_of(list(word_ngrams(prefix, word)))
+                    cols += known
+            found.append(cols)
+        return found
+
+    def dense_features(self, inputs: Sequence[str] | Sequence[MentionFeatures], dense: np.ndarray) -> np.ndarray:
         """The weighted dense part, with its per-language copies."""
         dense = np.asarray(dense, np.float32) * self.embedding_weight
         copies = [dense]
-        for rows in self._language_rows(token_strings):
+        for rows in self._language_rows(inputs):
             copy = np.zeros_like(dense)
             copy[rows] = dense[rows]
             copies.append(copy)
         return np.hstack(copies) if len(copies) > 1 else dense
 
-    def _language_rows(self, token_strings: list[str]) -> list[np.ndarray]:
+    def _language_rows(self, inputs: Sequence[str] | Sequence[MentionFeatures]) -> list[np.ndarray]:
         """For each of ``dense_languages``, the rows of the mentions in that language."""
         if not self.dense_languages:
             return []
-        languages = np.array([language_of(t) for t in token_strings])
+        languages = np.array([x.language if isinstance(x, MentionFeatures) else language_of(x) for x in inputs])
         return [np.flatnonzero(languages == lang) for lang in self.dense_languages]
 
-    def features(self, token_strings: list[str], dense: np.ndarray) -> sp.csr_matrix:
-        return sp.hstack([self.sparse_features(token_strings),
-                          sp.csr_matrix(self.dense_features(token_strings, dense))], format="csr")
+    def features(self, inputs: Sequence[str] | Sequence[MentionFeatures], dense: np.ndarray) -> sp.csr_matrix:
+        """The head's input: feature strings (or ``MentionFeatures``) and dense vectors."""
+        return sp.hstack([self.sparse_features(inputs), sp.csr_matrix(self.dense_features(inputs, dense))],
+                         format="csr")
 
     def predict_proba(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """``(main role probabilities, rows summing to 1; fine-role probabilities)``."""
         return self._split(self.head.predict_proba(X))
 
-    def predict_inputs(self, token_strings: list[str], dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def predict_inputs(self, inputs: Sequence[str] | Sequence[MentionFeatures],
+                       dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Same as ``predict_proba(features(...))`` without building the stacked matrix (faster)."""
-        sparse = self.sparse_features(token_strings)
+        sparse = self.sparse_features(inputs)
         n_sparse, width = sparse.shape[1], self.input_dim
         coef = self.head.coef_
         scores = np.asarray(sparse @ coef[:, :n_sparse].T, dtype=np.float32)
         dense = np.asarray(dense, np.float32) * self.embedding_weight
         scores += dense @ coef[:, n_sparse:n_sparse + width].T
-        for k, rows in enumerate(self._language_rows(token_strings), start=1):  # without building the copies
+        for k, rows in enumerate(self._language_rows(inputs), start=1):  # without building the copies
             if len(rows):
                 scores[rows] += dense[rows] @ coef[:, n_sparse + k * width:n_sparse + (k + 1) * width].T
         scores += self.head.intercept_
@@ -240,14 +286,23 @@ class RoleModel:
                scores: np.ndarray | None = None) -> tuple[str, list[tuple[str, float]]]:
         """The main role and its chosen fine roles with scores (``scores``: the mention's
         ``main_scores``, when already computed)."""
+        return self.decode_rows(p_main[None], p_fine[None], None if scores is None else scores[None])[0]
+
+    def decode_rows(self, p_main: np.ndarray, p_fine: np.ndarray,
+                    scores: np.ndarray | None = None) -> list[tuple[str, list[tuple[str, float]]]]:
+        """``decode`` for many mentions at once (one row each): the best main role, its best fine
+        role (equal scores: the later name) and a second one above ``second_ratio`` times the best."""
+        scores = self.main_scores(p_main, p_fine) if scores is None else scores
         main_of = _main_index_of_fine(tuple(self.labels))
-        k = int(np.argmax(self.main_scores(p_main, p_fine) if scores is None else scores))
         fine_labels = self.labels[len(self.main_roles):]
-        allowed = sorted(((float(p_fine[i]), fine_labels[i]) for i in np.flatnonzero(main_of == k)), reverse=True)
-        chosen = [allowed[0]]
-        if len(allowed) > 1 and allowed[1][0] >= self.second_ratio * allowed[0][0]:
-            chosen.append(allowed[1])
-        return self.main_roles[k], [(f, s) for s, f in chosen]
+        k = np.argmax(scores, axis=1)
+        allowed = np.where(main_of == k[:, None], np.asarray(p_fine, np.float64), -np.inf)
+        name_rank = np.broadcast_to(np.argsort(np.argsort(fine_labels)), allowed.shape)
+        order = np.lexsort((-name_rank, -allowed), axis=-1)[:, :2]
+        best = np.take_along_axis(allowed, order, axis=1)
+        second = best[:, 1] >= self.second_ratio * best[:, 0] if order.shape[1] > 1 else np.zeros(len(k), bool)
+        return [(self.main_roles[k[r]], [(fine_labels[order[r, j]], float(best[r, j])) for j in range(1 + second[r])])
+                for r in range(len(k))]
 
     # ---- persistence (JSON + npz) -----------------------------------------
     def to_disk(self, path: str | Path) -> None:

@@ -200,12 +200,12 @@ def extra_reader(config: RoleTrainingConfig) -> ExtraReader | None:
 def prepare_inputs(data: RoleDataset, embedder, extra: ExtraReader | None = None,
                    progress: Callable[[int, int], None] | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Feature strings, dense vectors and the document group of every gold mention."""
-    rows, token_strings, dense = mention_inputs(data.docs, embedder, extra=extra, progress=progress)
+    rows, features, dense = mention_inputs(data.docs, embedder, extra=extra, progress=progress)
     doc_index = {id(doc): i for i, doc in enumerate(data.docs)}
     groups = np.array([doc_index[id(doc)] for doc, _, _ in rows])
     if len(rows) != len(data.gold):
         raise RuntimeError(f"mention rows ({len(rows)}) and annotations ({len(data.gold)}) are not aligned")
-    return token_strings, dense, groups
+    return [f.string() for f in features], dense, groups
 
 
 def out_of_fold_narratives(root: str | Path, languages: tuple[str, ...], docs: list[Document],
