@@ -286,7 +286,8 @@ class RoleModel:
                scores: np.ndarray | None = None) -> tuple[str, list[tuple[str, float]]]:
         """The main role and its chosen fine roles with scores (``scores``: the mention's
         ``main_scores``, when already computed)."""
-        return self.decode_rows(p_main[None], p_fine[None], None if scores is None else scores[None])[0]
+        row = None if scores is None else np.asarray(scores)[None]
+        return self.decode_rows(np.asarray(p_main)[None], np.asarray(p_fine)[None], row)[0]
 
     def decode_rows(self, p_main: np.ndarray, p_fine: np.ndarray,
                     scores: np.ndarray | None = None) -> list[tuple[str, list[tuple[str, float]]]]:
