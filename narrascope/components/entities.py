@@ -73,12 +73,11 @@ class RoleClassifier(Component):
             self._surface_cache.clear()
         p_main, p_fine = self.model.predict_inputs(features, dense)
         shown = self.model.main_scores(p_main, p_fine)  # the decoding's main-role scores, per mention
-        index_of = {main: j for j, main in enumerate(self.model.main_roles)}
         row_of: dict[int, int] = {}
         for k, ((doc, mention, i), (main, fines)) in enumerate(zip(rows, self.model.decode_rows(p_main, p_fine,
                                                                                                 shown))):
             evidence = [doc.sentences[i]] if i >= 0 else []
-            mention.main_role = Label(main, float(shown[k, index_of[main]]), evidence)
+            mention.main_role = Label(main, float(shown[k, self.model.main_index[main]]), evidence)
             mention.fine_roles = [Label(f, score, evidence, parent=main) for f, score in fines]
             row_of[id(mention)] = k
         entities = [(e, [(m, row_of[id(m)]) for m in e.mentions if id(m) in row_of])
@@ -99,10 +98,9 @@ class RoleClassifier(Component):
         entity_main = (np.add.reduceat(p_main[order], starts, axis=0) / counts).astype(np.float32)
         entity_fine = (np.add.reduceat(p_fine[order], starts, axis=0) / counts).astype(np.float32)
         entity_shown = self.model.main_scores(entity_main, entity_fine)
-        index_of = {main: j for j, main in enumerate(self.model.main_roles)}
         decoded = self.model.decode_rows(entity_main, entity_fine, entity_shown)
         for (entity, mentions), rows, scores, (main, fines) in zip(entities, members, entity_shown, decoded):
-            index = index_of[main]
+            index = self.model.main_index[main]
             evidence = []
             for j in sorted(range(len(rows)), key=lambda j: -shown[rows[j], index])[:2]:
                 role = mentions[j][0].main_role
@@ -131,8 +129,9 @@ def mention_inputs(docs: list[Document], embedder: Embedder, dim: int = 512,
                    progress: Callable[[int, int], None] | None = None,
                    ) -> tuple[list[tuple[Document, Mention, int]], list[MentionFeatures], np.ndarray]:
     """For every mention (documents in order, mentions by offset): ``(doc, mention, sentence index)``,
-    its features (``MentionFeatures.string()``: its feature string) and its dense vector ``[sentence | mention | article]``, followed by the
-    same three from ``extra`` (zeros outside its languages). ``progress(done, total)`` follows
+    its features (``MentionFeatures.string()``: its feature string) and its dense vector
+    ``[sentence | mention | article]``, followed by the same three from ``extra`` (zeros outside
+    its languages). ``progress(done, total)`` follows
     the extra reader's texts."""
     rows: list[tuple[Document, Mention, int]] = []
     features: list[MentionFeatures] = []

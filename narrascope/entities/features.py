@@ -143,9 +143,14 @@ def char_ngrams(window: str, prefix: str) -> list[str]:
     """Character n-grams of each word of ``window``, padded by a space at both ends (as
     scikit-learn's ``char_wb``), spaces written ``_``."""
     grams: list[str] = []
-    for word in window.lower().split():
+    for word in window_words(window):
         grams += word_ngrams(prefix, word)
     return grams
+
+
+def window_words(window: str) -> list[str]:
+    """The words of a character window whose n-grams are read (lower-cased, split at whitespace)."""
+    return window.lower().split()
 
 
 @lru_cache(maxsize=65536)

@@ -17,6 +17,7 @@ from narrascope.entities.features import (
     MentionFeatures,
     char_features,
     language_of,
+    window_words,
     word_features,
     word_ngrams,
 )
@@ -180,6 +181,11 @@ class RoleModel:
     def main_roles(self) -> list[str]:
         return list(RoleTaxonomy.default().main_roles)
 
+    @cached_property
+    def main_index(self) -> dict[str, int]:
+        """Each main role's column among ``main_roles``."""
+        return {main: j for j, main in enumerate(self.main_roles)}
+
     def sparse_index(self) -> SparseIndex:
         """The vectorisers as one ``SparseIndex`` (built on first use, again if they were replaced)."""
         vectorizers = [self.vectorizer, *(b.vectorizer for b in self.char_blocks)]
@@ -210,7 +216,7 @@ class RoleModel:
                     known = shared[id(group)] = index.columns_of(list(group))
                 cols += known
             for prefix, window in zip(CHAR_GROUPS, f.windows):
-                for word in window.lower().split():
+                for word in window_words(window):
                     if (known := words.get((prefix, word))) is None:
                         known = words[prefix, word] = index.columns_of(list(word_ngrams(prefix, word)))
                     cols += known
