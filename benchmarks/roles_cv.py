@@ -11,7 +11,8 @@ the training folds' language.
 
 Mention detection: a gold mention is found when a detected mention overlaps it;
 precision is the share of detected mentions that overlap a gold one. The gold
-marks only the article's salient actors, so precision is a lower bound.
+marks only the article's salient actors, so precision is a lower bound. "Exact
+boundaries": the share of gold mentions detected with the same start and end.
 
     python -m benchmarks.roles_cv [--folds 5] [--data DIR]
 """
@@ -82,9 +83,11 @@ def mention_detection(data, folds, groups, ner: bool = False) -> dict[str, dict[
         c = stats.setdefault(data.languages[d], Counter())
         c["gold"] += len(gold)
         c["found"] += sum(any(s < fe and fs < e for fs, fe in found) for s, e in gold)
+        c["exact"] += len(set(gold) & set(found))
         c["detected"] += len(found)
         c["correct"] += sum(any(s < ge and gs < e for gs, ge in gold) for s, e in found)
     return {lang: {"recall": c["found"] / max(1, c["gold"]), "precision": c["correct"] / max(1, c["detected"]),
+                   "exact_recall": c["exact"] / max(1, c["gold"]),
                    "detected": c["detected"], "gold": c["gold"]} for lang, c in stats.items()}
 
 
@@ -95,10 +98,12 @@ def mentions_table(data, config: RoleTrainingConfig) -> int:
     groups = np.array([d for d, doc in enumerate(data.docs) for e in doc.entities for _ in e.mentions])
     folds = document_folds(groups, config.folds, config.seed)
     plain, ner = mention_detection(data, folds, groups), mention_detection(data, folds, groups, ner=True)
-    rows = [[lang, plain[lang]["recall"], plain[lang]["precision"], ner[lang]["recall"], ner[lang]["precision"]]
+    rows = [[lang, plain[lang]["recall"], plain[lang]["precision"], plain[lang]["exact_recall"],
+             ner[lang]["recall"], ner[lang]["precision"], ner[lang]["exact_recall"]]
             for lang in sorted(plain, key=LANGUAGES.index)]
-    table("Mention detection against the gold mentions", ["language", "recall", "precision", "recall with NER",
-                                                           "precision with NER"], rows)
+    table("Mention detection against the gold mentions", ["language", "recall", "precision", "exact boundaries",
+                                                           "recall with NER", "precision with NER",
+                                                           "exact with NER"], rows)
     write_result("roles_mentions", {"without_ner": plain, "with_ner": ner})
     return 0
 

@@ -618,3 +618,25 @@ def _annotation(main: str, fine: str):
     from narrascope.ingest.annotations import RoleAnnotation
 
     return RoleAnnotation("X.txt", "X", 0, 0, main, (fine,))
+
+
+def test_mention_boundaries_are_those_the_annotators_mark():
+    text = ("Climate Change\n\nThe Met Office said Michael Mann’s graph and Russia's army were the words of "
+            "Ukrainian President Volodymyr Zelensky, after the resignation of Mr. Guterres. Wagner's chief Yevgeny "
+            "Prigozhin told us President Biden lied, said the US Department of Defense. It denied North Korean "
+            "assistance. Zelensky Enemy of Ukraine Sends In The Last Reserves. Critics say Hillary Clinton and Hunter "
+            "Biden met Mark Van den Oever and Caroline van der Plas. Although Ukrainians fought, Clinton lost.")
+    found = [text[c.start:c.end] for c in MentionFinder(gazetteer=["Clinton", "Met Office"]).find(text, "en")]
+    for name in ("Met Office", "Michael Mann", "Russia", "Ukrainian President Volodymyr Zelensky", "Mr. Guterres",
+                 "chief Yevgeny Prigozhin", "President Biden", "US Department of Defense", "Zelensky", "Ukraine",
+                 "Hillary Clinton", "Biden", "Mark Van den Oever", "Caroline van der Plas", "Ukrainians"):
+        assert name in found, (name, found)
+    assert not any("\n" in f or f.endswith(("’s", "'s")) or f.startswith(("of ", "s ", "us ")) for f in found), found
+    for wrong in ("North Korean", "Department", "Defense", "Hunter Biden", "Although Ukrainians"):
+        assert wrong not in found, (wrong, found)
+    assert not any(word in f for f in found for word in ("Enemy", "Sends", "Reserves")), found
+
+    hindi = "पीएम मोदी ने कहा कि यूक्रेन के राष्ट्रपति और रूसी राष्ट्रपति व्लादिमीर पुतिन मिलेंगे।"
+    found = [hindi[c.start:c.end] for c in MentionFinder().find(hindi, "hi")]
+    assert {"मोदी", "यूक्रेन", "व्लादिमीर पुतिन"} <= set(found), found
+    assert not any("पीएम" in f or "राष्ट्रपति" in f for f in found), found
