@@ -177,7 +177,11 @@ class MentionFinder:
                 # tables read it
                 headlines.append((m.start(), m.end()))
                 continue
-            several = len(words) >= 2  # "Wagner's" counts as two: a name at a sentence start
+            # two words or more, a code ("F-16", "Параграф-88") or a possessive ("Wagner's chief" at a
+            # sentence start); one hyphenated word is no name ("Long-range missiles", "Pro-Russian")
+            name = run[words[0][0]:words[-1][1]] if words else ""
+            several = any(c.isspace() for c in name) or (len(words) >= 2 and any(c.isdigit() for c in name)) \
+                or bool(_POSSESSIVE.search(name))
             if several and words[-1][2] == "s" and _POSSESSIVE.search(run, 0, words[-1][1]):
                 words.pop()  # "Michael Mann’s" -> "Michael Mann"
             head = [w for w in words if not _ROMAN.match(w[2])][-1:]  # "World War III": the head is "War"
