@@ -177,13 +177,13 @@ class MentionFinder:
                 # tables read it
                 headlines.append((m.start(), m.end()))
                 continue
+            name = run[words[0][0]:words[-1][1]] if words else ""
+            possessive = bool(_POSSESSIVE.search(name))
+            if possessive:
+                words.pop()  # "Michael Mann’s" -> "Michael Mann"
             # two words or more, a code ("F-16", "Параграф-88") or a possessive ("Wagner's chief" at a
             # sentence start); one hyphenated word is no name ("Long-range missiles", "Pro-Russian")
-            name = run[words[0][0]:words[-1][1]] if words else ""
-            several = any(c.isspace() for c in name) or (len(words) >= 2 and any(c.isdigit() for c in name)) \
-                or bool(_POSSESSIVE.search(name))
-            if several and words[-1][2] == "s" and _POSSESSIVE.search(run, 0, words[-1][1]):
-                words.pop()  # "Michael Mann’s" -> "Michael Mann"
+            several = possessive or any(c.isspace() for c in name) or (len(words) >= 2 and any(map(str.isdigit, name)))
             head = [w for w in words if not _ROMAN.match(w[2])][-1:]  # "World War III": the head is "War"
             # the head names no actor: an event, a thing, or a nationality adjective ("North Korean assistance")
             if several and head and head[0][2] not in _NON_ACTOR_HEADS and head[0][2] not in DEMONYMS:
@@ -342,7 +342,7 @@ def _hindi_name(text: str, c: Candidate) -> Candidate:
     n = 0
     while n < len(words) - 1 and words[n][2] in _HINDI_OFFICES:
         n += 1
-    start, end = c.start + words[n][0] if words else c.start, c.end
+    start, end = (c.start + words[n][0], c.end) if words else (c.start, c.end)
     if len(words) >= 3 and words[1][2] in _HINDI_OF and words[-1][2] in _HINDI_OFFICES:
         end = c.start + words[0][1]
     return c if (start, end) == (c.start, c.end) else Candidate(start, end, c.kind, c.source)
