@@ -241,17 +241,29 @@ class MentionFinder:
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;…\n])\W*$")
 
 
+# the last word of an organisation's name that begins with a known one ("US Navy", "Russia's Defence Ministry")
+_ORG_HEADS = frozenset(tokens(
+    "Navy Army Force Forces Command Ministry Department Agency Administration Office Council Committee Commission "
+    "Party Bank Fund Foundation Institute University Corp Corporation Company Group Authority Service Services "
+    "Guard Police Court Parliament Government Program Programme Embassy"))
+
+
 def _full_names(text: str, found: list[Candidate]) -> list[Candidate]:
     """A name before a known one-word name makes one name that outranks the tables: "Hillary Clinton",
     "Robert F. Kennedy", "Андрей Белоусов", "North America", not "Clinton" or "America" alone. Not at the
-    start of a sentence, where the word before may be any word ("Although Ukrainians")."""
+    start of a sentence, where the word before may be any word ("Although Ukrainians"). So does an
+    organisation named after a known actor: "US Navy", not "US" and "Navy"."""
     tables = [c for c in found if c.source in ("actors", "gazetteer")]
     # not the main actors' people: their first names have many spellings ("Volodimir Zelensky" is
     # Zelensky) and their relatives would pass for new people ("Hunter Biden")
     people = {c.end for c in tables if c.kind == "person" and c.source == "actors"}
     known = {c.end: c for c in tables if c.end not in people and " " not in text[c.start:c.end]}
+    starts = {c.start for c in tables if c.kind != "person"}
     out = []
     for c in found:
+        if c.source == "rules" and c.start in starts and tokens(text[c.start:c.end])[-1] in _ORG_HEADS:
+            out.append(Candidate(c.start, c.end, "org", "names"))  # "US Navy", "UN World Food Program"
+            continue
         name = known.get(c.end) if c.source == "rules" else None
         if name is not None and name.start > c.start:
             first = [w for w in tokens(text[c.start:name.start]) if len(w) > 1]  # initials aside
