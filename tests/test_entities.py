@@ -626,13 +626,13 @@ def test_mention_boundaries_are_those_the_annotators_mark():
             "Prigozhin told us President Biden lied, said the US Department of Defense. It denied North Korean "
             "assistance. Zelensky Enemy of Ukraine Sends In The Last Reserves. Critics say Hillary Clinton and Hunter "
             "Biden met Mark Van den Oever and Caroline van der Plas. Although Ukrainians fought, Clinton lost.\n"
-            "Long-range missiles. F-16 jets. The US Navy sailed.")
+            "Long-range missiles. F-16 jets. The US Navy sailed. He blamed the West.")
     found = [text[c.start:c.end] for c in MentionFinder(gazetteer=["Clinton", "Met Office"]).find(text, "en")]
     for name in ("Met Office", "Michael Mann", "Russia", "Ukrainian President Volodymyr Zelensky", "Mr. Guterres",
                  "chief Yevgeny Prigozhin", "President Biden", "US Department of Defense", "Zelensky", "Ukraine",
-                 "Hillary Clinton", "Biden", "Mark Van den Oever", "Caroline van der Plas", "Ukrainians", "F-16", "US Navy"):
+                 "Hillary Clinton", "Biden", "Mark Van den Oever", "Caroline van der Plas", "Ukrainians", "F-16", "US Navy", "West"):
         assert name in found, (name, found)
-    assert not any("\n" in f or f.endswith(("’s", "'s")) or f.startswith(("of ", "s ", "us ")) for f in found), found
+    assert not any("\n" in f or f.endswith(("’s", "'s")) or f.startswith(("of ", "s ", "us ", "the ")) for f in found), found
     for wrong in ("North Korean", "Department", "Defense", "Hunter Biden", "Although Ukrainians", "Long-range", "Navy"):
         assert wrong not in found, (wrong, found)
     assert not any(word in f for f in found for word in ("Enemy", "Sends", "Reserves")), found

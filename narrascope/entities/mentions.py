@@ -234,7 +234,7 @@ class MentionFinder:
             found = [c for c in found if inside(c.start, c.end)]
         if language == "hi":
             return _no_hindi_office_alone(text, _resolve(text, [_hindi_name(text, c) for c in found]))
-        return _with_titles(text, [_without_possessive(text, c) for c in _resolve(text, found)])
+        return _with_titles(text, [_trimmed(text, c) for c in _resolve(text, found)])
 
 
 # where a sentence or a line starts, any word is capitalised ("Although Ukrainians", "Според Зеленски")
@@ -289,11 +289,18 @@ def _inside(regions: list[tuple[int, int]]) -> Callable[[int, int], bool]:
     return test
 
 
-def _without_possessive(text: str, c: Candidate) -> Candidate:
-    """"Russia’s", "BlackRock's" -> "Russia", "BlackRock" (as the annotators mark them, mostly)."""
-    if c.end - c.start > 3 and _POSSESSIVE.search(text, c.start, c.end):
-        return Candidate(c.start, c.end - 2, c.kind, c.source)
-    return c
+_ARTICLE = re.compile(r"[Tt]he\s+")
+
+
+def _trimmed(text: str, c: Candidate) -> Candidate:
+    """Without an article before or a possessive after: "the West", "Russia’s" -> "West", "Russia", as
+    the annotators mark them (English gold: "the" left out 109 times in 136, "’s" 38 times in 48)."""
+    start, end = c.start, c.end
+    if (article := _ARTICLE.match(text, start, end)) and article.end() < end:
+        start = article.end()
+    if end - start > 3 and _POSSESSIVE.search(text, start, end):
+        end -= 2
+    return c if (start, end) == (c.start, c.end) else Candidate(start, end, c.kind, c.source)
 
 
 _PRIORITY = {"actors": 0, "ner": 0, "gazetteer": 0, "names": 0, "rules": 1}
