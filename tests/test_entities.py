@@ -641,3 +641,11 @@ def test_mention_boundaries_are_those_the_annotators_mark():
     found = [hindi[c.start:c.end] for c in MentionFinder().find(hindi, "hi")]
     assert {"मोदी", "यूक्रेन", "व्लादिमीर पुतिन"} <= set(found), found
     assert not any("पीएम" in f or "राष्ट्रपति" in f for f in found), found
+
+    russian = "Вчера российские медики прибыли, а Украиной правят украинские власти. Украинской военной техники нет."
+    found = [russian[c.start:c.end] for c in MentionFinder().find(russian, "ru")]
+    assert {"российские медики", "украинские власти"} <= set(found), found
+    assert not any(f.startswith(("Украиной ", "Украинской военной")) for f in found), found
+    bulgarian = "Днес украинските въоръжени сили и западни държави отговориха. Украйна атакува гражданската инфраструктура."
+    found = [bulgarian[c.start:c.end] for c in MentionFinder().find(bulgarian, "bg")]
+    assert {"украинските въоръжени сили", "западни държави", "Украйна"} <= set(found), found

@@ -10,7 +10,9 @@
   than the rest of the analysis of entities, so ``analyze`` leaves it off by default.
 
 Overlapping candidates are resolved longest-first; all offsets point into the
-original text.
+original text. Boundaries follow the SemEval-2025 Task 10 annotators: no article or
+possessive, a first name with its surname, an actor's adjective with the noun of
+people it qualifies (English, Russian, Bulgarian), no office before a Hindi name.
 """
 
 from __future__ import annotations
@@ -229,12 +231,61 @@ class MentionFinder:
         else:  # Devanagari has no capitals; Latin-script acronyms ("FBI", "BRICS") still name organisations
             found += self._acronyms(text)
         found = _full_names(text, found)
+        if language in _GROUP_STEMS:
+            found += _adjective_groups(text, found, language)
         if regions is not None:
             inside = _inside(regions)
             found = [c for c in found if inside(c.start, c.end)]
         if language == "hi":
             return _no_hindi_office_alone(text, _resolve(text, [_hindi_name(text, c) for c in found]))
         return _with_titles(text, [_trimmed(text, c) for c in _resolve(text, found)])
+
+
+# Russian and Bulgarian: an actor's adjective before a noun of people or an institution makes a group
+# ("российские медики", "украинских войск", "украинските власти", "западни държави"), as in English
+_ADJECTIVE_ENDINGS = {
+    "ru": re.compile(r"(?:ий|ый|ой|ая|яя|ое|ее|ие|ые|ого|его|ому|ему|ым|им|ом|ем|ую|юю|ых|их|ыми|ими)$"),
+    "bg": re.compile(r"(?:ски|ска|ско|ските|ския|ският|ската|ското|ни|ните|ният|ната|ното)$"),
+}
+_GROUP_STEMS = {
+    "ru": tuple(tokens(
+        "власт войск военн военнослужащ сил арми командован спецслужб разведк медик солдат бойц граждан люд "
+        "народ политик чиновник дипломат элит журналист подразделен боевик наемник националист нацист беженц "
+        "пленн лидер руководств правительств режим стран государств офицер генерал ведомств министерств")),
+    "bg": tuple(tokens(
+        "власт войск военн сил арми командван служб разузнав медиц войниц граждан хора народ политиц политик "
+        "дипломат елит журналист подразделен боевиц наемниц националист нацист ултранацист бежанц пленниц лидер "
+        "ръководств правителств режим държав демокрац съюзниц офицер генерал министерств медии")),
+}
+# a word of the group's stem that is still an adjective ("украинской военной техники", "американски
+# разузнавателен", "военно-морской"), or a thing ("российского гражданства", "европейская политика",
+# "дипломатия")
+_NOT_NOUN = {"ru": re.compile(r"(?:ой|ая|ое|ого|ому|ую|ей|ий|ый|но|^гражданств\w*|^политик(?:а|е|у|ой)|^дипломати\w*)$"),
+             "bg": re.compile(r"(?:на|но|ната|ното|ен|ият|ска|ско|ската|ското|ския|^политика\w*|^дипломаци\w*)$")}
+_NEXT_WORD = re.compile(r"[^\S\r\n]+([^\W\d_]+)")  # the next word on the same line
+
+
+def _adjective_groups(text: str, found: list[Candidate], language: str) -> list[Candidate]:
+    """Groups named by an actor's adjective and a noun of people or an institution, one lower-case word
+    between at most: "Российские медики", "украинских спецслужб", "украинските въоръжени сили"."""
+    ending, stems = _ADJECTIVE_ENDINGS[language], _GROUP_STEMS[language]
+    out = []
+    for c in found:
+        word = text[c.start:c.end]
+        # an adjective is lower-case but at a sentence start: "Украиной", "Великобритания" are nouns
+        if c.source != "actors" or not ending.search(word.lower()) or \
+                not (word.islower() or _SENTENCE_START.search(text, max(0, c.start - 8), c.start)):
+            continue
+        end = c.end
+        for _ in range(2):
+            m = _NEXT_WORD.match(text, end)
+            if m is None or not m.group(1).islower():
+                break
+            end = m.end()
+            if m.group(1).startswith(stems) and not _NOT_NOUN[language].search(m.group(1)):
+                out.append(Candidate(c.start, end, "group", "names"))
+                break
+    return out
 
 
 # where a sentence or a line starts, any word is capitalised ("Although Ukrainians", "Според Зеленски")
