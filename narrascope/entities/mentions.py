@@ -229,7 +229,7 @@ class MentionFinder:
         if language != "hi":
             found += self._rules(text)
         else:  # Devanagari has no capitals; Latin-script acronyms ("FBI", "BRICS") still name organisations
-            found += self._acronyms(text)
+            found += self._acronyms(text) + _hindi_titled_names(text)
         found = _full_names(text, found)
         if language in _GROUP_STEMS:
             found += _adjective_groups(text, found, language)
@@ -427,3 +427,42 @@ def _no_hindi_office_alone(text: str, chosen: list[Candidate]) -> list[Candidate
         if not (last and last[0] in _HINDI_OFFICES and after is not None and not text[c.end:after.start].strip()):
             out.append(c)
     return out
+
+
+# Hindi offices before a name ("गवर्नर एलेक्सी स्मिरनोव ने", "नेता सर्गेई मिरोनोव ने"), and the words that end a name
+_HINDI_TITLES = frozenset(tokens(
+    "राष्ट्रपति प्रधानमंत्री पीएम मंत्री नेता सचिव महासचिव निदेशक सांसद राजदूत जनरल गवर्नर प्रवक्ता अध्यक्ष "
+    "कमांडर मेयर सीनेटर सेनेटर चांसलर उपराष्ट्रपति"))
+# postpositions and conjunctions, and the words an office is followed by when no name follows it
+# ("राष्ट्रपति चुनाव", "प्रधानमंत्री बनने", "प्रधानमंत्री कार्यालय", "जनरल स्टाफ")
+_HINDI_STOP = frozenset(tokens(
+    "ने के की का को से में पर और या तथा भी ही है हैं था थे थी एक इस उस यह वह जो कि लिए द्वारा साथ बाद "
+    "बन बने बनी बनने बनते बनती बनना बनाया बनाए चुने चुना चुनी चुनाव चुनावों होने हो होगा होंगे रहे रहा रही "
+    "पद कार्यालय स्टाफ भवन निवास आवास उम्मीदवार उम्मीदवारी शक्तियों शक्ति रूप कारण स्तर दफ्तर पुरस्कार "
+    "कर करने करते करती किया कहा कहते कहती कहना मिले मिला मिली नहीं गया गए गई चुके चुका रह कौन क्या अपनी अपने "
+    "अपना कम ज्यादा अधिक संभवत दोबारा फिर वहां यहां ऐसी ऐसे ऐसा अब तब जब सबसे जनवरी फरवरी मार्च अप्रैल मई "
+    "जून जुलाई अगस्त सितंबर अक्टूबर नवंबर दिसंबर प्रो डॉ"))
+_HINDI_WORD = re.compile(r"[\u0900-\u0963\u0966-\u097f]+")
+
+
+def _hindi_titled_names(text: str) -> list[Candidate]:
+    """Hindi has no capitals: one to three words between an office and a postposition or a punctuation
+    mark are a person's name ("गवर्नर एलेक्सी स्मिरनोव ने" -> "एलेक्सी स्मिरनोव")."""
+    out = []
+    words = list(_HINDI_WORD.finditer(text))
+    for i, w in enumerate(words):
+        if w.group() not in _HINDI_TITLES:
+            continue
+        name = []
+        for nxt in words[i + 1:i + 5]:
+            gap = text[(name[-1] if name else w).end():nxt.start()]
+            if gap.strip() or nxt.group() in _HINDI_STOP or nxt.group() in _HINDI_TITLES:
+                break
+            name.append(nxt)
+        if not 1 <= len(name) <= 3 or name[-1].end() - name[0].start() <= 2:
+            continue  # no name, too long for one, or an initial alone ("एस.")
+        k = i + 1 + len(name)  # the name ends where a postposition or a punctuation mark follows
+        if k == len(words) or words[k].group() in _HINDI_STOP or text[name[-1].end():words[k].start()].strip():
+            out.append(Candidate(name[0].start(), name[-1].end(), "person", "rules"))
+    return out
+
