@@ -54,6 +54,16 @@ _NOT_ACTORS = frozenset(tokens(
     "Em Na No Da Do Para Com Por Segundo В На По С Для И Но Как"))
 
 
+# "of" in names: "Bank of Russia", "Serviço de Segurança da Ucrânia", "Federação da Rússia"
+_OF = frozenset(tokens("of de da do dos das"))
+# Portuguese words before "de" that make no name of their own: offices ("Presidente da Ucrânia"), a
+# government, members or a part of an actor ("Governo da Alemanha", "Estados-membros da NATO")
+_OFFICES_PT = frozenset(tokens(
+    "presidente ministro ministra secretário secretária chanceler embaixador embaixadora comandante chefe líder "
+    "governador governadora senador senadora deputado deputada porta-voz primeiro-ministro governo membros "
+    "oeste leste norte sul centro"))
+
+
 # last words that make a capitalised run an event, a place or a thing rather than an actor ("Cold War")
 _NON_ACTOR_HEADS = frozenset(tokens(
     "War Wars Sea Ocean River Lake Mountains Day Week Year Crisis Revolution Agreement Treaty Accord Summit "
@@ -192,7 +202,8 @@ class MentionFinder:
                 # "Bank of Russia", "US Department of Defense" are one actor, not Russia or the US: such names
                 # outrank the tables; an office is no such name ("US Secretary of State Antony Blinken")
                 toks = [w[2] for w in words]
-                named = "of" in toks[1:] and toks[toks.index("of", 1) - 1] not in TITLES
+                of = next((k for k in range(1, len(toks)) if toks[k] in _OF), 0)
+                named = bool(of) and toks[of - 1] not in TITLES and toks[of - 1] not in _OFFICES_PT
                 out.append(Candidate(m.start() + words[0][0], m.start() + words[-1][1], "actor",
                                      "names" if named else "rules"))
         out += MentionFinder._acronyms(text)
