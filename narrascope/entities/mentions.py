@@ -285,7 +285,7 @@ def _adjective_groups(text: str, found: list[Candidate], language: str) -> list[
         word = text[c.start:c.end]
         # an adjective is lower-case but at a sentence start: "Украиной", "Великобритания" are nouns
         if c.source != "actors" or not ending.search(word.lower()) or \
-                not (word.islower() or _SENTENCE_START.search(text, max(0, c.start - 8), c.start)):
+                not (word.islower() or _starts_sentence(text, c.start)):
             continue
         end = c.end
         for _ in range(2):
@@ -301,6 +301,11 @@ def _adjective_groups(text: str, found: list[Candidate], language: str) -> list[
 
 # where a sentence or a line starts, any word is capitalised ("Although Ukrainians", "Според Зеленски")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;…\n])\W*$")
+
+
+def _starts_sentence(text: str, i: int) -> bool:
+    """Whether the word at ``i`` starts a sentence or a line."""
+    return bool(_SENTENCE_START.search(text, max(0, i - 8), i))
 
 
 # the last word of an organisation's name that begins with a known one ("US Navy", "Russia's Defence Ministry")
@@ -330,7 +335,7 @@ def _full_names(text: str, found: list[Candidate]) -> list[Candidate]:
         if name is not None and name.start > c.start:
             first = [w for w in tokens(text[c.start:name.start]) if len(w) > 1]  # initials aside
             if len(first) == 1 and first[0] not in TITLES and first[0] not in DEMONYMS \
-                    and first[0] not in _NOT_ACTORS and not _SENTENCE_START.search(text, max(0, c.start - 8), c.start) \
+                    and first[0] not in _NOT_ACTORS and not _starts_sentence(text, c.start) \
                     and not any(c.start < t.end <= name.start for t in tables):
                 c = Candidate(c.start, c.end, "actor", "names")
         out.append(c)
@@ -392,18 +397,17 @@ def _with_titles(text: str, chosen: list[Candidate]) -> list[Candidate]:
     candidates of their own are taken in)."""
     out: list[Candidate] = []
     for c in chosen:
-        start, words = c.start, tokens(text[c.start:c.end])
+        start = c.start
         taken: list[tuple[int, str]] = []  # the title words before the mention, nearest first
         while (m := _PREVIOUS_WORD.search(text, max(0, start - 40), start)) and \
                 ((word := (m.group(1) or m.group(2)).lower()) in TITLES or word in DEMONYMS) and \
                 (word not in _CODES or m.group(2).isupper()):
             start = m.start()
             taken.append((start, word))
-            words.append(word)
         while taken and taken[-1][1] == "of":  # "... of Mr. Guterres": the office starts after "of"
             taken.pop()
-            words.pop()
         start = taken[-1][0] if taken else c.start
+        words = tokens(text[c.start:c.end]) + [word for _, word in taken]
         if start < c.start and any(w in PERSON_TITLES for w in words):
             while out and out[-1].start >= start:
                 out.pop()
@@ -453,6 +457,9 @@ _HINDI_STOP = frozenset(tokens(
     "कर करने करते करती किया कहा कहते कहती कहना मिले मिला मिली नहीं गया गए गई चुके चुका रह कौन क्या अपनी अपने "
     "अपना कम ज्यादा अधिक संभवत दोबारा फिर वहां यहां ऐसी ऐसे ऐसा अब तब जब सबसे जनवरी फरवरी मार्च अप्रैल मई "
     "जून जुलाई अगस्त सितंबर अक्टूबर नवंबर दिसंबर प्रो डॉ"))
+
+
+# a word in Devanagari alone: a name is never a number or a Latin word ("2 वर्षों")
 _HINDI_WORD = re.compile(r"[\u0900-\u0963\u0966-\u097f]+")
 
 
