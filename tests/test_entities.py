@@ -14,7 +14,9 @@ from narrascope.entities.actors import ActorTable
 from narrascope.entities.features import MentionInput, mention_tokens
 from narrascope.entities.linking import link_mentions
 from narrascope.entities.mentions import MentionFinder
+from narrascope.ingest.annotations import RoleAnnotation
 from narrascope.schema import Document, Entity, Label, Mention, Span
+from narrascope.training.roles import learned_gazetteer
 
 
 def test_actor_table_resolves_aliases_across_languages():
@@ -654,3 +656,14 @@ def test_mention_boundaries_are_those_the_annotators_mark():
     portuguese = "O Serviço de Segurança da Ucrânia acusou a Federação da Rússia e o Governo da Alemanha."
     found = [portuguese[c.start:c.end] for c in MentionFinder().find(portuguese, "pt")]
     assert {"Serviço de Segurança da Ucrânia", "Federação da Rússia", "Alemanha"} <= set(found), found
+
+
+def test_learned_gazetteer_leaves_out_common_words_the_annotators_marked_once():
+    def marked(mention: str) -> RoleAnnotation:
+        return RoleAnnotation("a.txt", mention, 0, len(mention) - 1, "Innocent", ("Victim",), 1)
+
+    gold = [marked("लोग"), marked("Kuleba"), marked("Kuleba")]
+    texts = ["लोग यहां हैं। " * 150 + "Kuleba said so.", "Kuleba and Kuleba met लोग."]
+    assert learned_gazetteer(gold) == ["Kuleba", "लोग"]  # without the texts: every surface marked
+    assert learned_gazetteer(gold, texts) == ["Kuleba"]  # "लोग" (people): 1 mark in 151 uses
+    assert learned_gazetteer(gold, texts, min_rate=0.005) == ["Kuleba", "लोग"]

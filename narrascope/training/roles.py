@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import numpy as np
 
 from narrascope.components.entities import ExtraReader, mention_inputs, set_mentions
 from narrascope.embed.base import get_embedder
+from narrascope.entities.actors import Actor, ActorTable, tokens
 from narrascope.entities.model import DENSE_BLOCKS, CharBlock, RoleModel, make_vectorizer
 from narrascope.errors import InputError
 from narrascope.heads.multilabel import MultiLabelLogistic
@@ -183,10 +184,24 @@ def tune_decoding(model: RoleModel, p_main: np.ndarray, p_fine: np.ndarray, gold
     return best
 
 
-def learned_gazetteer(gold: list[RoleAnnotation], min_count: int = 1) -> list[str]:
-    """Mention surfaces of the annotations (names of actors the annotators marked), for mention finding."""
+def learned_gazetteer(gold: list[RoleAnnotation], texts: Sequence[str] = (), min_count: int = 1,
+                      min_rate: float = 0.01) -> list[str]:
+    """Mention surfaces of the annotations (names of actors the annotators marked), for mention finding.
+
+    With the annotated ``texts``, a surface the annotators marked in fewer than ``min_rate`` of its
+    occurrences there is left out: a common word that was an actor once ("शुरू", "start"), not a name.
+    """
     counts = Counter(a.mention.strip() for a in gold if len(a.mention.strip()) >= 2)
-    return sorted(m for m, c in counts.items() if c >= min_count)
+    surfaces = [m for m, c in counts.items() if c >= min_count]
+    if texts and min_rate > 0:
+        key = {m: tuple(tokens(m)) for m in counts}  # as the mention finder matches them: by words
+        marked: Counter[tuple[str, ...]] = Counter()
+        for m, c in counts.items():
+            marked[key[m]] += c
+        table = ActorTable([Actor("learned", "learned", "actor", "none")], [(k, "learned") for k in marked if k])
+        seen = Counter(tuple(tokens(text[s:e])) for text in texts for s, e, _ in table.find(text))
+        surfaces = [m for m in surfaces if marked[key[m]] >= min_rate * seen[key[m]]]
+    return sorted(surfaces)
 
 
 def extra_reader(config: RoleTrainingConfig) -> ExtraReader | None:
