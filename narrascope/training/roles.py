@@ -13,7 +13,8 @@ import numpy as np
 
 from narrascope.components.entities import ExtraReader, mention_inputs, set_mentions
 from narrascope.embed.base import get_embedder
-from narrascope.entities.actors import Actor, ActorTable, tokens
+from narrascope.entities.actors import tokens
+from narrascope.entities.mentions import MentionFinder
 from narrascope.entities.model import DENSE_BLOCKS, CharBlock, RoleModel, make_vectorizer
 from narrascope.errors import InputError
 from narrascope.heads.multilabel import MultiLabelLogistic
@@ -198,7 +199,7 @@ def learned_gazetteer(gold: list[RoleAnnotation], texts: Sequence[str] = (), min
         marked: Counter[tuple[str, ...]] = Counter()
         for m, c in counts.items():
             marked[key[m]] += c
-        table = ActorTable([Actor("learned", "learned", "actor", "none")], [(k, "learned") for k in marked if k])
+        table = MentionFinder(list(counts)).gazetteer  # the finder's own table of these surfaces
         seen = Counter(tuple(tokens(text[s:e])) for text in texts for s, e, _ in table.find(text))
         surfaces = [m for m in surfaces if marked[key[m]] >= min_rate * seen[key[m]]]
     return sorted(surfaces)
