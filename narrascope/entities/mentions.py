@@ -273,7 +273,7 @@ _GROUP_STEMS = {
 # "дипломатия")
 _NOT_NOUN = {"ru": re.compile(r"(?:ой|ая|ое|ого|ому|ую|ей|ий|ый|но|^гражданств\w*|^политик(?:а|е|у|ой)|^дипломати\w*)$"),
              "bg": re.compile(r"(?:на|но|ната|ното|ен|ият|ска|ско|ската|ското|ския|^политика\w*|^дипломаци\w*)$")}
-_NEXT_WORD = re.compile(r"[^\S\r\n]+([^\W\d_]+)")  # the next word on the same line
+_NEXT_WORD = re.compile(rf"{_GAP}([^\W\d_]+)")  # the next word on the same line
 
 
 def _adjective_groups(text: str, found: list[Candidate], language: str) -> list[Candidate]:
