@@ -72,7 +72,7 @@ def mention_detection(data, folds, groups, ner: bool = False) -> dict[str, dict[
             doc_fold[groups[i]] = k
     finders = []
     for train, _ in folds:
-        texts = [data.docs[d].text for d in sorted({groups[i] for i in train})]
+        texts = {data.docs[d].id: data.docs[d].text for d in sorted({groups[i] for i in train})}
         finders.append(MentionFinder(learned_gazetteer([data.gold[i] for i in train], texts), ner=ner))
     start = 0
     for d, doc in enumerate(data.docs):

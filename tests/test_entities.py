@@ -657,13 +657,38 @@ def test_mention_boundaries_are_those_the_annotators_mark():
     found = [portuguese[c.start:c.end] for c in MentionFinder().find(portuguese, "pt")]
     assert {"Serviço de Segurança da Ucrânia", "Federação da Rússia", "Alemanha"} <= set(found), found
 
+    # a learned surname with the first name before it, where the capitalised run starts with another actor
+    # or with the sentence's first word; not a capitalised verb before an acronym
+    finder = MentionFinder(gazetteer=["Бербок", "Краснов", "Buttigieg", "Reuters", "BBC"])
+    russian = "Вчера глава МИД Германии Анналена Бербок заявила. Генпрокурор РФ Игорь Краснов дал указание."
+    found = [russian[c.start:c.end] for c in finder.find(russian, "ru")]
+    assert {"Германии", "Анналена Бербок", "РФ", "Игорь Краснов"} <= set(found), found
+    english = "Like Pete Buttigieg, he left. Reuters Joins BBC in a Failed Check."
+    found = [english[c.start:c.end] for c in finder.find(english, "en")]
+    assert {"Pete Buttigieg", "Reuters", "BBC"} <= set(found) and "Joins BBC" not in found, found
+
 
 def test_learned_gazetteer_leaves_out_common_words_the_annotators_marked_once():
     def marked(mention: str) -> RoleAnnotation:
         return RoleAnnotation("a.txt", mention, 0, len(mention) - 1, "Innocent", ("Victim",), 1)
 
     gold = [marked("लोग"), marked("Kuleba"), marked("Kuleba")]
-    texts = ["लोग यहां हैं। " * 150 + "Kuleba said so.", "Kuleba and Kuleba met लोग."]
+    texts = {"a.txt": "लोग यहां हैं। " * 150 + "Kuleba said so.", "b.txt": "Kuleba and Kuleba met लोग."}
     assert learned_gazetteer(gold) == ["Kuleba", "लोग"]  # without the texts: every surface marked
     assert learned_gazetteer(gold, texts) == ["Kuleba"]  # "लोग" (people): 1 mark in 151 uses
     assert learned_gazetteer(gold, texts, min_rate=0.005) == ["Kuleba", "लोग"]
+
+
+def test_learned_gazetteer_leaves_out_phrases_whose_inner_name_the_annotators_marked():
+    from narrascope.ingest.annotations import RoleAnnotation
+
+    text = "O presidente Vladimir Putin falou. " * 4 + "O Presidente Vladimir Putin e o regime de Kiev."
+    phrase = text.index("Presidente Vladimir Putin")
+    gold = [RoleAnnotation("a.txt", "Presidente Vladimir Putin", phrase, phrase + 24, "Antagonist", ("Tyrant",))]
+    for k in range(3):  # "Vladimir Putin" inside the phrase, three times
+        start = text.index("Vladimir Putin", 35 * k)
+        gold.append(RoleAnnotation("a.txt", "Vladimir Putin", start, start + 13, "Antagonist", ("Tyrant",)))
+    assert learned_gazetteer(gold) == ["Presidente Vladimir Putin", "Vladimir Putin"]
+    # marked once as a phrase, three times as the name inside it: the finder should find the name
+    assert learned_gazetteer(gold, {"a.txt": text}) == ["Vladimir Putin"]
+    assert learned_gazetteer(gold[:3], {"a.txt": text}) == ["Presidente Vladimir Putin", "Vladimir Putin"]

@@ -324,7 +324,9 @@ def _full_names(text: str, found: list[Candidate]) -> list[Candidate]:
     # not the main actors' people: their first names have many spellings ("Volodimir Zelensky" is
     # Zelensky) and their relatives would pass for new people ("Hunter Biden")
     people = {c.end for c in tables if c.kind == "person" and c.source == "actors"}
-    known = {c.end: c for c in tables if c.end not in people and " " not in text[c.start:c.end]}
+    # a name both tables know is the actor table's (its kind is known)
+    known = {c.end: c for c in sorted(tables, key=lambda c: c.source == "actors")
+             if c.end not in people and " " not in text[c.start:c.end]}
     starts = {c.start for c in tables if c.kind != "person"}
     out = []
     for c in found:
@@ -333,11 +335,26 @@ def _full_names(text: str, found: list[Candidate]) -> list[Candidate]:
             continue
         name = known.get(c.end) if c.source == "rules" else None
         if name is not None and name.start > c.start:
-            first = [w for w in tokens(text[c.start:name.start]) if len(w) > 1]  # initials aside
-            if len(first) == 1 and first[0] not in TITLES and first[0] not in DEMONYMS \
-                    and first[0] not in _NOT_ACTORS and not _starts_sentence(text, c.start) \
-                    and not any(c.start < t.end <= name.start for t in tables):
-                c = Candidate(c.start, c.end, "actor", "names")
+            # the run may begin with a known actor or a word that starts the sentence: "Глава МИД Германии
+            # Анналена Бербок", "Генпрокурор РФ Игорь Краснов", "Like Pete Buttigieg"
+            # (a learned name only: "Украине США", "После Афганистана США" are no names)
+            start = max((t.end for t in tables if c.start < t.end <= name.start), default=c.start)
+            if start > c.start and name.source != "gazetteer":
+                out.append(c)
+                continue
+            words = [w for w in token_spans(text[start:name.start]) if len(w[2]) > 1]  # initials aside
+            if start == c.start and len(words) == 2 and name.source == "gazetteer" \
+                    and _starts_sentence(text, c.start) and words[0][2] not in TITLES:
+                start = c.start + words[1][0]
+                del words[0]
+            elif start > c.start and words and text[start + words[0][0]].isupper() \
+                    and not text[name.start:name.end].isupper():  # a surname, not "Reuters Joins BBC"
+                start += words[0][0]
+            elif start > c.start:
+                words = []
+            if len(words) == 1 and not text[start].islower() and (first := words[0][2]) not in TITLES \
+                    and first not in DEMONYMS and first not in _NOT_ACTORS and not _starts_sentence(text, start):
+                c = Candidate(start, c.end, "actor", "names")
         out.append(c)
     return out
 

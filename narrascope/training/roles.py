@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import warnings
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,23 +185,41 @@ def tune_decoding(model: RoleModel, p_main: np.ndarray, p_fine: np.ndarray, gold
     return best
 
 
-def learned_gazetteer(gold: list[RoleAnnotation], texts: Sequence[str] = (), min_count: int = 1,
+def learned_gazetteer(gold: list[RoleAnnotation], texts: Mapping[str, str] | None = None, min_count: int = 1,
                       min_rate: float = 0.01) -> list[str]:
     """Mention surfaces of the annotations (names of actors the annotators marked), for mention finding.
 
-    With the annotated ``texts``, a surface the annotators marked in fewer than ``min_rate`` of its
-    occurrences there is left out: a common word that was an actor once ("शुरू", "start"), not a name.
+    With the annotated ``texts`` (article id -> text), two kinds of surface are left out: one the
+    annotators marked in fewer than ``min_rate`` of its occurrences there (a common word that was an
+    actor once: "शुरू", "start"), and a phrase of several words inside which they marked a shorter
+    mention more than twice as often as the phrase itself ("presidente Vladimir Putin" marked once,
+    "Vladimir Putin" inside it six times): the finder would take the phrase over the name.
     """
     counts = Counter(a.mention.strip() for a in gold if len(a.mention.strip()) >= 2)
     surfaces = [m for m, c in counts.items() if c >= min_count]
-    if texts and min_rate > 0:
+    if texts:
         key = {m: tuple(tokens(m)) for m in counts}  # as the mention finder matches them: by words
         marked: Counter[tuple[str, ...]] = Counter()
         for m, c in counts.items():
             marked[key[m]] += c
+        spans: dict[str, set[tuple[int, int]]] = {}
+        for a in gold:
+            spans.setdefault(a.article_id, set()).add((a.start, a.end + 1))
         table = MentionFinder(list(counts)).gazetteer  # the finder's own table of these surfaces
-        seen = Counter(tuple(tokens(text[s:e])) for text in texts for s, e, _ in table.find(text))
-        surfaces = [m for m in surfaces if marked[key[m]] >= min_rate * seen[key[m]]]
+        seen: Counter[tuple[str, ...]] = Counter()
+        exact: Counter[tuple[str, ...]] = Counter()
+        inner: Counter[tuple[str, ...]] = Counter()
+        for article_id, text in texts.items():
+            gold_spans = spans.get(article_id, set())
+            for s, e, _ in table.find(text):
+                found = tuple(tokens(text[s:e]))
+                seen[found] += 1
+                if (s, e) in gold_spans:
+                    exact[found] += 1
+                elif any(s <= a and b <= e for a, b in gold_spans):
+                    inner[found] += 1
+        surfaces = [m for m in surfaces if marked[key[m]] >= min_rate * seen[key[m]]
+                    and (len(key[m]) == 1 or inner[key[m]] <= 2 * exact[key[m]])]
     return sorted(surfaces)
 
 

@@ -157,7 +157,7 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
     progress_line("final fit on all mentions")
     labels = label_list()
     model = fit_role_model(token_strings, dense, targets(dataset.gold, labels), config, labels,
-                           learned_gazetteer(dataset.gold, [doc.text for doc in dataset.docs]))
+                           learned_gazetteer(dataset.gold, {doc.id: doc.text for doc in dataset.docs}))
     model.second_ratio, model.fine_weight = second_ratio, fine_weight
     model.meta = {
         "narrascope_version": __version__,
