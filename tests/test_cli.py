@@ -111,3 +111,16 @@ def test_predict_writes_other_for_an_unreadable_article(semeval_folder: Path, tm
     assert result.exit_code == 1 and "EN_UA_000004.txt" in result.output
     lines = pred.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 4 and "EN_UA_000004.txt\tOther\tOther" in lines
+
+
+def test_help_shows_install_extras_and_short_command_summaries():
+    wide = {"COLUMNS": "200"}
+    spark = runner.invoke(app, ["spark", "--help"], env=wide)
+    assert spark.exit_code == 0 and "'narrascope[spark]'" in spark.output, spark.output  # not eaten as markup
+    roles = runner.invoke(app, ["train", "roles", "--help"], env=wide)
+    assert "'narrascope[e5]'" in roles.output, roles.output
+    listing = runner.invoke(app, ["--help"], env=wide).output
+    line = next(line for line in listing.splitlines() if " batch " in line)
+    assert line.rstrip(" │").endswith("streaming and resumable."), listing  # one line per command
+    batch = runner.invoke(app, ["batch", "--help"], env={"COLUMNS": "80"}).output
+    assert "every input ends up in the output exactly once" in batch, batch  # reflowed, not cut at the source's breaks

