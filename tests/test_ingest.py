@@ -72,13 +72,24 @@ def test_jsonl_bad_lines_do_not_stop_the_batch(tmp_path: Path):
 
 @pytest.mark.parametrize(
     "data,error",
-    [(b"", EmptyInputError), (b"  \n\n", EmptyInputError), (b"\x00\x01\x02binary\x00", BinaryInputError),
-     ("Привет".encode("cp1251"), EncodingError)],
+    [(b"", EmptyInputError), (b"  \n\n", EmptyInputError), (b"\xef\xbb\xbf \n", EmptyInputError),
+     (b"\x00\x01\x02binary\x00", BinaryInputError), ("Привет".encode("cp1251"), EncodingError)],
 )
 def test_bad_bytes(data: bytes, error: type):
     with pytest.raises(error) as info:
         decode_text(data, "some/file.txt")
     assert "some/file.txt" in str(info.value)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_files_with_a_byte_order_mark_are_read(tmp_path: Path, encoding: str):
+    path = tmp_path / "notepad.txt"
+    path.write_bytes("\ufeff".encode(encoding) + WAR_TEXT.encode(encoding))
+    assert read_text_file(path).text == "\ufeff" + WAR_TEXT  # the mark kept, as in UTF-8
+    with pytest.raises(EmptyInputError):
+        decode_text("\ufeff \n".encode(encoding), "empty.txt")
+    with pytest.raises(EncodingError, match="byte-order mark"):
+        decode_text("\ufeff".encode(encoding) + b"A", "broken.txt")  # a cut-off code unit
 
 
 def test_huge_file_is_refused_before_reading(tmp_path: Path):

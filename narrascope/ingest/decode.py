@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from narrascope.errors import (
@@ -25,15 +26,31 @@ def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
     return path.read_bytes()
 
 
+# byte-order marks of the UTF-16 and UTF-32 files some editors write ("Unicode" in Windows Notepad);
+# UTF-32 first: its little-endian mark starts with UTF-16's
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+              (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
 def decode_text(data: bytes, source: str, *, max_bytes: int = MAX_BYTES) -> str:
-    """UTF-8 text exactly as stored (CRs and BOM kept), or a typed error."""
+    """UTF-8 text exactly as stored (CRs and BOM kept), or a typed error. A file that starts with a
+    UTF-16 or UTF-32 byte-order mark is decoded as such (the mark kept as U+FEFF, as in UTF-8)."""
     if len(data) > max_bytes:
         raise InputTooLargeError(
             f"input is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one article; "
             "split it into articles",
             source=source,
         )
-    if not data.strip():
+    for bom, encoding in _WIDE_BOMS:
+        if data.startswith(bom):
+            try:
+                data = ("\ufeff" + data[len(bom):].decode(encoding)).encode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise EncodingError(
+                    f"input starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()} "
+                    f"(byte {exc.start + len(bom)}); save it again as UTF-8", source=source) from None
+            break
+    if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise EmptyInputError("input is empty; give a file with the article's text", source=source)
     head = data[:8192]
     if b"\x00" in head:
