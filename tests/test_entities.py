@@ -46,6 +46,20 @@ def test_linking_groups_names_surnames_and_aliases():
     assert len(entities) == 4
 
 
+def test_linking_reads_russian_case_endings():
+    texts = ["Жозепа Борреля", "Борреля", "Жозеп Боррель", "Боррелем", "Сталинграда", "Сталинград", "Людмила Богила",
+             "ЕП Богил", "Богила", "РИА Новости Крым", "Крыму", "местные власти", "Власти", "president of Mexico",
+             "Mexico"]
+    entities, index = link_mentions(texts)
+    names = [entities[i].name for i in index]
+    assert index[0] == index[1] == index[2] == index[3] and names[0] == "Жозеп Боррель"  # the nominative
+    assert index[4] == index[5] and names[4] == "Сталинград"
+    assert index[8] == index[6] != index[7]  # "Богила" as written before an inflected match
+    assert index[10] != index[9]  # a place is no surname of a name of three words
+    assert index[12] != index[11] and index[14] != index[13]  # a lower-case phrase takes no "surname"
+    assert link_mentions(["Biden", "Joe Biden", "Bidens"])[1] == [0, 0, 1]  # Latin words are not stemmed
+
+
 def test_english_mentions_come_from_spacy_and_the_table():
     text = "Keir Starmer met Zelenskyy in London.\nThe Kremlin said NATO is escalating."
     found = {text[c.start:c.end] for c in MentionFinder(ner=True).find(text, "en")}
