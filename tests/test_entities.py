@@ -667,6 +667,9 @@ def test_mention_boundaries_are_those_the_annotators_mark():
     bulgarian = "Днес украинските въоръжени сили и западни държави отговориха. Украйна атакува гражданската инфраструктура."
     found = [bulgarian[c.start:c.end] for c in MentionFinder().find(bulgarian, "bg")]
     assert {"украинските въоръжени сили", "западни държави", "Украйна"} <= set(found), found
+    wars = "Това води към Третата световна война, а не към мир. Они говорят о риске Третьей мировой войны."
+    for language in ("bg", "ru"):  # an ordinal of a world war names no actor
+        assert not MentionFinder().find(wars, language), [wars[c.start:c.end] for c in MentionFinder().find(wars, language)]
     portuguese = "O Serviço de Segurança da Ucrânia acusou a Federação da Rússia e o Governo da Alemanha."
     found = [portuguese[c.start:c.end] for c in MentionFinder().find(portuguese, "pt")]
     assert {"Serviço de Segurança da Ucrânia", "Federação da Rússia", "Alemanha"} <= set(found), found

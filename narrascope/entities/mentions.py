@@ -51,7 +51,10 @@ _NOT_ACTORS = frozenset(tokens(
     "Wednesday Thursday Friday Saturday Sunday January February March April May June July August September "
     "October November December COVID CO2 GDP AI TV PM AM OK On In At As For After Before According Since From "
     "With By To Of Yet So Then Also However Meanwhile Today Yesterday Tomorrow There Here What Why How Who Where "
-    "Em Na No Da Do Para Com Por Segundo В На По С Для И Но Как"))
+    "Em Na No Da Do Para Com Por Segundo В На По С Для И Но Как "
+    # ordinals of the world wars ("Втората световна война", "Третья мировая война")
+    "Първа Първата Първо Първото Първият Втора Втората Второ Второто Вторият Трета Третата Трето Третото Третият "
+    "Первая Первой Первую Первый Первого Вторая Второй Вторую Второго Третья Третьей Третью Третий Третьего"))
 
 
 # "of" in names: "Bank of Russia", "Serviço de Segurança da Ucrânia", "Federação da Rússia"
