@@ -162,6 +162,19 @@ def test_span_decoding_stays_in_a_sentence_and_needs_a_content_word():
     assert tagger.decode(probs) == [(5, 5)]  # without masks every token counts
 
 
+def test_spans_keep_hindi_words_whole_and_other_languages_function_words_out():
+    hindi = "रूस-यूक्रेन युद्ध में हमला। अब शांति"
+    assert [hindi[s:e] for s, e in tokenize(hindi)] == ["रूस-यूक्रेन", "युद्ध", "में", "हमला", "।", "अब", "शांति"]
+    _words, content, stops = token_masks(hindi, tokenize(hindi), "hi")
+    assert content.tolist() == [True, True, False, True, False, False, True] and stops[4]  # "में" (in), "।"
+    portuguese = "para salvar o planeta"
+    assert token_masks(portuguese, tokenize(portuguese), "pt")[1].tolist() == [False, True, False, True]
+    assert token_masks(portuguese, tokenize(portuguese))[1][0]  # "para" is a word of its own in English text
+    tagger = SpanTagger(["Appeal_to_Values"], threshold=0.5, max_gap=2)
+    masks = token_masks(portuguese, tokenize(portuguese), "pt")
+    assert tagger.decode(np.array([0.9, 0.2, 0.1, 0.4]), *masks) == [(3, 3)]  # not "para" alone
+
+
 def test_span_confidence_reads_the_surest_word_of_the_span():
     probs = np.array([0.9, 0.2, 0.6])
     assert span_confidence(0.5, probs) == pytest.approx(0.45)

@@ -129,7 +129,7 @@ class PersuasionAnalyzer(Component):
         for p_start, text, tokens, columns, probs in chosen:
             block = token_p[row:row + len(tokens)]
             row += len(tokens)
-            masks = token_masks(text, tokens)
+            masks = token_masks(text, tokens, doc.language)
             for t in columns:
                 for first, last in tagger.decode(block[:, t], *masks):
                     start, end = p_start + tokens[first][0], p_start + tokens[last][1]

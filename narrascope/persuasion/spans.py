@@ -20,9 +20,28 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
+# a word, with the Devanagari vowel signs and virama that Python's \w leaves out ("युद्ध", not "य" "द")
+_WORD = r"(?:\w|[\u0900-\u0963\u0966-\u097f])+"
+TOKEN = re.compile(rf"{_WORD}(?:[-'’]{_WORD})*|[^\w\s]", re.UNICODE)
 _QUOTES = set("\"“”«»„")
-_SENTENCE_END = {".", "!", "?", "…"}
+_SENTENCE_END = {".", "!", "?", "…", "।", "॥"}
+# function words of the languages other than English (with English's own, never evidence alone: "para",
+# "это", "като", "में"); English uses scikit-learn's list
+FUNCTION_WORDS = {language: frozenset(words.split()) for language, words in {
+    "pt": "a o as os um uma uns umas de do da dos das em no na nos nas num numa por pelo pela pelos pelas para "
+          "com sem sob sobre entre até desde e ou mas nem que se não já também mais menos muito muita muitos muitas "
+          "como quando onde quem qual quais cujo cuja este esta estes estas esse essa esses essas aquele aquela "
+          "aqueles aquelas isto isso aquilo ele ela eles elas eu tu nós você vocês me te lhe lhes seu sua seus suas "
+          "meu minha nosso nossa é são foi foram ser estar está estão era eram ter tem têm tinha há ao aos à às",
+    "ru": "и в во не на с со что как а но к ко у по из за от до о об при для это этот эта эти то тот та те же ли "
+          "бы уже ещё еще только так все всё он она оно они мы вы я ты его её ее их им ему ей был была было были "
+          "быть есть нет да или если чтобы также который которая которое которые которых когда где тоже даже",
+    "bg": "и в във на с със за от до по при към че като но а или ако да не е са бе беше бяха ще се си то той тя "
+          "те ние вие аз ти го я ги му им нея него тях това този тази тези който която които което когато където "
+          "също само още вече така всички много",
+    "hi": "का के की को में से पर ने और या है हैं था थे थी थीं हो होता होती होते होने गया गई गए कि यह वह ये वे "
+          "इस उस इन उन तो भी ही नहीं एक लिए साथ बाद जो जब तक कर करने किया किए रहा रही रहे",
+}.items()}
 N_FEATURES = 2**17
 
 
@@ -175,14 +194,17 @@ def span_confidence(paragraph: float, token_probs: np.ndarray, words: np.ndarray
     return float(paragraph) * float(probs.max()) if probs.size else 0.0
 
 
-def token_masks(text: str, tokens: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def token_masks(text: str, tokens: Sequence[tuple[int, int]], language: str = "en"
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(words, content, stops)`` masks of ``tokens`` for ``SpanTagger.decode``: word tokens (not
-    punctuation), content words (not English function words nor words of one or two letters in any
-    language) and sentence-final marks."""
+    punctuation), content words (not function words of English or of ``language``, nor words of one
+    or two letters) and sentence-final marks."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+    function = FUNCTION_WORDS.get(language, frozenset())
     pieces = [text[s:e] for s, e in tokens]
     words = np.array([p[:1].isalnum() or p[:1] == "_" for p in pieces], dtype=bool)
-    content = words & np.array([len(p) > 2 and p.lower() not in ENGLISH_STOP_WORDS for p in pieces], dtype=bool)
+    content = words & np.array([len(p) > 2 and p.lower() not in ENGLISH_STOP_WORDS and p.lower() not in function
+                                for p in pieces], dtype=bool)
     stops = np.array([p in _SENTENCE_END for p in pieces], dtype=bool)
     return words, content, stops

@@ -271,7 +271,7 @@ def score_tokens(tagger: SpanTagger, data: ParagraphData, rows: np.ndarray, P: n
         tokens = tokenize(text) if columns else []
         if tokens:
             probs = tagger.predict_proba(hash_features(token_features(text, tokens)), columns)
-            out.append(TokenScores(int(r), tokens, columns, probs, token_masks(text, tokens)))
+            out.append(TokenScores(int(r), tokens, columns, probs, token_masks(text, tokens, str(data.language[r]))))
     return out
 
 
