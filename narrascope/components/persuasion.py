@@ -11,7 +11,15 @@ from narrascope.components.base import Component, minibatches
 from narrascope.components.segment import mean_vector
 from narrascope.embed.base import Embedder
 from narrascope.persuasion.model import FRAMES, GENRES, STYLE_WEIGHT, TECHNIQUES, PersuasionModel
-from narrascope.persuasion.spans import hash_features, span_confidence, token_features, token_masks, tokenize
+from narrascope.persuasion.spans import (
+    best_sentence,
+    hash_features,
+    sentences_in,
+    span_confidence,
+    token_features,
+    token_masks,
+    tokenize,
+)
 from narrascope.schema import Document, Label, Span
 from narrascope.text.style import style_features
 
@@ -76,9 +84,12 @@ class PersuasionAnalyzer(Component):
 
     Every technique span lies inside a paragraph the model labels with that
     technique, and every labelled paragraph has at least one span: a paragraph's
-    techniques are the labels of the spans inside it. A span's score is its own
-    confidence (``span_confidence``); a technique label's score is the probability of
-    the paragraph that most surely uses it.
+    techniques are the labels of the spans inside it. A span is a phrase the tagger
+    marks or, for clause-level techniques and languages the tagger never saw, the
+    sentence the semantic head scores highest (``PersuasionModel.sentence_columns``).
+    A span's score is its own confidence (``span_confidence``; for a sentence, the
+    paragraph's probability times the sentence's); a technique label's score is the
+    probability of the paragraph that most surely uses it.
     """
 
     name = "persuasion"
@@ -112,29 +123,44 @@ class PersuasionAnalyzer(Component):
 
     def _spans(self, doc: Document, paragraphs: list[tuple[int, int]], texts: list[str], P: np.ndarray,
                threshold: float) -> list[Span]:
-        tagger = self.model.tagger
-        chosen = []  # (paragraph start, text, tokens, technique columns, probabilities)
-        for (p_start, _), text, probs in zip(paragraphs, texts, P, strict=True):
+        model = self.model
+        tagger = model.tagger
+        sentences = [(s.start, s.end) for s in doc.sentences]
+        vectors = doc.vectors.get("sentences")
+        by_sentence = model.sentence_columns(doc.language)
+        if vectors is None or len(vectors) < len(sentences):
+            by_sentence = frozenset()  # no sentence vectors to choose from: the tagger everywhere
+        out: list[Span] = []
+        tagged = []  # (paragraph start, text, tokens, technique columns, probabilities)
+        for (p_start, p_end), text, probs in zip(paragraphs, texts, P, strict=True):
             columns = [int(t) for t in np.argsort(-probs) if probs[t] >= threshold]
+            whole = [t for t in columns if t in by_sentence]
+            rows = sentences_in(sentences, p_start, p_end) if whole else []
+            if rows:
+                # clause-level techniques and unseen languages: the sentence the head scores highest
+                s_probs = model.semantic.predict_proba(np.asarray(vectors[rows], dtype=np.float32))
+                for t in whole:
+                    start, end, p = best_sentence([sentences[i] for i in rows], s_probs[:, t], p_start, p_end)
+                    out.append(doc.span(start, end, label=TECHNIQUES[t], score=float(probs[t]) * p))
+                columns = [t for t in columns if t not in by_sentence]
             tokens = tokenize(text) if columns else []
             if tokens:
-                chosen.append((p_start, text, tokens, columns, probs))
-        if not chosen:
-            return []
-        # one hashing pass and one product for all the paragraphs that need spans
-        X = hash_features([f for _, text, tokens, _, _ in chosen for f in token_features(text, tokens)])
-        token_p = tagger.predict_proba(X, range(len(TECHNIQUES)))
-        out: list[Span] = []
-        row = 0
-        for p_start, text, tokens, columns, probs in chosen:
-            block = token_p[row:row + len(tokens)]
-            row += len(tokens)
-            masks = token_masks(text, tokens, doc.language)
-            for t in columns:
-                for first, last in tagger.decode(block[:, t], *masks):
-                    start, end = p_start + tokens[first][0], p_start + tokens[last][1]
-                    out.append(doc.span(start, end, label=TECHNIQUES[t],
-                                        score=span_confidence(probs[t], block[first:last + 1, t], masks[0][first:last + 1])))
+                tagged.append((p_start, text, tokens, columns, probs))
+        if tagged:
+            # one hashing pass and one product for all the paragraphs that need tagged spans
+            X = hash_features([f for _, text, tokens, _, _ in tagged for f in token_features(text, tokens)])
+            token_p = tagger.predict_proba(X, range(len(TECHNIQUES)))
+            row = 0
+            for p_start, text, tokens, columns, probs in tagged:
+                block = token_p[row:row + len(tokens)]
+                row += len(tokens)
+                masks = token_masks(text, tokens, doc.language)
+                for t in columns:
+                    for first, last in tagger.decode(block[:, t], *masks):
+                        start, end = p_start + tokens[first][0], p_start + tokens[last][1]
+                        out.append(doc.span(start, end, label=TECHNIQUES[t],
+                                            score=span_confidence(probs[t], block[first:last + 1, t],
+                                                                  masks[0][first:last + 1])))
         out.sort(key=lambda s: (s.start, s.end, s.label))
         return out
 

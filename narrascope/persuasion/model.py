@@ -6,7 +6,9 @@ or computes cheaply (TF-IDF of the paragraphs, hashed token contexts, style cues
 * techniques per paragraph: a lexical head (word + char TF-IDF) mixed with a
   semantic head (mean sentence embedding of the paragraph). The semantic head is
   multilingual, so it alone scores languages the lexical head never saw (bg, hi, pt).
-* spans: ``SpanTagger`` on the tokens of paragraphs that use a technique.
+* spans: ``SpanTagger`` on the tokens of paragraphs that use a technique; for the
+  techniques carried by whole clauses, and in languages the tagger never saw, the
+  sentence the semantic head scores highest.
 * framing per article: TF-IDF of the article ⊕ its embedding, 14 frames, multi-label.
 * genre per article: multinomial logistic regression over the features named in
   ``genre_features``: the article embedding and, as options, topic-free style cues
@@ -68,6 +70,8 @@ class PersuasionModel:
     embedding_dim: int = 512
     genre_features: tuple[str, ...] = ("embedding",)
     meta: dict[str, Any] = field(default_factory=dict)
+    span_languages: tuple[str, ...] = ()       # languages the tagger was trained on (empty: all)
+    sentence_techniques: tuple[str, ...] = ()  # techniques whose evidence is a sentence, not a tagged phrase
 
     # ---- techniques -------------------------------------------------------
     def technique_proba(self, texts: list[str], vectors: np.ndarray, language: str) -> np.ndarray:
@@ -82,6 +86,13 @@ class PersuasionModel:
 
     def technique_threshold_for(self, language: str) -> float:
         return self.technique_threshold if language in self.lexical_languages else self.semantic_threshold
+
+    def sentence_columns(self, language: str) -> frozenset[int]:
+        """The technique columns whose evidence in ``language`` is a whole sentence: the clause-level
+        techniques, and every technique in a language the span tagger was not trained on."""
+        if self.span_languages and language not in self.span_languages:
+            return frozenset(range(len(TECHNIQUES)))
+        return frozenset(TECHNIQUES.index(t) for t in self.sentence_techniques)
 
     # ---- framing and genre -----------------------------------------------
     def frame_features(self, text: str, vector: np.ndarray) -> sp.csr_matrix:
@@ -111,6 +122,7 @@ class PersuasionModel:
             "technique_threshold": self.technique_threshold, "semantic_threshold": self.semantic_threshold,
             "frame_threshold": self.frame_threshold, "genre_features": list(self.genre_features),
             "span_threshold": self.tagger.threshold, "span_max_gap": self.tagger.max_gap,
+            "span_languages": list(self.span_languages), "span_sentence_techniques": list(self.sentence_techniques),
         }
         write_model_folder(path, arrays, meta, vocabulary=tfidf_meta)
 
@@ -132,7 +144,12 @@ class PersuasionModel:
             tuple(meta["lexical_languages"]), float(meta["mix"]), float(meta["technique_threshold"]),
             float(meta["semantic_threshold"]), float(meta["frame_threshold"]), meta["embedder"],
             int(meta["embedding_dim"]), tuple(meta.get("genre_features", ("embedding", "style", "techniques"))), meta,
+            tuple(meta.get("span_languages", ())), tuple(meta.get("span_sentence_techniques", ())),
         )
+        unknown = set(model.sentence_techniques) - set(TECHNIQUES)
+        if unknown:
+            raise ModelError(f"span_sentence_techniques names unknown techniques {sorted(unknown)}; retrain the model",
+                             source=str(path))
         n_text = featurizer.n_features
         expected = {"lexical": (model.lexical.coef_.shape, (len(TECHNIQUES), n_text)),
                     "semantic": (model.semantic.coef_.shape, (len(TECHNIQUES), model.embedding_dim)),

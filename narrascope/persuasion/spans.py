@@ -10,6 +10,12 @@ a sentence), so every span lies inside a paragraph that carries the technique,
 and every such paragraph gets at least one span. A span holds at least one
 content word: "and" or "the" alone is no evidence. The threshold and the gap are
 tuned out of fold by ``narrascope train techniques``.
+
+Techniques carried by a whole clause (Doubt, Causal_Oversimplification,
+Appeal_to_Authority…) and languages the tagger never saw get a sentence instead:
+the sentence of the paragraph that the paragraph head, reading each sentence's
+embedding, scores highest for the technique (``best_sentence``). Which techniques
+do is chosen out of fold by ``narrascope train techniques``.
 """
 
 from __future__ import annotations
@@ -208,3 +214,17 @@ def token_masks(text: str, tokens: Sequence[tuple[int, int]], language: str = "e
                                 for p in pieces], dtype=bool)
     stops = np.array([p in _SENTENCE_END for p in pieces], dtype=bool)
     return words, content, stops
+
+
+def sentences_in(sentences: Sequence[tuple[int, int]], start: int, end: int) -> list[int]:
+    """Indices of the ``(start, end)`` sentences that overlap the text ``[start, end)``."""
+    return [i for i, (s, e) in enumerate(sentences) if s < end and e > start]
+
+
+def best_sentence(sentences: Sequence[tuple[int, int]], probs: np.ndarray, start: int, end: int
+                  ) -> tuple[int, int, float]:
+    """``(start, end, probability)`` of the sentence with the highest ``probs`` (one per sentence), cut to
+    the paragraph ``[start, end)``."""
+    best = int(np.argmax(probs))
+    s, e = sentences[best]
+    return max(s, start), min(e, end), float(probs[best])

@@ -18,7 +18,15 @@ from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.tfidf import TfidfFeaturizer
 from narrascope.ingest.persuasion import read_persuasion_folder, split_paragraphs
 from narrascope.persuasion.model import FRAMES, GENRES, TECHNIQUES, PersuasionModel
-from narrascope.persuasion.spans import SpanTagger, hash_features, token_features, token_masks, tokenize
+from narrascope.persuasion.spans import (
+    SpanTagger,
+    best_sentence,
+    hash_features,
+    sentences_in,
+    token_features,
+    token_masks,
+    tokenize,
+)
 from narrascope.schema import Document, Span
 
 LANGUAGES = ("en", "fr", "ge", "it", "po", "ru")
@@ -288,10 +296,39 @@ def decode_spans(tagger: SpanTagger, data: ParagraphData, scored: list[TokenScor
     return out
 
 
-def predict_spans(tagger: SpanTagger, data: ParagraphData, rows: np.ndarray, P: np.ndarray
+def sentence_spans(dataset: PersuasionDataset, data: ParagraphData, semantic: MultiLabelLogistic, rows: np.ndarray,
+                   P: np.ndarray) -> list[tuple[int, str, int, int]]:
+    """``(article index, technique, start, end)``: for each technique ``P`` (boolean, aligned with rows)
+    gives, the sentence of the paragraph that ``semantic`` scores highest for it."""
+    out = []
+    for r, chosen in zip(rows, P, strict=True):
+        columns = np.where(chosen)[0]
+        if not len(columns):
+            continue
+        doc = dataset.articles[data.article[r]].doc
+        sentences = [(s.start, s.end) for s in doc.sentences]
+        vectors = doc.vectors.get("sentences")
+        inside = sentences_in(sentences, int(data.start[r]), int(data.end[r]))
+        if vectors is None or not inside:
+            continue
+        probs = semantic.predict_proba(np.asarray(vectors[inside], dtype=np.float32))
+        for t in columns:
+            s, e, _ = best_sentence([sentences[i] for i in inside], probs[:, t], int(data.start[r]), int(data.end[r]))
+            out.append((int(data.article[r]), TECHNIQUES[t], s, e))
+    return out
+
+
+def predict_spans(tagger: SpanTagger, data: ParagraphData, rows: np.ndarray, P: np.ndarray,
+                  sentences: tuple[PersuasionDataset, MultiLabelLogistic, tuple[str, ...]] | None = None
                   ) -> list[tuple[int, str, int, int]]:
-    """``(article index, technique, start, end)`` for the techniques ``P`` (boolean, aligned with rows) gives."""
-    return decode_spans(tagger, data, score_tokens(tagger, data, rows, P))
+    """``(article index, technique, start, end)`` for the techniques ``P`` (boolean, aligned with rows)
+    gives; with ``sentences`` = (dataset, semantic head, techniques), those techniques get sentences."""
+    if sentences is None or not sentences[2]:
+        return decode_spans(tagger, data, score_tokens(tagger, data, rows, P))
+    dataset, semantic, techniques = sentences
+    by_sentence = np.isin(np.array(TECHNIQUES), techniques)
+    return (decode_spans(tagger, data, score_tokens(tagger, data, rows, P & ~by_sentence))
+            + sentence_spans(dataset, data, semantic, rows, P & by_sentence))
 
 
 SPAN_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
@@ -299,29 +336,47 @@ SPAN_GAPS = (2, 4, 8, 12)
 
 
 def tune_spans(dataset: PersuasionDataset, data: ParagraphData, oof: OutOfFold, chosen: np.ndarray
-               ) -> tuple[float, int]:
-    """``(threshold, max_gap)`` of span decoding with the best out-of-fold span F1 (character overlap)
-    over all languages, decoded in the paragraphs the tuned heads label; ties go to the higher
-    threshold and the shorter gap."""
+               ) -> tuple[float, int, tuple[str, ...]]:
+    """``(threshold, max_gap, sentence techniques)`` of span decoding with the best out-of-fold span F1
+    (character overlap) over all languages, decoded in the paragraphs the tuned heads label; ties go to
+    the higher threshold and the shorter gap. Then, technique by technique, the tagger's phrases
+    against the semantic head's best sentence: the techniques whose sentences score higher get them."""
     from narrascope.training.persuasion_scorer import span_f1
 
-    scored = []  # token probabilities once per fold; only the decoding changes below
+    scored, fold_rows = [], []  # token probabilities once per fold; only the decoding changes below
     for k, tagger in enumerate(oof.taggers):
         rows = np.where(oof.fold_of[data.article] == k)[0]
+        fold_rows.append(rows)
         scored.append(score_tokens(tagger, data, rows, chosen[rows]))
     gold = {i: list(dataset.articles[i].spans) for i in set(data.article.tolist())}
+
+    def decoded(threshold: float, gap: int) -> dict[int, list]:
+        pred: dict[int, list] = {i: [] for i in gold}
+        for k, tagger in enumerate(oof.taggers):
+            probe = SpanTagger(tagger.labels, threshold=threshold, max_gap=gap)
+            for art, tech, s, e in decode_spans(probe, data, scored[k]):
+                pred[art].append((tech, s, e))
+        return pred
+
     best = (-1.0, 0.5, 2)
     for threshold in sorted(SPAN_THRESHOLDS, reverse=True):
         for gap in SPAN_GAPS:
-            pred: dict[int, list] = {i: [] for i in gold}
-            for k, tagger in enumerate(oof.taggers):
-                probe = SpanTagger(tagger.labels, threshold=threshold, max_gap=gap)
-                for art, tech, s, e in decode_spans(probe, data, scored[k]):
-                    pred[art].append((tech, s, e))
-            f1 = span_f1(gold, pred)["span_f1"]
+            f1 = span_f1(gold, decoded(threshold, gap))["span_f1"]
             if f1 > best[0] + 1e-9:
                 best = (f1, threshold, gap)
-    return best[1], best[2]
+    tagged = decoded(best[1], best[2])
+    whole: dict[int, list] = {i: [] for i in gold}
+    for k, rows in enumerate(fold_rows):
+        for art, tech, s, e in sentence_spans(dataset, data, oof.semantic_heads[k], rows, chosen[rows]):
+            whole[art].append((tech, s, e))
+
+    def only(spans: dict[int, list], technique: str) -> dict[int, list]:
+        return {i: [x for x in v if x[0] == technique] for i, v in spans.items()}
+
+    sentence_techniques = tuple(t for t in TECHNIQUES
+                                if span_f1(only(gold, t), only(whole, t))["span_f1"]
+                                > span_f1(only(gold, t), only(tagged, t))["span_f1"] + 1e-9)
+    return best[1], best[2], sentence_techniques
 
 
 # ---- article heads -----------------------------------------------------------------
@@ -402,6 +457,7 @@ class OutOfFold:
     frames: np.ndarray                  # (n_articles, 14), NaN for articles without frame gold
     all_paragraphs: dict[int, tuple[np.ndarray, np.ndarray]]  # article -> (p_lex, p_sem) over all its lines
     taggers: list[SpanTagger]
+    semantic_heads: list[MultiLabelLogistic]  # each fold's semantic head, which picks sentence spans
 
 
 def article_paragraphs(doc: Document, dim: int) -> tuple[list[str], np.ndarray]:
@@ -419,7 +475,7 @@ def out_of_fold(dataset: PersuasionDataset, data: ParagraphData, config: Persuas
     p_sem = np.zeros(data.Y.shape)
     frames = np.full((n_articles, len(FRAMES)), np.nan)
     all_paragraphs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    taggers = []
+    taggers, semantic_heads = [], []
     frame_rows = np.array(dataset.with_frames(), dtype=int)
     for k in range(config.folds):
         if progress:
@@ -430,6 +486,7 @@ def out_of_fold(dataset: PersuasionDataset, data: ParagraphData, config: Persuas
         p_lex[test], p_sem[test] = paragraph_probabilities(featurizer, lexical, semantic, data, test,
                                                            config.lexical_languages)
         taggers.append(fit_tagger(dataset, data, train, config))
+        semantic_heads.append(semantic)
         for i in np.where(fold_of == k)[0]:
             a = dataset.articles[i]
             texts, vectors = article_paragraphs(a.doc, dim)
@@ -445,7 +502,7 @@ def out_of_fold(dataset: PersuasionDataset, data: ParagraphData, config: Persuas
             head = MultiLabelLogistic(C=config.C_frames).fit(frame_matrix(featurizer, dataset, tr_f, dim),
                                                              frame_labels(dataset, tr_f))
             frames[te_f] = head.predict_proba(frame_matrix(featurizer, dataset, te_f, dim))
-    return OutOfFold(fold_of, p_lex, p_sem, frames, all_paragraphs, taggers)
+    return OutOfFold(fold_of, p_lex, p_sem, frames, all_paragraphs, taggers, semantic_heads)
 
 
 @dataclass
@@ -456,6 +513,7 @@ class Tuned:
     frame_threshold: float
     span_threshold: float = 0.5
     span_max_gap: int = 2
+    span_sentence_techniques: tuple[str, ...] = ()
 
 
 def chosen_techniques(oof: OutOfFold, tuned: Tuned) -> np.ndarray:
@@ -476,7 +534,8 @@ def tune(dataset: PersuasionDataset, data: ParagraphData, oof: OutOfFold, config
     rows = dataset.with_frames()
     frame_threshold = best_threshold(frame_labels(dataset, rows), oof.frames[rows])[0] if rows else 0.5
     tuned = Tuned(mix, threshold, semantic_threshold, frame_threshold)
-    tuned.span_threshold, tuned.span_max_gap = tune_spans(dataset, data, oof, chosen_techniques(oof, tuned))
+    tuned.span_threshold, tuned.span_max_gap, tuned.span_sentence_techniques = tune_spans(
+        dataset, data, oof, chosen_techniques(oof, tuned))
     for tagger in oof.taggers:
         tagger.threshold, tagger.max_gap = tuned.span_threshold, tuned.span_max_gap
     return tuned
@@ -514,7 +573,9 @@ def fit_persuasion_model(dataset: PersuasionDataset, config: PersuasionTrainingC
     model = PersuasionModel(featurizer, lexical, semantic, tagger, frames, coef, intercept,
                             tuple(config.lexical_languages), tuned.mix, tuned.technique_threshold,
                             tuned.semantic_threshold, tuned.frame_threshold, embedding_dim=dim,
-                            genre_features=tuple(config.genre_features))
+                            genre_features=tuple(config.genre_features),
+                            span_languages=tuple(sorted({a.language for a in dataset.articles if a.spans})),
+                            sentence_techniques=tuned.span_sentence_techniques)
     return model, report
 
 
@@ -539,7 +600,8 @@ def cv_report(dataset: PersuasionDataset, data: ParagraphData, oof: OutOfFold, t
             pred_spans: dict[int, list] = {i: [] for i in gold_spans}
             for k in range(config.folds):
                 fold_rows = rows[oof.fold_of[data.article[rows]] == k]
-                for art, tech, s, e in predict_spans(oof.taggers[k], data, fold_rows, chosen[fold_rows]):
+                for art, tech, s, e in predict_spans(oof.taggers[k], data, fold_rows, chosen[fold_rows],
+                                                     (dataset, oof.semantic_heads[k], tuned.span_sentence_techniques)):
                     pred_spans[art].append((tech, s, e))
             row["span_f1"] = round(span_f1(gold_spans, pred_spans)["span_f1"], 4)
         frame_rows = [i for i in dataset.with_frames() if dataset.articles[i].language == lang]
