@@ -14,7 +14,7 @@ from narrascope.persuasion.model import FRAMES, GENRES, STYLE_WEIGHT, TECHNIQUES
 from narrascope.persuasion.spans import (
     best_sentence,
     hash_features,
-    sentences_in,
+    paragraph_sentences,
     span_confidence,
     token_features,
     token_masks,
@@ -53,14 +53,8 @@ def paragraph_vectors(doc: Document, paragraphs: list[tuple[int, int]], embedder
     if vectors is None:
         return np.zeros((len(paragraphs), dim), np.float32)
     out = np.zeros((len(paragraphs), dim), np.float32)
-    j = 0
-    for i, (start, end) in enumerate(paragraphs):
-        while j < len(sentences) and sentences[j].end <= start:
-            j += 1
-        k = j
-        while k < len(sentences) and sentences[k].start < end:
-            k += 1
-        members = [m for m in range(j, min(k, len(vectors)))]
+    for i, inside in enumerate(paragraph_sentences([(s.start, s.end) for s in sentences], paragraphs)):
+        members = [m for m in inside if m < len(vectors)]
         if members:
             out[i] = mean_vector(vectors[members], dim)
     return out
@@ -132,11 +126,11 @@ class PersuasionAnalyzer(Component):
             by_sentence = frozenset()  # no sentence vectors to choose from: the tagger everywhere
         out: list[Span] = []
         tagged = []  # (paragraph start, text, tokens, technique columns, probabilities)
-        for (p_start, p_end), text, probs in zip(paragraphs, texts, P, strict=True):
+        members = paragraph_sentences(sentences, paragraphs) if by_sentence else [[] for _ in paragraphs]
+        for (p_start, p_end), text, probs, rows in zip(paragraphs, texts, P, members, strict=True):
             columns = [int(t) for t in np.argsort(-probs) if probs[t] >= threshold]
             whole = [t for t in columns if t in by_sentence]
-            rows = sentences_in(sentences, p_start, p_end) if whole else []
-            if rows:
+            if whole and rows:
                 # clause-level techniques and unseen languages: the sentence the head scores highest
                 s_probs = model.semantic.predict_proba(np.asarray(vectors[rows], dtype=np.float32))
                 for t in whole:

@@ -216,9 +216,19 @@ def token_masks(text: str, tokens: Sequence[tuple[int, int]], language: str = "e
     return words, content, stops
 
 
-def sentences_in(sentences: Sequence[tuple[int, int]], start: int, end: int) -> list[int]:
-    """Indices of the ``(start, end)`` sentences that overlap the text ``[start, end)``."""
-    return [i for i, (s, e) in enumerate(sentences) if s < end and e > start]
+def paragraph_sentences(sentences: Sequence[tuple[int, int]], paragraphs: Sequence[tuple[int, int]]
+                        ) -> list[list[int]]:
+    """For each ``(start, end)`` paragraph, the indices of the sentences that overlap it (both in text order)."""
+    out = []
+    j = 0
+    for start, end in paragraphs:
+        while j < len(sentences) and sentences[j][1] <= start:
+            j += 1
+        k = j
+        while k < len(sentences) and sentences[k][0] < end:
+            k += 1
+        out.append(list(range(j, k)))
+    return out
 
 
 def best_sentence(sentences: Sequence[tuple[int, int]], probs: np.ndarray, start: int, end: int

@@ -22,7 +22,7 @@ from narrascope.persuasion.spans import (
     SpanTagger,
     best_sentence,
     hash_features,
-    sentences_in,
+    paragraph_sentences,
     token_features,
     token_masks,
     tokenize,
@@ -308,7 +308,7 @@ def sentence_spans(dataset: PersuasionDataset, data: ParagraphData, semantic: Mu
         doc = dataset.articles[data.article[r]].doc
         sentences = [(s.start, s.end) for s in doc.sentences]
         vectors = doc.vectors.get("sentences")
-        inside = sentences_in(sentences, int(data.start[r]), int(data.end[r]))
+        inside = paragraph_sentences(sentences, [(int(data.start[r]), int(data.end[r]))])[0]
         if vectors is None or not inside:
             continue
         probs = semantic.predict_proba(np.asarray(vectors[inside], dtype=np.float32))
@@ -319,14 +319,13 @@ def sentence_spans(dataset: PersuasionDataset, data: ParagraphData, semantic: Mu
 
 
 def predict_spans(tagger: SpanTagger, data: ParagraphData, rows: np.ndarray, P: np.ndarray,
-                  sentences: tuple[PersuasionDataset, MultiLabelLogistic, tuple[str, ...]] | None = None
-                  ) -> list[tuple[int, str, int, int]]:
+                  dataset: PersuasionDataset | None = None, semantic: MultiLabelLogistic | None = None,
+                  sentence_techniques: Sequence[str] = ()) -> list[tuple[int, str, int, int]]:
     """``(article index, technique, start, end)`` for the techniques ``P`` (boolean, aligned with rows)
-    gives; with ``sentences`` = (dataset, semantic head, techniques), those techniques get sentences."""
-    if sentences is None or not sentences[2]:
+    gives; the ``sentence_techniques`` get the sentence ``semantic`` scores highest (``sentence_spans``)."""
+    if not sentence_techniques or dataset is None or semantic is None:
         return decode_spans(tagger, data, score_tokens(tagger, data, rows, P))
-    dataset, semantic, techniques = sentences
-    by_sentence = np.isin(np.array(TECHNIQUES), techniques)
+    by_sentence = np.isin(np.array(TECHNIQUES), list(sentence_techniques))
     return (decode_spans(tagger, data, score_tokens(tagger, data, rows, P & ~by_sentence))
             + sentence_spans(dataset, data, semantic, rows, P & by_sentence))
 
@@ -600,8 +599,8 @@ def cv_report(dataset: PersuasionDataset, data: ParagraphData, oof: OutOfFold, t
             pred_spans: dict[int, list] = {i: [] for i in gold_spans}
             for k in range(config.folds):
                 fold_rows = rows[oof.fold_of[data.article[rows]] == k]
-                for art, tech, s, e in predict_spans(oof.taggers[k], data, fold_rows, chosen[fold_rows],
-                                                     (dataset, oof.semantic_heads[k], tuned.span_sentence_techniques)):
+                for art, tech, s, e in predict_spans(oof.taggers[k], data, fold_rows, chosen[fold_rows], dataset,
+                                                     oof.semantic_heads[k], tuned.span_sentence_techniques):
                     pred_spans[art].append((tech, s, e))
             row["span_f1"] = round(span_f1(gold_spans, pred_spans)["span_f1"], 4)
         frame_rows = [i for i in dataset.with_frames() if dataset.articles[i].language == lang]
