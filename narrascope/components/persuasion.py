@@ -108,19 +108,18 @@ class PersuasionAnalyzer(Component):
         model = self.model
         paragraphs = [(s, e) for s, e in paragraphs if doc.text[s:e].strip()]
         texts = [doc.text[s:e] for s, e in paragraphs]
+        doc.spans["paragraphs"] = [Span(s, e, t) for (s, e), t in zip(paragraphs, texts, strict=True)]
         if not model.reads(doc.language):
-            return self._unread(doc, paragraphs, texts)
+            return self._unread(doc)
         vectors = paragraph_vectors(doc, paragraphs, self.embedder, model.embedding_dim)
         P = model.technique_proba(texts, vectors, doc.language)
         threshold = model.technique_threshold_for(doc.language)
-        doc.spans["paragraphs"] = [Span(s, e, t) for (s, e), t in zip(paragraphs, texts, strict=True)]
         doc.spans["techniques"] = self._spans(doc, paragraphs, texts, P, threshold)
         self._summarise(doc, P)
         return doc
 
-    def _unread(self, doc: Document, paragraphs: list[tuple[int, int]], texts: list[str]) -> Document:
+    def _unread(self, doc: Document) -> Document:
         """No techniques, genre or frames, and a warning that says why, for a language no head can read."""
-        doc.spans["paragraphs"] = [Span(s, e, t) for (s, e), t in zip(paragraphs, texts, strict=True)]
         doc.spans["techniques"] = []
         for key in ("techniques", "genre", "frames"):
             doc.labels[key] = []
