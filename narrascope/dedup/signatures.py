@@ -1,4 +1,5 @@
-"""What the deduplicator compares: word shingles (MinHash), a document embedding, and the article's facts."""
+"""What the deduplicator compares: word shingles (MinHash), a document embedding, the article's facts, and,
+for languages the encoder cannot read, its words weighted by rarity (TF-IDF)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import zlib
 
 import numpy as np
 
-WORD = re.compile(r"\w+", re.UNICODE)
+WORD_PATTERN = r"(?:\w|[\u0900-\u0963\u0966-\u097f])+"  # Devanagari vowel signs stay inside their word
+WORD = re.compile(WORD_PATTERN)
+LEXICAL_FEATURES = 2 ** 20  # hashed word columns of the TF-IDF vectors
 # a fact: a number, or a capitalised word that does not start a sentence (names, places, organisations)
 FACT = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:\d[\d.,]*\d|\d|[A-ZА-ЯЁ][\w-]+)", re.UNICODE | re.MULTILINE)
 NUMBER = re.compile(r"\d[\d.,]*\d|\d")
@@ -72,3 +75,20 @@ def mean_normalised(vectors: np.ndarray, groups: list[int]) -> np.ndarray:
             out[i] = mean / max(float(np.linalg.norm(mean)), 1e-9)
         start += size
     return out
+
+
+def word_counts(texts: list[str]):
+    """Hashed word counts, one sparse row per text (``scipy.sparse`` CSR, ``LEXICAL_FEATURES`` columns)."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    vectorizer = HashingVectorizer(n_features=LEXICAL_FEATURES, token_pattern=WORD_PATTERN, alternate_sign=False,
+                                   norm=None, dtype=np.float32)
+    return vectorizer.transform(texts)
+
+
+def tfidf_rows(counts):
+    """L2-normalised TF-IDF rows (sublinear term frequency, smoothed IDF over these rows): a rewrite keeps the
+    rare words of its story (names, places, numbers) while the common ones weigh little."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    return TfidfTransformer(sublinear_tf=True).fit_transform(counts).astype(np.float32)
