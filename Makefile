@@ -27,3 +27,4 @@ bench: $(VENV)/.installed
 	$(PY) -m benchmarks.api_load
 	$(PY) -m benchmarks.store_ingest
 	$(PY) -m benchmarks.batch
+	$(PY) -m benchmarks.dedup_quality

@@ -8,7 +8,8 @@ import zlib
 
 import numpy as np
 
-WORD_PATTERN = r"(?:\w|[\u0900-\u0963\u0966-\u097f])+"  # Devanagari vowel signs stay inside their word
+from narrascope.text.words import WORD_PATTERN
+
 WORD = re.compile(WORD_PATTERN)
 LEXICAL_FEATURES = 2 ** 20  # hashed word columns of the TF-IDF vectors
 # a fact: a number, or a capitalised word that does not start a sentence (names, places, organisations)

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-_TOKEN = re.compile(r"(?:\w|[\u0900-\u0963\u0966-\u097f])+")
+from narrascope.text.words import WORD_PATTERN
+
+_TOKEN = re.compile(WORD_PATTERN)
 
 
 def tokens(text: str) -> list[str]:

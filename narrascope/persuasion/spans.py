@@ -26,8 +26,8 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-# a word, with the Devanagari vowel signs and virama that Python's \w leaves out ("युद्ध", not "य" "द")
-_WORD = r"(?:\w|[\u0900-\u0963\u0966-\u097f])+"
+from narrascope.text.words import WORD_PATTERN as _WORD
+
 TOKEN = re.compile(rf"{_WORD}(?:[-'’]{_WORD})*|[^\w\s]", re.UNICODE)
 _QUOTES = set("\"“”«»„")
 _SENTENCE_END = {".", "!", "?", "…", "।", "॥"}

@@ -1,1 +1,1 @@
-"""Language-independent text utilities (sentences, offsets)."""
+"""Language-independent text utilities (sentences, offsets, words)."""
