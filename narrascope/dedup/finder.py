@@ -177,8 +177,8 @@ class Deduplicator:
         n = len(sig.ids)
         order = sorted(range(n), key=lambda i: (sig.dates[i], i))  # "earlier" means this order
         near = self._near_duplicates(order, sig.minhashes, MinHashLSH)
-        embedded = config.embeddings and any(v is not None for v in sig.vectors)
-        similar = self._similar(order, sig) if embedded else {}
+        embedded = [doc for doc in order if sig.vectors[doc] is not None] if config.embeddings else []
+        similar = self._similar(embedded, sig) if embedded else {}
         if sig.lexical_docs:
             similar.update(self._lexical(order, sig))
         matches: list[Match | None] = [None] * n
@@ -211,11 +211,10 @@ class Deduplicator:
         return found
 
     def _similar(self, order: list[int], sig: _Signatures) -> dict:
-        """For each article, its closest earlier rewrite or translation (block-wise cosine, earlier only)."""
+        """For each embedded article (``order``), its closest earlier rewrite or translation (block-wise cosine,
+        earlier only)."""
         config = self.config
-        width = next(len(v) for v in sig.vectors if v is not None)
-        blank = np.zeros(width, dtype=np.float16)  # an article not embedded is never a candidate (cosine 0)
-        vectors = np.stack([blank if v is None else v for v in sig.vectors])[order].astype(np.float32)
+        vectors = np.stack([sig.vectors[doc] for doc in order]).astype(np.float32)  # rows in "earlier" order
         found: dict[int, tuple[int, float, str]] = {}
         floor = min(config.cosine, config.cross_cosine)
         for start in range(1, len(order), BLOCK):
