@@ -28,3 +28,4 @@ bench: $(VENV)/.installed
 	$(PY) -m benchmarks.store_ingest
 	$(PY) -m benchmarks.batch
 	$(PY) -m benchmarks.dedup_quality
+	$(PY) -m benchmarks.techniques_unseen

