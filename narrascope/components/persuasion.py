@@ -84,8 +84,10 @@ class PersuasionAnalyzer(Component):
     sentence the semantic head scores highest (``PersuasionModel.sentence_columns``).
     A span's score is its own confidence (``span_confidence``; for a sentence, the
     paragraph's probability times the sentence's); a technique label's score is the
-    probability of the paragraph that most surely uses it. A language no head can read
-    (``PersuasionModel.reads``) gets empty labels and a warning instead of guesses.
+    probability of the paragraph that most surely uses it. A language the main heads cannot
+    read (``PersuasionModel.reads``: Hindi) is read by the model's second reader when it has
+    one for that language and its encoder is installed (``doc.meta["persuasion_reader"]`` names
+    it; every span a sentence); otherwise it gets empty labels and a warning instead of guesses.
     """
 
     name = "persuasion"
@@ -158,10 +160,11 @@ class PersuasionAnalyzer(Component):
             vectors = embedder.encode([s.text for s in doc.sentences])
             doc.vectors[key] = vectors
         sentences = [(s.start, s.end) for s in doc.sentences]
-        P = second.semantic.predict_proba(np.stack(
-            [mean_vector(vectors[m], second.dim) if m else np.zeros(second.dim, np.float32)
-             for m in paragraph_sentences(sentences, paragraphs)]) if paragraphs
-            else np.zeros((0, second.dim), np.float32))
+        paragraph_means = np.zeros((len(paragraphs), second.dim), np.float32)
+        for i, members in enumerate(paragraph_sentences(sentences, paragraphs)):
+            if members:
+                paragraph_means[i] = mean_vector(vectors[members], second.dim)
+        P = second.semantic.predict_proba(paragraph_means)
         doc.spans["techniques"] = self._spans(doc, paragraphs, texts, P, second.technique_threshold,
                                               second.semantic, vectors, by_sentence=frozenset(range(len(TECHNIQUES))))
         self._label_techniques(doc, P)
