@@ -36,12 +36,12 @@ from narrascope.training.persuasion import (
     document_vector,
     fit_second_reader,
     frame_labels,
+    genre_macro_f1,
     load_persuasion_dataset,
     micro,
     paragraph_data,
     reread,
 )
-from narrascope.training.persuasion_scorer import macro_f1
 from narrascope.training.train import embed_documents, fresh_copies
 
 CACHE = ROOT / ".cache" / "benchmarks"
@@ -83,10 +83,10 @@ def held_out_scores(reader: SecondReader, dataset: PersuasionDataset) -> dict:
         row["frames_micro_f1"] = round(micro(frame_labels(dataset, rows), chosen), 4)
     rows = dataset.with_genre()
     if rows:
-        gold = {str(i): dataset.articles[i].genre for i in rows}
-        pred = {str(i): GENRES[int(np.argmax(reader.genre_proba(document_vector(dataset.articles[i].doc, reader.dim))))]
-                for i in rows}
-        row["genre_macro_f1"] = round(macro_f1(gold, pred, GENRES)["macro_f1"], 4)
+        gold = np.array([GENRES.index(dataset.articles[i].genre) for i in rows])
+        pred = np.array([np.argmax(reader.genre_proba(document_vector(dataset.articles[i].doc, reader.dim)))
+                         for i in rows])
+        row["genre_macro_f1"] = round(genre_macro_f1(gold, pred), 4)
     return row
 
 

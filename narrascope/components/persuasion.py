@@ -154,11 +154,7 @@ class PersuasionAnalyzer(Component):
         """The second reader's heads over its own sentence vectors; every span is a sentence."""
         second = self.model.second
         assert second is not None
-        key = f"sentences.{second.embedder}"
-        vectors = doc.vectors.get(key)
-        if vectors is None or len(vectors) < len(doc.sentences):
-            vectors = embedder.encode([s.text for s in doc.sentences])
-            doc.vectors[key] = vectors
+        vectors = embedder.encode([s.text for s in doc.sentences])
         sentences = [(s.start, s.end) for s in doc.sentences]
         paragraph_means = np.zeros((len(paragraphs), second.dim), np.float32)
         for i, members in enumerate(paragraph_sentences(sentences, paragraphs)):

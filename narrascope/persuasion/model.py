@@ -75,7 +75,6 @@ class SecondReader:
     genre_intercept: np.ndarray
     technique_threshold: float = 0.5
     frame_threshold: float = 0.5
-    meta: dict[str, Any] = field(default_factory=dict)
 
     def genre_proba(self, vector: np.ndarray) -> np.ndarray:
         return softmax(self.genre_coef @ vector + self.genre_intercept)
@@ -86,19 +85,17 @@ class SecondReader:
                 f"{prefix}genre_intercept": self.genre_intercept.astype(np.float32)}
 
     def get_meta(self) -> dict[str, Any]:
-        return {**self.meta, "embedder": self.embedder, "dim": self.dim, "languages": list(self.languages),
+        return {"embedder": self.embedder, "dim": self.dim, "languages": list(self.languages),
                 "technique_threshold": self.technique_threshold, "frame_threshold": self.frame_threshold}
 
     @classmethod
     def from_state(cls, meta: dict[str, Any], arrays: Any, prefix: str = "second_") -> SecondReader:
-        extra = {k: v for k, v in meta.items()
-                 if k not in ("embedder", "dim", "languages", "technique_threshold", "frame_threshold")}
         return cls(meta["embedder"], int(meta["dim"]), tuple(meta["languages"]),
                    MultiLabelLogistic.from_arrays(arrays, f"{prefix}semantic_"),
                    MultiLabelLogistic.from_arrays(arrays, f"{prefix}frames_"),
                    np.asarray(arrays[f"{prefix}genre_coef"], dtype=np.float32),
                    np.asarray(arrays[f"{prefix}genre_intercept"], dtype=np.float32),
-                   float(meta["technique_threshold"]), float(meta["frame_threshold"]), extra)
+                   float(meta["technique_threshold"]), float(meta["frame_threshold"]))
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:

@@ -584,7 +584,7 @@ def fit_persuasion_model(dataset: PersuasionDataset, config: PersuasionTrainingC
 def cv_report(dataset: PersuasionDataset, data: ParagraphData, oof: OutOfFold, tuned: Tuned,
               profiles: dict[int, np.ndarray], config: PersuasionTrainingConfig, dim: int) -> dict:
     """Per-language out-of-fold scores of every head (the numbers ``benchmarks/techniques_cv`` prints)."""
-    from narrascope.training.persuasion_scorer import macro_f1, span_f1
+    from narrascope.training.persuasion_scorer import span_f1
 
     chosen = chosen_techniques(oof, tuned)
     genre_rows, y_genre, pred_genre = genre_out_of_fold(dataset, oof.fold_of, profiles, config, dim)
@@ -612,9 +612,7 @@ def cv_report(dataset: PersuasionDataset, data: ParagraphData, oof: OutOfFold, t
             row["frames_micro_f1"] = round(micro(Yf, oof.frames[frame_rows] >= tuned.frame_threshold), 4)
         sel = np.array([dataset.articles[i].language == lang for i in genre_rows], dtype=bool)
         if sel.any():
-            gold = {str(j): GENRES[y] for j, y in enumerate(y_genre[sel])}
-            pred = {str(j): GENRES[y] for j, y in enumerate(pred_genre[sel])}
-            row["genre_macro_f1"] = round(macro_f1(gold, pred, GENRES)["macro_f1"], 4)
+            row["genre_macro_f1"] = round(genre_macro_f1(y_genre[sel], pred_genre[sel]), 4)
             row["genre_balanced_macro_f1"] = round(balanced_macro_f1(y_genre[sel], pred_genre[sel], config.seed), 4)
             row["genre_counts"] = {g: int((y_genre[sel] == n).sum()) for n, g in enumerate(GENRES)}
         report[lang] = row
@@ -640,22 +638,26 @@ def genre_out_of_fold(dataset: PersuasionDataset, fold_of: np.ndarray, profiles:
     return rows, y, pred
 
 
+def genre_macro_f1(gold: np.ndarray, pred: np.ndarray) -> float:
+    """Macro-F1 (the official subtask-1 measure) of genre indices ``pred`` against ``gold``."""
+    from narrascope.training.persuasion_scorer import macro_f1
+
+    return macro_f1({str(j): GENRES[g] for j, g in enumerate(gold)}, {str(j): GENRES[p] for j, p in enumerate(pred)},
+                    GENRES)["macro_f1"]
+
+
 def balanced_macro_f1(gold: np.ndarray, pred: np.ndarray, seed: int, per_class: int = 100, draws: int = 50) -> float:
     """Macro-F1 on class-balanced resamples of out-of-fold predictions (mean over ``draws``).
 
     Each draw samples ``per_class`` items of every genre present, with replacement:
     what the classifier would score on a set where the genres are equally frequent.
     """
-    from narrascope.training.persuasion_scorer import macro_f1
-
     rng = np.random.RandomState(seed)
     present = [c for c in range(len(GENRES)) if (gold == c).any()]
     scores = []
     for _ in range(draws):
         idx = np.concatenate([rng.choice(np.where(gold == c)[0], per_class) for c in present])
-        g = {str(j): GENRES[gold[i]] for j, i in enumerate(idx)}
-        p = {str(j): GENRES[pred[i]] for j, i in enumerate(idx)}
-        scores.append(macro_f1(g, p, GENRES)["macro_f1"])
+        scores.append(genre_macro_f1(gold[idx], pred[idx]))
     return float(np.mean(scores))
 
 
@@ -672,8 +674,6 @@ def fit_second_reader(dataset: PersuasionDataset, config: PersuasionTrainingConf
 
     Returns the reader and its out-of-fold scores per training language (in-language scores: the
     reader is meant for languages it never saw, where it does worse; see BENCHMARKS.md)."""
-    from narrascope.training.persuasion_scorer import macro_f1
-
     if progress:
         progress(f"second reader ({config.second_embedder})")
     data = paragraph_data(dataset, dim)
@@ -708,9 +708,7 @@ def fit_second_reader(dataset: PersuasionDataset, config: PersuasionTrainingConf
             row["frames_micro_f1"] = round(micro(Y_frames[in_lang], p_frames[in_lang] >= frame_threshold), 4)
         sel = np.array([dataset.articles[i].language == lang for i in genre_rows], dtype=bool)
         if sel.any():
-            row["genre_macro_f1"] = round(macro_f1({str(j): GENRES[y] for j, y in enumerate(y_genre[sel])},
-                                                   {str(j): GENRES[y] for j, y in enumerate(pred_genre[sel])},
-                                                   GENRES)["macro_f1"], 4)
+            row["genre_macro_f1"] = round(genre_macro_f1(y_genre[sel], pred_genre[sel]), 4)
         report[lang] = row
 
     if progress:
