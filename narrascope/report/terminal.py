@@ -90,6 +90,9 @@ def _persuasion(doc: Document) -> list:
         line.append("frames: " + ", ".join(f.name for f in frames))
     if line:
         parts.append(Text("  ·  ".join(line), style="bold"))
+        reader = doc.meta.get("persuasion_reader")
+        if reader:  # the second reader: heads trained on other languages, read through another encoder
+            parts.append(Text(f"persuasion read by {reader}, from other languages' training data", style="dim"))
     techniques = doc.labels.get("techniques") or []
     if techniques:
         table = Table(show_header=True, header_style="bold", expand=True, box=None)
