@@ -53,8 +53,14 @@ def paragraph_vectors(doc: Document, paragraphs: list[tuple[int, int]], embedder
         doc.vectors["sentences"] = vectors
     if vectors is None:
         return np.zeros((len(paragraphs), dim), np.float32)
+    return paragraph_means(doc, vectors, paragraphs, dim)
+
+
+def paragraph_means(doc: Document, vectors: np.ndarray, paragraphs: list[tuple[int, int]], dim: int) -> np.ndarray:
+    """Each paragraph's mean sentence vector from ``vectors`` (aligned with ``doc.sentences``; zeros
+    for a paragraph none of whose sentences has a vector)."""
     out = np.zeros((len(paragraphs), dim), np.float32)
-    for i, inside in enumerate(paragraph_sentences([(s.start, s.end) for s in sentences], paragraphs)):
+    for i, inside in enumerate(paragraph_sentences([(s.start, s.end) for s in doc.sentences], paragraphs)):
         members = [m for m in inside if m < len(vectors)]
         if members:
             out[i] = mean_vector(vectors[members], dim)
@@ -155,16 +161,11 @@ class PersuasionAnalyzer(Component):
         second = self.model.second
         assert second is not None
         vectors = embedder.encode([s.text for s in doc.sentences])
-        sentences = [(s.start, s.end) for s in doc.sentences]
-        paragraph_means = np.zeros((len(paragraphs), second.dim), np.float32)
-        for i, members in enumerate(paragraph_sentences(sentences, paragraphs)):
-            if members:
-                paragraph_means[i] = mean_vector(vectors[members], second.dim)
-        P = second.semantic.predict_proba(paragraph_means)
+        P = second.semantic.predict_proba(paragraph_means(doc, vectors, paragraphs, second.dim))
         doc.spans["techniques"] = self._spans(doc, paragraphs, texts, P, second.technique_threshold,
                                               second.semantic, vectors, by_sentence=frozenset(range(len(TECHNIQUES))))
         self._label_techniques(doc, P)
-        doc_vector = mean_vector(vectors, second.dim) if len(vectors) else np.zeros(second.dim, np.float32)
+        doc_vector = mean_vector(vectors, second.dim)
         frames = second.frames.predict_proba(doc_vector.reshape(1, -1))[0]
         self._label_article(doc, frames, second.frame_threshold, second.genre_proba(doc_vector))
         doc.meta["persuasion_reader"] = second.embedder
