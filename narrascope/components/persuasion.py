@@ -167,7 +167,7 @@ class PersuasionAnalyzer(Component):
         self._label_techniques(doc, P)
         doc_vector = mean_vector(vectors, second.dim)
         frames = second.frames.predict_proba(doc_vector.reshape(1, -1))[0]
-        self._label_article(doc, frames, second.frame_threshold, second.genre_proba(doc_vector))
+        self._label_article(doc, frames, second.frame_threshold, second.genre_proba(doc_vector, doc.language))
         doc.meta["persuasion_reader"] = second.embedder
         return doc
 

@@ -64,6 +64,9 @@ class SecondReader:
     Techniques per paragraph (mean sentence vector), frames and genre per article (mean
     sentence vector of the article), each from that encoder's vectors alone; fitted on all
     the training languages, so they score a language they never saw, as the semantic head does.
+    With ``genre_centres`` (each language's mean article vector, from its own texts), the
+    genre head reads an article's vector minus its language's centre: what sets the article
+    apart from others in its language, not the language itself.
     """
 
     embedder: str                        # encoder name (``narrascope.embed``)
@@ -75,27 +78,53 @@ class SecondReader:
     genre_intercept: np.ndarray
     technique_threshold: float = 0.5
     frame_threshold: float = 0.5
+    genre_centres: dict[str, np.ndarray] = field(default_factory=dict)  # language -> mean article vector
 
-    def genre_proba(self, vector: np.ndarray) -> np.ndarray:
-        return softmax(self.genre_coef @ vector + self.genre_intercept)
+    def genre_proba(self, vector: np.ndarray, language: str) -> np.ndarray:
+        """Genre probabilities of an article in ``language`` from its mean sentence ``vector``."""
+        return softmax(self.genre_coef @ genre_input(vector, language, self.genre_centres) + self.genre_intercept)
 
     def get_arrays(self, prefix: str = "second_") -> dict[str, np.ndarray]:
-        return {**self.semantic.get_arrays(f"{prefix}semantic_"), **self.frames.get_arrays(f"{prefix}frames_"),
-                f"{prefix}genre_coef": self.genre_coef.astype(np.float32),
-                f"{prefix}genre_intercept": self.genre_intercept.astype(np.float32)}
+        arrays = {**self.semantic.get_arrays(f"{prefix}semantic_"), **self.frames.get_arrays(f"{prefix}frames_"),
+                  f"{prefix}genre_coef": self.genre_coef.astype(np.float32),
+                  f"{prefix}genre_intercept": self.genre_intercept.astype(np.float32)}
+        if self.genre_centres:
+            arrays[f"{prefix}genre_centres"] = np.stack(list(self.genre_centres.values())).astype(np.float32)
+        return arrays
 
     def get_meta(self) -> dict[str, Any]:
         return {"embedder": self.embedder, "dim": self.dim, "languages": list(self.languages),
-                "technique_threshold": self.technique_threshold, "frame_threshold": self.frame_threshold}
+                "technique_threshold": self.technique_threshold, "frame_threshold": self.frame_threshold,
+                "genre_centred_languages": list(self.genre_centres)}
 
     @classmethod
     def from_state(cls, meta: dict[str, Any], arrays: Any, prefix: str = "second_") -> SecondReader:
+        centred_languages = meta.get("genre_centred_languages", [])
+        centres = np.asarray(arrays[f"{prefix}genre_centres"], dtype=np.float32) if centred_languages else []
+        if centred_languages and centres.shape != (len(centred_languages), int(meta["dim"])):
+            raise ModelError(f"the second reader's genre centres have shape {centres.shape}, expected "
+                             f"{(len(centred_languages), int(meta['dim']))}; retrain the model")
         return cls(meta["embedder"], int(meta["dim"]), tuple(meta["languages"]),
                    MultiLabelLogistic.from_arrays(arrays, f"{prefix}semantic_"),
                    MultiLabelLogistic.from_arrays(arrays, f"{prefix}frames_"),
                    np.asarray(arrays[f"{prefix}genre_coef"], dtype=np.float32),
                    np.asarray(arrays[f"{prefix}genre_intercept"], dtype=np.float32),
-                   float(meta["technique_threshold"]), float(meta["frame_threshold"]))
+                   float(meta["technique_threshold"]), float(meta["frame_threshold"]),
+                   dict(zip(centred_languages, centres)))
+
+
+def genre_input(vector: np.ndarray, language: str, centres: dict[str, np.ndarray]) -> np.ndarray:
+    """What a genre head with language ``centres`` reads for an article ``vector`` in ``language``: the
+    unit vector of its difference from the language's centre (the mean of all centres for a language
+    without one); the vector itself when there are no centres."""
+    if not centres:
+        return vector
+    centre = centres.get(language)
+    if centre is None:
+        centre = np.mean(list(centres.values()), axis=0)
+    diff = vector - centre
+    norm = float(np.linalg.norm(diff))
+    return (diff / norm if norm > 0 else diff).astype(np.float32)
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:

