@@ -681,10 +681,15 @@ def reread(dataset: PersuasionDataset, docs: list[Document]) -> PersuasionDatase
 
 def language_centres(docs: Sequence[Document], dim: int) -> dict[str, np.ndarray]:
     """Each language's centre: the mean of its articles' (unit) vectors, from ``docs``' sentence vectors."""
+    return centres_of([document_vector(doc, dim) for doc in docs], [doc.language for doc in docs])
+
+
+def centres_of(vectors: Sequence[np.ndarray], languages: Sequence[str]) -> dict[str, np.ndarray]:
+    """The mean of ``vectors`` per language (``languages``: one per vector)."""
     by_language: dict[str, list[np.ndarray]] = {}
-    for doc in docs:
-        by_language.setdefault(doc.language, []).append(document_vector(doc, dim))
-    return {lang: np.mean(vectors, axis=0).astype(np.float32) for lang, vectors in sorted(by_language.items())}
+    for vector, language in zip(vectors, languages, strict=True):
+        by_language.setdefault(language, []).append(vector)
+    return {lang: np.mean(group, axis=0).astype(np.float32) for lang, group in sorted(by_language.items())}
 
 
 def fit_second_reader(dataset: PersuasionDataset, config: PersuasionTrainingConfig, dim: int,
@@ -719,7 +724,7 @@ def fit_second_reader(dataset: PersuasionDataset, config: PersuasionTrainingConf
                 doc_vectors[frame_rows[tr_f]], Y_frames[tr_f]).predict_proba(doc_vectors[frame_rows[te_f]])
     technique_threshold = best_threshold(data.Y, p_sem)[0]
     frame_threshold = best_threshold(Y_frames, p_frames)[0] if len(frame_rows) else 0.5
-    genre_centres = ({**centres, **language_centres([a.doc for a in dataset.articles], dim)}
+    genre_centres = ({**centres, **centres_of(doc_vectors, [a.language for a in dataset.articles])}
                      if centres is not None else {})
     genre_rows = np.array(dataset.with_genre(), dtype=int)
     X_genre = np.stack([genre_input(doc_vectors[i], dataset.articles[i].language, genre_centres) for i in genre_rows])
