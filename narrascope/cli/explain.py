@@ -84,13 +84,13 @@ def predict_explanations(
     from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
     from narrascope.embed.base import get_embedder
     from narrascope.explain.official import read_dominant, write_explanations
+    from narrascope.ingest.semeval import given_folder_language
     from narrascope.pipeline import Pipeline, build_pipeline
 
     docs, errors = read_folder(folder, " — no explanation written")
     problems = len(errors)
     for doc in docs:
-        if doc.meta.get("semeval_language"):
-            doc.language, doc.meta["language_given"] = doc.meta["semeval_language"], True
+        given_folder_language(doc)
     with reported_warnings():
         try:
             wanted = read_dominant(dominant) if dominant else None

@@ -23,6 +23,14 @@ def semeval_language(path: Path) -> str:
     return name if name in {"en", "bg", "hi", "pt", "ru"} else ""
 
 
+def given_folder_language(doc: Document) -> Document:
+    """``doc`` with the language of its SemEval folder (if it came from one) as given, so that the
+    language detector keeps it."""
+    if doc.meta.get("semeval_language"):
+        doc.language, doc.meta["language_given"] = doc.meta["semeval_language"], True
+    return doc
+
+
 def read_semeval_folder(path: str | Path) -> Iterator[Document | InputError]:
     """Every article in ``path/raw-documents``, sorted by id, text read byte-exact (``newline=""``)."""
     path = Path(path)

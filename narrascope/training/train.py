@@ -206,6 +206,7 @@ def unlabelled_articles(paths: tuple[str, ...], languages: tuple[str, ...]) -> l
     from narrascope.components.language import LanguageDetector
     from narrascope.errors import InputError
     from narrascope.ingest.readers import read_path
+    from narrascope.ingest.semeval import given_folder_language
 
     detector = LanguageDetector()
     found = []
@@ -214,9 +215,7 @@ def unlabelled_articles(paths: tuple[str, ...], languages: tuple[str, ...]) -> l
             if isinstance(item, InputError):
                 warnings.warn(str(item), stacklevel=2)
                 continue
-            if item.meta.get("semeval_language"):
-                item.language, item.meta["language_given"] = item.meta["semeval_language"], True
-            item = detector(item)
+            item = detector(given_folder_language(item))
             if item.language in languages and item.text.strip():
                 found.append(item)
     missing = [lang for lang in languages if not any(doc.language == lang for doc in found)]
