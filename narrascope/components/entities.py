@@ -10,7 +10,7 @@ import numpy as np
 
 from narrascope.components.base import Component, minibatches
 from narrascope.components.segment import mean_vector
-from narrascope.embed.base import Embedder, get_embedder
+from narrascope.embed.base import Embedder, get_embedder, process_threads
 from narrascope.entities.features import MentionFeatures, MentionInput, mention_features, sentence_of
 from narrascope.entities.linking import build_entities
 from narrascope.entities.mentions import MentionFinder
@@ -55,8 +55,8 @@ class RoleClassifier(Component):
         self.embedder = embedder
         self.extra = None
         if model.extra_dim:  # loaded on first use: only articles in its languages pay for it
-            self.extra = ExtraReader(extra_embedder or get_embedder(model.extra_embedder), model.extra_dim,
-                                     tuple(model.extra_languages))
+            encoder = extra_embedder or get_embedder(model.extra_embedder, threads=process_threads())
+            self.extra = ExtraReader(encoder, model.extra_dim, tuple(model.extra_languages))
         self._surface_cache: dict[str, np.ndarray] = {}  # the same names recur across articles
 
     def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:

