@@ -710,3 +710,21 @@ def test_learned_gazetteer_leaves_out_phrases_whose_inner_name_the_annotators_ma
     # marked once as a phrase, three times as the name inside it: the finder should find the name
     assert learned_gazetteer(gold, {"a.txt": text}) == ["Vladimir Putin"]
     assert learned_gazetteer(gold[:3], {"a.txt": text}) == ["Presidente Vladimir Putin", "Vladimir Putin"]
+
+
+def test_sentence_of_finds_the_sentence_around_an_offset_or_none():
+    """The binary search gives what a scan of the sentences gives, in the gaps between them too."""
+    import random
+
+    from narrascope.entities.features import sentence_of
+
+    rng = random.Random(5)
+    for _ in range(200):
+        sentences, at = [], 0
+        for _ in range(rng.randint(0, 12)):
+            start = at + rng.randint(0, 3)  # a gap (whitespace, a dropped line) or none
+            at = start + rng.randint(1, 9)
+            sentences.append((start, at))
+        for offset in range(-2, at + 3):
+            scan = next((i for i, (s, e) in enumerate(sentences) if s <= offset < e), -1)
+            assert sentence_of(sentences, offset) == scan

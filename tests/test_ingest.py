@@ -100,6 +100,26 @@ def test_huge_file_is_refused_before_reading(tmp_path: Path):
     assert isinstance(err, InputTooLargeError) and "MB" in str(err)
 
 
+def test_an_article_longer_than_one_can_be_is_refused_by_every_reader(tmp_path: Path):
+    """A text file under the byte limit whose text is too long for one article (a corpus in one file),
+    as a file, an HTML page and a JSONL line: an error naming it, and the other articles still read."""
+    from narrascope.ingest import MAX_ARTICLE_CHARS
+
+    body = "NATO provoked the war. " * (MAX_ARTICLE_CHARS // 23 + 1)
+    (tmp_path / "corpus.txt").write_text("Title\n\n" + body, encoding="utf-8")
+    (tmp_path / "page.html").write_text(f"<html><body><article><h1>T</h1><p>{body}</p></article></body></html>",
+                                        encoding="utf-8")
+    (tmp_path / "rows.jsonl").write_text(json.dumps({"id": "long", "text": body}) + "\n"
+                                         + json.dumps({"id": "short", "text": WAR_TEXT}) + "\n", encoding="utf-8")
+    (tmp_path / "fine.txt").write_text("T\n\n" + "A sentence. " * (MAX_ARTICLE_CHARS // 12 - 1), encoding="utf-8")
+    items = list(read_inputs([tmp_path]))
+    errors = {e.source: e for e in items if isinstance(e, InputError)}
+    assert set(errors) == {str(tmp_path / "corpus.txt"), str(tmp_path / "page.html"), f"{tmp_path / 'rows.jsonl'}:1"}
+    for error in errors.values():
+        assert isinstance(error, InputTooLargeError) and "1,000,000" in str(error) and "split it" in str(error)
+    assert sorted(d.id for d in items if not isinstance(d, InputError)) == ["fine.txt", "short"]
+
+
 def test_glob_and_missing_paths(tmp_path: Path):
     (tmp_path / "a.txt").write_text("A\n\nText a.", encoding="utf-8")
     (tmp_path / "b.txt").write_text("B\n\nText b.", encoding="utf-8")

@@ -40,12 +40,14 @@ def test_analyze_matches_the_pipeline_and_loads_once_per_worker(spark):
     from narrascope.pipeline import build_pipeline
     from narrascope.spark import analyze
 
-    rows = _rows(16) + [("blank", "Nothing", "  ")]
+    rows = _rows(16) + [("blank", "Nothing", "  "), ("long", "A corpus in one row", "NATO armed Kyiv. " * 70_000)]
     df = spark.createDataFrame(rows, ["id", "title", "text"]).repartition(4)  # 4 tasks on 2 cores
     loads = spark.sparkContext.accumulator(0)
     result = {r["id"]: r for r in analyze(df, load_counter=loads).collect()}
     assert 1 <= loads.value <= 2  # once per Python worker, not per partition (4) or batch
     assert set(result) == {r[0] for r in rows} and result["blank"]["analysis"] is None
+    error = json.loads(result["long"]["analysis"])  # too long for one article: said in the row, not analysed
+    assert error["code"] == "E103" and "1,000,000" in error["error"] and result["long"]["narratives"] is None
     pipeline = build_pipeline()
     for doc_id, title, text in rows[:4]:
         doc = pipeline(document_from_record({"id": doc_id, "title": title, "text": text}, "test"))

@@ -25,7 +25,9 @@ itself and of the whole article.
 
 from __future__ import annotations
 
+import bisect
 import itertools
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,11 +54,10 @@ class MentionInput:
 
 
 def sentence_of(sentences: Sequence[tuple[int, int]], start: int) -> int:
-    """Index of the sentence that contains offset ``start`` (-1 if none)."""
-    for i, (s, e) in enumerate(sentences):
-        if s <= start < e:
-            return i
-    return -1
+    """Index of the sentence that contains offset ``start`` (-1 if none); ``sentences`` are in
+    text order and do not overlap (a binary search: a long article has thousands of both)."""
+    i = bisect.bisect_right(sentences, (start, math.inf)) - 1
+    return i if i >= 0 and sentences[i][0] <= start < sentences[i][1] else -1
 
 
 def context_region(text: str, sentences: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
@@ -70,15 +71,24 @@ def context_region(text: str, sentences: Sequence[tuple[int, int]], start: int, 
 class MentionFeatures:
     """What the role classifier reads about one mention, before it is written as a feature string.
 
-    ``words``: its word features; ``shared``: the ``E:`` features of the entity's other
-    sentences, one tuple per sentence, the same tuple object for every mention that reads
-    it; ``windows``: the text of each ``CHAR_GROUPS`` window (whose words give the
+    ``words``: its word features; ``portrait``: the ``E:`` features of every sentence that
+    mentions the entity, one tuple per sentence, the same tuple object for all its mentions
+    (empty when it has one sentence); ``own``: the index there of the mention's own sentence,
+    whose words it reads as ``S:`` instead (``shared``: the others; an article that names an
+    actor in a thousand sentences does not make a thousand copies of them);
+    ``windows``: the text of each ``CHAR_GROUPS`` window (whose words give the
     character n-grams); ``language``: as in its ``LANG:`` feature."""
 
     words: list[str]
-    shared: list[tuple[str, ...]]
+    portrait: tuple[tuple[str, ...], ...]
+    own: int
     windows: tuple[str, str, str]
     language: str
+
+    @property
+    def shared(self) -> list[tuple[str, ...]]:
+        """The ``E:`` features of the entity's other sentences, one tuple per sentence."""
+        return [group for i, group in enumerate(self.portrait) if i != self.own]
 
     def string(self) -> str:
         """The feature string: space-separated word features, then each group's n-grams after a tab."""
@@ -100,11 +110,13 @@ def mention_features(text: str, sentences: Sequence[tuple[int, int]], mentions: 
     actors = actors or ActorTable.default()
     language = language or "other"
     regions = [context_region(text, sentences, m.start, m.end) for m in mentions]
-    by_entity: dict[str, set[tuple[int, int]]] = {}
+    by_entity: dict[str, dict[tuple[int, int], int]] = {}  # an entity's regions, each with its index
     for m, region in zip(mentions, regions):
-        by_entity.setdefault(m.entity, set()).add(region)
+        found = by_entity.setdefault(m.entity, {})
+        found.setdefault(region, len(found))
+    portraits = {entity: tuple(tuple(f"E:{w}" for w in tokens(text[a:b])) for a, b in found) if len(found) > 1
+                 else () for entity, found in by_entity.items()}  # the E: words of each, read by its mentions
     first_line = text.find("\n")
-    portrait: dict[tuple[int, int], tuple[str, ...]] = {}  # a region's E: words, shared by the entity's mentions
     labels = [label.replace(" ", "_") for label in narratives]
     out = []
     for m, (s, e) in zip(mentions, regions):
@@ -123,11 +135,6 @@ def mention_features(text: str, sentences: Sequence[tuple[int, int]], mentions: 
         feats += [f"S:{w}" for w in left + right]
         feats += [f"ID:{ident}", f"IDL:{language}_{ident}", f"LANG:{language}", f"SIDE:{side}",
                   f"SIDEL:{side}_{language}"]
-        shared = []
-        for region in by_entity[m.entity] - {(s, e)}:
-            if region not in portrait:
-                portrait[region] = tuple(f"E:{w}" for w in tokens(text[region[0]:region[1]]))
-            shared.append(portrait[region])
         for label in labels:
             feats += [f"N:{label}", f"NS:{side}_{label}", f"NI:{ident}_{label}"]
         feats.append(f"POS:{int(5 * m.start / max(1, len(text)))}")
@@ -135,7 +142,8 @@ def mention_features(text: str, sentences: Sequence[tuple[int, int]], mentions: 
             feats.append("TITLE")
         windows = (text[max(s, m.start - CHAR_WINDOW):max(s, m.start)], text[min(e, m.end):min(e, m.end + CHAR_WINDOW)],
                    m.text)
-        out.append(MentionFeatures(feats, shared, windows, language))
+        portrait = portraits[m.entity]
+        out.append(MentionFeatures(feats, portrait, by_entity[m.entity][s, e] if portrait else -1, windows, language))
     return out
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
@@ -68,6 +68,11 @@ class CharBlock:
         return partial(char_features, prefixes=tuple(self.prefixes))
 
 
+def _counts(columns: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct columns, in order, and how often each occurs."""
+    return np.unique(np.fromiter(columns, np.int64), return_counts=True)
+
+
 @dataclass(frozen=True)
 class SparseIndex:
     """The word features and every n-gram block as one lookup: the same matrix as stacking
@@ -112,12 +117,20 @@ class SparseIndex:
     def transform(self, token_strings: list[str]) -> sp.csr_matrix:
         return self.from_columns([self.columns_of(s.split()) for s in token_strings])
 
-    def from_columns(self, found: list[list[int]]) -> sp.csr_matrix:
-        """The matrix of rows whose tokens have these columns (a column once per occurrence)."""
+    def from_columns(self, found: list[list[int]],
+                     counted: Sequence[tuple[np.ndarray, np.ndarray] | None] = ()) -> sp.csr_matrix:
+        """The matrix of rows whose tokens have these columns (a column once per occurrence), plus,
+        for a row that has them in ``counted``, more columns with their counts."""
         lengths = [len(f) for f in found]
         cols = np.fromiter(itertools.chain.from_iterable(found), np.int64, sum(lengths))
         rows = np.repeat(np.arange(len(found)), lengths)
-        X = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(found), len(self.idf)))
+        data = np.ones(len(cols))
+        more = [(i, c) for i, c in enumerate(counted) if c is not None and len(c[0])]
+        if more:
+            rows = np.concatenate([rows, *(np.full(len(c[0]), i) for i, c in more)])
+            cols = np.concatenate([cols, *(c[0] for _, c in more)])
+            data = np.concatenate([data, *(c[1] for _, c in more)])
+        X = sp.csr_matrix((data, (rows, cols)), shape=(len(found), len(self.idf)))
         X.sum_duplicates()  # counts
         row_of = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
         data = (1.0 + np.log(X.data)) * self.idf[X.indices]
@@ -201,27 +214,40 @@ class RoleModel:
         up once (~2x faster)."""
         index = self.sparse_index()
         if inputs and isinstance(inputs[0], MentionFeatures):
-            return index.from_columns(self._feature_columns(index, cast(Sequence[MentionFeatures], inputs)))
+            return index.from_columns(*self._feature_columns(index, cast(Sequence[MentionFeatures], inputs)))
         return index.transform(list(cast(Sequence[str], inputs)))
 
-    def _feature_columns(self, index: SparseIndex, inputs: Sequence[MentionFeatures]) -> list[list[int]]:
+    def _feature_columns(self, index: SparseIndex, inputs: Sequence[MentionFeatures],
+                         ) -> tuple[list[list[int]], list[tuple[np.ndarray, np.ndarray] | None]]:
+        """Each mention's columns, and the counted columns of its entity's other sentences: the
+        counts over the entity's portrait (found once) less those of its own sentence."""
         if self._word_columns[0] is not index or len(self._word_columns[1]) > WORD_COLUMNS_CACHE:
             self._word_columns = (index, {})
         words = self._word_columns[1]
-        found, shared = [], {}
+        found, counted = [], []
+        portraits: dict[int, tuple[np.ndarray, np.ndarray, list[list[int]]]] = {}
         for f in inputs:
             cols = index.columns_of(f.words)
-            for group in f.shared:  # the inputs hold every group while this runs: their ids are unique
-                if (known := shared.get(id(group))) is None:
-                    known = shared[id(group)] = index.columns_of(list(group))
-                cols += known
+            if f.portrait:  # the inputs hold every portrait while this runs: their ids are unique
+                if (known := portraits.get(id(f.portrait))) is None:
+                    groups = [index.columns_of(list(group)) for group in f.portrait]
+                    known = portraits[id(f.portrait)] = (*_counts(itertools.chain.from_iterable(groups)), groups)
+                columns, counts, groups = known
+                if f.own >= 0 and groups[f.own]:
+                    own, times = _counts(groups[f.own])
+                    counts = counts.copy()
+                    counts[np.searchsorted(columns, own)] -= times
+                keep = counts > 0
+                counted.append((columns[keep], counts[keep]))
+            else:
+                counted.append(None)
             for prefix, window in zip(CHAR_GROUPS, f.windows):
                 for word in window_words(window):
                     if (known := words.get((prefix, word))) is None:
                         known = words[prefix, word] = index.columns_of(list(word_ngrams(prefix, word)))
                     cols += known
             found.append(cols)
-        return found
+        return found, counted
 
     def dense_features(self, inputs: Sequence[str] | Sequence[MentionFeatures], dense: np.ndarray) -> np.ndarray:
         """The weighted dense part, with its per-language copies."""

@@ -5,6 +5,7 @@ reader by file type and yields either a ``Document`` or an ``InputError`` for
 each article, so one bad input never stops a batch.
 """
 
+from narrascope.ingest.decode import MAX_ARTICLE_CHARS
 from narrascope.ingest.readers import (
     MAX_BYTES,
     read_html,
@@ -17,6 +18,7 @@ from narrascope.ingest.readers import (
 from narrascope.ingest.semeval import read_semeval_folder
 
 __all__ = [
+    "MAX_ARTICLE_CHARS",
     "MAX_BYTES",
     "read_html",
     "read_inputs",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from narrascope.errors import FolderLayoutError, InputError, NoArticleError, RecordError
-from narrascope.ingest.decode import MAX_BYTES, decode_text, read_text_bytes
+from narrascope.ingest.decode import MAX_BYTES, check_article_length, decode_text, read_text_bytes
 from narrascope.schema import Document
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
@@ -25,6 +25,7 @@ MIN_ARTICLE_WORDS = 8  # fewer words of main text than this is a menu or an erro
 
 def read_text(text: str, *, id: str = "", source: str = "") -> Document:
     """A plain-text article: the first non-empty line is the title."""
+    check_article_length(text, source or id)
     title = ""
     for line in text.splitlines():
         if line.strip():
@@ -55,6 +56,7 @@ def read_html(html: str, *, id: str = "", source: str = "", url: str = "") -> Do
         )
     title = (getattr(extracted, "title", None) or "").strip()
     text = f"{title}\n\n{body}" if title and not body.lstrip().startswith(title) else body
+    check_article_length(text, source or url or id)
     return Document(
         text=text,
         id=id,

@@ -7,10 +7,13 @@ each executor core loads the model once for the whole job, not per row or per ba
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from narrascope.batch.rows import COLUMNS, document_row
+from narrascope.errors import InputError
+from narrascope.schema import Document
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -60,9 +63,10 @@ def analyze(df: DataFrame, text_col: str = "text", *, model: str | None = None, 
         for frame in batches:
             records = frame.to_dict("records")
             docs = [_document(record, text_col, fields) for record in records]
-            analysed = iter(pipeline.pipe([d for d in docs if d is not None], batch_size=batch_size))
+            analysed = iter(pipeline.pipe([d for d in docs if isinstance(d, Document)], batch_size=batch_size))
             empty = dict.fromkeys(added)  # a row without text gets nulls
-            rows = [document_row(next(analysed), "") if doc is not None else empty for doc in docs]
+            rows = [document_row(next(analysed), "") if isinstance(doc, Document) else empty if doc is None
+                    else {**empty, "analysis": json.dumps({"error": str(doc), "code": doc.code})} for doc in docs]
             out = frame.drop(columns=[c for c in added if c in frame.columns])
             for column in added:
                 out[column] = [row[column] for row in rows]
@@ -71,15 +75,19 @@ def analyze(df: DataFrame, text_col: str = "text", *, model: str | None = None, 
     return df.mapInPandas(run, schema)
 
 
-def _document(record: dict, text_col: str, fields: list[str]):
-    """The row's Document, or None when its text is missing or blank."""
+def _document(record: dict, text_col: str, fields: list[str]) -> Document | InputError | None:
+    """The row's Document, None when its text is missing or blank, the error when it cannot be one
+    (a text longer than an article can be)."""
     from narrascope.ingest.readers import document_from_record
 
     text = record.get(text_col)
     if not isinstance(text, str) or not text.strip():
         return None
     values = {f: str(record[f]) for f in fields if _present(record.get(f))}
-    return document_from_record({**values, "text": text}, "DataFrame")
+    try:
+        return document_from_record({**values, "text": text}, "DataFrame")
+    except InputError as exc:
+        return exc
 
 
 def _present(value) -> bool:
