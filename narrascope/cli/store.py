@@ -87,11 +87,12 @@ def serve(
     import uvicorn
 
     from narrascope.api.app import Settings, create_app
+    from narrascope.parallel import usable_cores
 
     settings = Settings(db=db, model=str(model) if model else None,
                         token=token or os.environ.get("NARRASCOPE_TOKEN") or None,
                         max_body_bytes=int(max_body_mb * 1_000_000), allow_private_urls=allow_private_urls,
-                        workers=workers if workers > 0 else (os.cpu_count() or 1))
+                        workers=workers if workers > 0 else usable_cores())
     console.print(f"narrascope on [bold]http://{host}:{port}/[/] (API docs at /docs), corpus "
                   f"{escape(_without_password(db))}")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

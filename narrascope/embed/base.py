@@ -162,12 +162,17 @@ def embedder_installed(name: str) -> bool:
 
 def process_threads() -> int:
     """The threads a slow encoder may take in this process: the share of the cores its parent gave it
-    (``OMP_NUM_THREADS``, as ``analyze``'s workers have), else every core (one process analyses alone)."""
+    (``OMP_NUM_THREADS``, as ``analyze``'s workers have), else every core it may run on (one process
+    analyses alone; a container's CPU set, not the host's count)."""
     try:
         share = int(os.environ.get("OMP_NUM_THREADS", ""))
     except ValueError:
         share = 0
-    return share if share > 0 else os.cpu_count() or 1
+    if share > 0:
+        return share
+    from narrascope.parallel import usable_cores
+
+    return usable_cores()
 
 
 def get_embedder(name: str, threads: int = 1) -> Embedder:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import platform
 import time
 from dataclasses import asdict
@@ -229,6 +228,7 @@ def unlabelled_articles(paths: tuple[str, ...], languages: tuple[str, ...]) -> l
 def train_techniques(data: str | Path, out: str | Path, languages: tuple[str, ...], console: Console | None = None,
                      config=None) -> dict:
     """``narrascope train techniques``: SemEval-2023 Task 3 folders -> persuasion model folder."""
+    from narrascope.parallel import usable_cores
     from narrascope.training.persuasion import (
         PersuasionTrainingConfig,
         fit_persuasion_model,
@@ -241,7 +241,7 @@ def train_techniques(data: str | Path, out: str | Path, languages: tuple[str, ..
     config = config or PersuasionTrainingConfig()
     start = time.time()
     # training has the machine to itself: the (slow) second encoder may use every core
-    second = get_embedder(config.second_embedder, threads=os.cpu_count() or 1) if config.second_embedder else None
+    second = get_embedder(config.second_embedder, threads=usable_cores()) if config.second_embedder else None
     if second is not None:
         second.encode(["narrascope"])  # fail now, not after the embedding, if its package is missing
     unlabelled = unlabelled_articles(config.second_texts, config.second_languages) if second and config.second_texts \
