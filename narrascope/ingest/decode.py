@@ -14,19 +14,18 @@ from narrascope.errors import (
 
 MAX_BYTES = 20 * 1024 * 1024  # an article larger than this is almost surely not an article
 # the text of one article, once read (a long report is ~100,000 characters); the analysis grows
-# with the text: ~30 s and ~2 GB of memory for a text of this length dense with actors
+# with the text: ~35-40 s and ~1-1.5 GB of memory at this length (BENCHMARKS.md, one long article)
 MAX_ARTICLE_CHARS = 1_000_000
 
 
-def check_article_length(text: str, source: str) -> str:
-    """``text`` when one article may be that long, else an ``InputTooLargeError`` naming ``source``."""
+def check_article_length(text: str, source: str) -> None:
+    """An ``InputTooLargeError`` naming ``source`` when ``text`` is longer than one article may be."""
     if len(text) > MAX_ARTICLE_CHARS:
         raise InputTooLargeError(
             f"the article's text is {len(text):,} characters, over the {MAX_ARTICLE_CHARS:,} one article may "
             "have; split it into articles (one file each, or one JSON object per line in a .jsonl file)",
             source=source,
         )
-    return text
 
 
 def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:

@@ -40,7 +40,8 @@ def analyze(df: DataFrame, text_col: str = "text", *, model: str | None = None, 
             load_counter=None) -> DataFrame:
     """``df`` with the analysis columns added (``language``, ``narratives``, ``subnarratives``,
     ``dominant_narrative``, ``dominant_subnarrative``, ``explanation``, ``genre``, ``frames``,
-    ``techniques``, ``entities`` as JSON, and ``analysis``: the whole analysis as JSON).
+    ``techniques``, ``entities`` as JSON, and ``analysis``: the whole analysis as JSON). A row without
+    text gets nulls; one whose text cannot be an article (too long), nulls and the error in ``analysis``.
 
     ``model`` is a model folder readable on every executor (default: the model shipped in the
     package); ``load_counter`` (a Spark accumulator) counts the pipeline loads, for tests."""
@@ -64,15 +65,22 @@ def analyze(df: DataFrame, text_col: str = "text", *, model: str | None = None, 
             records = frame.to_dict("records")
             docs = [_document(record, text_col, fields) for record in records]
             analysed = iter(pipeline.pipe([d for d in docs if isinstance(d, Document)], batch_size=batch_size))
-            empty = dict.fromkeys(added)  # a row without text gets nulls
-            rows = [document_row(next(analysed), "") if isinstance(doc, Document) else empty if doc is None
-                    else {**empty, "analysis": json.dumps({"error": str(doc), "code": doc.code})} for doc in docs]
+            rows = [document_row(next(analysed), "") if isinstance(doc, Document) else _unanalysed(added, doc)
+                    for doc in docs]
             out = frame.drop(columns=[c for c in added if c in frame.columns])
             for column in added:
                 out[column] = [row[column] for row in rows]
             yield out
 
     return df.mapInPandas(run, schema)
+
+
+def _unanalysed(columns: list[str], error: InputError | None) -> dict[str, str | None]:
+    """A row without text: nulls; a row whose text cannot be an article: nulls, and the error in ``analysis``."""
+    row: dict[str, str | None] = dict.fromkeys(columns)
+    if error is not None:
+        row["analysis"] = json.dumps({"error": str(error), "code": error.code})
+    return row
 
 
 def _document(record: dict, text_col: str, fields: list[str]) -> Document | InputError | None:
