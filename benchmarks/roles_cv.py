@@ -14,7 +14,7 @@ precision is the share of detected mentions that overlap a gold one. The gold
 marks only the article's salient actors, so precision is a lower bound. "Exact
 boundaries": the share of gold mentions detected with the same start and end.
 
-    python -m benchmarks.roles_cv [--folds 5] [--data DIR]
+    python -m benchmarks.roles_cv [--folds 5] [--seed 13] [--data DIR]
 """
 
 from __future__ import annotations
@@ -115,9 +115,11 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--languages", default=",".join(LANGUAGES))
     parser.add_argument("--mentions-only", action="store_true", help="Only the mention-detection table.")
+    parser.add_argument("--seed", type=int, default=RoleTrainingConfig.seed,
+                        help="Seed of the document folds (and of the out-of-fold narratives' folds).")
     args = parser.parse_args()
     start = time.time()
-    config = RoleTrainingConfig(folds=args.folds)
+    config = RoleTrainingConfig(folds=args.folds, seed=args.seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # offsets off by 1-2 characters in the official data
         data = load_role_dataset(args.data, tuple(args.languages.split(",")))

@@ -728,3 +728,26 @@ def test_sentence_of_finds_the_sentence_around_an_offset_or_none():
         for offset in range(-2, at + 3):
             scan = next((i for i, (s, e) in enumerate(sentences) if s <= offset < e), -1)
             assert sentence_of(sentences, offset) == scan
+
+
+def test_mention_features_say_which_camp_stands_on_which_side_of_the_mention():
+    """Who stands beside whom: the camps of the other actors of its sentence, left or right of it,
+    alone and crossed with its own camp; another mention of the same entity is not another actor."""
+    from narrascope.entities.features import MentionInput, mention_features
+
+    text = "Russia shelled Kharkiv while NATO watched, and Russia denied it. Zelensky thanked Biden."
+    names = ["Russia", "Kharkiv", "NATO", "Russia", "Zelensky", "Biden"]
+    spans, at = [], 0
+    for name in names:
+        start = text.index(name, at)
+        spans.append((start, start + len(name)))
+        at = start + len(name)
+    mentions = [MentionInput(s, e, text[s:e], text[s:e]) for s, e in spans]
+    sentences = [(0, 64), (65, len(text))]
+    features = mention_features(text, sentences, mentions, "en")
+    co = [sorted(w for w in f.words if w.startswith("CO")) for f in features]
+    assert co[0] == ["COR:none", "COR:west", "COSR:ru_none", "COSR:ru_west"]  # Russia: not itself, later
+    assert co[1] == ["COL:ru", "COR:ru", "COR:west", "COSL:none_ru", "COSR:none_ru", "COSR:none_west"]  # Kharkiv
+    assert co[2] == ["COL:none", "COL:ru", "COR:ru", "COSL:west_none", "COSL:west_ru", "COSR:west_ru"]  # NATO
+    assert co[3] == ["COL:none", "COL:west", "COSL:ru_none", "COSL:ru_west"]
+    assert co[4] == ["COR:west", "COSR:ua_west"] and co[5] == ["COL:ua", "COSL:west_ua"]  # its own sentence only

@@ -11,6 +11,9 @@ Each mention becomes a bag of prefixed tokens (read by a TF-IDF vectoriser):
   ``SIDE:`` its camp (Russia, Ukraine, the West, other), crossed with the
   language and with the article's predicted narratives (``NS:``/``NI:``): the same
   actor is a villain in one camp's story and a hero in the other's;
+- ``COL:``/``COR:`` the camp of each other actor in its sentence, before/after it, and
+  ``COSL:``/``COSR:`` the same crossed with its own camp: who stands where beside whom
+  ("Russia shelled Kharkiv": Kharkiv has a Russian actor on its left), in every language;
 - ``POS:`` where in the article it appears, ``TITLE`` when in the headline;
 - ``CL:``/``CR:`` character 2-4-grams of the words in the 30 characters before/after
   the mention (inside its sentence): inflections and postpositions ("को", "-ом",
@@ -118,13 +121,16 @@ def mention_features(text: str, sentences: Sequence[tuple[int, int]], mentions: 
                  else () for entity, found in by_entity.items()}  # the E: words of each, read by its mentions
     first_line = text.find("\n")
     labels = [label.replace(" ", "_") for label in narratives]
+    found_actors = [actors.lookup(m.text) for m in mentions]
+    sides = [actor.side if actor else "none" for actor in found_actors]
+    in_region: dict[tuple[int, int], list[int]] = {}  # the mentions of each sentence
+    for k, region in enumerate(regions):
+        in_region.setdefault(region, []).append(k)
     out = []
-    for m, (s, e) in zip(mentions, regions):
+    for m, (s, e), actor, side in zip(mentions, regions, found_actors, sides):
         left = tokens(text[s:max(s, m.start)])[-WINDOW:]
         right = tokens(text[min(e, m.end):e])[:WINDOW]
-        actor = actors.lookup(m.text)
         ident = actor.id if actor else " ".join(tokens(m.text)).replace(" ", "_") or "?"
-        side = actor.side if actor else "none"
         feats = [f"L:{w}" for w in left[-NEAR:]] + [f"R:{w}" for w in right[:NEAR]]
         feats += [f"L2:{a}_{b}" for a, b in itertools.pairwise(left[-NEAR:])]
         feats += [f"R2:{a}_{b}" for a, b in itertools.pairwise(right)]
@@ -135,6 +141,10 @@ def mention_features(text: str, sentences: Sequence[tuple[int, int]], mentions: 
         feats += [f"S:{w}" for w in left + right]
         feats += [f"ID:{ident}", f"IDL:{language}_{ident}", f"LANG:{language}", f"SIDE:{side}",
                   f"SIDEL:{side}_{language}"]
+        for k in in_region[s, e]:  # the other actors of its sentence, and on which side of it
+            if mentions[k].entity != m.entity:
+                where = "L" if mentions[k].start < m.start else "R"
+                feats += [f"CO{where}:{sides[k]}", f"COS{where}:{side}_{sides[k]}"]
         for label in labels:
             feats += [f"N:{label}", f"NS:{side}_{label}", f"NI:{ident}_{label}"]
         feats.append(f"POS:{int(5 * m.start / max(1, len(text)))}")
