@@ -46,6 +46,16 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
+def process_threads() -> int:
+    """The threads a slow encoder may take in this process: the share of the cores ``init_worker`` gave
+    it (``OMP_NUM_THREADS``), else every usable core (one process analyses alone)."""
+    try:
+        share = int(os.environ.get("OMP_NUM_THREADS", ""))
+    except ValueError:
+        share = 0
+    return share if share > 0 else usable_cores()
+
+
 def run_chunk(docs: list[Document]) -> list[Document]:
     assert _worker_pipeline is not None
     out = list(_worker_pipeline.pipe(docs, batch_size=len(docs)))

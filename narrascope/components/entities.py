@@ -10,11 +10,12 @@ import numpy as np
 
 from narrascope.components.base import Component, minibatches
 from narrascope.components.segment import mean_vector
-from narrascope.embed.base import Embedder, get_embedder, process_threads
+from narrascope.embed.base import Embedder, get_embedder
 from narrascope.entities.features import MentionFeatures, MentionInput, mention_features, sentence_of
 from narrascope.entities.linking import build_entities
 from narrascope.entities.mentions import MentionFinder
 from narrascope.entities.model import RoleModel
+from narrascope.parallel import process_threads
 from narrascope.schema import Document, Entity, Label, Mention
 
 

@@ -9,8 +9,9 @@ import numpy as np
 
 from narrascope.components.base import Component, minibatches
 from narrascope.components.segment import mean_vector
-from narrascope.embed.base import Embedder, embedder_installed, get_embedder, process_threads
+from narrascope.embed.base import Embedder, embedder_installed, get_embedder
 from narrascope.heads.multilabel import MultiLabelLogistic
+from narrascope.parallel import process_threads
 from narrascope.persuasion.model import FRAMES, GENRES, STYLE_WEIGHT, TECHNIQUES, PersuasionModel
 from narrascope.persuasion.spans import (
     best_sentence,

@@ -160,21 +160,6 @@ def embedder_installed(name: str) -> bool:
     return backend is not None and find_spec(backend.package) is not None
 
 
-def process_threads() -> int:
-    """The threads a slow encoder may take in this process: the share of the cores its parent gave it
-    (``OMP_NUM_THREADS``, as ``analyze``'s workers have), else every core it may run on (one process
-    analyses alone; a container's CPU set, not the host's count)."""
-    try:
-        share = int(os.environ.get("OMP_NUM_THREADS", ""))
-    except ValueError:
-        share = 0
-    if share > 0:
-        return share
-    from narrascope.parallel import usable_cores
-
-    return usable_cores()
-
-
 def get_embedder(name: str, threads: int = 1) -> Embedder:
     """An embedder by name, computing on ``threads`` threads; fails with a clear message if its package is missing."""
     try:
