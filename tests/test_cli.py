@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from narrascope.cli import app
@@ -92,6 +93,18 @@ def test_evaluate_malformed_prediction_file(semeval_folder: Path, tmp_path: Path
     result = runner.invoke(app, ["evaluate", "narratives", "--gold", str(semeval_folder / "subtask-2-annotations.txt"),
                                  "--pred", str(bad)])
     assert result.exit_code == 2 and "bad.txt" in result.output and "line 1" in result.output
+
+
+@pytest.mark.parametrize("task", ["narratives", "roles", "techniques", "genre", "framing"])
+def test_evaluate_refuses_a_gold_file_with_nothing_to_score(task: str, tmp_path: Path):
+    """An empty gold file, or one whose every line is malformed, is an error, not a score of 0."""
+    gold, pred = tmp_path / "gold.txt", tmp_path / "pred.txt"
+    gold.write_text("" if task != "roles" else "not an annotation line\n", encoding="utf-8")
+    pred.write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", task, "--gold", str(gold), "--pred", str(pred)])
+    assert result.exit_code == 2, result.output
+    assert "gold.txt" in result.output and "to score against" in result.output
+    assert "=0.0" not in result.output
 
 
 def test_analyze_with_workers_keeps_input_order(tmp_path: Path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import os
 import sys
+from collections.abc import Sized
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from narrascope.errors import NarrascopeError
+from narrascope.errors import DataError, NarrascopeError
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -41,6 +42,13 @@ ModelOption = Annotated[
 def fail(exc: NarrascopeError | str, code: int = 2) -> None:
     console.print(f"[bold red]error[/]: {escape(str(exc))}", highlight=False)
     raise typer.Exit(code)
+
+
+def require_gold(gold: Sized, path: Path, unit: str) -> None:
+    """Stop with a clear error when a gold file gave nothing to score against (every score would read 0)."""
+    if not len(gold):
+        fail(DataError(f"no {unit} to score against: the file is empty or none of its lines could be read; "
+                       "give the task's gold annotation file", source=str(path)))
 
 
 def _load(model: Path | None, entities: bool = True, ner: bool = False, techniques: bool = True):
@@ -345,9 +353,11 @@ def evaluate_narratives(
     from narrascope.training.scorer import read_submission
 
     try:
-        result = run(read_submission(gold), read_submission(pred))
+        gold_labels = read_submission(gold)
+        result = run(gold_labels, read_submission(pred))
     except NarrascopeError as exc:
         fail(exc)
+    require_gold(gold_labels, gold, "documents")
     table = Table(title="SemEval-2025 T10 subtask 2")
     for column in ("documents", "missing", "F1 coarse", "F1 fine"):
         table.add_column(column, justify="right")
@@ -373,11 +383,13 @@ def evaluate_roles(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            result = run(read_role_annotations(gold), read_role_annotations(pred))
+            gold_mentions = read_role_annotations(gold)
+            result = run(gold_mentions, read_role_annotations(pred))
         except NarrascopeError as exc:
             fail(exc)
     for warning in caught:
         console.print(f"[yellow]warning[/]: {escape(str(warning.message))}", highlight=False)
+    require_gold(gold_mentions, gold, "mentions")
     table = Table(title="SemEval-2025 T10 subtask 1")
     for column in ("mentions", "missing", "EMR (fine roles)", "main-role accuracy"):
         table.add_column(column, justify="right")

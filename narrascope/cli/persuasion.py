@@ -12,7 +12,16 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from narrascope.cli.main import console, evaluate_app, fail, out, predict_app, train_app, write_predictions
+from narrascope.cli.main import (
+    console,
+    evaluate_app,
+    fail,
+    out,
+    predict_app,
+    require_gold,
+    train_app,
+    write_predictions,
+)
 from narrascope.errors import NarrascopeError
 
 PersuasionModelOption = Annotated[
@@ -201,6 +210,7 @@ def _read_gold_and_pred(gold: Path, pred: Path, reader: Callable, known: tuple[s
             fail(exc)
         _check_names(gold, g, known)
         _check_names(pred, p, known)
+    require_gold(g, gold, "labelled items")
     return g, p
 
 
