@@ -70,6 +70,31 @@ def test_jsonl_bad_lines_do_not_stop_the_batch(tmp_path: Path):
     assert f"{path}:2" in str(errors[0]) and "JSON object" in str(errors[0])
 
 
+def test_json_file_of_one_record_or_an_array(tmp_path: Path):
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps({"id": "x", "text": "Body one.", "lang": "en"}), encoding="utf-8")
+    many = tmp_path / "many.json"
+    many.write_text(json.dumps([{"text": "Body two."}, {"id": "b"}, {"text": "Body three."}]), encoding="utf-8")
+    items = list(read_inputs([one, many]))
+    assert [x.id if not isinstance(x, InputError) else type(x) for x in items] == ["x", "many-1", RecordError, "many-3"]
+    assert f"{many}[2]" in str(items[2])
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    (err,) = list(read_inputs([bad]))
+    assert isinstance(err, RecordError) and "bad.json" in str(err) and "line 1" in str(err)
+
+
+@pytest.mark.parametrize("name,content", [("empty.jsonl", ""), ("blank.jsonl", "\n\n"), ("none.json", "[]"),
+                                          ("header.csv", "id,text\n"),
+                                          ("empty.rss", "<rss version='2.0'><channel></channel></rss>")])
+def test_a_container_without_articles_is_reported(tmp_path: Path, name: str, content: str):
+    """A JSONL, JSON, table or feed file that gives no article (and no error) is an error, not silence."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    (err,) = list(read_inputs([path]))
+    assert isinstance(err, EmptyInputError) and name in str(err) and "no articles" in str(err)
+
+
 @pytest.mark.parametrize(
     "data,error",
     [(b"", EmptyInputError), (b"  \n\n", EmptyInputError), (b"\xef\xbb\xbf \n", EmptyInputError),

@@ -10,13 +10,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from narrascope.errors import FolderLayoutError, InputError, NoArticleError, RecordError
-from narrascope.ingest.decode import MAX_BYTES, check_article_length, decode_text, read_text_bytes
+from narrascope.errors import EmptyInputError, FolderLayoutError, InputError, NoArticleError, RecordError
+from narrascope.ingest.decode import MAX_BYTES, check_article_length, decode_text, read_bytes, read_text_bytes
 from narrascope.schema import Document
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+JSON_SUFFIXES = {".json"}  # read when named; a folder's .json files may be anything, so they are passed over
 TABLE_SUFFIXES = {".parquet", ".csv"}
 FEED_SUFFIXES = {".rss", ".atom", ".xml"}
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -132,6 +133,40 @@ def read_jsonl(path: str | Path) -> Iterator[Document | InputError]:
             yield doc
 
 
+def read_json(path: str | Path) -> Iterator[Document | InputError]:
+    """A ``.json`` file: one record (an object, as a JSONL line) or an array of them; a bad record
+    yields an ``InputError`` and reading goes on."""
+    path = Path(path)
+    data = decode_text(read_bytes(path), str(path))
+    try:
+        value = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); give one "
+                          "object with a 'text' field, or an array of them", source=str(path)) from None
+    records = value if isinstance(value, list) else [value]
+    for number, record in enumerate(records, start=1):
+        where = f"{path}[{number}]" if isinstance(value, list) else str(path)
+        try:
+            doc = document_from_record(record, where)
+        except InputError as exc:
+            yield exc
+            continue
+        doc.id = doc.id or (f"{path.stem}-{number}" if isinstance(value, list) else path.stem)
+        doc.meta["file"], doc.meta["row"] = str(path), number
+        yield doc
+
+
+def _some_article(items: Iterable[Document | InputError], path: Path, what: str) -> Iterator[Document | InputError]:
+    """``items``, or an error naming ``path`` when the file gave neither an article nor an error
+    (``what``: what such a file should hold), so that no input passes without a word."""
+    empty = True
+    for item in items:
+        empty = False
+        yield item
+    if empty:
+        yield EmptyInputError(f"no articles in it; {what}", source=str(path))
+
+
 def read_path(path: str | Path, *, allow_private_urls: bool = False) -> Iterator[Document | InputError]:
     """Read one file (text, HTML, JSONL, Parquet, CSV, WARC or RSS/Atom, by extension and content) or a
     folder of them (or a SemEval folder); a feed's entries are fetched under the API's URL rules."""
@@ -147,17 +182,23 @@ def read_path(path: str | Path, *, allow_private_urls: bool = False) -> Iterator
         if path.name.lower().endswith(WARC_SUFFIXES):
             from narrascope.ingest.warc import read_warc
 
-            yield from read_warc(path)
+            yield from _some_article(read_warc(path), path, "a web archive should hold HTML or text pages "
+                                     "(HTTP 200 responses or resource records)")
         elif suffix in FEED_SUFFIXES or _head(path).lstrip().startswith(b"<?xml") and _is_feed(path):
             from narrascope.ingest.feeds import read_feed_file
 
-            yield from read_feed_file(path, allow_private_urls=allow_private_urls)
+            yield from _some_article(read_feed_file(path, allow_private_urls=allow_private_urls), path,
+                                     "the feed has no entries")
         elif suffix in JSONL_SUFFIXES:
-            yield from read_jsonl(path)
+            yield from _some_article(read_jsonl(path), path, "the file is empty or holds only blank lines; give "
+                                     "one JSON object with a 'text' field per line")
+        elif suffix in JSON_SUFFIXES:
+            yield from _some_article(read_json(path), path, "the array is empty; give objects with a 'text' field")
         elif suffix in TABLE_SUFFIXES:
             from narrascope.ingest.tables import read_table_file
 
-            yield from read_table_file(path)
+            yield from _some_article(read_table_file(path), path, "the table has no rows; give one article per "
+                                     "row, its text in a 'text' column")
         elif suffix in HTML_SUFFIXES or _head(path).lstrip().lower().startswith((b"<!doctype html", b"<html")):
             yield read_html_file(path)
         else:
