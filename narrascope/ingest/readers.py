@@ -143,15 +143,15 @@ def read_json(path: str | Path) -> Iterator[Document | InputError]:
     except json.JSONDecodeError as exc:
         raise RecordError(f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); give one "
                           "object with a 'text' field, or an array of them", source=str(path)) from None
-    records = value if isinstance(value, list) else [value]
-    for number, record in enumerate(records, start=1):
-        where = f"{path}[{number}]" if isinstance(value, list) else str(path)
+    listed = isinstance(value, list)
+    for number, record in enumerate(value if listed else [value], start=1):
+        where = f"{path}[{number}]" if listed else str(path)
         try:
             doc = document_from_record(record, where)
         except InputError as exc:
             yield exc
             continue
-        doc.id = doc.id or (f"{path.stem}-{number}" if isinstance(value, list) else path.stem)
+        doc.id = doc.id or (f"{path.stem}-{number}" if listed else path.stem)
         doc.meta["file"], doc.meta["row"] = str(path), number
         yield doc
 
