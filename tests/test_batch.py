@@ -109,3 +109,24 @@ def test_bad_output_name(tmp_path: Path):
 
     result = CliRunner().invoke(app, ["batch", str(tmp_path), "--out", str(tmp_path / "out.csv")])
     assert result.exit_code == 2 and ".parquet or .jsonl" in result.output
+
+
+def test_output_where_no_file_can_be_written(tmp_path: Path):
+    """A missing folder is made; one that cannot be (a file stands in its way) stops batch and dedup before any
+    work, with an error naming the output, not a traceback at the end."""
+    from typer.testing import CliRunner
+
+    from narrascope.cli import app
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_text(json.dumps({"id": "a", "text": f"Title\n\n{SENTENCES[0]}"}) + "\n",
+                                            encoding="utf-8")
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    for command in ("batch", "dedup"):
+        out = tmp_path / "taken" / f"{command}.jsonl"
+        result = CliRunner().invoke(app, [command, str(tmp_path / "in"), "--out", str(out)])
+        assert result.exit_code == 2, result.output
+        assert "E400" in result.output and f"{command}.jsonl" in result.output and "Traceback" not in result.output
+    result = CliRunner().invoke(app, ["dedup", str(tmp_path / "in"), "--out", str(tmp_path / "new" / "c.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["c.jsonl"]

@@ -160,3 +160,22 @@ def test_jsonl_line_with_invalid_utf8(tmp_path: Path):
     items = list(read_inputs([path]))
     assert items[0].id == "ok"
     assert isinstance(items[1], RecordError) and "mixed.jsonl:2" in str(items[1]) and "UTF-8" in str(items[1])
+
+
+def test_csv_row_in_another_encoding_is_reported_and_the_rest_read(tmp_path: Path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b'id,text\nr1,"Fine text one."\nr2,"caf\xe9 au lait"\nr3,"Fine text three."\n')
+    items = list(read_inputs([path]))
+    assert [x.id for x in items if not isinstance(x, InputError)] == ["r1", "r3"]
+    (bad,) = [x for x in items if isinstance(x, InputError)]
+    assert isinstance(bad, RecordError) and "mixed.csv:3" in str(bad) and "UTF-8" in str(bad)
+
+
+def test_byte_order_mark_before_csv_jsonl_and_json(tmp_path: Path):
+    """Excel's "CSV UTF-8" and Notepad write a byte-order mark: it must not hide the first column or line."""
+    bom = b"\xef\xbb\xbf"
+    (tmp_path / "a.csv").write_bytes(bom + b'id,text\nc1,"Text of the CSV article."\n')
+    (tmp_path / "b.jsonl").write_bytes(bom + b'{"id": "j1", "text": "Text of the JSONL article."}\n')
+    (tmp_path / "c.json").write_bytes(bom + b'[{"id": "a1", "text": "Text of the JSON article."}]')
+    items = list(read_inputs([tmp_path / "a.csv", tmp_path / "b.jsonl", tmp_path / "c.json"]))
+    assert [x.id for x in items] == ["c1", "j1", "a1"]

@@ -64,3 +64,26 @@ def test_evaluate_roles_cli(tmp_path: Path):
     result = CliRunner().invoke(app, ["evaluate", "roles", "--gold", str(gold), "--pred", str(gold)])
     assert result.exit_code == 0, result.output
     assert "emr=1.00000\tmain_role_accuracy=1.00000" in result.output
+
+
+def test_annotation_files_in_other_encodings(tmp_path: Path):
+    from narrascope.errors import BinaryInputError, EncodingError
+
+    first = GOLD.splitlines(keepends=True)[0]
+    with_mark = tmp_path / "bom.txt"
+    with_mark.write_bytes(b"\xef\xbb\xbf" + GOLD.encode("utf-8"))  # Notepad's UTF-8
+    assert read_role_annotations(with_mark)[0].key == ("a.txt", 10, 13)  # the mark is no part of the id
+    wide = tmp_path / "utf16.txt"
+    wide.write_bytes(GOLD.encode("utf-16"))  # Notepad's "Unicode"
+    assert read_role_annotations(wide) == read_role_annotations(write(tmp_path, "plain.txt", GOLD))
+    latin = tmp_path / "latin1.txt"
+    latin.write_bytes((first + "a.txt\tUni\xf3n Europea\t20\t31\tProtagonist\tGuardian\n").encode("latin-1"))
+    with pytest.raises(EncodingError, match="line 2 is not valid UTF-8"):
+        read_role_annotations(latin)
+    binary = tmp_path / "model.bin"
+    binary.write_bytes(b"PK\x03\x04\x00\x00" + bytes(range(256)))
+    with pytest.raises(BinaryInputError, match="binary"):
+        read_role_annotations(binary)
+    result = CliRunner().invoke(app, ["evaluate", "roles", "--gold", str(latin), "--pred", str(with_mark)])
+    assert result.exit_code == 2 and "E104" in result.output and "line 2" in result.output
+    assert "Traceback" not in result.output

@@ -25,6 +25,19 @@ def output_format(path: Path, allowed: tuple[str, ...] = OUTPUT_SUFFIXES) -> str
     return suffix[1:]
 
 
+def check_writable(path: Path) -> None:
+    """Make the folder of an output file and check a file can be created there, before any work is done;
+    a ``UsageError`` naming the output otherwise."""
+    probe = path.with_name(f".{path.name}.probe")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(f"cannot write the output there ({exc.strerror}); choose a folder you can write to",
+                         source=str(path)) from None
+
+
 def write_rows(rows: Iterable[dict], path: Path, columns: dict[str, str], *, fsync: bool = False) -> int:
     """Write ``rows`` (dicts with the keys of ``columns``, whose values are DuckDB types) to ``path``, in
     the format its suffix names; atomic: the file appears whole or not at all. The number of rows."""

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from narrascope.batch.files import merge_parquet, output_format, write_rows
+from narrascope.batch.files import check_writable, merge_parquet, output_format, write_rows
 from narrascope.batch.rows import COLUMNS, DEDUP_COLUMNS, document_row, record_key
 from narrascope.errors import InputError, NarrascopeError
 from narrascope.schema import Document
@@ -38,6 +38,7 @@ class PartWriter:
         self.out = Path(out)
         self.format = output_format(self.out, (".parquet", ".jsonl"))
         self.parts = self.out.with_name(self.out.name + ".parts")
+        check_writable(self.out)  # its parts folder goes beside it
 
     def _part_files(self) -> list[Path]:
         return sorted(self.parts.glob(f"part-*.{self.format}")) if self.parts.is_dir() else []

@@ -144,13 +144,14 @@ def dedup_command(
     Copies by MinHash LSH, rewrites and translations by embeddings and shared names and numbers: each
     article gets a cluster_id (its earliest article's id), its closest earlier article and a similarity."""
     from narrascope.batch.count import estimate_records
-    from narrascope.batch.files import output_format, write_rows
+    from narrascope.batch.files import check_writable, output_format, write_rows
     from narrascope.batch.rows import record_key
     from narrascope.ingest.readers import read_inputs
     from narrascope.parallel import usable_cores
 
     try:
         output_format(out)
+        check_writable(out)
     except NarrascopeError as exc:
         fail(exc)
     errors: list[dict] = []

@@ -326,6 +326,10 @@ def predict_roles(
             fail(exc)
     for warning in caught:
         console.print(f"[yellow]warning[/]: {escape(str(warning.message))}", highlight=False)
+    if mentions is not None and not targets:
+        fail(DataError("no mentions in it: the file is empty or none of its lines could be read; give the task's "
+                       "subtask-1-entity-mentions.txt (article_id, mention, start, end), or leave out --mentions "
+                       "to detect the mentions", source=str(mentions)))
     analysed_docs = []
     stream = list(used.values())
     for doc in track(stream, description="predicting", console=console, disable=not console.is_terminal):

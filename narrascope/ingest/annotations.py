@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrascope.errors import DataError
+from narrascope.ingest.decode import read_lines
 
 
 def iter_tsv(path: str | Path, min_columns: int, *, strict: bool, what: str = "") -> Iterator[tuple[int, list[str]]]:
@@ -19,20 +20,19 @@ def iter_tsv(path: str | Path, min_columns: int, *, strict: bool, what: str = ""
     path = Path(path)
     if not path.is_file():
         raise DataError("file not found; check the path", source=str(path))
-    with path.open(encoding="utf-8", newline="") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            line = raw.rstrip("\r\n")
-            if not line.strip():
-                continue
-            cols = line.split("\t")
-            if len(cols) < min_columns:
-                message = (f"line {lineno}: expected {min_columns} TAB-separated columns"
-                           f"{f' ({what})' if what else ''}, got {len(cols)}")
-                if strict:
-                    raise DataError(message, source=str(path))
-                warnings.warn(f"{path}: {message}; line skipped", stacklevel=2)
-                continue
-            yield lineno, [c.strip() for c in cols]
+    for lineno, raw in enumerate(read_lines(path), start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            continue
+        cols = line.split("\t")
+        if len(cols) < min_columns:
+            message = (f"line {lineno}: expected {min_columns} TAB-separated columns"
+                       f"{f' ({what})' if what else ''}, got {len(cols)}")
+            if strict:
+                raise DataError(message, source=str(path))
+            warnings.warn(f"{path}: {message}; line skipped", stacklevel=2)
+            continue
+        yield lineno, [c.strip() for c in cols]
 
 
 def split_labels(value: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterator
 from pathlib import Path
 
 from narrascope.errors import (
@@ -89,3 +90,48 @@ def decode_text(data: bytes, source: str, *, max_bytes: int = MAX_BYTES) -> str:
 
 def read_text_bytes(path: Path, max_bytes: int = MAX_BYTES) -> str:
     return decode_text(read_bytes(path, max_bytes), str(path), max_bytes=max_bytes)
+
+
+def _listing_encoding(path: Path) -> str:
+    """The codec for a list-like text file: UTF-16/32 when it opens with their mark, else UTF-8 (its mark dropped);
+    a ``BinaryInputError`` for a file with NUL bytes and no such mark."""
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    for bom, encoding in _WIDE_BOMS:
+        if head.startswith(bom):
+            return encoding[:6]  # "utf-16" / "utf-32": the codec reads the mark and drops it
+    if b"\x00" in head:
+        raise BinaryInputError("file looks binary (it contains NUL bytes), not a TAB-separated text file; "
+                               "check the path", source=str(path))
+    return "utf-8-sig"
+
+
+def read_lines(path: Path) -> Iterator[str]:
+    """The lines of an annotation, label or template file, read with ``newline=""`` (CRs kept).
+
+    A leading byte-order mark is dropped (it belongs to no article id), UTF-16 and UTF-32 files
+    with their mark are read as such, and bytes that are not valid UTF-8 raise an ``EncodingError``
+    naming the line, instead of a bare decoding error halfway through the file.
+    """
+    encoding = _listing_encoding(path)
+    try:
+        with path.open(encoding=encoding, newline="") as fh:
+            yield from fh
+    except UnicodeDecodeError as exc:
+        raise _undecodable(path, encoding, exc) from None
+
+
+def _undecodable(path: Path, encoding: str, exc: UnicodeDecodeError) -> EncodingError:
+    if encoding != "utf-8-sig":
+        return EncodingError(f"not valid {encoding.upper()} ({exc.reason}); save it again as UTF-8", source=str(path))
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+        start = exc.start
+    except UnicodeDecodeError as full:
+        start = full.start
+    line = data.count(b"\n", 0, start) + 1
+    return EncodingError(
+        f"line {line} is not valid UTF-8 (byte {start}: {data[start:start + 1]!r}); give a UTF-8 text file "
+        "(convert one in another encoding first, e.g. `iconv -f cp1251 -t utf-8 FILE > FILE.utf8`)",
+        source=str(path))

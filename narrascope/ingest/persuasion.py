@@ -17,7 +17,7 @@ from pathlib import Path
 
 from narrascope.errors import DataError, FolderLayoutError, InputError
 from narrascope.ingest.annotations import iter_tsv
-from narrascope.ingest.decode import read_text_bytes
+from narrascope.ingest.decode import read_lines, read_text_bytes
 
 _ARTICLE = re.compile(r"^article(\d+)\.txt$")
 # A template record: article id, line number, paragraph text. The organisers' files
@@ -111,8 +111,7 @@ def read_template(path: str | Path, known_ids: set[str] | None = None) -> list[t
     path = Path(path)
     if not path.is_file():
         raise DataError("template file not found; it names the paragraphs to label", source=str(path))
-    with path.open(encoding="utf-8", newline="") as fh:
-        content = fh.read()
+    content = "".join(read_lines(path))
     records: list[tuple[str, int]] = []
     record_lines: set[int] = set()  # lines on which a record starts
     lineno = 1

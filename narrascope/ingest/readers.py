@@ -107,6 +107,8 @@ def read_jsonl(path: str | Path) -> Iterator[Document | InputError]:
     with fh:
         for lineno, raw in enumerate(fh, start=1):
             where = f"{path}:{lineno}"
+            if lineno == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is no part of the JSON
             if not raw.strip():
                 continue
             if len(raw) > MAX_BYTES:
@@ -139,7 +141,7 @@ def read_json(path: str | Path) -> Iterator[Document | InputError]:
     path = Path(path)
     data = decode_text(read_bytes(path), str(path))
     try:
-        value = json.loads(data)
+        value = json.loads(data.removeprefix("\ufeff"))  # decode_text keeps a byte-order mark; JSON has none
     except json.JSONDecodeError as exc:
         raise RecordError(f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); give one "
                           "object with a 'text' field, or an array of them", source=str(path)) from None

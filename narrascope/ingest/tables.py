@@ -58,12 +58,26 @@ def _parquet_rows(path: Path) -> Iterator:
         con.close()
 
 
+_CONVERT = "convert the file to UTF-8, e.g. `iconv -f cp1252 -t utf-8 FILE > FILE.utf8`"
+
+
+def _utf8(fields: list[str]) -> bool:
+    """Whether the fields were valid UTF-8 (read with ``surrogateescape``, bad bytes are lone surrogates)."""
+    try:
+        "".join(fields).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _csv_rows(path: Path) -> Iterator:
-    """Rows of a CSV file with a header; a row with broken quoting or the wrong number of fields is reported
-    (file and line) and reading goes on with the next one."""
+    """Rows of a CSV file with a header; a row with broken quoting, the wrong number of fields or bytes that
+    are not UTF-8 is reported (file and line) and reading goes on with the next one. A leading byte-order
+    mark (Excel's "CSV UTF-8") is no part of the first column's name."""
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     try:
-        fh = path.open(encoding="utf-8", newline="")
+        # undecodable bytes become lone surrogates, so that one bad row does not end the file
+        fh = path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
     except OSError as exc:
         yield str(path), 0, InputError(f"cannot read file ({exc.strerror})", source=str(path))
         return
@@ -71,8 +85,11 @@ def _csv_rows(path: Path) -> Iterator:
         reader = csv.reader(fh, strict=True)
         try:
             header = next(reader)
-        except (csv.Error, StopIteration, UnicodeDecodeError) as exc:
+        except (csv.Error, StopIteration) as exc:
             yield str(path), 0, InputError(f"no CSV header row ({exc or 'empty file'})", source=str(path))
+            return
+        if not _utf8(header):
+            yield str(path), 0, InputError(f"the header row is not valid UTF-8; {_CONVERT}", source=str(path))
             return
         number = 0
         while True:
@@ -85,11 +102,11 @@ def _csv_rows(path: Path) -> Iterator:
                 yield f"{path}#line {line}", 0, RecordError(f"broken CSV quoting ({exc}); row skipped",
                                                             source=f"{path}:{line}")
                 continue
-            except UnicodeDecodeError as exc:
-                yield f"{path}#line {line}", 0, RecordError(f"not valid UTF-8 ({exc.reason}); convert the file",
-                                                            source=f"{path}:{line}")
-                return
             number += 1
+            if not _utf8(row):
+                yield f"{path}#line {line}", number, RecordError(f"row is not valid UTF-8; row skipped ({_CONVERT})",
+                                                                 source=f"{path}:{line}")
+                continue
             if len(row) != len(header):
                 yield f"{path}#line {line}", number, RecordError(
                     f"{len(row)} fields where the header has {len(header)}; row skipped", source=f"{path}:{line}")
