@@ -321,6 +321,15 @@ def test_mentions_keep_titles_and_groups_and_leave_out_things_that_are_no_actors
         assert thing not in found, (thing, found)
 
 
+def test_a_run_of_title_words_is_taken_in_only_up_to_an_office():
+    """An office has a few words; a long run of title words ("NATO NATO NATO …", 50,000 of them took
+    minutes, each mention walking back over all the others) is read only as far as one office."""
+    text = "Yesterday " + "minister " * 30 + "Antony Blinken spoke. " + "NATO " * 3000
+    found = [text[c.start:c.end] for c in MentionFinder().find(text, "en")]
+    assert found[0] == "minister " * 7 + "minister Antony Blinken"
+    assert found.count("NATO") > 2000
+
+
 def test_linking_reads_names_behind_their_titles():
     entities, index = link_mentions(["former Russian president Dmitry Medvedev", "Medvedev",
                                      "German Chancellor Olaf Scholz", "Scholz", "Foreign Secretary David Lammy",

@@ -409,6 +409,9 @@ def _resolve(text: str, candidates: list[Candidate]) -> list[Candidate]:
 _PREVIOUS_WORD = re.compile(r"(?:\b(Gen|Sen|Rep|Dr|Mr|Mrs|Ms|Col|Lt)\.|(?<![’'])\b([^\W\d_]+))[ -]$")
 # title words that are abbreviations: only in capitals ("US President", not "told us President")
 _CODES = frozenset({"us", "uk", "eu", "un", "nato"})
+# the longest office taken in ("former US Deputy Secretary of State": 6 words); without a bound, a run of
+# title words ("NATO NATO NATO …", a list of names) is walked again from every mention in it
+_MAX_TITLE_WORDS = 8
 
 
 def _with_titles(text: str, chosen: list[Candidate]) -> list[Candidate]:
@@ -419,7 +422,7 @@ def _with_titles(text: str, chosen: list[Candidate]) -> list[Candidate]:
     for c in chosen:
         start = c.start
         taken: list[tuple[int, str]] = []  # the title words before the mention, nearest first
-        while (m := _PREVIOUS_WORD.search(text, max(0, start - 40), start)) and \
+        while len(taken) < _MAX_TITLE_WORDS and (m := _PREVIOUS_WORD.search(text, max(0, start - 40), start)) and \
                 ((word := (m.group(1) or m.group(2)).lower()) in TITLES or word in DEMONYMS) and \
                 (word not in _CODES or m.group(2).isupper()):
             start = m.start()
