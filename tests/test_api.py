@@ -47,6 +47,10 @@ def test_bad_requests_get_clear_errors(client: TestClient):
         refused = client.post("/analyze", json={"url": url})
         assert refused.status_code == 422, url
     assert client.get("/documents/nope").status_code == 404
+    assert client.post("/analyze", json={"text": "  \n "}).status_code == 422  # blank text
+    for date in ("06/05/2024", "2024-13-45", "yesterday"):  # not guessed: the timeline would be wrong
+        refused = client.post("/documents", json={"text": "NATO sent more weapons.", "date": date}, headers=AUTH)
+        assert refused.status_code == 422 and "ISO 8601" in refused.text, date
 
 
 def test_url_rules():

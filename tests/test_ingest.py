@@ -179,3 +179,19 @@ def test_byte_order_mark_before_csv_jsonl_and_json(tmp_path: Path):
     (tmp_path / "c.json").write_bytes(bom + b'[{"id": "a1", "text": "Text of the JSON article."}]')
     items = list(read_inputs([tmp_path / "a.csv", tmp_path / "b.jsonl", tmp_path / "c.json"]))
     assert [x.id for x in items] == ["c1", "j1", "a1"]
+
+
+def test_record_dates_are_normalised_or_reported(tmp_path: Path):
+    from narrascope.ingest.dates import normalise_date
+
+    assert normalise_date("2024-05-06") == "2024-05-06" and normalise_date("20240506") == "2024-05-06"
+    assert normalise_date("2024-05-06T14:30:00Z") == "2024-05-06T14:30:00+00:00"
+    assert normalise_date("Mon, 06 May 2024 14:30:00 GMT") == "2024-05-06T14:30:00+00:00"
+    assert normalise_date(" ") == "" and normalise_date("06/05/2024") is None and normalise_date("2024-13-45") is None
+    path = tmp_path / "dated.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "text": "NATO sent more weapons.", "date": d}) + "\n"
+                            for i, d in (("a", "Mon, 06 May 2024 14:30:00 GMT"), ("b", "06/05/2024"))),
+                    encoding="utf-8")
+    a, b = read_inputs([path])
+    assert a.date == "2024-05-06T14:30:00+00:00" and not a.warnings
+    assert b.date == "" and any("'06/05/2024' is not understood" in w for w in b.warnings)  # kept, and said

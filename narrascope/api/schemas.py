@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from narrascope.ingest.dates import DATE_FORMATS, normalise_date
+
 
 class ArticleIn(BaseModel):
     """An article to analyse: its text, its HTML, or a URL to fetch (exactly one), plus optional metadata."""
@@ -16,14 +18,19 @@ class ArticleIn(BaseModel):
     id: str | None = None
     title: str | None = None
     source: str | None = None
-    date: str | None = Field(None, description="Publication date, ISO 8601 (YYYY-MM-DD…).")
+    date: str | None = Field(None, description="Publication date, ISO 8601 (YYYY-MM-DD…) or RFC 2822.")
 
     @model_validator(mode="after")
     def _one_content(self) -> ArticleIn:
-        if not (self.text or self.html or self.url):
+        if not ((self.text and self.text.strip()) or self.html or self.url):
             raise ValueError("give the article's text, html or url")
         if self.text and self.html:
             raise ValueError("give either text or html, not both")
+        if self.date:
+            date = normalise_date(self.date)
+            if date is None:
+                raise ValueError(f"date {self.date!r} is not understood; give {DATE_FORMATS}")
+            self.date = date
         return self
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from narrascope.errors import EmptyInputError, FolderLayoutError, InputError, NoArticleError, RecordError
+from narrascope.ingest.dates import DATE_FORMATS, normalise_date
 from narrascope.ingest.decode import MAX_BYTES, check_article_length, decode_text, read_bytes, read_text_bytes
 from narrascope.schema import Document
 
@@ -88,7 +89,11 @@ def document_from_record(record: Any, source: str) -> Document:
     if title:
         doc.title = title
     doc.url = str(record.get("url") or "")
-    doc.date = str(record.get("date") or "")
+    given = str(record.get("date") or "")
+    doc.date = normalise_date(given)
+    if doc.date is None:  # kept, and said: the store would otherwise date the article by its ingestion
+        doc.date = ""
+        doc.warnings.append(f"the date {given!r} is not understood, so the article has none; give {DATE_FORMATS}")
     doc.source = str(record.get("source") or source)
     if record.get("lang"):
         doc.language = str(record["lang"]).lower()
