@@ -491,3 +491,36 @@ def test_unlabelled_texts_centre_the_second_readers_genre_head(t3_folder: Path, 
     both = (second.genre_centres["hi"] + second.genre_centres["en"]) / 2
     assert np.allclose(genre_input(vectors[0], "bg", second.genre_centres), genre_input(vectors[0], "xx", {"xx": both}))
     assert np.array_equal(genre_input(vectors[0], "hi", {}), vectors[0])  # an uncentred reader reads the vector
+
+
+def test_train_techniques_on_too_few_articles(t3_folder: Path, tmp_path: Path):
+    import shutil
+
+    small = tmp_path / "t3"
+    shutil.copytree(t3_folder, small / "en")
+    for folder in (small / "en").glob("*-articles-subtask-*"):
+        for path in sorted(folder.glob("article*.txt"))[4:]:
+            path.unlink()
+    result = CliRunner().invoke(app, ["train", "techniques", "--data", str(small), "--out", str(tmp_path / "m"),
+                                      "--languages", "en", "--folds", "3"])
+    assert result.exit_code == 2, result.output
+    assert "E300" in result.output and "only 4 articles" in result.output and "Traceback" not in result.output
+
+
+def test_train_techniques_on_a_language_without_a_lexical_head(t3_folder: Path, tmp_path: Path):
+    """Training data in French only (or in a folder of another name): the model has no lexical language, the
+    semantic head labels the paragraphs; before, fitting the TF-IDF vocabulary on no text crashed."""
+    import json
+    import shutil
+
+    shutil.copytree(t3_folder, tmp_path / "fr")
+    out = tmp_path / "m"
+    result = CliRunner().invoke(app, ["train", "techniques", "--data", str(tmp_path / "fr"), "--out", str(out),
+                                      "--folds", "3"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "meta.json").read_text(encoding="utf-8"))["lexical_languages"] == []
+    predicted = tmp_path / "pred.txt"
+    result = CliRunner().invoke(app, ["predict", "techniques", str(tmp_path / "fr"), "-o", str(predicted),
+                                      "--model", str(out)])
+    assert result.exit_code == 0, result.output
+    assert any(line.split("\t")[2] for line in predicted.read_text(encoding="utf-8").splitlines())

@@ -192,6 +192,8 @@ def best_threshold(Y: np.ndarray, P: np.ndarray) -> tuple[float, float]:
 def fit_paragraph_heads(data: ParagraphData, index: np.ndarray, config: PersuasionTrainingConfig
                         ) -> tuple[TfidfFeaturizer, MultiLabelLogistic, MultiLabelLogistic]:
     lexical_rows = index[np.isin(data.language[index], config.lexical_languages)]
+    if not len(lexical_rows):  # none of its languages: the vocabulary, which the frames read, comes from all
+        lexical_rows = index    # texts; the model then names no lexical language, so the head is never used
     featurizer = TfidfFeaturizer(config.word_features, config.char_features).fit(
         [data.texts[i] for i in lexical_rows])
     lexical = MultiLabelLogistic(C=config.C_lexical).fit(
@@ -575,7 +577,8 @@ def fit_persuasion_model(dataset: PersuasionDataset, config: PersuasionTrainingC
     coef, intercept = fit_genre(genre_matrix(dataset, genre_rows, profiles, dim, config.genre_features),
                                 np.array([GENRES.index(dataset.articles[i].genre) for i in genre_rows]), config)
     model = PersuasionModel(featurizer, lexical, semantic, tagger, frames, coef, intercept,
-                            tuple(config.lexical_languages), tuned.mix, tuned.technique_threshold,
+                            tuple(x for x in config.lexical_languages if x in set(data.language)), tuned.mix,
+                            tuned.technique_threshold,
                             tuned.semantic_threshold, tuned.frame_threshold, embedding_dim=dim,
                             genre_features=tuple(config.genre_features),
                             span_languages=tuple(sorted({a.language for a in dataset.articles if a.spans})),

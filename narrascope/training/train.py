@@ -262,6 +262,10 @@ def train_techniques(data: str | Path, out: str | Path, languages: tuple[str, ..
     if not dataset.with_paragraphs() or not dataset.with_genre() or not dataset.with_frames():
         raise DataError("the persuasion model needs all three subtasks (genre, framing, paragraph techniques); "
                         "point --data at SemEval-2023 Task 3 train folders", source=str(data))
+    fewest = min(len(dataset.with_paragraphs()), len(dataset.with_genre()), len(dataset.with_frames()))
+    if fewest < 2 * config.folds:
+        raise DataError(f"only {fewest} articles for one of the subtasks; {config.folds}-fold tuning needs at least "
+                        f"{2 * config.folds} for each", source=str(data))
 
     def progress(message: str) -> None:
         if console:
