@@ -195,3 +195,24 @@ def test_record_dates_are_normalised_or_reported(tmp_path: Path):
     a, b = read_inputs([path])
     assert a.date == "2024-05-06T14:30:00+00:00" and not a.warnings
     assert b.date == "" and any("'06/05/2024' is not understood" in w for w in b.warnings)  # kept, and said
+
+
+RUSSIAN_PAGE = ("<html><head>{meta}<title>Новости</title></head><body><article><h1>НАТО готовит войну</h1>"
+                "<p>Запад снова обвиняет Россию во всех бедах, а НАТО продолжает поставлять оружие Украине.</p>"
+                "<p>Европейские политики не слушают своих граждан, уставших от санкций и высоких цен.</p>"
+                "</article></body></html>")
+
+
+def test_web_pages_in_their_declared_charset(tmp_path: Path):
+    """Russian and Bulgarian sites still serve windows-1251 and KOI8-R: the page's own declaration is read."""
+    from narrascope.ingest.decode import html_charset
+
+    pages = {"cp1251.html": ('<meta charset="windows-1251">', "cp1251"),
+             "koi8.html": ('<meta http-equiv="Content-Type" content="text/html; charset=koi8-r">', "koi8-r"),
+             "stale.html": ('<meta charset="windows-1251">', "utf-8")}  # saved as UTF-8, the old declaration kept
+    for name, (meta, encoding) in pages.items():
+        (tmp_path / name).write_bytes(RUSSIAN_PAGE.format(meta=meta).encode(encoding))
+    for doc in read_inputs([tmp_path / name for name in pages]):
+        assert doc.title == "НАТО готовит войну" and "Запад снова обвиняет Россию" in doc.text, doc.source
+    assert html_charset("<p>Привет</p>".encode("cp1251"), "windows-1251") == "cp1251"  # an HTTP header's charset
+    assert html_charset("<meta charset=iso-8859-1>“quoted”".encode("cp1252")) == "cp1252"  # as browsers read it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,24 +47,28 @@ _WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-
               (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
-def decode_text(data: bytes, source: str, *, max_bytes: int = MAX_BYTES) -> str:
+def decode_text(data: bytes, source: str, *, max_bytes: int = MAX_BYTES, encoding: str = "utf-8") -> str:
     """UTF-8 text exactly as stored (CRs and BOM kept), or a typed error. A file that starts with a
-    UTF-16 or UTF-32 byte-order mark is decoded as such (the mark kept as U+FEFF, as in UTF-8)."""
+    UTF-16 or UTF-32 byte-order mark is decoded as such (the mark kept as U+FEFF, as in UTF-8); one
+    without a mark is read in ``encoding`` (a web page's own declaration, see ``html_charset``)."""
     if len(data) > max_bytes:
         raise InputTooLargeError(
             f"input is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one article; "
             "split it into articles",
             source=source,
         )
-    for bom, encoding in _WIDE_BOMS:
+    for bom, wide in _WIDE_BOMS:
         if data.startswith(bom):
             try:
-                data = ("\ufeff" + data[len(bom):].decode(encoding)).encode("utf-8")
+                data = ("\ufeff" + data[len(bom):].decode(wide)).encode("utf-8")
             except UnicodeDecodeError as exc:
                 raise EncodingError(
-                    f"input starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()} "
+                    f"input starts with a {wide.upper()} byte-order mark but is not valid {wide.upper()} "
                     f"(byte {exc.start + len(bom)}); save it again as UTF-8", source=source) from None
+            encoding = "utf-8"
             break
+    if data.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8"
     if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise EmptyInputError("input is empty; give a file with the article's text", source=source)
     head = data[:8192]
@@ -73,6 +78,14 @@ def decode_text(data: bytes, source: str, *, max_bytes: int = MAX_BYTES) -> str:
             "give the article as UTF-8 text, HTML or JSONL",
             source=source,
         )
+    if encoding != "utf-8":
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise EncodingError(f"the page declares {encoding} but is not valid {encoding} (byte {exc.start}); "
+                                "convert it to UTF-8 first", source=source) from None
+        encoding = "utf-8"
+        data = text.encode("utf-8")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -90,6 +103,41 @@ def decode_text(data: bytes, source: str, *, max_bytes: int = MAX_BYTES) -> str:
 
 def read_text_bytes(path: Path, max_bytes: int = MAX_BYTES) -> str:
     return decode_text(read_bytes(path, max_bytes), str(path), max_bytes=max_bytes)
+
+
+# <meta charset="windows-1251"> and <meta http-equiv="Content-Type" content="text/html; charset=koi8-r">
+_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+# labels that browsers read as windows-1252 (the WHATWG Encoding Standard): Python's latin-1 lacks its
+# printable characters 0x80-0x9F (curly quotes, dashes)
+_AS_CP1252 = frozenset({"latin_1", "ascii", "iso8859_1", "cp1252"})
+
+
+def html_charset(data: bytes, declared: str | None = None) -> str:
+    """The Python codec for a web page: ``declared`` (the HTTP Content-Type charset, when there is one),
+    else its own ``<meta>`` declaration in the first 4 kB, else UTF-8. Russian and Bulgarian sites still
+    serve windows-1251 or KOI8-R pages; read as UTF-8, they would turn into replacement characters.
+    Bytes that are valid UTF-8 are read as UTF-8 whatever the page says: a page saved as UTF-8 that still
+    declares its old charset is common, and text in a legacy charset is almost never valid UTF-8."""
+    for bom, wide in _WIDE_BOMS:
+        if data.startswith(bom):
+            return wide[:6]  # "utf-16" / "utf-32": the codec reads the mark
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    for name in (declared, *(m.group(1).decode("ascii") for m in _META_CHARSET.finditer(data[:4096]))):
+        if not name:
+            continue
+        try:
+            codec = codecs.lookup(name).name
+        except LookupError:
+            continue
+        codec = codec.replace("-", "_")
+        if codec.startswith(("utf_16", "utf_32")):
+            return "utf-8"  # a byte-stream declaration cannot be UTF-16 (HTML standard): the page is ASCII-compatible
+        return "cp1252" if codec in _AS_CP1252 else codecs.lookup(codec).name
+    return "utf-8"
 
 
 def _listing_encoding(path: Path) -> str:

@@ -9,6 +9,7 @@ import urllib.parse
 import urllib.request
 
 from narrascope.errors import InputError, InputTooLargeError
+from narrascope.ingest.decode import html_charset
 
 MAX_REDIRECTS = 5
 
@@ -52,7 +53,7 @@ def fetch_url(url: str, *, allow_private: bool = False, timeout: float = 10.0, m
         try:
             with opener.open(request, timeout=timeout) as response:
                 body = response.read(max_bytes + 1)
-                charset = response.headers.get_content_charset() or "utf-8"
+                charset = response.headers.get_content_charset()
         except urllib.error.HTTPError as exc:
             if exc.code in (301, 302, 303, 307, 308) and exc.headers.get("Location"):
                 url = urllib.parse.urljoin(url, exc.headers["Location"])
@@ -62,5 +63,5 @@ def fetch_url(url: str, *, allow_private: bool = False, timeout: float = 10.0, m
             raise InputError(f"cannot fetch the page ({getattr(exc, 'reason', exc)})", source=url) from None
         if len(body) > max_bytes:
             raise InputTooLargeError(f"the page is larger than {max_bytes} bytes", source=url)
-        return url, body.decode(charset, errors="replace")
+        return url, body.decode(html_charset(body, charset), errors="replace")
     raise InputError(f"more than {MAX_REDIRECTS} redirects", source=url)

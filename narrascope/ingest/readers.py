@@ -12,7 +12,14 @@ from typing import Any
 
 from narrascope.errors import EmptyInputError, FolderLayoutError, InputError, NoArticleError, RecordError
 from narrascope.ingest.dates import DATE_FORMATS, normalise_date
-from narrascope.ingest.decode import MAX_BYTES, check_article_length, decode_text, read_bytes, read_text_bytes
+from narrascope.ingest.decode import (
+    MAX_BYTES,
+    check_article_length,
+    decode_text,
+    html_charset,
+    read_bytes,
+    read_text_bytes,
+)
 from narrascope.schema import Document
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
@@ -71,7 +78,8 @@ def read_html(html: str, *, id: str = "", source: str = "", url: str = "") -> Do
 
 def read_html_file(path: str | Path) -> Document:
     path = Path(path)
-    html = read_text_bytes(path)
+    data = read_bytes(path)
+    html = decode_text(data, str(path), encoding=html_charset(data))
     return read_html(html, id=path.name, source=str(path))
 
 

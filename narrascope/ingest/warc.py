@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from narrascope.errors import InputError, InputTooLargeError, RecordError
-from narrascope.ingest.decode import MAX_BYTES
+from narrascope.ingest.decode import MAX_BYTES, html_charset
 from narrascope.ingest.fetch import site_of
 from narrascope.ingest.readers import read_html, read_text
 
@@ -82,7 +82,7 @@ def _document(record, path: Path, offset: int):
     body = record.content_stream().read(MAX_BYTES + 1)
     if len(body) > MAX_BYTES:
         return InputTooLargeError(f"page {url} is over {MAX_BYTES / 1e6:.0f} MB; skipped", source=where)
-    text = body.decode(_charset(content_type), errors="replace")
+    text = body.decode(html_charset(body, _charset(content_type)), errors="replace")
     try:
         doc = read_html(text, id=url or where, source=where, url=url) if kind != "text/plain" \
             else read_text(text, id=url or where, source=where)
@@ -95,18 +95,13 @@ def _document(record, path: Path, offset: int):
     return doc
 
 
-def _charset(content_type: str) -> str:
-    import codecs
-
+def _charset(content_type: str) -> str | None:
+    """The charset the Content-Type names, if any (``html_charset`` checks it and falls back on the page)."""
     for part in content_type.split(";")[1:]:
         key, _, value = part.partition("=")
         if key.strip().lower() == "charset":
-            name = value.strip().strip("\"'")
-            try:
-                return codecs.lookup(name).name
-            except LookupError:
-                break
-    return "utf-8"
+            return value.strip().strip("\"'") or None
+    return None
 
 
 def _printable(text: str, limit: int = 80) -> str:
