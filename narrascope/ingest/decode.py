@@ -65,10 +65,8 @@ def decode_text(data: bytes, source: str, *, max_bytes: int = MAX_BYTES, encodin
                 raise EncodingError(
                     f"input starts with a {wide.upper()} byte-order mark but is not valid {wide.upper()} "
                     f"(byte {exc.start + len(bom)}); save it again as UTF-8", source=source) from None
-            encoding = "utf-8"
+            encoding = "utf-8"  # the mark decides
             break
-    if data.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8"
     if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise EmptyInputError("input is empty; give a file with the article's text", source=source)
     head = data[:8192]
@@ -78,17 +76,12 @@ def decode_text(data: bytes, source: str, *, max_bytes: int = MAX_BYTES, encodin
             "give the article as UTF-8 text, HTML or JSONL",
             source=source,
         )
-    if encoding != "utf-8":
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError as exc:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if encoding != "utf-8":
             raise EncodingError(f"the page declares {encoding} but is not valid {encoding} (byte {exc.start}); "
                                 "convert it to UTF-8 first", source=source) from None
-        encoding = "utf-8"
-        data = text.encode("utf-8")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
         raise EncodingError(
             f"input is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
             "convert it first, e.g. `iconv -f cp1251 -t utf-8 FILE > FILE.utf8` for Windows Cyrillic "
@@ -112,15 +105,20 @@ _META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:
 _AS_CP1252 = frozenset({"latin_1", "ascii", "iso8859_1", "cp1252"})
 
 
+def _wide_codec(data: bytes) -> str | None:
+    """``"utf-16"`` or ``"utf-32"`` (codecs that read the byte-order mark and drop it) when ``data`` opens
+    with one of their marks."""
+    return next((wide[:6] for bom, wide in _WIDE_BOMS if data.startswith(bom)), None)
+
+
 def html_charset(data: bytes, declared: str | None = None) -> str:
     """The Python codec for a web page: ``declared`` (the HTTP Content-Type charset, when there is one),
     else its own ``<meta>`` declaration in the first 4 kB, else UTF-8. Russian and Bulgarian sites still
     serve windows-1251 or KOI8-R pages; read as UTF-8, they would turn into replacement characters.
     Bytes that are valid UTF-8 are read as UTF-8 whatever the page says: a page saved as UTF-8 that still
     declares its old charset is common, and text in a legacy charset is almost never valid UTF-8."""
-    for bom, wide in _WIDE_BOMS:
-        if data.startswith(bom):
-            return wide[:6]  # "utf-16" / "utf-32": the codec reads the mark
+    if (wide := _wide_codec(data)) or data.startswith(codecs.BOM_UTF8):
+        return wide or "utf-8"
     try:
         data.decode("utf-8")
         return "utf-8"
@@ -145,9 +143,8 @@ def _listing_encoding(path: Path) -> str:
     a ``BinaryInputError`` for a file with NUL bytes and no such mark."""
     with path.open("rb") as fh:
         head = fh.read(8192)
-    for bom, encoding in _WIDE_BOMS:
-        if head.startswith(bom):
-            return encoding[:6]  # "utf-16" / "utf-32": the codec reads the mark and drops it
+    if wide := _wide_codec(head):
+        return wide
     if b"\x00" in head:
         raise BinaryInputError("file looks binary (it contains NUL bytes), not a TAB-separated text file; "
                                "check the path", source=str(path))
