@@ -56,6 +56,13 @@ def load_language_folder(folder: Path, language: str) -> list[NarrativeExample]:
     return out
 
 
+def require_examples(count: int, needed: int, what: str, source: str | Path) -> None:
+    """A ``DataError`` naming ``source`` when the data has fewer than ``needed`` ``what`` (its folds would be
+    empty and scikit-learn would stop with a traceback)."""
+    if count < needed:
+        raise DataError(f"only {count} {what}; the model needs at least {needed}", source=str(source))
+
+
 def language_folders(root: Path, languages: tuple[str, ...], marker: str, missing: str) -> list[tuple[Path, str]]:
     """``(folder, language)`` pairs under ``root`` holding ``marker``, or ``root`` itself if it holds it.
 

