@@ -16,9 +16,10 @@ class NarrascopeError(Exception):
 
 
 class InputError(NarrascopeError):
-    """An input file or record cannot be read as an article."""
+    """An input file or record cannot be read as an article; ``records``: how many records it stands for."""
 
     code = "E100"
+    records = 1
 
 
 class EmptyInputError(InputError):
@@ -45,6 +46,10 @@ class RecordError(InputError):
     """A record inside a container file (a JSONL line, an annotation line) is malformed."""
 
     code = "E106"
+
+
+class UndecodableRecordError(RecordError):
+    """A record inside a container file whose bytes are not valid UTF-8."""
 
 
 class FolderLayoutError(InputError):

@@ -171,6 +171,24 @@ def test_csv_row_in_another_encoding_is_reported_and_the_rest_read(tmp_path: Pat
     assert isinstance(bad, RecordError) and "mixed.csv:3" in str(bad) and "UTF-8" in str(bad)
 
 
+@pytest.mark.parametrize("name, head, line, plain", [
+    ("legacy.csv", b"id,text\n", b'r%d,"caf\xe9 num\xe9ro %d"\n', b'ok,"Plain."\n'),
+    ("legacy.jsonl", b"", b'{"id": "r%d", "text": "caf\xe9 num\xe9ro %d"}\n', b'{"id": "ok", "text": "Plain."}\n'),
+])
+def test_file_wholly_in_another_encoding_gives_a_few_errors_and_one_summary(tmp_path: Path, name: str, head: bytes,
+                                                                             line: bytes, plain: bytes):
+    """A cp1252 file: the first bad records are reported one by one, the rest once with their count; the rest is read."""
+    path = tmp_path / name
+    path.write_bytes(head + b"".join(line % (i, i) for i in range(1, 31)) + plain)
+    items = list(read_inputs([path]))
+    assert [x.id for x in items if not isinstance(x, InputError)] == ["ok"]
+    errors = [x for x in items if isinstance(x, InputError)]
+    assert len(errors) == 6 and all(isinstance(x, RecordError) for x in errors)
+    assert "25 more records are not valid UTF-8" in str(errors[-1]) and "30 in all" in str(errors[-1])
+    assert "iconv" in str(errors[-1]) and name in str(errors[-1])
+    assert sum(x.records for x in errors) == 30  # what the commands count as not analysed
+
+
 def test_byte_order_mark_before_csv_jsonl_and_json(tmp_path: Path):
     """Excel's "CSV UTF-8" and Notepad write a byte-order mark: it must not hide the first column or line."""
     bom = b"\xef\xbb\xbf"

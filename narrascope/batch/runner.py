@@ -118,6 +118,11 @@ class PartWriter:
         return n
 
 
+def error_row(error: InputError) -> dict:
+    """An input that could not be read, as a row of OUT.errors.jsonl (``records``: how many records it stands for)."""
+    return {"input": error.source or "", "reason": str(error), "code": error.code, "records": error.records}
+
+
 def run_batch(items: Iterable[Document | InputError], out: str | Path,
               analyse: Callable[[Iterator[Document]], Iterator[Document]], chunk_size: int = 256,
               progress: Callable[[int], None] | None = None, dedup=None,
@@ -134,9 +139,9 @@ def run_batch(items: Iterable[Document | InputError], out: str | Path,
     def todo() -> Iterator[Document]:
         for item in items:
             if isinstance(item, InputError):
-                result.errors.append({"input": item.source or "", "reason": str(item), "code": item.code})
+                result.errors.append(error_row(item))
                 if progress:
-                    progress(1)
+                    progress(item.records)
                 continue
             key = record_key(item)
             if key in done or key in seen:

@@ -58,7 +58,7 @@ def _report_errors(out: Path, errors: list[dict]) -> int:
         console.print(f"[yellow]the inputs not analysed are listed in {escape(str(errors_path))}[/]")
     elif errors_path.exists():
         errors_path.unlink()  # from an earlier run whose inputs have been fixed since
-    return sum(e["code"] != NoArticleError.code for e in errors)
+    return sum(e["records"] for e in errors if e["code"] != NoArticleError.code)
 
 
 def _deduplicator(embeddings: bool, threads: int):
@@ -117,8 +117,9 @@ def batch(
             fail(exc)
     seconds = time.time() - start
     failed = _report_errors(out, result.errors)
+    no_text = sum(e["records"] for e in result.errors) - failed
     console.print(f"{result.analysed} analysed ({result.analysed / max(seconds, 1e-9):.1f} docs/s), "
-                  f"{result.skipped} already done, {len(result.errors) - failed} pages without article "
+                  f"{result.skipped} already done, {no_text} pages without article "
                   f"text, {failed} failed; results in [bold]{escape(str(out))}[/]")
     if failed:
         raise typer.Exit(1)
@@ -146,6 +147,7 @@ def dedup_command(
     from narrascope.batch.count import estimate_records
     from narrascope.batch.files import check_writable, output_format, write_rows
     from narrascope.batch.rows import record_key
+    from narrascope.batch.runner import error_row
     from narrascope.ingest.readers import read_inputs
     from narrascope.parallel import usable_cores
 
@@ -160,7 +162,7 @@ def dedup_command(
     def articles():
         for item in read_inputs(inputs, allow_private_urls=allow_private_urls):
             if isinstance(item, InputError):
-                errors.append({"input": item.source or "", "reason": str(item), "code": item.code})
+                errors.append(error_row(item))
                 continue
             key = record_key(item)
             if key in info:

@@ -153,12 +153,15 @@ def analyze(
     from narrascope.report.terminal import print_document
 
     errors: list[str] = []
+    failed = 0  # records not analysed (one error may stand for many)
     docs = []
 
     def good_docs():
+        nonlocal failed
         for item in read_inputs(inputs):
             if isinstance(item, InputError):
                 errors.append(str(item))
+                failed += item.records
                 console.print(f"[bold red]error[/]: {escape(str(item))}", highlight=False)
                 continue
             yield item
@@ -200,7 +203,7 @@ def analyze(
     if json_out and not to_stdout:
         console.print(f"results written to [bold]{escape(str(json_out))}[/]")
     if errors:
-        console.print(f"[yellow]{len(errors)} input(s) could not be analysed[/]")
+        console.print(f"[yellow]{failed} input(s) could not be analysed[/]")
         raise typer.Exit(1)
 
 

@@ -41,7 +41,7 @@ def ingest(
     def good_docs():
         for item in read_inputs(inputs):
             if isinstance(item, InputError):
-                counts["failed"] += 1
+                counts["failed"] += item.records
                 console.print(f"[bold red]error[/]: {escape(str(item))}", highlight=False)
                 continue
             yield item

@@ -10,7 +10,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from narrascope.errors import EmptyInputError, FolderLayoutError, InputError, NoArticleError, RecordError
+from narrascope.errors import (
+    EmptyInputError,
+    FolderLayoutError,
+    InputError,
+    NoArticleError,
+    RecordError,
+    UndecodableRecordError,
+)
 from narrascope.ingest.dates import DATE_FORMATS, normalise_date
 from narrascope.ingest.decode import (
     MAX_BYTES,
@@ -131,8 +138,8 @@ def read_jsonl(path: str | Path) -> Iterator[Document | InputError]:
             try:
                 record = json.loads(raw.decode("utf-8"))
             except UnicodeDecodeError as exc:
-                yield RecordError(f"line is not valid UTF-8 (byte {exc.start}); convert the file to UTF-8",
-                                  source=where)
+                yield UndecodableRecordError(f"line is not valid UTF-8 (byte {exc.start}); convert the file to UTF-8",
+                                             source=where)
                 continue
             except json.JSONDecodeError as exc:
                 yield RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})", source=where)
@@ -182,6 +189,32 @@ def _some_article(items: Iterable[Document | InputError], path: Path, what: str)
         yield EmptyInputError(f"no articles in it; {what}", source=str(path))
 
 
+# records that are not UTF-8 reported one by one; past this, counted and reported once, after the file
+# (a file wholly in another encoding would otherwise give one error for each of its records)
+UNDECODABLE_REPORTED = 5
+
+
+def _cap_undecodable(items: Iterable[Document | InputError], path: Path) -> Iterator[Document | InputError]:
+    """``items``, with the records that are not UTF-8 past the first ``UNDECODABLE_REPORTED`` folded into one
+    error after the last item: how many, where, and how to convert the file."""
+    undecodable: list[str] = []
+    for item in items:
+        if isinstance(item, UndecodableRecordError):
+            undecodable.append(item.source or "")
+            if len(undecodable) > UNDECODABLE_REPORTED:
+                continue
+        yield item
+    if len(undecodable) > UNDECODABLE_REPORTED:
+        rest = [where.rpartition(":")[2] for where in undecodable[UNDECODABLE_REPORTED:]]
+        shown = ", ".join(rest[:10]) + (", …" if len(rest) > 10 else "")
+        summary = UndecodableRecordError(
+            f"{len(rest)} more records are not valid UTF-8 (lines {shown}); {len(undecodable)} in all, all skipped. "
+            "The file is probably in another encoding: convert it to UTF-8, e.g. "
+            "`iconv -f cp1252 -t utf-8 FILE > FILE.utf8` (`-f cp1251` for Windows Cyrillic)", source=str(path))
+        summary.records = len(rest)
+        yield summary
+
+
 def read_path(path: str | Path, *, allow_private_urls: bool = False) -> Iterator[Document | InputError]:
     """Read one file (text, HTML, JSONL, Parquet, CSV, WARC or RSS/Atom, by extension and content) or a
     folder of them (or a SemEval folder); a feed's entries are fetched under the API's URL rules."""
@@ -205,15 +238,15 @@ def read_path(path: str | Path, *, allow_private_urls: bool = False) -> Iterator
             yield from _some_article(read_feed_file(path, allow_private_urls=allow_private_urls), path,
                                      "the feed has no entries")
         elif suffix in JSONL_SUFFIXES:
-            yield from _some_article(read_jsonl(path), path, "the file is empty or holds only blank lines; give "
-                                     "one JSON object with a 'text' field per line")
+            yield from _some_article(_cap_undecodable(read_jsonl(path), path), path, "the file is empty or holds "
+                                     "only blank lines; give one JSON object with a 'text' field per line")
         elif suffix in JSON_SUFFIXES:
             yield from _some_article(read_json(path), path, "the array is empty; give objects with a 'text' field")
         elif suffix in TABLE_SUFFIXES:
             from narrascope.ingest.tables import read_table_file
 
-            yield from _some_article(read_table_file(path), path, "the table has no rows; give one article per "
-                                     "row, its text in a 'text' column")
+            yield from _some_article(_cap_undecodable(read_table_file(path), path), path, "the table has no rows; "
+                                     "give one article per row, its text in a 'text' column")
         elif suffix in HTML_SUFFIXES or _head(path).lstrip().lower().startswith((b"<!doctype html", b"<html")):
             yield read_html_file(path)
         else:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from narrascope.errors import InputError, RecordError
+from narrascope.errors import InputError, RecordError, UndecodableRecordError
 from narrascope.ingest.readers import document_from_record
 
 TEXT_COLUMN = "text"
@@ -104,8 +104,8 @@ def _csv_rows(path: Path) -> Iterator:
                 continue
             number += 1
             if not _utf8(row):
-                yield f"{path}#line {line}", number, RecordError(f"row is not valid UTF-8; row skipped ({_CONVERT})",
-                                                                 source=f"{path}:{line}")
+                yield f"{path}#line {line}", number, UndecodableRecordError(
+                    f"row is not valid UTF-8; row skipped ({_CONVERT})", source=f"{path}:{line}")
                 continue
             if len(row) != len(header):
                 yield f"{path}#line {line}", number, RecordError(
