@@ -106,6 +106,16 @@ def test_bad_bytes(data: bytes, error: type):
     assert "some/file.txt" in str(info.value)
 
 
+@pytest.mark.parametrize("data, said", [(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF"), (b"PK\x03\x04\x14\x00", "ZIP"),
+                                        (b"\x1f\x8b\x08\x00", "gunzip"), (b"{\\rtf1\\ansi Text", "RTF")])
+def test_documents_and_archives_are_named_with_what_to_do(tmp_path: Path, data: bytes, said: str):
+    """A PDF or a .docx given as an article says what it is, not "not valid UTF-8"."""
+    path = tmp_path / "article.txt"
+    path.write_bytes(data + b"NATO and Russia " * 20)
+    (err,) = list(read_inputs([path]))
+    assert isinstance(err, BinaryInputError) and said in str(err) and "article.txt" in str(err)
+
+
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
 def test_utf16_and_utf32_files_with_a_byte_order_mark_are_read(tmp_path: Path, encoding: str):
     path = tmp_path / "notepad.txt"

@@ -47,6 +47,26 @@ _WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-
               (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
+# file signatures of what people mistake for an article's text, and what to do with each
+_SIGNATURES = (
+    (b"%PDF-", "a PDF document, not text or HTML; extract its text first (e.g. `pdftotext FILE FILE.txt`)"),
+    (b"PK\x03\x04", ("a ZIP archive (a .docx or .odt document is one), not text or HTML; save the document "
+                    "as plain text, or unzip the archive and give its files")),
+    (b"\x1f\x8b", ("gzip-compressed; decompress it first (`gunzip FILE`); web archives (.warc.gz) are read "
+                  "when named .warc.gz")),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document (.doc), not text or HTML; save it as plain text"),
+    (b"{\\rtf", "an RTF document, not plain text; save it as plain text"),
+    (b"\x89PNG", "a PNG image, not text; give the article's text"),
+    (b"\xff\xd8\xff", "a JPEG image, not text; give the article's text"),
+    (b"GIF8", "a GIF image, not text; give the article's text"),
+)
+
+
+def _binary_format(data: bytes) -> str | None:
+    """What ``data`` is when it opens with the signature of a document, archive or image format."""
+    return next((what for signature, what in _SIGNATURES if data.startswith(signature)), None)
+
+
 def decode_text(data: bytes, source: str, *, max_bytes: int = MAX_BYTES, encoding: str = "utf-8") -> str:
     """UTF-8 text exactly as stored (CRs and BOM kept), or a typed error. A file that starts with a
     UTF-16 or UTF-32 byte-order mark is decoded as such (the mark kept as U+FEFF, as in UTF-8); one
@@ -69,6 +89,8 @@ def decode_text(data: bytes, source: str, *, max_bytes: int = MAX_BYTES, encodin
             break
     if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise EmptyInputError("input is empty; give a file with the article's text", source=source)
+    if known := _binary_format(data):
+        raise BinaryInputError(f"input is {known}", source=source)
     head = data[:8192]
     if b"\x00" in head:
         raise BinaryInputError(
