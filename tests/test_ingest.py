@@ -116,6 +116,38 @@ def test_documents_and_archives_are_named_with_what_to_do(tmp_path: Path, data: 
     assert isinstance(err, BinaryInputError) and said in str(err) and "article.txt" in str(err)
 
 
+def test_gzip_compressed_jsonl_and_csv_are_read_in_files_and_folders(tmp_path: Path):
+    """Corpora come as corpus.jsonl.gz or shard.csv.gz: read as they are, counted for the progress bar."""
+    import gzip
+
+    from narrascope.batch.count import estimate_records
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    with gzip.open(folder / "part-1.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"text": WAR_TEXT}) + "\n" + json.dumps({"id": "b", "text": WAR_TEXT}) + "\n")
+    one_line = " ".join(WAR_TEXT.split())
+    with gzip.open(folder / "part-2.csv.gz", "wt", encoding="utf-8", newline="") as fh:
+        fh.write('id,text\nc,"' + one_line.replace('"', '""') + '"\n')
+    docs = list(read_inputs([folder]))
+    assert [d.id for d in docs] == ["part-1-1", "b", "c"] and [d.text for d in docs] == [WAR_TEXT] * 2 + [one_line]
+    assert estimate_records([str(folder)]) == 3
+
+
+def test_damaged_gzip_keeps_the_records_before_the_damage(tmp_path: Path):
+    import gzip
+
+    data = gzip.compress("".join(json.dumps({"id": f"r{i}", "text": WAR_TEXT}) + "\n" for i in range(200)).encode())
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(data[: len(data) * 2 // 3])  # a download cut short
+    items = list(read_inputs([path]))
+    assert all(not isinstance(x, InputError) for x in items[:-1]) and len(items) > 1
+    assert isinstance(items[-1], InputError) and "cut short" in str(items[-1]) and "cut.jsonl.gz" in str(items[-1])
+    (tmp_path / "not.csv.gz").write_bytes(b"id,text\na,plain text, not gzip\n")
+    (err,) = list(read_inputs([tmp_path / "not.csv.gz"]))
+    assert isinstance(err, InputError) and "not.csv.gz" in str(err) and "gzip" in str(err)
+
+
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
 def test_utf16_and_utf32_files_with_a_byte_order_mark_are_read(tmp_path: Path, encoding: str):
     path = tmp_path / "notepad.txt"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -70,8 +71,8 @@ def test_spark_command(spark, tmp_path: Path):
 
     from narrascope.cli import app
 
-    source = tmp_path / "in.jsonl"
-    source.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, _, t in _rows(6)), encoding="utf-8")
+    source = tmp_path / "in.jsonl.gz"  # compressed, as corpora often come
+    source.write_bytes(gzip.compress("".join(json.dumps({"id": i, "text": t}) + "\n" for i, _, t in _rows(6)).encode()))
     out = tmp_path / "out.parquet"
     result = CliRunner().invoke(app, ["spark", str(source), str(out), "--master", "local[2]"])
     assert result.exit_code == 0, result.output

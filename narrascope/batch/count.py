@@ -6,7 +6,14 @@ import glob
 from collections.abc import Iterable
 from pathlib import Path
 
-from narrascope.ingest.readers import FEED_SUFFIXES, JSONL_SUFFIXES, WARC_SUFFIXES, is_article_file
+from narrascope.ingest.readers import (
+    FEED_SUFFIXES,
+    JSONL_SUFFIXES,
+    WARC_SUFFIXES,
+    data_suffix,
+    is_article_file,
+    open_data,
+)
 
 
 class _Unknown(Exception):
@@ -40,12 +47,12 @@ def _records_in_input(name: str) -> int:
 
 
 def _records_in(path: Path) -> int:
-    suffix = path.suffix.lower()
+    suffix = data_suffix(path)
     if suffix in FEED_SUFFIXES or path.name.lower().endswith(WARC_SUFFIXES):
         raise _Unknown
     try:
         if suffix in JSONL_SUFFIXES or suffix == ".csv":
-            with path.open("rb") as fh:
+            with open_data(path) as fh:
                 lines = sum(1 for line in fh if line.strip())
             return max(lines - (1 if suffix == ".csv" else 0), 0)
         if suffix == ".parquet":

@@ -4,11 +4,13 @@ stdin; tables, web archives and feeds have their own modules)."""
 from __future__ import annotations
 
 import glob
+import gzip
 import json
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from narrascope.errors import (
     EmptyInputError,
@@ -36,6 +38,38 @@ JSON_SUFFIXES = {".json"}  # read when named; a folder's .json files may be anyt
 TABLE_SUFFIXES = {".parquet", ".csv"}
 FEED_SUFFIXES = {".rss", ".atom", ".xml"}
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+# corpora often come gzip-compressed (corpus.jsonl.gz, shard-00001.csv.gz): read as they are
+GZIP_SUFFIX = ".gz"
+GZIP_READABLE = JSONL_SUFFIXES | {".csv"}
+# a compressed file that ends early or is not gzip at all, found while reading it
+GZIP_ERRORS = (EOFError, OSError, zlib.error)
+
+
+def data_suffix(path: Path) -> str:
+    """The suffix that tells a file's format, lower-cased: ``.jsonl`` for ``corpus.jsonl.gz`` too."""
+    suffix = path.suffix.lower()
+    if suffix == GZIP_SUFFIX and (inner := Path(path.stem).suffix.lower()) in GZIP_READABLE:
+        return inner
+    return suffix
+
+
+def open_data(path: Path, mode: str = "rb", **kwargs: Any) -> IO:
+    """``path`` opened for reading, decompressed on the fly when it is a ``.gz`` file."""
+    if path.suffix.lower() == GZIP_SUFFIX:
+        return gzip.open(path, mode, **kwargs)
+    return path.open(mode, **kwargs)
+
+
+def data_stem(path: Path) -> str:
+    """The name without its format suffixes: ``corpus`` for ``corpus.jsonl`` and ``corpus.jsonl.gz``."""
+    name = path.name[: -len(GZIP_SUFFIX)] if path.suffix.lower() == GZIP_SUFFIX else path.name
+    return Path(name).stem
+
+
+def damaged(path: Path, exc: BaseException) -> InputError:
+    """The error for a compressed file that cannot be read to its end (the records before it were read)."""
+    return InputError(f"the compressed file is damaged or cut short ({exc or type(exc).__name__}); the records "
+                      "before that point were read; check it with `gzip -t FILE`", source=str(path))
 MIN_ARTICLE_WORDS = 8  # fewer words of main text than this is a menu or an error page
 
 
@@ -117,42 +151,52 @@ def document_from_record(record: Any, source: str) -> Document:
 
 
 def read_jsonl(path: str | Path) -> Iterator[Document | InputError]:
-    """One Document per line, streamed; a bad line yields an ``InputError`` and reading goes on."""
+    """One Document per line, streamed (``.gz`` decompressed on the fly); a bad line yields an
+    ``InputError`` and reading goes on."""
     path = Path(path)
     try:
-        fh = path.open("rb")
+        fh = open_data(path)
     except OSError as exc:
         yield InputError(f"cannot read file ({exc.strerror})", source=str(path))
         return
     with fh:
-        for lineno, raw in enumerate(fh, start=1):
-            where = f"{path}:{lineno}"
-            if lineno == 1:
-                raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is no part of the JSON
-            if not raw.strip():
-                continue
-            if len(raw) > MAX_BYTES:
-                yield RecordError(f"line is {len(raw) / 1e6:.0f} MB, over the {MAX_BYTES / 1e6:.0f} MB "
-                                  "limit for one article", source=where)
-                continue
-            try:
-                record = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                yield UndecodableRecordError(f"line is not valid UTF-8 (byte {exc.start}); convert the file to UTF-8",
-                                             source=where)
-                continue
-            except json.JSONDecodeError as exc:
-                yield RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})", source=where)
-                continue
-            try:
-                doc = document_from_record(record, where)
-            except InputError as exc:
-                yield exc
-                continue
-            if not doc.id:
-                doc.id = f"{path.stem}-{lineno}"
-            doc.meta["file"], doc.meta["line"] = str(path), lineno
-            yield doc
+        try:
+            yield from _jsonl_records(path, fh)
+        except GZIP_ERRORS as exc:
+            if path.suffix.lower() != GZIP_SUFFIX:
+                raise
+            yield damaged(path, exc)
+
+
+def _jsonl_records(path: Path, lines: Iterable[bytes]) -> Iterator[Document | InputError]:
+    for lineno, raw in enumerate(lines, start=1):
+        where = f"{path}:{lineno}"
+        if lineno == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is no part of the JSON
+        if not raw.strip():
+            continue
+        if len(raw) > MAX_BYTES:
+            yield RecordError(f"line is {len(raw) / 1e6:.0f} MB, over the {MAX_BYTES / 1e6:.0f} MB "
+                              "limit for one article", source=where)
+            continue
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            yield UndecodableRecordError(f"line is not valid UTF-8 (byte {exc.start}); convert the file to UTF-8",
+                                         source=where)
+            continue
+        except json.JSONDecodeError as exc:
+            yield RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})", source=where)
+            continue
+        try:
+            doc = document_from_record(record, where)
+        except InputError as exc:
+            yield exc
+            continue
+        if not doc.id:
+            doc.id = f"{data_stem(path)}-{lineno}"
+        doc.meta["file"], doc.meta["line"] = str(path), lineno
+        yield doc
 
 
 def read_json(path: str | Path) -> Iterator[Document | InputError]:
@@ -225,7 +269,7 @@ def read_path(path: str | Path, *, allow_private_urls: bool = False) -> Iterator
     if not path.exists():
         yield InputError("no such file or directory; check the path", source=str(path))
         return
-    suffix = path.suffix.lower()
+    suffix = data_suffix(path)
     try:
         if path.name.lower().endswith(WARC_SUFFIXES):
             from narrascope.ingest.warc import read_warc
@@ -273,7 +317,7 @@ def _is_feed(path: Path) -> bool:
 
 def is_article_file(path: Path) -> bool:
     """Whether a file in a folder is something ``read_path`` reads (by its name)."""
-    suffix = path.suffix.lower()
+    suffix = data_suffix(path)
     return not path.name.startswith(".") and (
         suffix in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | TABLE_SUFFIXES | FEED_SUFFIXES
         or path.name.lower().endswith(WARC_SUFFIXES))
@@ -288,8 +332,8 @@ def _read_directory(path: Path, allow_private_urls: bool = False) -> Iterator[Do
     files = sorted(p for p in path.rglob("*") if p.is_file() and is_article_file(p))
     if not files:
         yield FolderLayoutError(
-            "folder holds no .txt, .html, .jsonl, .parquet, .csv, .warc(.gz) or feed files; point at the "
-            "articles themselves", source=str(path))
+            "folder holds no .txt, .html, .jsonl(.gz), .parquet, .csv(.gz), .warc(.gz) or feed files; point at "
+            "the articles themselves", source=str(path))
     for file in files:
         yield from read_path(file, allow_private_urls=allow_private_urls)
 

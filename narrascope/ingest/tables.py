@@ -6,9 +6,18 @@ import csv
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from narrascope.errors import InputError, RecordError, UndecodableRecordError
-from narrascope.ingest.readers import document_from_record
+from narrascope.ingest.readers import (
+    GZIP_ERRORS,
+    GZIP_SUFFIX,
+    damaged,
+    data_stem,
+    data_suffix,
+    document_from_record,
+    open_data,
+)
 
 TEXT_COLUMN = "text"
 FETCH = 512  # Parquet rows per fetch
@@ -18,7 +27,7 @@ def read_table_file(path: str | Path, text_column: str = TEXT_COLUMN) -> Iterato
     """One Document per row of a ``.parquet`` or ``.csv`` file (columns as in JSONL: ``id``, ``text``,
     ``title``, ``url``, ``date``, ``source``, ``lang``); a bad row or file yields an ``InputError``."""
     path = Path(path)
-    rows = _csv_rows(path) if path.suffix.lower() == ".csv" else _parquet_rows(path)
+    rows = _csv_rows(path) if data_suffix(path) == ".csv" else _parquet_rows(path)
     for where, number, record in rows:
         if isinstance(record, InputError):
             yield record
@@ -33,7 +42,7 @@ def read_table_file(path: str | Path, text_column: str = TEXT_COLUMN) -> Iterato
         except InputError as exc:
             yield exc
             continue
-        doc.id = doc.id or f"{path.stem}-{number}"
+        doc.id = doc.id or f"{data_stem(path)}-{number}"
         doc.meta["file"], doc.meta["row"] = str(path), number
         yield doc
 
@@ -73,42 +82,53 @@ def _utf8(fields: list[str]) -> bool:
 def _csv_rows(path: Path) -> Iterator:
     """Rows of a CSV file with a header; a row with broken quoting, the wrong number of fields or bytes that
     are not UTF-8 is reported (file and line) and reading goes on with the next one. A leading byte-order
-    mark (Excel's "CSV UTF-8") is no part of the first column's name."""
+    mark (Excel's "CSV UTF-8") is no part of the first column's name. A ``.csv.gz`` file is decompressed on
+    the fly."""
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     try:
         # undecodable bytes become lone surrogates, so that one bad row does not end the file
-        fh = path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+        fh = open_data(path, "rt", encoding="utf-8-sig", errors="surrogateescape", newline="")
     except OSError as exc:
         yield str(path), 0, InputError(f"cannot read file ({exc.strerror})", source=str(path))
         return
     with fh:
-        reader = csv.reader(fh, strict=True)
         try:
-            header = next(reader)
-        except (csv.Error, StopIteration) as exc:
-            yield str(path), 0, InputError(f"no CSV header row ({exc or 'empty file'})", source=str(path))
+            yield from _csv_records(path, fh)
+        except GZIP_ERRORS as exc:
+            if path.suffix.lower() != GZIP_SUFFIX:
+                raise
+            yield str(path), 0, damaged(path, exc)
+
+
+def _csv_records(path: Path, fh: IO[str]) -> Iterator:
+    """``(where, row number, record or error)`` for each row of an open CSV file."""
+    reader = csv.reader(fh, strict=True)
+    try:
+        header = next(reader)
+    except (csv.Error, StopIteration) as exc:
+        yield str(path), 0, InputError(f"no CSV header row ({exc or 'empty file'})", source=str(path))
+        return
+    if not _utf8(header):
+        yield str(path), 0, InputError(f"the header row is not valid UTF-8; {_CONVERT}", source=str(path))
+        return
+    number = 0
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
             return
-        if not _utf8(header):
-            yield str(path), 0, InputError(f"the header row is not valid UTF-8; {_CONVERT}", source=str(path))
-            return
-        number = 0
-        while True:
-            line = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield f"{path}#line {line}", 0, RecordError(f"broken CSV quoting ({exc}); row skipped",
-                                                            source=f"{path}:{line}")
-                continue
-            number += 1
-            if not _utf8(row):
-                yield f"{path}#line {line}", number, UndecodableRecordError(
-                    f"row is not valid UTF-8; row skipped ({_CONVERT})", source=f"{path}:{line}")
-                continue
-            if len(row) != len(header):
-                yield f"{path}#line {line}", number, RecordError(
-                    f"{len(row)} fields where the header has {len(header)}; row skipped", source=f"{path}:{line}")
-                continue
-            yield f"{path}:{line}", number, {k: v for k, v in zip(header, row, strict=True) if v != ""}
+        except csv.Error as exc:
+            yield f"{path}#line {line}", 0, RecordError(f"broken CSV quoting ({exc}); row skipped",
+                                                        source=f"{path}:{line}")
+            continue
+        number += 1
+        if not _utf8(row):
+            yield f"{path}#line {line}", number, UndecodableRecordError(
+                f"row is not valid UTF-8; row skipped ({_CONVERT})", source=f"{path}:{line}")
+            continue
+        if len(row) != len(header):
+            yield f"{path}#line {line}", number, RecordError(
+                f"{len(row)} fields where the header has {len(header)}; row skipped", source=f"{path}:{line}")
+            continue
+        yield f"{path}:{line}", number, {k: v for k, v in zip(header, row, strict=True) if v != ""}

@@ -15,6 +15,8 @@ WRITERS = {".parquet": "parquet", ".jsonl": "json", ".json": "json", ".csv": "cs
 
 def _format(path: str, formats: dict[str, str], what: str) -> str:
     name = path.rstrip("/")
+    if what == "input" and name.lower().endswith((".jsonl.gz", ".ndjson.gz", ".csv.gz")):
+        name = name[:-3]  # Spark decompresses gzip files as it reads them
     for suffix, fmt in formats.items():
         if name.lower().endswith(suffix):
             return fmt
