@@ -35,6 +35,8 @@ def test_analyze_returns_the_full_analysis(client: TestClient):
     assert doc["explanation"]["quotes"] and doc["entities"]
     html = client.post("/analyze", json={"html": f"<html><body><article><h1>T</h1><p>{ARTICLE}</p></article></body></html>"})
     assert html.status_code == 200 and html.json()["labels"]["narratives"]
+    given = client.post("/analyze", json={"text": ARTICLE, "lang": "PT"}).json()  # as in JSONL: not detected
+    assert given["language"] == "pt"
 
 
 def test_bad_requests_get_clear_errors(client: TestClient):
@@ -48,6 +50,9 @@ def test_bad_requests_get_clear_errors(client: TestClient):
         assert refused.status_code == 422, url
     assert client.get("/documents/nope").status_code == 404
     assert client.post("/analyze", json={"text": "  \n "}).status_code == 422  # blank text
+    misspelt = client.post("/analyze", json={"text": ARTICLE, "titel": "A title"})
+    assert misspelt.status_code == 422 and "titel" in misspelt.text  # not dropped without a word
+    assert client.post("/analyze", json={"text": ARTICLE, "lang": "english"}).status_code == 422
     for date in ("06/05/2024", "2024-13-45", "yesterday"):  # not guessed: the timeline would be wrong
         refused = client.post("/documents", json={"text": "NATO sent more weapons.", "date": date}, headers=AUTH)
         assert refused.status_code == 422 and "ISO 8601" in refused.text, date

@@ -228,7 +228,7 @@ def _noop() -> None:
 
 def _to_document(article: ArticleIn, settings: Settings) -> Document:
     from narrascope.ingest.fetch import fetch_url
-    from narrascope.ingest.readers import read_html, read_text
+    from narrascope.ingest.readers import give_language, read_html, read_text
 
     if article.text:
         doc = read_text(article.text, id=article.id or "", source=article.source or "")
@@ -242,6 +242,8 @@ def _to_document(article: ArticleIn, settings: Settings) -> Document:
         value = getattr(article, key)
         if value:
             setattr(doc, key, value)
+    if article.lang:
+        give_language(doc, article.lang)
     return doc
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from narrascope.ingest.dates import DATE_FORMATS, normalise_date
 
 
 class ArticleIn(BaseModel):
-    """An article to analyse: its text, its HTML, or a URL to fetch (exactly one), plus optional metadata."""
+    """An article to analyse: its text, its HTML, or a URL to fetch (exactly one), plus optional metadata.
+    An unknown field is refused (a misspelt ``titel`` would otherwise be dropped without a word)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     text: str | None = Field(None, description="Plain text; the first line is the title.")
     html: str | None = Field(None, description="An HTML page; the main text is extracted.")
@@ -19,6 +22,9 @@ class ArticleIn(BaseModel):
     title: str | None = None
     source: str | None = None
     date: str | None = Field(None, description="Publication date, ISO 8601 (YYYY-MM-DD…) or RFC 2822.")
+    lang: str | None = Field(None, pattern=r"^\s*[A-Za-z]{2}\s*$",
+                             description="The language as an ISO 639-1 code (en, bg, hi, pt, ru), as in JSONL "
+                                         "inputs: not detected then; another language is analysed as 'other'.")
 
     @model_validator(mode="after")
     def _one_content(self) -> ArticleIn:

@@ -145,9 +145,14 @@ def document_from_record(record: Any, source: str) -> Document:
         doc.warnings.append(f"the date {given!r} is not understood, so the article has none; give {DATE_FORMATS}")
     doc.source = str(record.get("source") or source)
     if record.get("lang"):
-        doc.language = str(record["lang"]).lower()
-        doc.meta["language_given"] = True
+        give_language(doc, str(record["lang"]))
     return doc
+
+
+def give_language(doc: Document, code: str) -> None:
+    """The article's language as its sender gives it (an ISO 639-1 code): not detected again."""
+    doc.language = code.strip().lower()
+    doc.meta["language_given"] = True
 
 
 def read_jsonl(path: str | Path) -> Iterator[Document | InputError]:
