@@ -134,6 +134,17 @@ def test_gzip_compressed_jsonl_and_csv_are_read_in_files_and_folders(tmp_path: P
     assert estimate_records([str(folder)]) == 3
 
 
+def test_an_over_long_line_is_skipped_without_reading_it_whole(tmp_path: Path):
+    """25 MB of one line inflate from a 25 kB .gz: reported, and the next line still read."""
+    import gzip
+
+    path = tmp_path / "bomb.jsonl.gz"
+    path.write_bytes(gzip.compress(b'{"text": "' + b"a" * 25_000_000 + b'"}\n' + json.dumps({"id": "next", "text": WAR_TEXT}).encode()))
+    first, second = list(read_inputs([path]))
+    assert isinstance(first, RecordError) and "bomb.jsonl.gz:1" in str(first) and "limit" in str(first)
+    assert second.id == "next"
+
+
 def test_damaged_gzip_keeps_the_records_before_the_damage(tmp_path: Path):
     import gzip
 

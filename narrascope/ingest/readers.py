@@ -166,11 +166,22 @@ def read_jsonl(path: str | Path) -> Iterator[Document | InputError]:
         return
     with fh:
         try:
-            yield from _jsonl_records(path, fh)
+            yield from _jsonl_records(path, bounded_lines(fh, MAX_BYTES))
         except GZIP_ERRORS as exc:
             if path.suffix.lower() != GZIP_SUFFIX:
                 raise
             yield damaged(path, exc)
+
+
+def bounded_lines(fh: IO[bytes], limit: int) -> Iterator[bytes]:
+    """The lines of a binary file, each cut at ``limit + 1`` bytes (the rest of an over-long line is skipped
+    unread into memory): one line without a break, or a small .gz that inflates to gigabytes, cannot
+    take all the memory."""
+    while line := fh.readline(limit + 1):
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+        yield line
 
 
 def _jsonl_records(path: Path, lines: Iterable[bytes]) -> Iterator[Document | InputError]:
@@ -181,8 +192,8 @@ def _jsonl_records(path: Path, lines: Iterable[bytes]) -> Iterator[Document | In
         if not raw.strip():
             continue
         if len(raw) > MAX_BYTES:
-            yield RecordError(f"line is {len(raw) / 1e6:.0f} MB, over the {MAX_BYTES / 1e6:.0f} MB "
-                              "limit for one article", source=where)
+            yield RecordError(f"line is over the {MAX_BYTES / 1e6:.0f} MB limit for one article; "
+                              "give one article per line", source=where)
             continue
         try:
             record = json.loads(raw.decode("utf-8"))
