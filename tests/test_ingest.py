@@ -134,14 +134,18 @@ def test_gzip_compressed_jsonl_and_csv_are_read_in_files_and_folders(tmp_path: P
     assert estimate_records([str(folder)]) == 3
 
 
-def test_an_over_long_line_is_skipped_without_reading_it_whole(tmp_path: Path):
-    """25 MB of one line inflate from a 25 kB .gz: reported, and the next line still read."""
+@pytest.mark.parametrize("name, data", [
+    ("bomb.jsonl.gz", b'{"text": "' + b"a" * 25_000_000 + b'"}\n{"id": "next", "text": "%s"}\n'),
+    ("bomb.csv.gz", b'id,text\nbig,"' + b"a" * 25_000_000 + b'"\nnext,"%s"\n'),
+])
+def test_an_over_long_record_is_reported_and_the_next_one_read(tmp_path: Path, name: str, data: bytes):
+    """25 MB in one record inflate from a 25 kB .gz: reported as over the limit, and the next record still read."""
     import gzip
 
-    path = tmp_path / "bomb.jsonl.gz"
-    path.write_bytes(gzip.compress(b'{"text": "' + b"a" * 25_000_000 + b'"}\n' + json.dumps({"id": "next", "text": WAR_TEXT}).encode()))
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data.replace(b"%s", " ".join(WAR_TEXT.split()).encode())))
     first, second = list(read_inputs([path]))
-    assert isinstance(first, RecordError) and "bomb.jsonl.gz:1" in str(first) and "limit" in str(first)
+    assert isinstance(first, RecordError) and f"{name}:" in str(first) and "MB limit" in str(first)
     assert second.id == "next"
 
 

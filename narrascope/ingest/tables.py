@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from narrascope.errors import InputError, RecordError, UndecodableRecordError
+from narrascope.ingest.decode import MAX_BYTES
 from narrascope.ingest.readers import (
     GZIP_ERRORS,
     GZIP_SUFFIX,
@@ -84,7 +84,7 @@ def _csv_rows(path: Path) -> Iterator:
     are not UTF-8 is reported (file and line) and reading goes on with the next one. A leading byte-order
     mark (Excel's "CSV UTF-8") is no part of the first column's name. A ``.csv.gz`` file is decompressed on
     the fly."""
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    csv.field_size_limit(MAX_BYTES)  # a field over the limit for one article is reported, not read on
     try:
         # undecodable bytes become lone surrogates, so that one bad row does not end the file
         fh = open_data(path, "rt", encoding="utf-8-sig", errors="surrogateescape", newline="")
@@ -119,8 +119,9 @@ def _csv_records(path: Path, fh: IO[str]) -> Iterator:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield f"{path}#line {line}", 0, RecordError(f"broken CSV quoting ({exc}); row skipped",
-                                                        source=f"{path}:{line}")
+            reason = (f"a field is over the {MAX_BYTES / 1e6:.0f} MB limit for one article" if "field limit" in str(exc)
+                      else f"broken CSV quoting ({exc})")
+            yield f"{path}#line {line}", 0, RecordError(f"{reason}; row skipped", source=f"{path}:{line}")
             continue
         number += 1
         if not _utf8(row):
