@@ -66,6 +66,24 @@ def test_english_mentions_come_from_spacy_and_the_table():
     assert {"Keir Starmer", "Zelenskyy", "London", "Kremlin", "NATO"} <= found
 
 
+def test_every_country_is_one_actor_in_the_five_languages():
+    """Countries beyond the main actors (CLDR names): one English name in every language, Hindi with or
+    without the nukta, Russian in its cases; a lower-case word ("chad", "jordan") names no country."""
+    table = ActorTable.default()
+    for surface in ("Libya", "Либия", "Ливии", "Líbia", "लीबिया"):
+        assert table.lookup(surface).name == "Libya", surface
+    for surface in ("कज़ाखस्तान", "कजाखस्तान", "Казахстана", "Cazaquistão"):
+        assert table.lookup(surface).id == "kazakhstan", surface  # the main actor keeps its id
+    assert table.lookup("Нигерии").name == "Nigeria" and table.lookup("Нигера").name == "Niger"
+    assert table.lookup("Türkiye").id == "turkey" and table.lookup("Burma").name == "Myanmar"
+    assert table.lookup("Америка").id == "usa"  # in Russian news, the USA: not the continents
+    text = "The chad stayed in Chad; Jordan, not jordan. नाइजीरिया और अफ्रीका।"
+    found = [(text[s:e], a.name) for s, e, a in table.find(text)]
+    assert found == [("Chad", "Chad"), ("Jordan", "Jordan"), ("नाइजीरिया", "Nigeria"), ("अफ्रीका", "Africa")]
+    # the role model reads the main actors and their camps only, as it was trained
+    assert ActorTable.main().lookup("Libya") is None and ActorTable.main().lookup("Швеции").id == "sweden"
+
+
 def test_portuguese_and_hindi_mentions_without_ner():
     finder = MentionFinder(gazetteer=["Marina Silva"])
     text = "O Kremlin e o Ocidente discutem. Marina Silva e Joaquim Pereira da Costa responderam."

@@ -110,7 +110,7 @@ def mention_features(text: str, sentences: Sequence[tuple[int, int]], mentions: 
                      language: str, narratives: Sequence[str] = (),
                      actors: ActorTable | None = None) -> list[MentionFeatures]:
     """The features of each mention (see ``mention_tokens``)."""
-    actors = actors or ActorTable.default()
+    actors = actors or ActorTable.main()  # the table the role model was trained with: main actors and camps
     language = language or "other"
     regions = [context_region(text, sentences, m.start, m.end) for m in mentions]
     by_entity: dict[str, dict[tuple[int, int], int]] = {}  # an entity's regions, each with its index
