@@ -67,7 +67,7 @@ def test_evaluate_roles_cli(tmp_path: Path):
 
 
 def test_annotation_files_in_other_encodings(tmp_path: Path):
-    from narrascope.errors import BinaryInputError, EncodingError
+    from narrascope.errors import BinaryInputError, DataError, EncodingError
 
     first = GOLD.splitlines(keepends=True)[0]
     with_mark = tmp_path / "bom.txt"
@@ -78,6 +78,8 @@ def test_annotation_files_in_other_encodings(tmp_path: Path):
     assert read_role_annotations(wide) == read_role_annotations(write(tmp_path, "plain.txt", GOLD))
     latin = tmp_path / "latin1.txt"
     latin.write_bytes((first + "a.txt\tUni\xf3n Europea\t20\t31\tProtagonist\tGuardian\n").encode("latin-1"))
+    with pytest.raises(DataError, match="is a folder; give the file itself"):
+        read_role_annotations(tmp_path)
     with pytest.raises(EncodingError, match="line 2 is not valid UTF-8"):
         read_role_annotations(latin)
     binary = tmp_path / "model.bin"

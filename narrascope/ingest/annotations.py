@@ -18,6 +18,9 @@ def iter_tsv(path: str | Path, min_columns: int, *, strict: bool, what: str = ""
     ``strict``; otherwise it is reported as a warning naming file and line, and skipped.
     """
     path = Path(path)
+    if path.is_dir():
+        raise DataError(f"is a folder; give the file itself (TAB-separated lines{f': {what}' if what else ''})",
+                        source=str(path))
     if not path.is_file():
         raise DataError("file not found; check the path", source=str(path))
     for lineno, raw in enumerate(read_lines(path), start=1):
