@@ -96,7 +96,8 @@ class ActorTable:
     def main(cls) -> ActorTable:
         """The hand-made main actors of both topics with their camps (``actors.json``): what the role
         model reads an actor's identity and camp from."""
-        return cls(*_main_actors())
+        actors, aliases = _main_actors()
+        return cls(list(actors), list(aliases))
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -105,7 +106,7 @@ class ActorTable:
         (``countries.json``, from the Unicode CLDR), to find and link mentions: a country the first
         lists gets the second's names as more aliases; one it does not becomes an actor of its own, of no
         camp."""
-        actors, aliases = _main_actors()
+        actors, aliases = map(list, _main_actors())
         hand = cls.main()
         for code, entry in sorted(_resource("countries.json")["territories"].items()):
             world = [alias for lang in WORLD_LANGUAGES for name in entry.get(lang, ())
@@ -193,14 +194,16 @@ def _token_matches(alias: str, token: str) -> bool:
     return token.startswith(alias[:-1]) if alias.endswith("*") else token == alias
 
 
-def _main_actors() -> tuple[list[Actor], list[tuple]]:
+@lru_cache(maxsize=1)
+def _main_actors() -> tuple[tuple[Actor, ...], tuple[tuple, ...]]:
+    """The actors and ``(alias tokens, actor id)`` pairs of ``actors.json``, read once."""
     actors, aliases = [], []
     for item in _resource("actors.json")["actors"]:
         actors.append(Actor(item["id"], item["name"], item["kind"], item["side"]))
         for names in item["aliases"].values():
             aliases.extend((_alias_tokens(n), item["id"]) for n in names)
         aliases.append((tuple(tokens(item["name"])), item["id"]))
-    return actors, aliases
+    return tuple(actors), tuple(aliases)
 
 
 def _resource(name: str) -> dict:

@@ -44,6 +44,8 @@ GZIP_READABLE = JSONL_SUFFIXES | {".csv"}
 # a compressed file that ends early or is not gzip at all, found while reading it
 GZIP_ERRORS = (EOFError, OSError, zlib.error)
 
+MIN_ARTICLE_WORDS = 8  # fewer words of main text than this is a menu or an error page
+
 
 def data_suffix(path: Path) -> str:
     """The suffix that tells a file's format, lower-cased: ``.jsonl`` for ``corpus.jsonl.gz`` too."""
@@ -66,11 +68,16 @@ def data_stem(path: Path) -> str:
     return Path(name).stem
 
 
-def damaged(path: Path, exc: BaseException) -> InputError:
-    """The error for a compressed file that cannot be read to its end (the records before it were read)."""
-    return InputError(f"the compressed file is damaged or cut short ({exc or type(exc).__name__}); the records "
-                      "before that point were read; check it with `gzip -t FILE`", source=str(path))
-MIN_ARTICLE_WORDS = 8  # fewer words of main text than this is a menu or an error page
+def until_damaged(path: Path, items: Iterable) -> Iterator:
+    """``items`` read from ``path``; when ``path`` is a ``.gz`` file that breaks off (damaged, cut short, not
+    gzip at all), an ``InputError`` after the records read before that point."""
+    try:
+        yield from items
+    except GZIP_ERRORS as exc:
+        if path.suffix.lower() != GZIP_SUFFIX:
+            raise
+        yield InputError(f"the compressed file is damaged or cut short ({exc or type(exc).__name__}); the "
+                         "records before that point were read; check it with `gzip -t FILE`", source=str(path))
 
 
 def read_text(text: str, *, id: str = "", source: str = "") -> Document:
@@ -165,12 +172,7 @@ def read_jsonl(path: str | Path) -> Iterator[Document | InputError]:
         yield InputError(f"cannot read file ({exc.strerror})", source=str(path))
         return
     with fh:
-        try:
-            yield from _jsonl_records(path, bounded_lines(fh, MAX_BYTES))
-        except GZIP_ERRORS as exc:
-            if path.suffix.lower() != GZIP_SUFFIX:
-                raise
-            yield damaged(path, exc)
+        yield from until_damaged(path, _jsonl_records(path, bounded_lines(fh, MAX_BYTES)))
 
 
 def bounded_lines(fh: IO[bytes], limit: int) -> Iterator[bytes]:

@@ -9,15 +9,7 @@ from typing import IO
 
 from narrascope.errors import InputError, RecordError, UndecodableRecordError
 from narrascope.ingest.decode import MAX_BYTES
-from narrascope.ingest.readers import (
-    GZIP_ERRORS,
-    GZIP_SUFFIX,
-    damaged,
-    data_stem,
-    data_suffix,
-    document_from_record,
-    open_data,
-)
+from narrascope.ingest.readers import data_stem, data_suffix, document_from_record, open_data, until_damaged
 
 TEXT_COLUMN = "text"
 FETCH = 512  # Parquet rows per fetch
@@ -92,12 +84,8 @@ def _csv_rows(path: Path) -> Iterator:
         yield str(path), 0, InputError(f"cannot read file ({exc.strerror})", source=str(path))
         return
     with fh:
-        try:
-            yield from _csv_records(path, fh)
-        except GZIP_ERRORS as exc:
-            if path.suffix.lower() != GZIP_SUFFIX:
-                raise
-            yield str(path), 0, damaged(path, exc)
+        for item in until_damaged(path, _csv_records(path, fh)):
+            yield item if isinstance(item, tuple) else (str(path), 0, item)
 
 
 def _csv_records(path: Path, fh: IO[str]) -> Iterator:
