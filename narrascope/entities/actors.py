@@ -84,7 +84,6 @@ class ActorTable:
             else:
                 self._exact.setdefault(alias, actor_id)
         self._proper = frozenset(self._exact) - plain
-        self._max_len = max((len(a) for a, *_ in aliases), default=1)
         # alias lengths by first word (or first 3 letters of a prefix pattern): find() tries only those
         self._lengths: dict[str, set[int]] = {}
         for alias in self._exact:
