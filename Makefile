@@ -3,10 +3,10 @@ PY := $(VENV)/bin/python
 
 .PHONY: demo test bench
 
-# one-time set-up: a virtualenv with narrascope, the test tools and PySpark (re-done when pyproject.toml changes)
+# one-time set-up: a virtualenv with narrascope, the test tools and PySpark (re-done when pyproject.toml changes),
+# installed with the pip that `python3 -m venv` brings (not upgraded), as a user would
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev,spark]"
 	touch $@
 

@@ -47,7 +47,7 @@ from narrascope.training.roles import (
     tune_decoding,
 )
 
-# Bars of issue #3 (reported, not gated: see BENCHMARKS.md for where the model stands).
+# Bars of issue #3 (reported, not gated: see docs/experiments/lab-notebook.md for where the model stands).
 BARS = {"EN": {"emr": 0.30, "main": 0.80}, "pooled": {"emr": 0.40}}
 
 

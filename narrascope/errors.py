@@ -70,7 +70,3 @@ class DataError(NarrascopeError):
 
 class UsageError(NarrascopeError):
     code = "E400"
-
-
-class LowConfidenceWarning(UserWarning):
-    """Results exist but should not be trusted much (e.g. unsupported language)."""

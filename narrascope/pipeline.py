@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -33,13 +34,36 @@ def roles_model_path(model_path: str | Path | None) -> Path | None:
     return companion_model_path(model_path, ROLES_MODEL)
 
 
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Everything a pipeline is built from (``build_pipeline``): worker processes receive it and build
+    the same pipeline, so what runs in a worker is what runs here."""
+
+    model_path: str | None = None  # the narrative model folder (None: the shipped one)
+    narratives: bool = True
+    roles: bool = True
+    ner: bool = False
+    persuasion: bool = True
+    explain: bool = True
+
+    def build(self) -> Pipeline:
+        return build_pipeline(self.model_path, narratives=self.narratives, roles=self.roles, ner=self.ner,
+                              persuasion=self.persuasion, explain=self.explain)
+
+
+# the components a pipeline without a model holds: any process can rebuild those
+_MODEL_FREE = frozenset({"clean", "language", "segment"})
+
+
 class Pipeline:
     """Runs components in order; ``pipe`` streams documents through in batches."""
 
-    def __init__(self, components: Iterable[Component] = (), *, model_path: str | Path | None = None) -> None:
+    def __init__(self, components: Iterable[Component] = (), *, model_path: str | Path | None = None,
+                 config: PipelineConfig | None = None) -> None:
         self.components: list[Component] = list(components)
         # where the pipeline was loaded from, so worker processes can load the same one
         self.model_path = model_path
+        self.config = config
 
     @property
     def names(self) -> list[str]:
@@ -73,19 +97,20 @@ class Pipeline:
         """Analyse a stream of texts or Documents, in input order.
 
         ``n_process > 1`` runs the pipeline in that many worker processes, each
-        rebuilding it with ``build_pipeline`` from ``model_path`` once (so it is
-        for pipelines made by ``narrascope.load``); the documents come back
+        rebuilding it once from its ``config`` (so it is for pipelines made by
+        ``narrascope.load`` or ``build_pipeline``); the documents come back
         without their working ``vectors``.
         """
         if n_process > 1:
             from narrascope.parallel import pipe_in_processes
 
-            if self.model_path is None and "narratives" in self.names:
-                raise UsageError("n_process > 1 needs a pipeline made by narrascope.load(), which knows its "
-                                 "model folder; use n_process=1 for a hand-built pipeline")
-
-            yield from pipe_in_processes(self.model_path, self.names, (self.make_doc(d) for d in docs),
-                                         batch_size, n_process)
+            config = self.config
+            if config is None:
+                if not set(self.names) <= _MODEL_FREE:
+                    raise UsageError("n_process > 1 needs a pipeline made by narrascope.load() or build_pipeline(), "
+                                     "which worker processes can rebuild; use n_process=1 for a hand-built pipeline")
+                config = PipelineConfig(narratives=False)
+            yield from pipe_in_processes(config, (self.make_doc(d) for d in docs), batch_size, n_process)
             return
         stream: Iterable[Document] = (self.make_doc(d) for d in docs)
         for component in self.components:
@@ -111,9 +136,11 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
 
     pipeline = Pipeline([Cleaner(), LanguageDetector(), SentenceSegmenter()])
     if not narratives:
+        pipeline.config = PipelineConfig(narratives=False)
         return pipeline
     path = check_model_path(model_path)
     pipeline.model_path = path
+    pipeline.config = PipelineConfig(str(path), narratives, roles, ner, persuasion, explain)
     model = NarrativeModel.from_disk(path)
     pipeline.add(SentenceEmbedder(get_embedder(model.embedder)))
     pipeline.add(NarrativeClassifier(model))

@@ -71,7 +71,7 @@ def test_store_list_filter_export_and_statistics(client: TestClient):
     first = client.post("/documents", json={"text": ARTICLE, "date": "2026-02-03", "source": "site-a"}, headers=AUTH)
     assert first.status_code == 201 and first.json()["status"] == "added"
     again = client.post("/documents", json={"text": ARTICLE}, headers=AUTH)
-    assert again.json() == {"id": first.json()["id"], "status": "unchanged"}
+    assert again.status_code == 200 and again.json() == {"id": first.json()["id"], "status": "unchanged"}
     other = "Net zero rules\n\nThe climate rules will ruin farmers and raise food prices for every family.\n"
     client.post("/documents", json={"text": other, "date": "2026-02-20", "source": "site-b"}, headers=AUTH)
     page = client.get("/documents", params={"limit": 1}).json()
@@ -91,6 +91,44 @@ def test_store_list_filter_export_and_statistics(client: TestClient):
     export = client.get("/documents/export", params={"format": "csv", "q": "miscalculation"})
     assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
     assert export.text.count("\n") >= 2 and "miscalculation" in export.text
+
+
+def test_links_that_are_not_web_addresses_are_refused_and_nothing_is_stored(client: TestClient):
+    before = client.get("/documents").json()["total"]
+    for url in ("javascript:alert(3)", "data:text/html,<script>alert(1)</script>", "file:///etc/passwd",
+                "ftp://example.org/a", "JavaScript:alert(1)", "http://"):
+        refused = client.post("/documents", json={"text": "A test article about NATO.\n\nBody.", "url": url},
+                              headers=AUTH)
+        assert refused.status_code == 422 and "http:// or https://" in refused.text, url
+    assert client.get("/documents").json()["total"] == before
+
+
+def test_csv_export_cells_a_spreadsheet_would_run_are_written_as_text(client: TestClient):
+    text = '=HYPERLINK("http://x")\n\n+1 -2 @SUM(A1) NATO sent weapons and the war goes on.\n'
+    posted = client.post("/documents", json={"text": text, "source": "@evil"}, headers=AUTH)
+    assert posted.status_code in (200, 201)
+    export = client.get("/documents/export", params={"format": "csv", "q": "HYPERLINK"}).text
+    assert "'=HYPERLINK" in export and "'@evil" in export
+    assert not any(line.startswith("=") for line in export.splitlines())
+    jsonl = client.get("/documents/export", params={"format": "jsonl", "q": "HYPERLINK"}).text
+    assert '"=HYPERLINK' in jsonl  # only CSV, which spreadsheets open, is escaped
+
+
+def test_a_chunked_body_over_the_limit_gets_413(client: TestClient):
+    def chunks():
+        for _ in range(30):
+            yield b"x" * 1000
+
+    response = client.post("/analyze", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413 and "larger than" in response.json()["detail"]
+
+
+def test_an_empty_token_is_refused_at_start(tmp_path):
+    from narrascope.errors import UsageError
+
+    for token in ("", "  "):
+        with pytest.raises(UsageError, match="empty"):
+            create_app(Settings(db=str(tmp_path / "c.duckdb"), token=token))
 
 
 def test_web_app_and_openapi(client: TestClient):

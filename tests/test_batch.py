@@ -130,3 +130,21 @@ def test_output_where_no_file_can_be_written(tmp_path: Path):
     result = CliRunner().invoke(app, ["dedup", str(tmp_path / "in"), "--out", str(tmp_path / "new" / "c.jsonl")])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["c.jsonl"]
+
+
+def test_batch_with_two_workers_writes_what_one_process_writes(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from narrascope.cli import app
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    analyses = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}.jsonl"
+        result = CliRunner().invoke(app, ["batch", str(examples), "--out", str(out), "--workers", workers,
+                                          "--no-dedup"])
+        assert result.exit_code == 0, result.output
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        analyses.append({row["id"]: json.loads(row["analysis"]) for row in rows})
+    assert len(analyses[0]) >= 8 and any(a["entities"] for a in analyses[0].values())
+    assert analyses[1] == analyses[0]

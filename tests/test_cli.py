@@ -137,3 +137,28 @@ def test_help_shows_install_extras_and_short_command_summaries():
     assert line.rstrip(" │").endswith("streaming and resumable."), listing  # one line per command
     batch = runner.invoke(app, ["batch", "--help"], env={"COLUMNS": "80"}).output
     assert "every input ends up in the output exactly once" in batch, batch  # reflowed, not cut at the source's breaks
+
+
+def test_serve_with_an_empty_token_stops_before_listening(tmp_path, monkeypatch):
+    monkeypatch.setenv("NARRASCOPE_TOKEN", "")
+    result = runner.invoke(app, ["serve", "--db", str(tmp_path / "c.duckdb")])
+    assert result.exit_code != 0 and "token is empty" in result.output and "Traceback" not in result.output
+    assert "narrascope on http" not in result.output
+    monkeypatch.delenv("NARRASCOPE_TOKEN")
+    result = runner.invoke(app, ["serve", "--db", str(tmp_path / "c.duckdb"), "--token", ""])
+    assert result.exit_code != 0 and "token is empty" in result.output
+
+
+def test_analyze_with_two_workers_writes_the_same_records_as_one(tmp_path: Path):
+    """Workers rebuild the pipeline from its PipelineConfig: entities (with --ner), roles, techniques and
+    explanations come back from them exactly as from one process."""
+    outputs = []
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}.jsonl"
+        result = runner.invoke(app, ["analyze", str(EXAMPLES), "--workers", str(workers), "--ner", "--quiet",
+                                     "--json", str(out)])
+        assert result.exit_code == 0, result.output
+        outputs.append([json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()])
+    one, two = outputs
+    assert len(one) >= 8 and any(record["entities"] for record in one)
+    assert two == one

@@ -291,3 +291,20 @@ def test_web_pages_in_their_declared_charset(tmp_path: Path):
         assert doc.title == "НАТО готовит войну" and "Запад снова обвиняет Россию" in doc.text, doc.source
     assert html_charset("<p>Привет</p>".encode("cp1251"), "windows-1251") == "cp1251"  # an HTTP header's charset
     assert html_charset("<meta charset=iso-8859-1>“quoted”".encode("cp1252")) == "cp1252"  # as browsers read it
+
+
+def test_a_date_line_is_not_taken_as_the_title():
+    from narrascope.ingest.readers import is_date_line, read_text
+
+    doc = read_text("Tuesday, August 5\n\nRecent reports claim that thousands of soldiers were sent to Kursk. "
+                    "Officials in Washington and Brussels denied it on Monday, and the ministry in Moscow said "
+                    "nothing at all about the claim.\n")
+    assert doc.title == "Recent reports claim that thousands of soldiers were sent to Kursk."
+    assert read_text("5 августа 2024 г.\nНАТО и Украина\n\nТекст.").title == "НАТО и Украина"
+    assert read_text("Monday Night Football returns\n\nBody.").title == "Monday Night Football returns"
+    for line in ("Tuesday, August 5", "05.08.2024", "2024-08-05", "quarta-feira, 5 de agosto de 2024"):
+        assert is_date_line(line), line
+    for line in ("May 2025 be better", "August 2024: the war goes on", "Pentagon: 10,000 troops"):
+        assert not is_date_line(line), line
+    long = "word " * 40
+    assert read_text(long + "\n\nBody.").title.endswith("…")  # a paragraph as first line: cut, marked

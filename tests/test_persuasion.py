@@ -524,3 +524,26 @@ def test_train_techniques_on_a_language_without_a_lexical_head(t3_folder: Path, 
                                       "--model", str(out)])
     assert result.exit_code == 0, result.output
     assert any(line.split("\t")[2] for line in predicted.read_text(encoding="utf-8").splitlines())
+
+
+def test_train_genre_refits_only_the_genre_head_and_scores_it_on_shift_splits(t3_folder: Path, t3_model: Path,
+                                                                              tmp_path: Path):
+    from narrascope.persuasion.model import PersuasionModel
+
+    out = tmp_path / "refit"
+    result = CliRunner().invoke(app, ["train", "genre", "--data", str(t3_folder), "--model", str(t3_model),
+                                      "--out", str(out), "--languages", "en", "--features", "embedding,style"])
+    assert result.exit_code == 0, result.output
+    assert "topic" in result.output and "reporting-heavy" in result.output
+    before, after = PersuasionModel.from_disk(t3_model), PersuasionModel.from_disk(out)
+    assert after.genre_features == ("embedding", "style")
+    assert after.genre_coef.shape == (3, before.embedding_dim + 18)
+    assert np.array_equal(after.semantic.coef_, before.semantic.coef_)  # every other head as it was
+    shift = after.meta["genre_refit"]["shift_metrics"]
+    assert set(shift) == {"random", "topic"}  # one language: no leave-one-language-out
+    for scheme in ("random", "topic"):  # opinion and reporting told apart, also on held-out story clusters
+        assert shift[scheme]["per_language"]["en"]["macro_f1"] > 0.5, scheme
+        assert 0 <= shift[scheme]["per_language"]["en"]["reporting_heavy_satire_share"] <= 1
+    bad = CliRunner().invoke(app, ["train", "genre", "--data", str(t3_folder), "--model", str(t3_model),
+                                   "--out", str(tmp_path / "x"), "--features", "techniques"])
+    assert bad.exit_code != 0 and "embedding, style" in bad.output and "Traceback" not in bad.output

@@ -132,6 +132,28 @@ def test_unreachable_postgres_is_a_clear_error():
     assert "hunter2" not in str(info.value)  # the password is not echoed
 
 
+def test_reingesting_unchanged_articles_loads_no_model(tmp_path: Path, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i}.txt").write_text(f"Story {i}\n\nNATO sent weapons, and Moscow warned of war number {i}.\n",
+                                         encoding="utf-8")
+    db = tmp_path / "c.duckdb"
+    runner = CliRunner()
+    assert "3 added" in runner.invoke(app, ["ingest", str(folder), "--db", str(db)]).output
+
+    def no_analysis(*args, **kwargs):
+        raise AssertionError("an unchanged article was analysed again")
+
+    monkeypatch.setattr("narrascope.cli.store.analysed", no_analysis)
+    again = runner.invoke(app, ["ingest", str(folder), "--db", str(db)])
+    assert again.exit_code == 0 and "0 added" in again.output and "3 already stored" in again.output
+    (folder / "1.txt").write_text("Story 1\n\nThe text changed: NATO denied it.\n", encoding="utf-8")
+    monkeypatch.undo()
+    changed = runner.invoke(app, ["ingest", str(folder), "--db", str(db)])
+    assert "1 added" in changed.output and "2 already stored" in changed.output
+
+
 def test_ingest_command_is_idempotent(tmp_path: Path):
     folder = tmp_path / "in"
     folder.mkdir()

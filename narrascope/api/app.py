@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.background import BackgroundTask
@@ -61,30 +61,30 @@ class _BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await self._too_large(scope, receive, send)
             return
-        seen = 0
-
-        async def limited() -> dict:
-            nonlocal seen
+        # read the whole body first (at most ``limit`` bytes), so that a chunked body over the limit gets
+        # a 413 before any handler starts parsing it
+        messages, seen = [], 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge
-            return message
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                await self._too_large(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await self._too_large(scope, receive, send)
+        async def replay() -> dict:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
 
     async def _too_large(self, scope: dict, receive: Any, send: Any) -> None:
         response = JSONResponse({"detail": f"request body larger than {self.limit} bytes; send a smaller "
                                            "article or raise the server's --max-body-mb"}, status_code=413)
         await response(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def filters(narrative: str | None = None, entity: str | None = None, role: str | None = None,
@@ -103,6 +103,11 @@ Filters = Annotated[DocumentFilter, Depends(filters)]
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application; the pipeline and the store open in its lifespan (at start-up), not at import."""
     settings = settings or Settings()
+    if settings.token is not None and not settings.token.strip():
+        from narrascope.errors import UsageError
+
+        raise UsageError("the API token is empty, which would leave the write endpoints open; give a non-empty "
+                         "token (--token or NARRASCOPE_TOKEN), or none to serve without one")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -158,11 +163,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Analyse one article (text, HTML or URL) and return the full analysis (narrascope's Document JSON)."""
         return analyse(request, article).to_dict()
 
-    @app.post("/documents", tags=["corpus"], dependencies=[Depends(require_token)], status_code=201)
-    def add_document(request: Request, article: ArticleIn) -> Stored:
-        """Analyse an article and store it; the same text is never stored twice."""
+    @app.post("/documents", tags=["corpus"], dependencies=[Depends(require_token)], status_code=201,
+              responses={200: {"description": "Already stored, unchanged: nothing was written."}})
+    def add_document(request: Request, response: Response, article: ArticleIn) -> Stored:
+        """Analyse an article and store it (201); the same text is never stored twice (200, unchanged)."""
         doc = analyse(request, article)
         key, status = request.app.state.store.add(doc)
+        if status == "unchanged":
+            response.status_code = 200
         return Stored(id=key, status=status)
 
     @app.get("/documents", tags=["corpus"])
@@ -213,10 +221,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _analysis_pool(settings: Settings) -> Any:
     """Worker processes that each build the default pipeline once (spawned: safe with threads)."""
     from narrascope.parallel import process_pool
-    from narrascope.pipeline import check_model_path
+    from narrascope.pipeline import PipelineConfig, check_model_path
 
-    names = ["narratives", "explain", "roles", "persuasion"]
-    pool = process_pool(check_model_path(settings.model), names, settings.workers)
+    pool = process_pool(PipelineConfig(str(check_model_path(settings.model))), settings.workers)
     for future in [pool.submit(_noop) for _ in range(settings.workers)]:
         future.result()  # the workers are up (models loaded) before the first request
     return pool

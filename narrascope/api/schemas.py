@@ -9,6 +9,18 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from narrascope.ingest.dates import DATE_FORMATS, normalise_date
 
 
+def web_url(url: str) -> bool:
+    """Whether ``url`` is an http(s) address with a host: the only links stored and rendered (a
+    ``javascript:``, ``data:``, ``file:`` or ``ftp:`` URL is refused)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
 class ArticleIn(BaseModel):
     """An article to analyse: its text, its HTML, or a URL to fetch (exactly one), plus optional metadata.
     An unknown field is refused (a misspelt ``titel`` would otherwise be dropped without a word)."""
@@ -32,6 +44,9 @@ class ArticleIn(BaseModel):
             raise ValueError("give the article's text, html or url")
         if self.text and self.html:
             raise ValueError("give either text or html, not both")
+        if self.url is not None and not web_url(self.url):
+            raise ValueError(f"url {self.url[:80]!r} is not a web address; give an http:// or https:// URL, "
+                             "or leave url out")
         if self.date:
             date = normalise_date(self.date)
             if date is None:

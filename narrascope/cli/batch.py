@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from narrascope.cli.main import ModelOption, app, console, fail
+from narrascope.cli.common import ModelOption, app, console, fail
 from narrascope.errors import InputError, NarrascopeError, NoArticleError
 
 InputsArgument = Annotated[list[str], typer.Argument(
@@ -89,7 +89,7 @@ def batch(
     from narrascope.batch.runner import PartWriter, run_batch
     from narrascope.ingest.readers import read_inputs
     from narrascope.parallel import usable_cores
-    from narrascope.pipeline import build_pipeline, check_model_path
+    from narrascope.pipeline import PipelineConfig, check_model_path
 
     try:
         PartWriter(out)  # a bad output name fails before any work
@@ -97,14 +97,14 @@ def batch(
     except NarrascopeError as exc:
         fail(exc)
     n_process = workers if workers > 0 else usable_cores()
-    names = ["narratives", "explain", "roles", "persuasion"]
+    config = PipelineConfig(str(model_path))
 
     def analyse(docs):
         if n_process > 1:
             from narrascope.parallel import pipe_in_processes
 
-            return pipe_in_processes(model_path, names, docs, batch_size, n_process)
-        return build_pipeline(model_path).pipe(docs, batch_size=batch_size)
+            return pipe_in_processes(config, docs, batch_size, n_process)
+        return config.build().pipe(docs, batch_size=batch_size)
 
     start = time.time()
     with _progress() as track:

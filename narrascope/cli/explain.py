@@ -8,17 +8,18 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from narrascope.cli.main import (
+from narrascope.cli.common import (
     ModelOption,
     console,
     evaluate_app,
     fail,
     predict_app,
+    print_scores,
     read_folder,
+    reported_warnings,
     train_app,
     write_predictions,
 )
-from narrascope.cli.persuasion import print_scores, reported_warnings
 from narrascope.errors import NarrascopeError
 
 ExplanationModelOption = Annotated[

@@ -1,129 +1,35 @@
-"""``narrascope analyze | train | predict | evaluate``."""
+"""``narrascope analyze | train | predict | evaluate`` (the commands of the other modules register
+themselves on the same apps when imported below)."""
 
 from __future__ import annotations
 
 import inspect
-import os
 import sys
-from collections.abc import Sized
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from narrascope.cli.common import (
+    PARALLEL_MIN_DOCS,
+    ModelOption,
+    analysed,
+    app,
+    console,
+    evaluate_app,
+    fail,
+    out,
+    plan_workers,
+    predict_app,
+    read_folder,
+    require_gold,
+    train_app,
+    write_predictions,
+)
 from narrascope.errors import DataError, NarrascopeError
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-app = typer.Typer(
-    name="narrascope",
-    help="Find the narratives and sub-narratives a news article pushes, with evidence from its text.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-train_app = typer.Typer(help="Rebuild a model from SemEval-format training data.", no_args_is_help=True)
-predict_app = typer.Typer(help="Write official SemEval submission files for a folder.", no_args_is_help=True)
-evaluate_app = typer.Typer(help="Score a submission file against gold annotations.", no_args_is_help=True)
-app.add_typer(train_app, name="train")
-app.add_typer(predict_app, name="predict")
-app.add_typer(evaluate_app, name="evaluate")
-
-console = Console(stderr=True, soft_wrap=True)  # one error = one line, never wrapped
-out = Console()
-
-ModelOption = Annotated[
-    Path | None, typer.Option("--model", help="Model folder (default: the shipped model).")
-]
-
-
-def fail(exc: NarrascopeError | str, code: int = 2) -> None:
-    console.print(f"[bold red]error[/]: {escape(str(exc))}", highlight=False)
-    raise typer.Exit(code)
-
-
-def require_gold(gold: Sized, path: Path, unit: str) -> None:
-    """Stop with a clear error when a gold file gave nothing to score against (every score would read 0)."""
-    if not len(gold):
-        fail(DataError(f"no {unit} to score against: the file is empty or none of its lines could be read; "
-                       "give the task's gold annotation file", source=str(path)))
-
-
-def _load(model: Path | None, entities: bool = True, ner: bool = False, techniques: bool = True):
-    from narrascope.pipeline import build_pipeline
-
-    with console.status("loading model…"):
-        try:
-            return build_pipeline(model, roles=entities, ner=ner, persuasion=techniques)
-        except NarrascopeError as exc:
-            fail(exc)
-
-
-def read_folder(folder: Path, consequence: str = ""):
-    """``(documents, errors)`` of a SemEval language folder; each unreadable article is reported (with
-    ``consequence``), a folder without ``raw-documents/`` stops the command."""
-    from narrascope.errors import InputError
-    from narrascope.ingest.semeval import read_semeval_folder
-
-    items = list(read_semeval_folder(folder))
-    layout_errors = [x for x in items if isinstance(x, InputError) and x.code == "E107"]
-    if layout_errors:
-        fail(layout_errors[0])
-    errors = [x for x in items if isinstance(x, InputError)]
-    for bad in errors:
-        console.print(f"[bold red]error[/]: {escape(str(bad))}{consequence}", highlight=False)
-    return [x for x in items if not isinstance(x, InputError)], errors
-
-
-def write_predictions(write, output: Path, what: str = "predictions") -> None:
-    """Run ``write()`` (it returns how many lines it wrote) and report it; a file that cannot be written
-    stops the command with a clear error."""
-    try:
-        n = write()
-    except OSError as exc:
-        fail(f"{output}: cannot write the predictions ({exc.strerror}); check the folder exists")
-    console.print(f"{n} {what} written to [bold]{escape(str(output))}[/]")
-
-
-PARALLEL_MIN_DOCS = 48  # below this, starting worker processes costs more than it saves
-
-
-def plan_workers(docs, workers: int):
-    """``(stream, n_process)``: peek ahead so a handful of articles stays in one process."""
-    from itertools import chain, islice
-
-    from narrascope.parallel import usable_cores
-
-    n = workers if workers > 0 else usable_cores()
-    if n <= 1:
-        return docs, 1
-    docs = iter(docs)
-    head = list(islice(docs, PARALLEL_MIN_DOCS))
-    if len(head) < PARALLEL_MIN_DOCS and workers == 0:
-        return iter(head), 1
-    return chain(head, docs), n
-
-
-def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: bool = True, ner: bool = False,
-             techniques: bool = True):
-    """The documents analysed, in input order: in worker processes when there are many
-    (each worker loads the model, this process does not), otherwise here."""
-    from narrascope.pipeline import check_model_path
-
-    try:
-        model_path = check_model_path(model)
-    except NarrascopeError as exc:
-        fail(exc)
-    stream, n_process = plan_workers(docs, workers)
-    if n_process > 1:
-        from narrascope.parallel import pipe_in_processes
-
-        names = (["narratives", "explain"] + (["roles"] if entities else []) + (["ner"] if ner else [])
-                 + (["persuasion"] if techniques else []))
-        return pipe_in_processes(model_path, names, stream, batch_size, n_process)
-    return _load(model_path, entities, ner, techniques).pipe(stream, batch_size=batch_size)
+__all__ = ["PARALLEL_MIN_DOCS", "analysed", "app", "main", "plan_workers"]
 
 
 @app.command()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from itertools import chain
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from narrascope.cli.main import ModelOption, analysed, app, console, fail
+from narrascope.cli.common import ModelOption, analysed, app, console, fail
 from narrascope.errors import NarrascopeError
 
 STORE_BATCH = 64
@@ -30,7 +31,7 @@ def ingest(
     from narrascope.components.base import minibatches
     from narrascope.errors import InputError
     from narrascope.ingest.readers import read_inputs
-    from narrascope.store.corpus import CorpusStore
+    from narrascope.store.corpus import CorpusStore, content_hash
 
     try:
         store = CorpusStore(db)
@@ -46,6 +47,23 @@ def ingest(
                 continue
             yield item
 
+    def new_docs():
+        """The articles whose text is not stored yet: an unchanged article is neither analysed nor stored again."""
+        for batch in minibatches(good_docs(), STORE_BATCH):
+            known = store.stored([content_hash(doc.text) for doc in batch])
+            for doc in batch:
+                if content_hash(doc.text) in known:
+                    counts["unchanged"] += 1
+                else:
+                    yield doc
+
+    def analysed_lazily(docs):
+        """``analysed`` that loads the models only once there is an article to analyse."""
+        docs = iter(docs)
+        first = next(docs, None)
+        if first is not None:
+            yield from analysed(model, chain([first], docs), workers, batch_size)
+
     with store:
         run_id = store.start_run([str(x) for x in inputs])
         try:
@@ -54,7 +72,7 @@ def ingest(
                           disable=not console.is_terminal) as progress:
                 task = progress.add_task("ingesting", total=None)
                 # stored in batches: one transaction per batch keeps storage a small part of the time
-                for batch in minibatches(analysed(model, good_docs(), workers, batch_size), STORE_BATCH):
+                for batch in minibatches(analysed_lazily(new_docs()), STORE_BATCH):
                     for _, status in store.add_many(batch, run_id):
                         counts[status] += 1
                     progress.advance(task, len(batch))
@@ -89,13 +107,23 @@ def serve(
     from narrascope.api.app import Settings, create_app
     from narrascope.parallel import usable_cores
 
-    settings = Settings(db=db, model=str(model) if model else None,
-                        token=token or os.environ.get("NARRASCOPE_TOKEN") or None,
+    given = token if token is not None else os.environ.get("NARRASCOPE_TOKEN")
+    if given is not None and not given.strip():
+        fail("the API token is empty (--token \"\" or an empty NARRASCOPE_TOKEN), which would leave the write "
+             "endpoints open; give a non-empty token, or unset NARRASCOPE_TOKEN to serve without one")
+    settings = Settings(db=db, model=str(model) if model else None, token=given,
                         max_body_bytes=int(max_body_mb * 1_000_000), allow_private_urls=allow_private_urls,
                         workers=workers if workers > 0 else usable_cores())
+    from narrascope.store.corpus import CorpusStore
+
+    try:  # a store another process holds (DuckDB allows one writer) is one clear line, before any "serving"
+        CorpusStore(db).close()
+        app_ = create_app(settings)
+    except NarrascopeError as exc:
+        fail(exc)
     console.print(f"narrascope on [bold]http://{host}:{port}/[/] (API docs at /docs), corpus "
                   f"{escape(_without_password(db))}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
 def _without_password(db: str) -> str:

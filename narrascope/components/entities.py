@@ -15,8 +15,8 @@ from narrascope.entities.features import MentionFeatures, MentionInput, mention_
 from narrascope.entities.linking import build_entities
 from narrascope.entities.mentions import MentionFinder
 from narrascope.entities.model import RoleModel
-from narrascope.parallel import process_threads
 from narrascope.schema import Document, Entity, Label, Mention
+from narrascope.threads import process_threads
 
 
 class MentionDetector(Component):

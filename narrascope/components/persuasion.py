@@ -11,7 +11,6 @@ from narrascope.components.base import Component, minibatches
 from narrascope.components.segment import mean_vector
 from narrascope.embed.base import Embedder, embedder_installed, get_embedder
 from narrascope.heads.multilabel import MultiLabelLogistic
-from narrascope.parallel import process_threads
 from narrascope.persuasion.model import FRAMES, GENRES, STYLE_WEIGHT, TECHNIQUES, PersuasionModel
 from narrascope.persuasion.spans import (
     best_sentence,
@@ -24,6 +23,7 @@ from narrascope.persuasion.spans import (
 )
 from narrascope.schema import Document, Label, Span
 from narrascope.text.style import style_features
+from narrascope.threads import process_threads
 
 _LINE = re.compile(r"[^\r\n]+")
 

@@ -59,7 +59,7 @@ class Usem3Embedder(_LazyEmbedder):
 
     It was not trained on Hindi: two random Hindi sentences score cosine 0.62 on average
     (Bulgarian, Portuguese, Russian, English: 0.05-0.11), so a head that reads only its
-    vectors cannot tell Hindi texts apart (BENCHMARKS.md, persuasion).
+    vectors cannot tell Hindi texts apart (docs/experiments/lab-notebook.md, persuasion).
     """
 
     name = "usem3"

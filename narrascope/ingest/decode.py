@@ -16,7 +16,7 @@ from narrascope.errors import (
 
 MAX_BYTES = 20 * 1024 * 1024  # an article larger than this is almost surely not an article
 # the text of one article, once read (a long report is ~100,000 characters); the analysis grows
-# with the text: ~35-40 s and ~1-1.5 GB of memory at this length (BENCHMARKS.md, one long article)
+# with the text: ~35-40 s and ~1-1.5 GB of memory at this length (docs/experiments/lab-notebook.md, one long article)
 MAX_ARTICLE_CHARS = 1_000_000
 
 

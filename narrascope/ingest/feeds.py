@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from narrascope.errors import InputError, NoArticleError
+from narrascope.ingest.articles import read_html
 from narrascope.ingest.fetch import fetch_url, site_of
-from narrascope.ingest.readers import read_html
 
 FULL_TEXT_WORDS = 150  # an entry with fewer words of content is a summary: read the linked article
 

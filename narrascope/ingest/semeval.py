@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from narrascope.errors import FolderLayoutError, InputError
+from narrascope.ingest.articles import read_text
 from narrascope.ingest.decode import read_text_bytes
-from narrascope.ingest.readers import read_text
 from narrascope.schema import Document
 
 RAW_DIR = "raw-documents"

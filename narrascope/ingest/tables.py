@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import IO
 
 from narrascope.errors import InputError, RecordError, UndecodableRecordError
+from narrascope.ingest.articles import data_stem, data_suffix, document_from_record, open_data, until_damaged
 from narrascope.ingest.decode import MAX_BYTES
-from narrascope.ingest.readers import data_stem, data_suffix, document_from_record, open_data, until_damaged
 
 TEXT_COLUMN = "text"
 FETCH = 512  # Parquet rows per fetch

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from narrascope.errors import InputError, InputTooLargeError, RecordError
+from narrascope.ingest.articles import read_html, read_text
 from narrascope.ingest.decode import MAX_BYTES, html_charset
 from narrascope.ingest.fetch import site_of
-from narrascope.ingest.readers import read_html, read_text
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 GZIP_MAGIC = b"\x1f\x8b\x08"

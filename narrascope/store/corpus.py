@@ -204,6 +204,11 @@ class CorpusStore:
         """
         return self.add_many([doc], run_id)[0]
 
+    def stored(self, keys: list[str]) -> set[str]:
+        """Which of the article keys (``content_hash`` of their texts) are stored already."""
+        with self._cursor() as con:
+            return {row[0] for row in self._select_in(con, "SELECT id FROM documents WHERE id IN ({})", keys)}
+
     def add_many(self, docs: list[Document], run_id: int | None = None) -> list[tuple[str, str]]:
         """``add`` for a batch, in one transaction with one statement per table (much faster than one by one)."""
         keys = [content_hash(doc.text) for doc in docs]
@@ -368,9 +373,10 @@ class CorpusStore:
             FROM documents d WHERE {sql} ORDER BY d.day, d.id"""
         options = {"csv": "FORMAT csv, HEADER", "jsonl": "FORMAT json", "parquet": "FORMAT parquet"}[fmt]
         target = str(path).replace("'", "''")
+        outer = CSV_SAFE_SELECT if fmt == "csv" else "SELECT *"
         with self._cursor() as con:
             if not self.postgres:
-                con.execute(f"COPY ({query}) TO '{target}' ({options})", params)
+                con.execute(f"COPY ({outer} FROM ({query})) TO '{target}' ({options})", params)
                 return int(con.execute(f"SELECT count(*) FROM documents d WHERE {sql}", params).fetchone()[0])
             rows = self._run(con, query, params).fetchall()
         # PostgreSQL's COPY writes on the server: write the rows here, through an in-memory DuckDB
@@ -382,9 +388,19 @@ class CorpusStore:
                       "subnarratives VARCHAR, techniques VARCHAR, text VARCHAR)")
         if rows:
             local.executemany("INSERT INTO export VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        local.execute(f"COPY export TO '{target}' ({options})")
+        local.execute(f"COPY ({outer} FROM export) TO '{target}' ({options})")
         local.close()
         return len(rows)
+
+
+EXPORT_COLUMNS = ("id", "url", "external_id", "title", "source", "language", "day", "dominant", "narratives",
+                  "subnarratives", "techniques", "text")
+# a CSV cell that a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a CR) gets a
+# leading apostrophe, which spreadsheets show as text (OWASP's advice against CSV injection)
+_FORMULA_START = r"'^[=+\-@\t\r]'"
+CSV_SAFE_SELECT = "SELECT " + ", ".join(
+    f"CASE WHEN regexp_matches(CAST({c} AS VARCHAR), {_FORMULA_START}) THEN chr(39) || CAST({c} AS VARCHAR) "
+    f"ELSE CAST({c} AS VARCHAR) END AS {c}" for c in EXPORT_COLUMNS)
 
 
 def filter_fields() -> tuple[str, ...]:

@@ -44,7 +44,9 @@ class PersuasionTrainingConfig:
     C_frames: float = 4.0
     C_genre: float = 3.0
     genre_balance: float = 1.0       # class weights = (balanced weights) ** genre_balance
-    genre_features: tuple[str, ...] = ("embedding",)  # any of components.persuasion.GENRE_FEATURES
+    # any of components.persuasion.GENRE_FEATURES; the style cues hold under topic and language shift
+    # (benchmarks.genre_shift), the embedding alone does not
+    genre_features: tuple[str, ...] = ("embedding", "style")
     C_span: float = 0.5
     lexical_languages: tuple[str, ...] = ("en", "ru")
     word_features: int = 30000
@@ -707,7 +709,7 @@ def fit_second_reader(dataset: PersuasionDataset, config: PersuasionTrainingConf
     language's centre, each training language's from its own articles.
 
     Returns the reader and its out-of-fold scores per training language (in-language scores: the
-    reader is meant for languages it never saw, where it does worse; see BENCHMARKS.md)."""
+    reader is meant for languages it never saw, where it does worse; see docs/experiments/lab-notebook.md)."""
     if progress:
         progress(f"second reader ({config.second_embedder})")
     data = paragraph_data(dataset, dim)

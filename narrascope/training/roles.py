@@ -266,7 +266,7 @@ def out_of_fold_narratives(root: str | Path, languages: tuple[str, ...], docs: l
     from narrascope.training.data import load_narrative_dataset, require_examples
     from narrascope.training.narratives import NarrativeTrainingConfig, fit_heads, predict_proba
     from narrascope.training.narratives import folds as narrative_folds
-    from narrascope.training.train import preprocess
+    from narrascope.training.prepare import preprocess
 
     taxonomy = Taxonomy.default()
     shipped = NarrativeModel.from_disk(default_model_path())

@@ -1,0 +1,152 @@
+"""What every CLI module shares: the Typer apps, the consoles, errors, shared options and helpers.
+
+The command modules (main, batch, explain, persuasion, store) import from here and never from each
+other, so the CLI has no import circle."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Sized
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from narrascope.errors import DataError, NarrascopeError
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+app = typer.Typer(
+    name="narrascope",
+    help="Find the narratives and sub-narratives a news article pushes, with evidence from its text.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+train_app = typer.Typer(help="Rebuild a model from SemEval-format training data.", no_args_is_help=True)
+predict_app = typer.Typer(help="Write official SemEval submission files for a folder.", no_args_is_help=True)
+evaluate_app = typer.Typer(help="Score a submission file against gold annotations.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+app.add_typer(predict_app, name="predict")
+app.add_typer(evaluate_app, name="evaluate")
+
+console = Console(stderr=True, soft_wrap=True)  # one error = one line, never wrapped
+out = Console()
+
+ModelOption = Annotated[
+    Path | None, typer.Option("--model", help="Model folder (default: the shipped model).")
+]
+
+
+def fail(exc: NarrascopeError | str, code: int = 2) -> None:
+    console.print(f"[bold red]error[/]: {escape(str(exc))}", highlight=False)
+    raise typer.Exit(code)
+
+
+def require_gold(gold: Sized, path: Path, unit: str) -> None:
+    """Stop with a clear error when a gold file gave nothing to score against (every score would read 0)."""
+    if not len(gold):
+        fail(DataError(f"no {unit} to score against: the file is empty or none of its lines could be read; "
+                       "give the task's gold annotation file", source=str(path)))
+
+
+def load_pipeline(model: Path | None, entities: bool = True, ner: bool = False, techniques: bool = True):
+    from narrascope.pipeline import build_pipeline
+
+    with console.status("loading model…"):
+        try:
+            return build_pipeline(model, roles=entities, ner=ner, persuasion=techniques)
+        except NarrascopeError as exc:
+            fail(exc)
+
+
+def read_folder(folder: Path, consequence: str = ""):
+    """``(documents, errors)`` of a SemEval language folder; each unreadable article is reported (with
+    ``consequence``), a folder without ``raw-documents/`` stops the command."""
+    from narrascope.errors import FolderLayoutError, InputError
+    from narrascope.ingest.semeval import read_semeval_folder
+
+    items = list(read_semeval_folder(folder))
+    layout_errors = [x for x in items if isinstance(x, FolderLayoutError)]
+    if layout_errors:
+        fail(layout_errors[0])
+    errors = [x for x in items if isinstance(x, InputError)]
+    for bad in errors:
+        console.print(f"[bold red]error[/]: {escape(str(bad))}{consequence}", highlight=False)
+    return [x for x in items if not isinstance(x, InputError)], errors
+
+
+def write_predictions(write, output: Path, what: str = "predictions") -> None:
+    """Run ``write()`` (it returns how many lines it wrote) and report it; a file that cannot be written
+    stops the command with a clear error."""
+    try:
+        n = write()
+    except OSError as exc:
+        fail(f"{output}: cannot write the predictions ({exc.strerror}); check the folder exists")
+    console.print(f"{n} {what} written to [bold]{escape(str(output))}[/]")
+
+
+PARALLEL_MIN_DOCS = 48  # below this, starting worker processes costs more than it saves
+
+
+def plan_workers(docs, workers: int):
+    """``(stream, n_process)``: peek ahead so a handful of articles stays in one process."""
+    from itertools import chain, islice
+
+    from narrascope.parallel import usable_cores
+
+    n = workers if workers > 0 else usable_cores()
+    if n <= 1:
+        return docs, 1
+    docs = iter(docs)
+    head = list(islice(docs, PARALLEL_MIN_DOCS))
+    if len(head) < PARALLEL_MIN_DOCS and workers == 0:
+        return iter(head), 1
+    return chain(head, docs), n
+
+
+def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: bool = True, ner: bool = False,
+             techniques: bool = True):
+    """The documents analysed, in input order: in worker processes when there are many
+    (each worker loads the model, this process does not), otherwise here."""
+    from narrascope.pipeline import check_model_path
+
+    try:
+        model_path = check_model_path(model)
+    except NarrascopeError as exc:
+        fail(exc)
+    stream, n_process = plan_workers(docs, workers)
+    if n_process > 1:
+        from narrascope.parallel import pipe_in_processes
+        from narrascope.pipeline import PipelineConfig
+
+        config = PipelineConfig(str(model_path), roles=entities, ner=ner, persuasion=techniques)
+        return pipe_in_processes(config, stream, batch_size, n_process)
+    return load_pipeline(model_path, entities, ner, techniques).pipe(stream, batch_size=batch_size)
+
+
+@contextmanager
+def reported_warnings():
+    """Print every warning raised inside as one yellow line when it is raised (file and line are in the
+    message), so that those before an error are shown too."""
+    def show(message, *args, **kwargs) -> None:
+        console.print(f"[yellow]warning[/]: {escape(str(message))}", highlight=False)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = show
+        yield
+
+
+def print_scores(title: str, columns: dict[str, str]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title)
+    for name in columns:
+        table.add_column(name, justify="right")
+    table.add_row(*columns.values())
+    out.print(table)
