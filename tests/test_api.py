@@ -66,6 +66,32 @@ def test_url_rules():
     check_url("http://10.0.0.1/", allow_private=True)
 
 
+def test_the_fetch_connects_to_the_address_it_checked(monkeypatch):
+    """DNS rebinding: a name that answers a public address to the check and 127.0.0.1 afterwards must not
+    reach loopback. The connection is recorded and refused here: no packet leaves the machine."""
+    import socket
+
+    from narrascope.ingest import fetch
+
+    answers = iter(["93.184.216.34", "127.0.0.1", "127.0.0.1"])
+    lookups, connected = [], []
+
+    def rebinding(host, port, *args, **kwargs):
+        lookups.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    def refuse(address, *args, **kwargs):
+        connected.append(address)
+        raise OSError("connection refused by the test")
+
+    monkeypatch.setattr(fetch.socket, "getaddrinfo", rebinding)
+    monkeypatch.setattr(fetch.socket, "create_connection", refuse)
+    with pytest.raises(InputError, match="cannot fetch"):
+        fetch.fetch_url("http://rebinding.example/article")
+    assert lookups == ["rebinding.example"]  # resolved once, by the check
+    assert connected == [("93.184.216.34", 80)]  # and connected to what was checked, not 127.0.0.1
+
+
 def test_store_list_filter_export_and_statistics(client: TestClient):
     assert client.post("/documents", json={"text": ARTICLE}).status_code == 401  # the token protects writes
     first = client.post("/documents", json={"text": ARTICLE, "date": "2026-02-03", "source": "site-a"}, headers=AUTH)
@@ -114,6 +140,23 @@ def test_csv_export_cells_a_spreadsheet_would_run_are_written_as_text(client: Te
     assert '"=HYPERLINK' in jsonl  # only CSV, which spreadsheets open, is escaped
 
 
+def test_filters_match_part_of_a_name_in_any_case(client: TestClient):
+    text = ("Putin and the talks\n\nVladimir Putin said on Monday that NATO had provoked the war, "
+            "and that Russia would not negotiate while the West sends weapons.\n")
+    posted = client.post("/documents", json={"text": text, "source": "Example News"}, headers=AUTH)
+    key = posted.json()["id"]
+    doc = client.get(f"/documents/{key}").json()
+    assert any(e["name"] == "Vladimir Putin" for e in doc["entities"])
+    for params in ({"entity": "putin"}, {"entity": "PUTIN"}, {"entity": "vladimir put"}, {"source": "example"}):
+        found = client.get("/documents", params=params).json()
+        assert key in [item["id"] for item in found["items"]], params
+    assert client.get("/documents", params={"entity": "putinism"}).json()["total"] == 0
+    techniques = doc["labels"]["techniques"]
+    if techniques:  # "loaded language" finds Loaded_Language: underscores and hyphens read as spaces
+        loose = techniques[0]["name"].replace("_", " ").replace("-", " ").lower()
+        assert key in [i["id"] for i in client.get("/documents", params={"technique": loose}).json()["items"]]
+
+
 def test_a_chunked_body_over_the_limit_gets_413(client: TestClient):
     def chunks():
         for _ in range(30):
@@ -121,6 +164,34 @@ def test_a_chunked_body_over_the_limit_gets_413(client: TestClient):
 
     response = client.post("/analyze", content=chunks(), headers={"content-type": "application/json"})
     assert response.status_code == 413 and "larger than" in response.json()["detail"]
+
+
+def test_when_every_analysis_slot_is_taken_a_request_gets_503_at_once(tmp_path):
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = create_app(Settings(db=str(tmp_path / "c.duckdb"), max_pending=1))
+    with TestClient(app) as c:
+        real = app.state.pipeline
+        release = threading.Event()
+
+        def slow(doc):
+            release.wait(10)
+            return real(doc)
+
+        app.state.pipeline = slow
+        with ThreadPoolExecutor(4) as pool:
+            first = pool.submit(c.post, "/analyze", json={"text": ARTICLE})
+            time.sleep(0.5)  # the first request holds the only slot
+            started = time.time()
+            busy = [pool.submit(c.post, "/analyze", json={"text": ARTICLE}) for _ in range(3)]
+            answers = [f.result() for f in busy]
+            waited = time.time() - started
+            release.set()
+            assert first.result().status_code == 200
+        assert all(a.status_code == 503 and a.headers["retry-after"] == "1" for a in answers)
+        assert waited < 5 and "again" in answers[0].json()["detail"]  # refused at once, not queued
 
 
 def test_an_empty_token_is_refused_at_start(tmp_path):
@@ -135,6 +206,8 @@ def test_web_app_and_openapi(client: TestClient):
     page = client.get("/")
     assert page.status_code == 200 and "Corpus dashboard" in page.text
     assert client.get("/static/vendor/chart.umd.min.js").status_code == 200  # served locally, no CDN
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg")
     script = client.get("/static/app.js").text
     assert "innerHTML" not in script and "insertAdjacentHTML" not in script  # text nodes only
     spec = client.get("/openapi.json").json()

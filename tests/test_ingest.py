@@ -308,3 +308,25 @@ def test_a_date_line_is_not_taken_as_the_title():
         assert not is_date_line(line), line
     long = "word " * 40
     assert read_text(long + "\n\nBody.").title.endswith("…")  # a paragraph as first line: cut, marked
+
+
+def test_a_csv_gz_line_over_the_limit_is_reported_and_the_next_row_read(tmp_path, monkeypatch):
+    """A line is never held whole: over the limit it is read past in pieces and reported (here a 1 MB line
+    against a 10 kB limit stands for a .gz that inflates to gigabytes against 20 MB)."""
+    import gzip
+
+    from narrascope.batch.count import count_lines
+    from narrascope.ingest import tables
+    from narrascope.ingest.readers import read_inputs
+
+    monkeypatch.setattr(tables, "MAX_BYTES", 10_000)
+    path = tmp_path / "bomb.csv.gz"
+    with gzip.open(path, "wb") as fh:
+        fh.write(b'id,text\n1,"' + b"a" * 1_000_000 + b'"\n2,"NATO sent weapons and Moscow warned of war."\n')
+    items = list(read_inputs([str(path)]))
+    errors = [i for i in items if isinstance(i, InputError)]
+    docs = [i for i in items if not isinstance(i, InputError)]
+    assert len(errors) == 1 and "over the" in str(errors[0]) and f"{path}:2" in str(errors[0])
+    assert [d.id for d in docs] == ["2"]
+    with gzip.open(path, "rb") as fh:
+        assert count_lines(fh, block=4096) == 3  # counted in blocks, not lines

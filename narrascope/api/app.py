@@ -45,6 +45,9 @@ class Settings:
     allow_private_urls: bool = False
     fetch_timeout: float = 10.0
     workers: int = 1  # analysis processes; above 1 the pipeline runs in a pool, each process loading it once
+    # analyses running or waiting at once; past that a request gets 503 with Retry-After at once instead of
+    # queueing without bound (0: four per worker, which keeps an accepted request's wait well under 2 s)
+    max_pending: int = 0
 
 
 class _BodyLimit:
@@ -140,8 +143,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not secrets.compare_digest(given.encode(), settings.token.encode()):
             raise HTTPException(401, "this endpoint needs the API token: header 'Authorization: Bearer TOKEN'")
 
+    slots = threading.BoundedSemaphore(settings.max_pending or 4 * max(1, settings.workers))
+
     def analyse(request: Request, article: ArticleIn) -> Document:
         doc = _to_document(article, settings)
+        if not slots.acquire(blocking=False):  # load shedding: answer now rather than after minutes in a queue
+            raise HTTPException(503, "the server is busy with other articles; send this one again in a second",
+                                headers={"Retry-After": "1"})
+        try:
+            return _analysed(request, doc)
+        finally:
+            slots.release()
+
+    def _analysed(request: Request, doc: Document) -> Document:
         if request.app.state.pool is not None:
             from concurrent.futures.process import BrokenProcessPool
 
@@ -153,6 +167,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 raise HTTPException(503, "an analysis process died (out of memory?); restart the server") from None
         with request.app.state.pipeline_lock:
             return request.app.state.pipeline(doc)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:  # browsers ask for it on every page
+        return FileResponse(static / "favicon.svg", media_type="image/svg+xml")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home() -> HTMLResponse:

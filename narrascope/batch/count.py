@@ -46,6 +46,18 @@ def _records_in_input(name: str) -> int:
     return total
 
 
+def count_lines(fh, block: int = 1 << 20) -> int:
+    """Non-blank lines of a binary file, read in blocks: a line of gigabytes (a .gz bomb) is never held whole."""
+    count, blank = 0, True
+    while chunk := fh.read(block):
+        for i, piece in enumerate(chunk.split(b"\n")):
+            if i:  # a line break: the line before it ends here
+                count += not blank
+                blank = True
+            blank = blank and not piece.strip()
+    return count + (not blank)
+
+
 def _records_in(path: Path) -> int:
     suffix = data_suffix(path)
     if suffix in FEED_SUFFIXES or path.name.lower().endswith(WARC_SUFFIXES):
@@ -53,7 +65,7 @@ def _records_in(path: Path) -> int:
     try:
         if suffix in JSONL_SUFFIXES or suffix == ".csv":
             with open_data(path) as fh:
-                lines = sum(1 for line in fh if line.strip())
+                lines = count_lines(fh)
             return max(lines - (1 if suffix == ".csv" else 0), 0)
         if suffix == ".parquet":
             import duckdb

@@ -100,6 +100,8 @@ def serve(
                                                           "link-local addresses.")] = False,
     workers: Annotated[int, typer.Option(help="Analysis processes (each loads the model once); 0: one per "
                                               "CPU core.")] = 0,
+    max_pending: Annotated[int, typer.Option(help="Analyses running or waiting at once; more get 503 with "
+                                                  "Retry-After (0: four per worker).")] = 0,
 ) -> None:
     """Serve the REST API (OpenAPI at /docs) and the web app at http://HOST:PORT/."""
     import uvicorn
@@ -113,7 +115,7 @@ def serve(
              "endpoints open; give a non-empty token, or unset NARRASCOPE_TOKEN to serve without one")
     settings = Settings(db=db, model=str(model) if model else None, token=given,
                         max_body_bytes=int(max_body_mb * 1_000_000), allow_private_urls=allow_private_urls,
-                        workers=workers if workers > 0 else usable_cores())
+                        workers=workers if workers > 0 else usable_cores(), max_pending=max(0, max_pending))
     from narrascope.store.corpus import CorpusStore
 
     try:  # a store another process holds (DuckDB allows one writer) is one clear line, before any "serving"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import http.client
 import ipaddress
 import socket
 import urllib.error
@@ -19,15 +21,18 @@ def site_of(url: str) -> str:
     return (urllib.parse.urlsplit(url).hostname or "").removeprefix("www.")
 
 
-def check_url(url: str, *, allow_private: bool = False) -> None:
-    """Refuse non-http(s) URLs and hosts that resolve to private, loopback, link-local or reserved addresses."""
+def check_url(url: str, *, allow_private: bool = False) -> str | None:
+    """Refuse non-http(s) URLs and hosts that resolve to private, loopback, link-local or reserved addresses;
+    the address checked (None with ``allow_private``), which the fetch must connect to: resolving the name
+    again could give another address (DNS rebinding)."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError("only http:// and https:// URLs can be fetched", source=url)
     if allow_private:
-        return
+        return None
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
+                                   type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise InputError(f"cannot resolve the host ({exc}); check the URL", source=url) from None
     for info in infos:
@@ -36,6 +41,51 @@ def check_url(url: str, *, allow_private: bool = False) -> None:
                 or address.is_multicast or address.is_unspecified):
             raise InputError(f"the host resolves to a non-public address ({address}); fetching it is not "
                              "allowed (the server can allow it with --allow-private-urls)", source=url)
+    if not infos:
+        raise InputError("the host has no address; check the URL", source=url)
+    return infos[0][4][0]
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to ``address`` (checked), whatever the host name resolves to now."""
+
+    def __init__(self, *args, address: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout, self.source_address)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """An HTTPS connection to ``address`` (checked); the certificate is still checked against the host name."""
+
+    def __init__(self, *args, address: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout, self.source_address)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(_PinnedHTTPConnection, address=self.address), req)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def https_open(self, req):
+        return self.do_open(functools.partial(_PinnedHTTPSConnection, address=self.address), req,
+                            context=self._context)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -46,9 +96,12 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def fetch_url(url: str, *, allow_private: bool = False, timeout: float = 10.0, max_bytes: int = 5_000_000
               ) -> tuple[str, str]:
     """``(final URL, body as text)``; each redirect is checked like the first URL."""
-    opener = urllib.request.build_opener(_NoRedirect)
     for _ in range(MAX_REDIRECTS + 1):
-        check_url(url, allow_private=allow_private)
+        address = check_url(url, allow_private=allow_private)
+        # to the checked address, and through no proxy (a proxy would resolve the name itself)
+        pinned = () if address is None else (urllib.request.ProxyHandler({}), _PinnedHTTPHandler(address),
+                                             _PinnedHTTPSHandler(address))
+        opener = urllib.request.build_opener(_NoRedirect, *pinned)
         request = urllib.request.Request(url, headers={"User-Agent": "narrascope (+https://example.invalid)"})
         try:
             with opener.open(request, timeout=timeout) as response:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -84,15 +84,45 @@ def _csv_rows(path: Path) -> Iterator:
         yield str(path), 0, InputError(f"cannot read file ({exc.strerror})", source=str(path))
         return
     with fh:
-        for item in until_damaged(path, _csv_records(path, fh)):
+        for item in until_damaged(path, _csv_records(path, BoundedTextLines(fh, MAX_BYTES))):
             yield item if isinstance(item, tuple) else (str(path), 0, item)
 
 
-def _csv_records(path: Path, fh: IO[str]) -> Iterator:
-    """``(where, row number, record or error)`` for each row of an open CSV file."""
-    reader = csv.reader(fh, strict=True)
+class _OverlongLine(Exception):
+    """A line over the limit for one article, read past without being held whole."""
+
+
+class BoundedTextLines:
+    """The lines of a text file for ``csv.reader``: a line over ``limit`` characters is read past in pieces
+    (never held whole: a .gz line that inflates to gigabytes takes no more memory than the limit) and
+    raises ``_OverlongLine``, after which iteration goes on with the next line."""
+
+    def __init__(self, fh: IO[str], limit: int) -> None:
+        self.fh, self.limit = fh, limit
+
+    def __iter__(self) -> BoundedTextLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.fh.readline(self.limit + 1)
+        if not line:
+            raise StopIteration
+        if len(line) > self.limit and not line.endswith(("\n", "\r")):
+            while (rest := self.fh.readline(1 << 20)) and not rest.endswith(("\n", "\r")):
+                pass
+            raise _OverlongLine
+        return line
+
+
+def _csv_records(path: Path, lines: Iterable[str]) -> Iterator:
+    """``(where, row number, record or error)`` for each row of a CSV file's lines."""
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader)
+    except _OverlongLine:
+        yield str(path), 0, InputError(f"the header row is over {MAX_BYTES / 1e6:.0f} MB: not a CSV file of "
+                                       "articles", source=str(path))
+        return
     except (csv.Error, StopIteration) as exc:
         yield str(path), 0, InputError(f"no CSV header row ({exc or 'empty file'})", source=str(path))
         return
@@ -106,6 +136,11 @@ def _csv_records(path: Path, fh: IO[str]) -> Iterator:
             row = next(reader)
         except StopIteration:
             return
+        except _OverlongLine:
+            yield f"{path}#line {line}", 0, RecordError(
+                f"a line is over the {MAX_BYTES / 1e6:.0f} MB limit for one article; row skipped",
+                source=f"{path}:{line}")
+            continue
         except csv.Error as exc:
             reason = (f"a field is over the {MAX_BYTES / 1e6:.0f} MB limit for one article" if "field limit" in str(exc)
                       else f"broken CSV quoting ({exc})")

@@ -82,6 +82,10 @@ def _document(record, path: Path, offset: int):
     body = record.content_stream().read(MAX_BYTES + 1)
     if len(body) > MAX_BYTES:
         return InputTooLargeError(f"page {url} is over {MAX_BYTES / 1e6:.0f} MB; skipped", source=where)
+    if _cut_short(record):
+        return RecordError(f"the record of {url or 'a page'} is cut short: the archive ends before the "
+                           f"{record.length} bytes its header announces (a truncated download?); record skipped",
+                           source=where)
     text = body.decode(html_charset(body, _charset(content_type)), errors="replace")
     try:
         doc = read_html(text, id=url or where, source=where, url=url) if kind != "text/plain" \
@@ -93,6 +97,15 @@ def _document(record, path: Path, offset: int):
     doc.date = doc.date or (headers.get_header("WARC-Date") or "")[:10]
     doc.meta["file"], doc.meta["row"] = str(path), offset
     return doc
+
+
+def _cut_short(record) -> bool:
+    """Whether the archive ended inside ``record``: the bytes left after its body are read to the end fall
+    short of the length its WARC header declares (half a page is not analysed as if it were the page)."""
+    raw = record.raw_stream
+    while raw.read(SCAN_BLOCK):
+        pass
+    return getattr(raw, "limit", 0) > 0
 
 
 def _charset(content_type: str) -> str | None:

@@ -35,12 +35,25 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
+def _loosely(column: str) -> str:
+    """A SQL test that ``column`` contains the pattern given as parameter, ignoring case and reading
+    ``_`` and ``-`` as spaces ("loaded language" finds Loaded_Language, "putin" finds Vladimir Putin)."""
+    return f"lower(replace(replace({column}, '_', ' '), '-', ' ')) LIKE ? ESCAPE '\\'"
+
+
+def _pattern(value: str) -> str:
+    """The LIKE pattern for ``_loosely``: the value lower-cased, its wildcards escaped, inside ``%…%``."""
+    text = " ".join(value.replace("_", " ").replace("-", " ").lower().split())
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%") + "%"
+
+
 @dataclass(frozen=True)
 class DocumentFilter:
     """Which articles a query covers; every field is optional and they combine with AND."""
 
+    # narrative, entity, technique and source match any part of a name, ignoring case, "_" and "-"
     narrative: str | None = None  # a narrative or sub-narrative name
-    entity: str | None = None  # an entity name (case-insensitive)
+    entity: str | None = None  # an entity name
     role: str | None = None  # main or fine role of that entity (or of any entity)
     technique: str | None = None
     language: str | None = None
@@ -54,25 +67,27 @@ class DocumentFilter:
         clauses, params = ["TRUE"], []
         if self.narrative:
             clauses.append("d.id IN (SELECT doc_id FROM labels WHERE kind IN ('narrative', 'subnarrative') "
-                           "AND name = ?)")
-            params.append(self.narrative)
+                           f"AND {_loosely('name')})")
+            params.append(_pattern(self.narrative))
         if self.technique:
-            clauses.append("d.id IN (SELECT doc_id FROM labels WHERE kind = 'technique' AND name = ?)")
-            params.append(self.technique)
+            clauses.append(f"d.id IN (SELECT doc_id FROM labels WHERE kind = 'technique' AND {_loosely('name')})")
+            params.append(_pattern(self.technique))
         if self.entity or self.role:
             sub, sub_params = [], []
             if self.entity:
-                sub.append("lower(name) = lower(?)")
-                sub_params.append(self.entity)
+                sub.append(_loosely("name"))
+                sub_params.append(_pattern(self.entity))
             if self.role:
                 sub.append("(main_role = ? OR (',' || fine_roles || ',') LIKE ('%,' || ? || ',%'))")
                 sub_params += [self.role, self.role]
             clauses.append(f"d.id IN (SELECT doc_id FROM entities WHERE {' AND '.join(sub)})")
             params += sub_params
-        for column, value in (("language", self.language), ("source", self.source)):
-            if value:
-                clauses.append(f"d.{column} = ?")
-                params.append(value)
+        if self.language:
+            clauses.append("lower(d.language) = lower(?)")
+            params.append(self.language.strip())
+        if self.source:
+            clauses.append(_loosely("d.source"))
+            params.append(_pattern(self.source))
         if self.date_from:
             clauses.append("d.day >= ?")
             params.append(self.date_from)
