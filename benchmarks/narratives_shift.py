@@ -17,8 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks.common import DATA, console, table, write_result
-
-LANGUAGES = ("EN", "BG", "HI", "PT", "RU")
+from narrascope.resources import SEMEVAL_LANGUAGES as LANGUAGES
 
 
 def main() -> None:

@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import DATA, console, table, write_result
+from narrascope.resources import SEMEVAL_LANGUAGES as LANGUAGES
 
 T10 = DATA / "semeval2025_t10"
 T3 = DATA / "semeval2023_t3" / "train"
-LANGUAGES = ("EN", "BG", "HI", "PT", "RU")
 ROLES = ("Protagonist", "Antagonist", "Innocent")
 GENRES = ("opinion", "reporting", "satire")
 FLAG = 2.0

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from narrascope.components.base import Component
+from narrascope.resources import LANGUAGES
 from narrascope.schema import Document
 
-SUPPORTED = ("en", "bg", "hi", "pt", "ru")
+SUPPORTED = LANGUAGES
 OTHER_LANGUAGE = "other"
 # Languages lingua also considers, so that e.g. Spanish or Ukrainian text is
 # reported as "other" instead of being forced onto Portuguese or Russian.

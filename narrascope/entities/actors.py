@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from narrascope.resources import LANGUAGES, resource
 from narrascope.text.words import WORD_PATTERN
 
 _TOKEN = re.compile(WORD_PATTERN)
@@ -206,10 +205,10 @@ def _main_actors() -> tuple[tuple[Actor, ...], tuple[tuple, ...]]:
 
 
 def _resource(name: str) -> dict:
-    return json.loads(resources.files("narrascope.resources").joinpath(name).read_text(encoding="utf-8"))
+    return resource(name)
 
 
-WORLD_LANGUAGES = ("en", "bg", "hi", "pt", "ru")
+WORLD_LANGUAGES = LANGUAGES
 _CASED = frozenset({"en", "bg", "pt", "ru"})  # scripts with capitals: world names are found capitalised only
 _NUKTA = "\u093c"
 # country names that are also a common word of their language, capitalised at the start of a sentence

@@ -7,7 +7,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-LANGUAGES = ("en", "bg", "hi", "pt", "ru")
+from narrascope.resources import LANGUAGES
+
 FALLBACK = "en"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from narrascope.errors import FolderLayoutError, InputError
 from narrascope.ingest.articles import read_text
 from narrascope.ingest.decode import read_text_bytes
+from narrascope.resources import LANGUAGES
 from narrascope.schema import Document
 
 RAW_DIR = "raw-documents"
@@ -20,7 +21,7 @@ def is_semeval_folder(path: Path) -> bool:
 def semeval_language(path: Path) -> str:
     """Language code from the folder name (``EN`` -> ``en``) or ``""``."""
     name = path.name.lower()
-    return name if name in {"en", "bg", "hi", "pt", "ru"} else ""
+    return name if name in LANGUAGES else ""
 
 
 def given_folder_language(doc: Document) -> Document:

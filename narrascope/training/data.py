@@ -10,9 +10,10 @@ from pathlib import Path
 from narrascope.errors import DataError, FolderLayoutError, InputError
 from narrascope.ingest.annotations import iter_tsv, split_labels
 from narrascope.ingest.semeval import read_semeval_folder
+from narrascope.resources import SEMEVAL_LANGUAGES
 from narrascope.schema import Document
 
-LANGUAGES = ("EN", "BG", "HI", "PT", "RU")
+LANGUAGES = SEMEVAL_LANGUAGES
 
 
 @dataclass
