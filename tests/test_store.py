@@ -185,3 +185,14 @@ def test_a_batch_is_stored_in_one_go_with_the_same_rules(db: str):
         assert [status for _, status in s.add_many([b_new, a])] == ["updated", "unchanged"]
         assert s.count() == 2 and s.count(DocumentFilter(q="again")) == 1
         assert s.top_entities() == [{"name": "NATO", "role": "Antagonist", "articles": 2, "mentions": 2}]
+
+
+def test_an_undated_article_is_undated_not_dated_by_its_ingestion(db: str):
+    dated = _doc("Dated\n\nMissiles and the brink.", FEAR, date="2026-02-03")
+    undated = _doc("Undated\n\nThe West provoked Russia.", WEST)
+    with CorpusStore(db) as s:
+        s.add_many([dated, undated])
+        total, rows = s.search()
+        assert total == 2 and {r["title"]: r["day"] for r in rows} == {"Dated": "2026-02-03", "Undated": None}
+        counts = s.narrative_counts()
+        assert [(c["period"][:10], c["narrative"]) for c in counts] == [("2026-02-03", FEAR)]  # on the time axis

@@ -55,6 +55,7 @@ def page(server):
 
 def test_analyse_an_article_in_the_browser(server: str, page):
     page.goto(server + "/#analyze")
+    page.wait_for_selector("#article-text")
     page.fill("#article-text", ARTICLE)
     page.check("#store-it")
     page.click("#analyze-button")
@@ -65,18 +66,30 @@ def test_analyse_an_article_in_the_browser(server: str, page):
     assert card.locator("table").first.locator("tbody tr").count() >= 1  # narratives
     assert page.locator(".text span.ent").count() >= 2  # actors highlighted by role
     assert page.locator(".text span.quote").count() >= 1  # the explanation's quotes in the text
-    # the explanation's quote links to its place in the text
+    # the explanation's quote links to its place in the text, and the address stays (reload shows the page)
     page.locator(".explain a").first.click()
-    assert page.evaluate("location.hash") == "#q0" and page.locator("#q0").count() == 1
+    assert page.evaluate("location.hash") == "#analyze" and page.locator("#q0").count() == 1
+    # people read names, not codes
+    assert "_" not in card.locator("p.muted").last.inner_text()
+    for name in card.locator("table").last.locator("tbody tr td:first-child").all_inner_texts():
+        assert "_" not in name, name
     # the article's <script> is shown as text, never run
     assert page.evaluate("window.__pwned") is None
     assert "<script>window.__pwned = 1</script>" in page.locator(".text").inner_text()
 
 
+DATED = ("Europe and the war economy\n\nBrussels promised more weapons for Ukraine, while Moscow said the West "
+         "wants a long war. Officials in Berlin warned of escalation and NATO called for calm.\n")
+
+
 def test_browse_the_dashboard(server: str, page):
+    stored = page.request.post(server + "/documents", data={"text": DATED, "date": "2026-03-02", "source": "Daily"})
+    assert stored.status == 201
     page.goto(server + "/#corpus")
     page.wait_for_selector("#articles tbody tr")
-    assert page.locator("#articles tbody tr").count() == 1
+    assert page.locator("#articles tbody tr").count() == 2
+    days = page.locator("#articles tbody tr td:first-child").all_inner_texts()
+    assert sorted(days) == ["2026-03-02", "undated"]  # an undated article is not dated by its ingestion
     page.wait_for_function("window.Chart && Chart.getChart(document.querySelector('#prevalence'))")
     assert page.locator("#prevalence").is_visible()
     assert page.evaluate("Chart.getChart(document.querySelector('#prevalence')).data.datasets.length") >= 1
@@ -91,3 +104,61 @@ def test_browse_the_dashboard(server: str, page):
     page.wait_for_selector("article.card")
     assert page.evaluate("location.hash").startswith("#doc=")
     assert page.locator(".text span.ent").count() >= 2
+
+
+def _no_sideways_overflow(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_dashboard_state_lives_in_the_address_and_survives_reload_and_back(server: str, page):
+    page.goto(server + "/#corpus")
+    page.wait_for_selector("#articles tbody tr")
+    page.fill("input[name=entity]", "washing")  # part of a name, any case
+    page.click("#filters button[type=submit]")
+    page.wait_for_function("location.hash.includes('entity=washing')")
+    page.wait_for_function("document.querySelector('#total').textContent === '(1)'")
+    page.reload()
+    page.wait_for_function("document.querySelector('#total').textContent === '(1)'")
+    assert page.input_value("input[name=entity]") == "washing"
+    page.fill("input[name=entity]", "nobody-at-all")
+    page.click("#filters button[type=submit]")
+    page.wait_for_function("document.querySelector('#total').textContent === '(0)'")
+    page.go_back()
+    page.wait_for_function("document.querySelector('#total').textContent === '(1)'")
+    assert page.input_value("input[name=entity]") == "washing"
+
+
+def test_click_an_actor_or_a_chart_bar_to_see_its_articles(server: str, page):
+    page.goto(server + "/#corpus")
+    page.wait_for_selector("#roles a")
+    actor = page.locator("#roles a").first
+    name = actor.inner_text()
+    actor.click()
+    page.wait_for_function("location.hash.includes('entity=')")
+    assert page.input_value("input[name=entity]") == name
+    page.goto(server + "/#corpus")
+    page.wait_for_function("document.querySelector('#view-corpus').dataset.shown === '#corpus'")
+    page.locator("#prevalence").scroll_into_view_if_needed()
+    box = page.locator("#prevalence").bounding_box()
+    x, y, label = page.evaluate("""() => { const c = Chart.getChart(document.querySelector('#prevalence'));
+        const bar = c.getDatasetMeta(0).data.find(b => Math.abs(b.base - b.y) > 2);
+        return [bar.x, (bar.y + bar.base) / 2, c.data.datasets[0].label]; }""")
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_function("location.hash.includes('narrative=')")
+    assert page.input_value("input[name=narrative]") == label
+
+
+def test_pages_fit_a_phone_screen(server: str, page):
+    phone = page.context.browser.new_page(viewport={"width": 375, "height": 740})
+    phone.goto(server + "/#analyze")
+    phone.fill("#article-text", ARTICLE)
+    phone.click("#analyze-button")
+    phone.wait_for_selector("article.card", timeout=60_000)
+    assert _no_sideways_overflow(phone), "analyse page"
+    phone.goto(server + "/#corpus")
+    phone.wait_for_function("document.querySelector('#view-corpus').dataset.shown === '#corpus'")
+    assert _no_sideways_overflow(phone), "dashboard"
+    phone.locator("#articles tbody a").first.click()
+    phone.wait_for_selector("article.card")
+    assert _no_sideways_overflow(phone), "article page"
+    phone.close()

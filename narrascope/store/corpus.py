@@ -306,7 +306,7 @@ class CorpusStore:
         """``(total matching, one page of summaries)``, newest first."""
         sql, params = (where or DocumentFilter()).where()
         query = f"""
-            SELECT d.id, d.url, d.external_id, d.title, d.source, d.language, d.day, d.dominant,
+            SELECT d.id, d.url, d.external_id, d.title, d.source, d.language, d.published AS day, d.dominant,
                    (SELECT array_agg(name ORDER BY score DESC) FROM labels l
                      WHERE l.doc_id = d.id AND l.kind = 'narrative') AS narratives,
                    (SELECT array_agg(name ORDER BY score DESC) FROM labels l
@@ -326,7 +326,8 @@ class CorpusStore:
 
     def narrative_counts(self, where: DocumentFilter | None = None, interval: str = "day",
                          by: str | None = None) -> list[dict[str, Any]]:
-        """Articles per narrative per ``interval`` (day or week), optionally per ``by`` (source or language)."""
+        """Articles per narrative per ``interval`` (day, week or month) of their publication date, optionally per
+        ``by`` (source or language); undated articles are left out (the day they were ingested is no date)."""
         if interval not in ("day", "week", "month"):
             raise UsageError(f"interval must be day, week or month, not {interval!r}")
         if by not in (None, "source", "language"):
@@ -334,10 +335,10 @@ class CorpusStore:
         sql, params = (where or DocumentFilter()).where()
         group = f"d.{by}, " if by else ""
         query = f"""
-            SELECT date_trunc('{interval}', d.day) AS period, {group}l.name AS narrative,
+            SELECT date_trunc('{interval}', d.published) AS period, {group}l.name AS narrative,
                    count(DISTINCT d.id) AS articles
             FROM documents d JOIN labels l ON l.doc_id = d.id AND l.kind = 'narrative'
-            WHERE {sql} GROUP BY 1, {group}l.name ORDER BY 1, {group}l.name"""
+            WHERE d.published IS NOT NULL AND {sql} GROUP BY 1, {group}l.name ORDER BY 1, {group}l.name"""
         with self._cursor() as con:
             cursor = self._run(con, query, params)
             names = [c[0] for c in cursor.description]
@@ -377,7 +378,7 @@ class CorpusStore:
             raise UsageError(f"export format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
         sql, params = (where or DocumentFilter()).where()
         query = f"""
-            SELECT d.id, d.url, d.external_id, d.title, d.source, d.language, d.day, d.dominant,
+            SELECT d.id, d.url, d.external_id, d.title, d.source, d.language, d.published AS day, d.dominant,
                    (SELECT string_agg(name, ';' ORDER BY score DESC) FROM labels l
                      WHERE l.doc_id = d.id AND l.kind = 'narrative') AS narratives,
                    (SELECT string_agg(name, ';' ORDER BY score DESC) FROM labels l

@@ -11,24 +11,49 @@ function el(tag, attrs = {}, ...children) {
   for (const c of children) node.append(c);
   return node;
 }
+// a technique, frame or genre id as a person reads it: "Name_Calling-Labeling" -> "Name calling / labeling"
+function human(name) {
+  if (!name || /^(URW|CC): /.test(name) || name === "Other") return name || "";
+  const text = name.split("-").map(p => p.replace(/_/g, " ").toLowerCase()).join(" / ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+// an API error as a sentence: the message without its code ("[E100] file: ..." -> "file: ..."); a list of
+// validation problems (422) as their messages
+function errorText(detail) {
+  if (Array.isArray(detail)) return detail.map(d => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`.replace(/^: /, "")).join("; ");
+  return String(detail).replace(/^\[E\d{3}\]\s*/, "");
+}
 async function api(path, options = {}) {
   const response = await fetch(path, options);
   const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
-  if (!response.ok) throw new Error(body?.detail ? JSON.stringify(body.detail) : response.statusText);
+  if (!response.ok) {
+    if (response.status === 503) throw new Error("The server is busy; try again in a moment.");
+    throw new Error(body?.detail ? errorText(body.detail) : response.statusText);
+  }
   return body;
 }
+const SCORE_HELP = "Calibrated probability (0 to 1) that the article pushes this label, from the model's out-of-fold scores";
 
 // ---- one article -----------------------------------------------------------------
+// techniques told apart in the text: six underline styles, cycled over the technique list
+const TECHNIQUE_STYLES = ["Loaded_Language", "Name_Calling-Labeling", "Doubt", "Appeal_to_Fear-Prejudice",
+  "Exaggeration-Minimisation", "Flag_Waving", "Questioning_the_Reputation", "Causal_Oversimplification",
+  "Appeal_to_Authority", "Repetition", "Slogans", "False_Dilemma-No_Choice", "Appeal_to_Values",
+  "Appeal_to_Hypocrisy", "Guilt_by_Association", "Conversation_Killer", "Red_Herring", "Straw_Man",
+  "Whataboutism", "Appeal_to_Popularity", "Obfuscation-Vagueness-Confusion", "Appeal_to_Time",
+  "Consequential_Oversimplification"];
 function spansOf(doc) {
   const spans = [];
   for (const group of ["narratives", "subnarratives"])
     for (const label of doc.labels[group] || [])
       for (const s of label.evidence) spans.push({start: s.start, end: s.end, cls: "evidence", title: label.name});
-  for (const entity of doc.entities || [])
-    for (const m of entity.mentions)
-      if (m.main_role) spans.push({start: m.start, end: m.end, cls: `ent ${m.main_role.name}`,
-                                   title: `${entity.name}: ${m.main_role.name} ${(m.fine_roles || []).map(r => r.name).join(", ")}`});
-  for (const s of doc.spans.techniques || []) spans.push({start: s.start, end: s.end, cls: "tech", title: s.label});
+  for (const entity of doc.entities || [])  // coloured by the actor's role in the article, as in the actor table
+    if (entity.main_role)
+      for (const m of entity.mentions)
+        spans.push({start: m.start, end: m.end, cls: `ent ${entity.main_role.name}`,
+                    title: `${entity.name}: ${entity.main_role.name} (${(entity.fine_roles || []).map(r => r.name).join(", ")})`});
+  for (const s of doc.spans.techniques || [])
+    spans.push({start: s.start, end: s.end, cls: `tech t${TECHNIQUE_STYLES.indexOf(s.label) % 6}`, title: human(s.label)});
   (doc.explanation?.quotes || []).forEach((q, k) => spans.push({start: q.start, end: q.end, cls: "quote", id: `q${k}`,
                                                               title: "quoted in the explanation"}));
   return spans;
@@ -66,39 +91,50 @@ function renderExplanation(doc) {
     const at = ex.text.indexOf(q.text, pos);
     if (at < 0) return;
     p.append(document.createTextNode(ex.text.slice(pos, at)));
-    p.append(el("a", {href: `#q${k}`, text: `“${q.text}${q.label === "cut quote" ? "…" : ""}”`}));
+    const link = el("a", {href: `#q${k}`, "data-quote": `q${k}`, text: `“${q.text}${q.label === "cut quote" ? "…" : ""}”`});
+    link.addEventListener("click", e => {  // scroll to the quote; the address (#doc=ID, #analyze) stays
+      e.preventDefault();
+      const target = document.getElementById(`q${k}`);
+      if (target) { target.scrollIntoView({block: "center"}); target.classList.add("flash"); setTimeout(() => target.classList.remove("flash"), 1500); }
+    });
+    p.append(link);
     pos = at + q.text.length + (q.label === "cut quote" ? 1 : 0);
   });
   p.append(document.createTextNode(ex.text.slice(pos)));
-  return el("div", {class: "explain"}, el("div", {class: "muted", text: `Dominant narrative: ${ex.subnarrative || ex.narrative}`}), p);
+  return el("div", {class: "explain"}, el("div", {class: "muted", text: `Dominant narrative: ${ex.subnarrative || ex.narrative}`,
+    title: "The narrative the article pushes most: its own score plus half that of its strongest sub-narrative, which can rank it above a narrative with a higher score alone"}), p);
 }
 
 function table(headers, rows) {
-  const t = el("table", {}, el("thead", {}, el("tr", {}, ...headers.map(h => el("th", {text: h})))));
+  const head = headers.map(h => Array.isArray(h) ? el("th", {text: h[0], title: h[1]}) : el("th", {text: h}));
+  const t = el("table", {}, el("thead", {}, el("tr", {}, ...head)));
   const body = el("tbody");
   for (const r of rows) body.append(el("tr", {}, ...r.map(c => c instanceof Node ? el("td", {}, c) : el("td", {text: String(c)}))));
   t.append(body);
-  return t;
+  return el("div", {class: "table-wrap"}, t);
 }
 
 function renderDocument(doc) {
   const card = el("article", {class: "card"});
   card.append(el("h2", {text: doc.title || doc.id || "Article"}));
-  card.append(el("div", {class: "muted", text: [doc.language && `language ${doc.language}`, doc.source, doc.date].filter(Boolean).join(" · ")}));
+  const meta = el("div", {class: "muted", text: [doc.language && `language ${doc.language}`, doc.source, doc.date || "undated"].filter(Boolean).join(" · ")});
+  if (/^https?:\/\//i.test(doc.url || "")) meta.append(" · ", el("a", {href: doc.url, rel: "noopener noreferrer", target: "_blank", text: "original article"}));
+  card.append(meta);
   const narr = [];
-  for (const n of doc.labels.narratives || []) {
+  for (const n of (doc.labels.narratives || []).filter(n => n.name !== "Other")) {
     narr.push([n.name, n.score.toFixed(2)]);
     for (const s of doc.labels.subnarratives || []) if (s.parent === n.name) narr.push([`  └ ${s.name.slice(n.name.length + 2) || s.name}`, s.score.toFixed(2)]);
   }
-  card.append(table(["Narrative / sub-narrative", "score"], narr));
+  if (narr.length) card.append(table(["Narrative / sub-narrative", ["score", SCORE_HELP]], narr));
+  else card.append(el("p", {class: "muted", text: "No narrative of the taxonomy found in this article."}));
   card.append(renderExplanation(doc));
   const ents = (doc.entities || []).filter(e => e.main_role).map(e => [e.name, `${e.main_role.name}: ${e.fine_roles.map(r => r.name).join(", ")}`, e.mentions.length]);
   if (ents.length) card.append(el("h3", {text: "Actors"}), table(["Entity", "Role", "mentions"], ents));
   // each technique's surest span (highest span confidence; the first on ties)
   const surest = spans => spans.reduce((best, s) => (s.score ?? 0) > (best?.score ?? -1) ? s : best, null);
-  const techs = (doc.labels.techniques || []).map(t => [t.name, t.evidence.length, surest(t.evidence)?.text || ""]);
+  const techs = (doc.labels.techniques || []).map(t => [human(t.name), t.evidence.length, surest(t.evidence)?.text || ""]);
   const genre = doc.labels.genre?.[0];
-  if (genre) card.append(el("p", {class: "muted", text: `genre ${genre.name} · frames ${(doc.labels.frames || []).map(f => f.name).join(", ")}`}));
+  if (genre) card.append(el("p", {class: "muted", text: `genre ${human(genre.name)} · frames ${(doc.labels.frames || []).map(f => human(f.name)).join(", ")}`}));
   if (techs.length) card.append(el("h3", {text: "Persuasion techniques"}), table(["Technique", "spans", "surest quote"], techs));
   card.append(el("div", {class: "legend"}, el("span", {class: "evidence", text: "narrative evidence"}),
     el("span", {class: "ent Protagonist", text: "protagonist"}), el("span", {class: "ent Antagonist", text: "antagonist"}),
@@ -117,76 +153,138 @@ async function onAnalyze(event) {
   if (url && text) payload.url = url;
   button.disabled = true; status.textContent = "analysing…"; status.className = "";
   try {
-    const doc = await api("/analyze", {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify(payload)});
-    $("#result").replaceChildren(renderDocument(doc));
-    status.textContent = "";
-    if ($("#store-it").checked) {
-      const stored = await api("/documents", {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify(payload)});
+    const post = {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify(payload)};
+    if ($("#store-it").checked) {  // one request: the page is fetched and analysed once, then read back
+      const stored = await api("/documents", post);
+      $("#result").replaceChildren(renderDocument(await api(`/documents/${encodeURIComponent(stored.id)}`)));
       status.textContent = `stored (${stored.status})`;
+    } else {
+      $("#result").replaceChildren(renderDocument(await api("/analyze", post)));
+      status.textContent = "";
     }
   } catch (err) { status.textContent = `error: ${err.message}`; status.className = "error"; }
   finally { button.disabled = false; }
 }
 
 // ---- corpus dashboard --------------------------------------------------------------
-let offset = 0, chart = null;
+// The dashboard's state (filters, interval, page) lives in the address, #corpus?entity=putin&offset=20:
+// reload, back and a shared link give the same view.
 const PAGE = 20;
-function filterParams() {
+let chart = null;
+function corpusState() {
+  const query = location.hash.startsWith("#corpus?") ? location.hash.slice("#corpus?".length) : "";
+  return new URLSearchParams(query);
+}
+function goCorpus(params) {
+  const query = params.toString();
+  const hash = query ? `#corpus?${query}` : "#corpus";
+  if (location.hash !== hash) location.hash = hash; else loadCorpus();
+}
+function formState() {
   const params = new URLSearchParams();
-  for (const [k, v] of new FormData($("#filters"))) if (v && k !== "interval") params.set(k, v);
+  for (const [k, v] of new FormData($("#filters"))) if (v && !(k === "interval" && v === "day")) params.set(k, v.trim());
   return params;
 }
+function setFilter(name, value) {
+  const params = formState();
+  params.set(name, value);
+  params.delete("offset");
+  goCorpus(params);
+}
 async function loadCorpus() {
-  const params = filterParams();
+  const state = corpusState();
+  for (const field of $("#filters").elements) if (field.name) field.value = state.get(field.name) || (field.name === "interval" ? "day" : "");
+  const offset = Math.max(0, parseInt(state.get("offset") || "0", 10) || 0);
+  const params = new URLSearchParams(state);
+  params.delete("offset"); params.delete("interval");
   for (const a of document.querySelectorAll("#export a")) a.href = `/documents/export?${params}&format=${a.dataset.format}`;
   const page = await api(`/documents?${params}&limit=${PAGE}&offset=${offset}`);
   $("#total").textContent = `(${page.total})`;
   $("#page").textContent = page.total ? `${offset + 1}-${Math.min(offset + PAGE, page.total)} of ${page.total}` : "none";
   $("#prev").disabled = offset === 0; $("#next").disabled = offset + PAGE >= page.total;
+  $("#prev").dataset.offset = Math.max(0, offset - PAGE); $("#next").dataset.offset = offset + PAGE;
   const rows = page.items.map(d => el("tr", {},
-    el("td", {text: d.day || ""}), el("td", {}, el("a", {href: `#doc=${encodeURIComponent(d.id)}`, text: d.title || d.external_id || d.id})),
-    el("td", {text: d.language || ""}), el("td", {text: d.source || ""}), el("td", {text: d.dominant || (d.narratives[0] || "")})));
+    el("td", {text: d.day || "undated"}), el("td", {}, el("a", {href: `#doc=${encodeURIComponent(d.id)}`, text: d.title || d.external_id || d.id})),
+    el("td", {text: d.language || ""}), el("td", {text: d.source || ""}),
+    el("td", {text: d.dominant || (d.narratives.filter(n => n !== "Other")[0] || "none")})));
   $("#articles tbody").replaceChildren(...rows);
-  const interval = new FormData($("#filters")).get("interval") || "day";
+  const interval = state.get("interval") || "day";
   const stats = await api(`/stats/narratives?${params}&interval=${interval}`);
-  drawChart(stats);
+  drawChart(stats, interval);
   const lists = await Promise.all(["Antagonist", "Protagonist", "Innocent"].map(r => api(`/entities?${params}&role=${r}&limit=10`).then(x => [r, x])));
   $("#roles").replaceChildren(...lists.map(([role, items]) => el("div", {}, el("h3", {text: role}),
-    table(["Actor", "articles"], items.map(i => [i.name, i.articles])))));
-  const names = new Set(stats.map(s => s.narrative));
-  $("#narrative-list").replaceChildren(...[...names].map(n => el("option", {value: n})));
+    table(["Actor", "articles"], items.map(i => {
+      const link = el("a", {href: "#", text: i.name, title: `articles where ${i.name} is cast`});
+      link.addEventListener("click", e => { e.preventDefault(); setFilter("entity", i.name); });
+      return [link, i.articles];
+    })))));
+  const names = new Set(stats.map(s => s.narrative).filter(n => n !== "Other"));
+  $("#narrative-list").replaceChildren(...[...names].sort().map(n => el("option", {value: n})));
+  const languages = await api(`/stats/narratives?interval=month&by=language`).catch(() => []);
+  const codes = [...new Set(languages.map(s => s.language).filter(Boolean))].sort();
+  const select = $("#filters select[name=language]");
+  const chosen = state.get("language") || "";
+  select.replaceChildren(el("option", {value: "", text: "any"}), ...codes.map(c => el("option", {value: c, text: c})));
+  select.value = chosen;
+  $("#view-corpus").dataset.shown = location.hash;  // what the view now shows (tests and scripts wait on it)
 }
-function drawChart(stats) {
+// one colour family per narrative group (war: blues and purples; climate: greens and oranges), lightness
+// stepping within a family, so more than 20 narratives stay apart
+function narrativeColour(name, index, count) {
+  const climate = name.startsWith("CC:");
+  const hues = climate ? [140, 35, 90] : [220, 265, 195];
+  const hue = hues[index % hues.length];
+  const light = 35 + (Math.floor(index / hues.length) * 47 / Math.max(1, Math.ceil(count / hues.length))) % 45;
+  return `hsl(${hue} 60% ${light}%)`;
+}
+function allDays(first, last) {
+  const days = [];
+  for (let d = new Date(first + "T00:00:00Z"); d <= new Date(last + "T00:00:00Z") && days.length < 3700; d.setUTCDate(d.getUTCDate() + 1))
+    days.push(d.toISOString().slice(0, 10));
+  return days;
+}
+function drawChart(stats, interval) {
   if (!window.Chart) return;
-  const periods = [...new Set(stats.map(s => s.period.slice(0, 10)))].sort();
-  const narratives = [...new Set(stats.map(s => s.narrative))].filter(n => n !== "Other");
-  const palette = ["#4263eb", "#e8590c", "#2f9e44", "#c2255c", "#7048e8", "#1098ad", "#f08c00", "#5c940d", "#862e9c", "#d9480f"];
-  const datasets = narratives.map((n, i) => ({label: n, backgroundColor: palette[i % palette.length],
-    data: periods.map(p => stats.filter(s => s.narrative === n && s.period.startsWith(p)).reduce((a, s) => a + s.articles, 0))}));
+  let periods = [...new Set(stats.map(s => s.period.slice(0, 10)))].sort();
+  if (interval === "day" && periods.length) periods = allDays(periods[0], periods[periods.length - 1]);  // empty days shown
+  const narratives = [...new Set(stats.map(s => s.narrative))].filter(n => n !== "Other").sort();
+  const groups = {URW: narratives.filter(n => !n.startsWith("CC:")), CC: narratives.filter(n => n.startsWith("CC:"))};
+  const datasets = narratives.map(n => {
+    const group = n.startsWith("CC:") ? groups.CC : groups.URW;
+    return {label: n, backgroundColor: narrativeColour(n, group.indexOf(n), group.length),
+      data: periods.map(p => stats.filter(s => s.narrative === n && s.period.startsWith(p)).reduce((a, s) => a + s.articles, 0))};
+  });
   if (chart) chart.destroy();
   chart = new Chart($("#prevalence"), {type: "bar", data: {labels: periods, datasets},
-    options: {maintainAspectRatio: false, animation: false, scales: {x: {stacked: true}, y: {stacked: true, title: {display: true, text: "articles"}}},
-              plugins: {legend: {position: "right", labels: {boxWidth: 10, font: {size: 11}}}}}});
+    options: {maintainAspectRatio: false, animation: false,
+              scales: {x: {stacked: true}, y: {stacked: true, ticks: {precision: 0}, title: {display: true, text: "articles with the narrative"}}},
+              onClick: (event, elements) => { if (elements.length) setFilter("narrative", datasets[elements[0].datasetIndex].label); },
+              plugins: {legend: {position: "bottom", labels: {boxWidth: 10, font: {size: 10}}}}}});
 }
 
-// ---- routing: #analyze, #corpus, #doc=ID -------------------------------------------
+// ---- routing: #analyze, #corpus[?filters], #doc=ID -----------------------------------
 async function route() {
   const hash = location.hash || "#analyze";
-  const corpus = hash === "#corpus";
+  const corpus = hash === "#corpus" || hash.startsWith("#corpus?");
   $("#view-analyze").hidden = corpus; $("#view-corpus").hidden = !corpus;
-  if (corpus) { offset = 0; await loadCorpus().catch(e => $("#total").textContent = `error: ${e.message}`); }
+  $("#analyze-form").hidden = hash.startsWith("#doc=");
+  if (corpus) { await loadCorpus().catch(e => $("#total").textContent = `error: ${e.message}`); }
   else if (hash.startsWith("#doc=")) {
     const id = decodeURIComponent(hash.slice(5));
+    $("#result").replaceChildren(el("p", {class: "muted", text: "loading…"}));
     try { $("#result").replaceChildren(renderDocument(await api(`/documents/${encodeURIComponent(id)}`))); }
     catch (e) { $("#result").replaceChildren(el("p", {class: "error", text: e.message})); }
+  } else if (hash === "#analyze" && $("#result").dataset.from === "doc") {
+    $("#result").replaceChildren();  // an article page's content does not leak into the analyse page
   }
+  $("#result").dataset.from = hash.startsWith("#doc=") ? "doc" : "analyze";
 }
 document.addEventListener("DOMContentLoaded", () => {
   $("#analyze-form").addEventListener("submit", onAnalyze);
   $("#article-file").addEventListener("change", async e => { const f = e.target.files[0]; if (f) $("#article-text").value = await f.text(); });
-  $("#filters").addEventListener("submit", e => { e.preventDefault(); offset = 0; loadCorpus(); });
-  $("#prev").addEventListener("click", () => { offset = Math.max(0, offset - PAGE); loadCorpus(); });
-  $("#next").addEventListener("click", () => { offset += PAGE; loadCorpus(); });
+  $("#filters").addEventListener("submit", e => { e.preventDefault(); goCorpus(formState()); });
+  for (const id of ["#prev", "#next"])
+    $(id).addEventListener("click", e => { const p = formState(); p.set("offset", e.target.dataset.offset); goCorpus(p); });
   window.addEventListener("hashchange", route);
   route();
 });
