@@ -162,3 +162,23 @@ def test_analyze_with_two_workers_writes_the_same_records_as_one(tmp_path: Path)
     one, two = outputs
     assert len(one) >= 8 and any(record["entities"] for record in one)
     assert two == one
+
+
+def test_serve_on_a_store_another_process_holds_is_one_clear_line(tmp_path: Path):
+    import subprocess
+    import sys
+    import time
+
+    db = tmp_path / "busy.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('open', flush=True); time.sleep(60)", str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        started = time.time()
+        result = runner.invoke(app, ["serve", "--db", str(db), "--port", "1"])
+        assert result.exit_code == 2 and "cannot open the corpus database" in result.output
+        assert "Traceback" not in result.output and "narrascope on http" not in result.output
+        assert time.time() - started < 30
+    finally:
+        holder.kill()
+        holder.wait()
