@@ -826,3 +826,12 @@ def test_predict_roles_with_an_empty_mentions_file(tmp_path: Path):
     result = CliRunner().invoke(app, ["predict", "roles", str(folder), "--mentions", str(empty), "-o", str(out)])
     assert result.exit_code == 2 and "E300" in result.output and "no mentions" in result.output
     assert not out.exists()
+
+
+def test_technical_acronyms_are_no_actors():
+    from narrascope.entities.mentions import MentionFinder
+
+    text = ("Subscribe to our RSS feed. The GPS signal over the Baltic was jammed, NATO said, and the "
+            "FBI and the AI of the TV channel were blamed.\n")
+    found = {text[c.start:c.end] for c in MentionFinder().find(text, "en")}
+    assert {"NATO", "FBI"} <= found and not found & {"RSS", "GPS", "AI", "TV"}

@@ -79,7 +79,8 @@ _NON_ACTOR_HEADS = frozenset(tokens(
 # upper-case words that are not organisations: weapons, things and shouted words ("He did NOT")
 _NOT_ACRONYMS = frozenset(tokens(
     "WMD ICBM UAV EV HIMARS ATACMS MLRS NOT AND BUT ALL YOU YES NOW OUR NEW WHY HOW BIG END TOP LOL OMG FAQ PDF "
-    "URL USD EUR RUB CEO CFO"))
+    "URL USD EUR RUB CEO CFO RSS GPS HTML HTTP HTTPS API APP SMS PC TV DVD USB CPU GPU GDP CO COVID LNG LPG KM MW "
+    "GW KWH PPM ID PS NB AM PM FYI TBA TBD DIY BBQ AI"))
 _ROMAN = re.compile(r"^[ivxl]+$")
 # dotted abbreviations that are not a person's initials ("U.K. Within" is a sentence end, not a name)
 _DOTTED = frozenset({"us", "uk", "un", "eu", "dc", "ussr", "usa"})
