@@ -37,3 +37,11 @@ def semeval_folder(tmp_path: Path) -> Path:
         encoding="utf-8", newline="",
     )
     return folder
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The shipped pipeline, loaded once for the whole test session."""
+    import narrascope
+
+    return narrascope.load()

@@ -72,6 +72,7 @@ def test_resumes_after_an_interruption_without_model(tmp_path: Path):
     assert again.analysed == 0 and len(out.read_text(encoding="utf-8").splitlines()) == len(expected)
 
 
+@pytest.mark.slow
 def test_killed_with_sigkill_and_restarted_every_input_once(tmp_path: Path):
     expected = _corpus(tmp_path / "in", 90)
     out = tmp_path / "out.parquet"
@@ -132,6 +133,7 @@ def test_output_where_no_file_can_be_written(tmp_path: Path):
     assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["c.jsonl"]
 
 
+@pytest.mark.slow
 def test_batch_with_two_workers_writes_what_one_process_writes(tmp_path: Path):
     from typer.testing import CliRunner
 

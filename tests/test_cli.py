@@ -149,6 +149,7 @@ def test_serve_with_an_empty_token_stops_before_listening(tmp_path, monkeypatch)
     assert result.exit_code != 0 and "token is empty" in result.output
 
 
+@pytest.mark.slow
 def test_analyze_with_two_workers_writes_the_same_records_as_one(tmp_path: Path):
     """Workers rebuild the pipeline from its PipelineConfig: entities (with --ner), roles, techniques and
     explanations come back from them exactly as from one process."""

@@ -207,12 +207,10 @@ def test_html_report_colours_mentions_by_role_and_escapes_them():
     assert "Instigator" in html and "Victim" in html
 
 
-def test_analyze_casts_the_actors_of_an_article_with_evidence():
-    import narrascope
-
+def test_analyze_casts_the_actors_of_an_article_with_evidence(nlp):
     from .conftest import WAR_TEXT
 
-    doc = narrascope.load()(WAR_TEXT)
+    doc = nlp(WAR_TEXT)
     assert doc.entities, "no entities found"
     for entity in doc.entities:
         for m in entity.mentions:
@@ -223,7 +221,7 @@ def test_analyze_casts_the_actors_of_an_article_with_evidence():
                 assert span.start <= m.start and m.end <= span.end
                 assert doc.text[span.start:span.end] == span.text
         assert entity.main_role is not None
-    again = narrascope.Document.from_json(doc.to_json())
+    again = type(doc).from_json(doc.to_json())
     assert [e.name for e in again.entities] == [e.name for e in doc.entities]
 
 

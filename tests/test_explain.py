@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-import narrascope
 from narrascope.cli import app
 from narrascope.components.explain import NarrativeExplainer
 from narrascope.errors import ModelError
@@ -137,8 +136,7 @@ def test_model_round_trips_and_rejects_a_mismatch(tmp_path: Path):
     assert not any(p.suffix in (".pkl", ".pickle") for p in (tmp_path / "m").iterdir())
 
 
-def test_the_pipeline_explains_the_dominant_narrative_with_grounded_quotes():
-    nlp = narrascope.load()
+def test_the_pipeline_explains_the_dominant_narrative_with_grounded_quotes(nlp):
     assert "explain" in nlp.names
     doc = nlp(ARTICLE)
     explanation = doc.explanation

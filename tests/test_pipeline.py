@@ -16,11 +16,6 @@ from .conftest import CLIMATE_TEXT, WAR_TEXT
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    return narrascope.load()
-
-
 def assert_consistent(doc: Document) -> None:
     tax = Taxonomy.default()
     names = [lb.name for lb in doc.narratives]

@@ -36,6 +36,7 @@ def _rows(n: int) -> list[tuple[str, str, str]]:
     return [(f"a{i}", f"Article {i}", f"{TEXTS[i % 4]} {TEXTS[(i + 1) % 4]}") for i in range(n)]
 
 
+@pytest.mark.slow
 def test_analyze_matches_the_pipeline_and_loads_once_per_worker(spark):
     from narrascope.ingest.readers import document_from_record
     from narrascope.pipeline import build_pipeline
@@ -66,6 +67,7 @@ def test_missing_text_column_is_a_clear_error(spark):
         analyze(df)
 
 
+@pytest.mark.slow
 def test_spark_command(spark, tmp_path: Path):
     from typer.testing import CliRunner
 
