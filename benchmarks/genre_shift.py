@@ -17,8 +17,8 @@ from dataclasses import replace
 
 from benchmarks.common import DATA, console, table, write_result
 
-HEADS = {"embedding (before)": ("embedding",), "embedding + style (shipped)": ("embedding", "style"),
-         "style only": ("style",)}
+HEADS = {"embedding (before)": ("embedding",), "embedding + style": ("embedding", "style"),
+         "embedding + cues without length (shipped)": ("embedding", "cues"), "style only": ("style",)}
 
 
 def main() -> None:

@@ -82,8 +82,9 @@ def train_genre(
     model: Annotated[Path | None, typer.Option(help="The persuasion model whose genre head is refitted "
                                                     "(default: the shipped one).")] = None,
     languages: Annotated[str, typer.Option(help="Comma-separated language folders to use.")] = "en,fr,ge,it,po,ru",
-    features: Annotated[str, typer.Option(help="What the genre head reads: embedding, style (comma-separated).")
-                        ] = "embedding,style",
+    features: Annotated[str, typer.Option(help="What the genre head reads: embedding, style, cues (the style "
+                                               "cues without the length ones); comma-separated.")
+                        ] = "embedding,cues",
 ) -> None:
     """Refit the genre head of a persuasion model alone (minutes, not the hour of `train techniques`),
     scored on random, topic-cluster and leave-one-language-out splits."""

@@ -22,7 +22,7 @@ from narrascope.persuasion.spans import (
     tokenize,
 )
 from narrascope.schema import Document, Label, Span
-from narrascope.text.style import style_features
+from narrascope.text.style import CUE_COLUMNS, style_features
 from narrascope.threads import process_threads
 
 _LINE = re.compile(r"[^\r\n]+")
@@ -68,15 +68,17 @@ def paragraph_means(doc: Document, vectors: np.ndarray, paragraphs: list[tuple[i
     return out
 
 
-GENRE_FEATURES = ("embedding", "style", "techniques")
+GENRE_FEATURES = ("embedding", "style", "cues", "techniques")
 
 
 def genre_features(names: tuple[str, ...], text: str, language: str, document_vector: np.ndarray,
                    profile: np.ndarray | None) -> np.ndarray:
     """What the genre head reads, in the order of ``names``: the article ``embedding``, topic-free
-    ``style`` cues, and the ``techniques`` profile (mean probability of each technique over the paragraphs)."""
+    ``style`` cues, the same ``cues`` without the length ones (``text.style.LENGTH_FEATURES``), and the
+    ``techniques`` profile (mean probability of each technique over the paragraphs)."""
     blocks = {"embedding": lambda: document_vector,
               "style": lambda: STYLE_WEIGHT * style_features(text, language),
+              "cues": lambda: STYLE_WEIGHT * style_features(text, language)[CUE_COLUMNS],
               "techniques": lambda: profile if profile is not None else np.zeros(len(TECHNIQUES), np.float32)}
     return np.concatenate([blocks[name]() for name in names]).astype(np.float32)
 

@@ -86,6 +86,12 @@ FEATURE_NAMES = (
 )
 
 
+# how long an article and its parts are: a property of the outlet and of how the text was scraped more than of
+# its genre (SemEval-2023's satire pieces are short, so a head that reads these calls short news satire)
+LENGTH_FEATURES = ("mean_sentence_words", "log_words", "log_paragraphs", "mean_paragraph_words", "title_words")
+CUE_COLUMNS = np.array([i for i, name in enumerate(FEATURE_NAMES) if name not in LENGTH_FEATURES])
+
+
 def style_features(text: str, language: str, title: str | None = None) -> np.ndarray:
     """A fixed-length vector of style cues (see ``FEATURE_NAMES``), each roughly in [0, 1]."""
     lang = LANGUAGE_ALIASES.get(language, language)

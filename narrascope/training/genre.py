@@ -110,7 +110,8 @@ def refit_genre(data: str | Path, model_dir: str | Path, out: str | Path, langua
 
     unknown = set(features) - (set(GENRE_FEATURES) - {"techniques"})
     if unknown or not features:
-        raise UsageError(f"--features: expected names from embedding, style; got {', '.join(features) or 'none'}")
+        raise UsageError(f"--features: expected names from embedding, style, cues; got "
+                         f"{', '.join(features) or 'none'}")
     start = time.time()
     model = PersuasionModel.from_disk(model_dir)
     base = model.meta.get("config", {})
