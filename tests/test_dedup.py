@@ -28,6 +28,7 @@ def planted():
     return articles, Deduplicator().find((a.id, a.text, a.date, "") for a in articles)
 
 
+@pytest.mark.slow
 def test_planted_copies_and_rewrites_are_recovered(planted):
     """The issue's bar: 50 near-duplicates and 20 paraphrased rewrites among 2,000 distinct articles."""
     articles, matches = planted

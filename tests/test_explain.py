@@ -269,6 +269,7 @@ def test_train_explanations_on_a_tiny_folder(tmp_path: Path):
 
 
 @pytest.mark.skipif(not TRAIN.is_dir(), reason="../shared/data is not beside the checkout")
+@pytest.mark.slow
 def test_every_quote_matches_the_text_on_every_training_article():
     from narrascope.embed.base import get_embedder
     from narrascope.training.explanations import explain_examples, load_explanation_dataset
