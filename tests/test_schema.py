@@ -49,3 +49,12 @@ def test_taxonomy_hierarchy():
     assert tax.parent("Other") == "Other"
     with pytest.raises(KeyError):
         tax.parent("Nope: nothing")
+
+
+def test_codes_are_shown_as_names():
+    from narrascope.report.names import display_name
+
+    assert display_name("Name_Calling-Labeling") == "Name calling / labeling"
+    assert display_name("Security_and_defense") == "Security and defense"
+    assert display_name("satire") == "Satire"
+    assert display_name("URW: Discrediting the West, Diplomacy") == "URW: Discrediting the West, Diplomacy"

@@ -6,6 +6,7 @@ from html import escape
 from itertools import pairwise
 
 from narrascope.persuasion.model import TECHNIQUES
+from narrascope.report.names import display_name
 from narrascope.schema import Document, Span
 
 # one fixed colour per technique, so the legend means the same in every article
@@ -51,7 +52,7 @@ def technique_text(doc: Document, anchor: str) -> str:
                 out.append(piece)
                 continue
             names = sorted({s.label or "" for s in covering})
-            title = escape("; ".join(f"{s.label} (span confidence {s.score or 0:.2f})" for s in covering))
+            title = escape("; ".join(f"{display_name(s.label or '')} (span confidence {s.score or 0:.2f})" for s in covering))
             ids = "".join(f'<a id="{first_of[id(s)]}"></a>' for s in covering if s.start == a)
             css = "tech multi" if len(names) > 1 else "tech"
             out.append(f'{ids}<span class="{css}" style="border-color:{COLOR.get(names[0], "#888")}" '
@@ -69,9 +70,9 @@ def persuasion_section(doc: Document, anchor: str) -> str:
     parts = []
     summary = []
     if genre:
-        summary.append(f"genre <b>{escape(genre[0].name)}</b> ({genre[0].score:.2f})")
+        summary.append(f"genre <b>{escape(display_name(genre[0].name))}</b> ({genre[0].score:.2f})")
     if frames:
-        summary.append("frames " + ", ".join(f"{escape(f.name)} ({f.score:.2f})" for f in frames))
+        summary.append("frames " + ", ".join(f"{escape(display_name(f.name))} ({f.score:.2f})" for f in frames))
     reader = doc.meta.get("persuasion_reader")
     if reader and summary:  # the second reader: heads trained on other languages, read through another encoder
         summary.append(f"read by {escape(str(reader))}, from other languages' training data")
@@ -87,12 +88,12 @@ def persuasion_section(doc: Document, anchor: str) -> str:
             link = (f'<a href="#{anchor}-t{index[id(best)]}">{quote}</a>'
                     if best is not None and id(best) in index else quote)
             rows.append(f'<tr><td><span class="swatch" style="background:{COLOR.get(label.name, "#888")}"></span>'
-                        f'{escape(label.name)}</td><td class="score">{len(label.evidence)}</td>'
+                        f'{escape(display_name(label.name))}</td><td class="score">{len(label.evidence)}</td>'
                         f'<td class="score">{label.score:.2f}</td><td><i>{link}</i></td></tr>')
         total = sum(len(lb.evidence) for lb in techniques)
         parts.append(f'<table><thead><tr><th>Persuasion technique ({total} spans)</th><th>spans</th><th>score</th>'
                      f'<th>Surest quote</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
-        legend = "".join(f'<span class="chip" style="border-color:{COLOR.get(lb.name, "#888")}">{escape(lb.name)}'
+        legend = "".join(f'<span class="chip" style="border-color:{COLOR.get(lb.name, "#888")}">{escape(display_name(lb.name))}'
                          f'</span>' for lb in techniques)
         parts.append(f'<details open><summary>Text with persuasion techniques highlighted</summary>'
                      f'<div class="legend">{legend}</div><div class="text">{technique_text(doc, anchor)}</div>'

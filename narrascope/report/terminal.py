@@ -7,6 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from narrascope.report.names import display_name
 from narrascope.schema import Document
 
 _ROLE_STYLE = {"Protagonist": "green", "Antagonist": "red", "Innocent": "blue"}
@@ -85,9 +86,9 @@ def _persuasion(doc: Document) -> list:
     genre, frames = doc.labels.get("genre"), doc.labels.get("frames")
     line = []
     if genre:
-        line.append(f"genre: {genre[0].name} ({genre[0].score:.2f})")
+        line.append(f"genre: {display_name(genre[0].name)} ({genre[0].score:.2f})")
     if frames:
-        line.append("frames: " + ", ".join(f.name for f in frames))
+        line.append("frames: " + ", ".join(display_name(f.name) for f in frames))
     if line:
         parts.append(Text("  ·  ".join(line), style="bold"))
         reader = doc.meta.get("persuasion_reader")
@@ -102,7 +103,7 @@ def _persuasion(doc: Document) -> list:
         for label in techniques[:MAX_TECHNIQUES]:
             best = label.surest_evidence()  # the span that most surely carries the technique
             quote = _quote(best.text, 120) if best else ""
-            table.add_row(label.name, str(len(label.evidence)), Text(quote, style="italic"))
+            table.add_row(display_name(label.name), str(len(label.evidence)), Text(quote, style="italic"))
         parts.append(table)
     return parts
 
