@@ -78,6 +78,7 @@ class Pipeline:
         # where the pipeline was loaded from, so worker processes can load the same one
         self.model_path = model_path
         self.config = config
+        self.built_names: tuple[str, ...] = tuple(self.names)  # what ``config`` builds (build_pipeline sets it)
 
     @property
     def names(self) -> list[str]:
@@ -128,6 +129,9 @@ class Pipeline:
             from narrascope.parallel import pipe_in_processes
 
             config = self.config
+            if config is not None and self.names != list(self.built_names):
+                raise UsageError(f"this pipeline was changed after it was built (it has {self.names}); worker "
+                                 "processes rebuild it from its config and would run another one: use n_process=1")
             if config is None:
                 if not set(self.names) <= _MODEL_FREE:
                     raise UsageError("n_process > 1 needs a pipeline made by narrascope.load() or build_pipeline(), "
@@ -160,6 +164,7 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
     pipeline = Pipeline([Cleaner(), LanguageDetector(), SentenceSegmenter()])
     if not narratives:
         pipeline.config = PipelineConfig(narratives=False)
+        pipeline.built_names = tuple(pipeline.names)
         return pipeline
     path = check_model_path(model_path)
     pipeline.model_path = path
@@ -188,6 +193,7 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
         from narrascope.persuasion.model import PersuasionModel
 
         pipeline.add(PersuasionAnalyzer(PersuasionModel.from_disk(persuasion_path), pipeline.get("embed").embedder))
+    pipeline.built_names = tuple(pipeline.names)
     return pipeline
 
 

@@ -170,3 +170,22 @@ def test_short_news_articles_are_not_called_satire(nlp):
     genres = {d.title: d.labels["genre"][0].name for d in docs if d.language == "en" and d.labels.get("genre")}
     assert len(genres) >= 5 and "satire" not in genres.values(), genres
     assert genres["Regional council publishes drought plan after dry summer"] == "reporting"
+
+
+def test_a_pipeline_changed_after_it_was_built_is_not_sent_to_workers():
+    """Workers rebuild a pipeline from its config: one with a component added since would differ there."""
+    from narrascope.components.base import Component
+    from narrascope.errors import UsageError
+    from narrascope.pipeline import build_pipeline
+
+    class Extra(Component):
+        name = "extra"
+
+        def __call__(self, doc):
+            return doc
+
+    nlp = build_pipeline(narratives=False)
+    nlp.add(Extra())
+    with pytest.raises(UsageError, match="changed after it was built"):
+        list(nlp.pipe(["Title\n\nSome text here."], n_process=2))
+    assert len(list(nlp.pipe(["Title\n\nSome text here."]))) == 1

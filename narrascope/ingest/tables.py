@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -99,6 +99,7 @@ class BoundedTextLines:
 
     def __init__(self, fh: IO[str], limit: int) -> None:
         self.fh, self.limit = fh, limit
+        self.count = 0  # lines read so far, the over-long ones included (csv.reader's line_num skips those)
 
     def __iter__(self) -> BoundedTextLines:
         return self
@@ -107,6 +108,7 @@ class BoundedTextLines:
         line = self.fh.readline(self.limit + 1)
         if not line:
             raise StopIteration
+        self.count += 1
         if len(line) > self.limit and not line.endswith(("\n", "\r")):
             while (rest := self.fh.readline(1 << 20)) and not rest.endswith(("\n", "\r")):
                 pass
@@ -114,7 +116,7 @@ class BoundedTextLines:
         return line
 
 
-def _csv_records(path: Path, lines: Iterable[str]) -> Iterator:
+def _csv_records(path: Path, lines: BoundedTextLines) -> Iterator:
     """``(where, row number, record or error)`` for each row of a CSV file's lines."""
     reader = csv.reader(lines, strict=True)
     try:
@@ -131,7 +133,7 @@ def _csv_records(path: Path, lines: Iterable[str]) -> Iterator:
         return
     number = 0
     while True:
-        line = reader.line_num + 1
+        line = lines.count + 1
         try:
             row = next(reader)
         except StopIteration:
