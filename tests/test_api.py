@@ -63,6 +63,8 @@ def test_url_rules():
         check_url("ftp://example.org/a")
     with pytest.raises(InputError, match="non-public"):
         check_url("http://10.0.0.1/")
+    with pytest.raises(InputError, match="non-public"):  # shared address space: a cloud's metadata service
+        check_url("http://100.100.100.200/latest/meta-data")
     check_url("http://10.0.0.1/", allow_private=True)
 
 

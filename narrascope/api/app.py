@@ -50,6 +50,9 @@ class Settings:
     max_pending: int = 0
 
 
+MAX_SLOTS = 32  # analyses in flight at most: anyio serves sync endpoints from 40 threads
+
+
 class _BodyLimit:
     """ASGI middleware: a request body over ``limit`` bytes gets a 413, whether or not it declares its length."""
 
@@ -143,15 +146,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not secrets.compare_digest(given.encode(), settings.token.encode()):
             raise HTTPException(401, "this endpoint needs the API token: header 'Authorization: Bearer TOKEN'")
 
-    slots = threading.BoundedSemaphore(settings.max_pending or 4 * max(1, settings.workers))
+    # below the 40 threads that serve sync endpoints, so that reads (the dashboard) always find one
+    slots = threading.BoundedSemaphore(min(settings.max_pending or 4 * max(1, settings.workers), MAX_SLOTS))
 
     def analyse(request: Request, article: ArticleIn) -> Document:
-        doc = _to_document(article, settings)
-        if not slots.acquire(blocking=False):  # load shedding: answer now rather than after minutes in a queue
+        # load shedding: answer now rather than after minutes in a queue; the slot covers the fetch too
+        if not slots.acquire(blocking=False):
             raise HTTPException(503, "the server is busy with other articles; send this one again in a second",
                                 headers={"Retry-After": "1"})
         try:
-            return _analysed(request, doc)
+            return _analysed(request, _to_document(article, settings))
         finally:
             slots.release()
 

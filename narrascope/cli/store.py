@@ -110,7 +110,8 @@ def serve(
     from narrascope.parallel import usable_cores
 
     given = token if token is not None else os.environ.get("NARRASCOPE_TOKEN")
-    if given is not None and not given.strip():
+    given = given.strip() if given is not None else None  # the token a client sends is read stripped too
+    if given is not None and not given:
         fail("the API token is empty (--token \"\" or an empty NARRASCOPE_TOKEN), which would leave the write "
              "endpoints open; give a non-empty token, or unset NARRASCOPE_TOKEN to serve without one")
     settings = Settings(db=db, model=str(model) if model else None, token=given,

@@ -21,10 +21,10 @@ def site_of(url: str) -> str:
     return (urllib.parse.urlsplit(url).hostname or "").removeprefix("www.")
 
 
-def check_url(url: str, *, allow_private: bool = False) -> str | None:
-    """Refuse non-http(s) URLs and hosts that resolve to private, loopback, link-local or reserved addresses;
-    the address checked (None with ``allow_private``), which the fetch must connect to: resolving the name
-    again could give another address (DNS rebinding)."""
+def check_url(url: str, *, allow_private: bool = False) -> tuple[str, ...] | None:
+    """Refuse non-http(s) URLs and hosts that resolve to private, loopback, link-local, shared or reserved
+    addresses; the addresses checked (None with ``allow_private``), the only ones the fetch may connect to:
+    resolving the name again could give another (DNS rebinding)."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError("only http:// and https:// URLs can be fetched", source=url)
@@ -37,54 +37,66 @@ def check_url(url: str, *, allow_private: bool = False) -> str | None:
         raise InputError(f"cannot resolve the host ({exc}); check the URL", source=url) from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-                or address.is_multicast or address.is_unspecified):
+        if (not address.is_global or address.is_private or address.is_loopback or address.is_link_local
+                or address.is_reserved or address.is_multicast or address.is_unspecified):
             raise InputError(f"the host resolves to a non-public address ({address}); fetching it is not "
                              "allowed (the server can allow it with --allow-private-urls)", source=url)
     if not infos:
         raise InputError("the host has no address; check the URL", source=url)
-    return infos[0][4][0]
+    return tuple(dict.fromkeys(info[4][0] for info in infos))  # each once, in the resolver's order
+
+
+def _connect(addresses: tuple[str, ...], port: int, timeout, source_address) -> socket.socket:
+    """A socket to the first of the checked ``addresses`` that answers (as ``socket.create_connection`` tries
+    a name's addresses in turn), never to one the name resolves to afterwards."""
+    error: OSError | None = None
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout, source_address)
+        except OSError as exc:
+            error = exc
+    raise error or OSError("no address to connect to")
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """An HTTP connection to ``address`` (checked), whatever the host name resolves to now."""
+    """An HTTP connection to the checked ``addresses``, whatever the host name resolves to now."""
 
-    def __init__(self, *args, address: str, **kwargs) -> None:
+    def __init__(self, *args, addresses: tuple[str, ...], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._address = address
+        self._addresses = addresses
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout, self.source_address)
+        self.sock = _connect(self._addresses, self.port, self.timeout, self.source_address)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """An HTTPS connection to ``address`` (checked); the certificate is still checked against the host name."""
+    """An HTTPS connection to the checked ``addresses``; the certificate is still checked against the host name."""
 
-    def __init__(self, *args, address: str, **kwargs) -> None:
+    def __init__(self, *args, addresses: tuple[str, ...], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._address = address
+        self._addresses = addresses
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout, self.source_address)
+        sock = _connect(self._addresses, self.port, self.timeout, self.source_address)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 class _PinnedHTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, address: str) -> None:
+    def __init__(self, addresses: tuple[str, ...]) -> None:
         super().__init__()
-        self.address = address
+        self.addresses = addresses
 
     def http_open(self, req):
-        return self.do_open(functools.partial(_PinnedHTTPConnection, address=self.address), req)
+        return self.do_open(functools.partial(_PinnedHTTPConnection, addresses=self.addresses), req)
 
 
 class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, address: str) -> None:
+    def __init__(self, addresses: tuple[str, ...]) -> None:
         super().__init__()
-        self.address = address
+        self.addresses = addresses
 
     def https_open(self, req):
-        return self.do_open(functools.partial(_PinnedHTTPSConnection, address=self.address), req,
+        return self.do_open(functools.partial(_PinnedHTTPSConnection, addresses=self.addresses), req,
                             context=self._context)
 
 
@@ -97,10 +109,10 @@ def fetch_url(url: str, *, allow_private: bool = False, timeout: float = 10.0, m
               ) -> tuple[str, str]:
     """``(final URL, body as text)``; each redirect is checked like the first URL."""
     for _ in range(MAX_REDIRECTS + 1):
-        address = check_url(url, allow_private=allow_private)
-        # to the checked address, and through no proxy (a proxy would resolve the name itself)
-        pinned = () if address is None else (urllib.request.ProxyHandler({}), _PinnedHTTPHandler(address),
-                                             _PinnedHTTPSHandler(address))
+        addresses = check_url(url, allow_private=allow_private)
+        # to the checked addresses, and through no proxy (a proxy would resolve the name itself)
+        pinned = () if addresses is None else (urllib.request.ProxyHandler({}), _PinnedHTTPHandler(addresses),
+                                               _PinnedHTTPSHandler(addresses))
         opener = urllib.request.build_opener(_NoRedirect, *pinned)
         request = urllib.request.Request(url, headers={"User-Agent": "narrascope (+https://example.invalid)"})
         try:
@@ -109,6 +121,7 @@ def fetch_url(url: str, *, allow_private: bool = False, timeout: float = 10.0, m
                 charset = response.headers.get_content_charset()
         except urllib.error.HTTPError as exc:
             if exc.code in (301, 302, 303, 307, 308) and exc.headers.get("Location"):
+                exc.close()
                 url = urllib.parse.urljoin(url, exc.headers["Location"])
                 continue
             raise InputError(f"the server answered HTTP {exc.code}", source=url) from None

@@ -88,11 +88,11 @@ class DocumentFilter:
         if self.source:
             clauses.append(_loosely("d.source"))
             params.append(_pattern(self.source))
-        if self.date_from:
-            clauses.append("d.day >= ?")
+        if self.date_from:  # the article's own date: an undated article is in no date range
+            clauses.append("d.published >= ?")
             params.append(self.date_from)
         if self.date_to:
-            clauses.append("d.day <= ?")
+            clauses.append("d.published <= ?")
             params.append(self.date_to)
         for word in (self.q or "").split():
             clauses.append("(d.title ILIKE ? ESCAPE '\\' OR d.text ILIKE ? ESCAPE '\\')")

@@ -208,7 +208,7 @@ async function loadCorpus() {
     el("td", {text: d.language || ""}), el("td", {text: d.source || ""}),
     el("td", {text: d.dominant || (d.narratives.filter(n => n !== "Other")[0] || "none")})));
   $("#articles tbody").replaceChildren(...rows);
-  const interval = state.get("interval") || "day";
+  const interval = ["day", "week", "month"].includes(state.get("interval")) ? state.get("interval") : "day";
   const stats = await api(`/stats/narratives?${params}&interval=${interval}`);
   drawChart(stats, interval);
   const lists = await Promise.all(["Antagonist", "Protagonist", "Innocent"].map(r => api(`/entities?${params}&role=${r}&limit=10`).then(x => [r, x])));
@@ -258,7 +258,14 @@ function drawChart(stats, interval) {
   chart = new Chart($("#prevalence"), {type: "bar", data: {labels: periods, datasets},
     options: {maintainAspectRatio: false, animation: false,
               scales: {x: {stacked: true}, y: {stacked: true, ticks: {precision: 0}, title: {display: true, text: "articles with the narrative"}}},
-              onClick: (event, elements) => { if (elements.length) setFilter("narrative", datasets[elements[0].datasetIndex].label); },
+              onClick: (event, elements) => {  // the bar's narrative, and its day when bars are days
+                if (!elements.length) return;
+                const params = formState();
+                params.set("narrative", datasets[elements[0].datasetIndex].label);
+                if (interval === "day") { params.set("from", periods[elements[0].index]); params.set("to", periods[elements[0].index]); }
+                params.delete("offset");
+                goCorpus(params);
+              },
               plugins: {legend: {position: "bottom", labels: {boxWidth: 10, font: {size: 10}}}}}});
 }
 
