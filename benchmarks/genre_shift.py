@@ -26,7 +26,6 @@ def main() -> None:
     from narrascope.training.genre import SCHEMES, genre_shift_report
     from narrascope.training.persuasion import (
         PersuasionTrainingConfig,
-        fit_genre,
         genre_labels,
         genre_matrix,
         load_persuasion_dataset,
@@ -44,7 +43,7 @@ def main() -> None:
     for name, features in HEADS.items():
         config = replace(PersuasionTrainingConfig(), genre_features=features)
         X = genre_matrix(dataset, rows, None, dim, features)
-        report = genre_shift_report(X, y, languages, texts, lambda a, b, c=config: fit_genre(a, b, c))
+        report = genre_shift_report(X, y, languages, texts, config)
         results[name] = report
         for scheme in SCHEMES:
             en, mean = report[scheme]["per_language"]["en"], report[scheme]["mean"]

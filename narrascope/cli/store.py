@@ -50,9 +50,10 @@ def ingest(
     def new_docs():
         """The articles whose text is not stored yet: an unchanged article is neither analysed nor stored again."""
         for batch in minibatches(good_docs(), STORE_BATCH):
-            known = store.stored([content_hash(doc.text) for doc in batch])
-            for doc in batch:
-                if content_hash(doc.text) in known:
+            keys = [content_hash(doc.text) for doc in batch]
+            known = store.stored(keys)
+            for key, doc in zip(keys, batch, strict=True):
+                if key in known:
                     counts["unchanged"] += 1
                 else:
                     yield doc

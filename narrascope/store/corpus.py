@@ -222,13 +222,16 @@ class CorpusStore:
     def stored(self, keys: list[str]) -> set[str]:
         """Which of the article keys (``content_hash`` of their texts) are stored already."""
         with self._cursor() as con:
-            return {row[0] for row in self._select_in(con, "SELECT id FROM documents WHERE id IN ({})", keys)}
+            return self._stored(con, keys)
+
+    def _stored(self, con: Any, keys: list[str]) -> set[str]:
+        return {row[0] for row in self._select_in(con, "SELECT id FROM documents WHERE id IN ({})", keys)}
 
     def add_many(self, docs: list[Document], run_id: int | None = None) -> list[tuple[str, str]]:
         """``add`` for a batch, in one transaction with one statement per table (much faster than one by one)."""
         keys = [content_hash(doc.text) for doc in docs]
         with self._cursor() as con:
-            stored = {row[0] for row in self._select_in(con, "SELECT id FROM documents WHERE id IN ({})", keys)}
+            stored = self._stored(con, keys)
             urls = sorted({doc.url for doc in docs if doc.url})
             by_url: dict[str, list[str]] = {}
             for old, url in self._select_in(con, "SELECT id, url FROM documents WHERE url IN ({})", urls):

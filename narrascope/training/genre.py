@@ -11,9 +11,10 @@ reporting-heavy mix (``REPORTING_HEAVY``) with the share of articles it calls sa
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from narrascope.training.splits import (
     text_topic_vectors,
     topic_folds,
 )
+
+if TYPE_CHECKING:
+    from narrascope.training.persuasion import PersuasionTrainingConfig
 
 # opinion, reporting, satire: the mix of a reporting-heavy news batch (about two thirds reporting,
 # a quarter opinion, one article in nine satire)
@@ -45,23 +49,6 @@ def split_folds(scheme: str, texts: Sequence[str], languages: Sequence[str], k: 
     raise ValueError(f"unknown split scheme {scheme!r}; expected one of {SCHEMES}")
 
 
-def out_of_fold(X: np.ndarray, y: np.ndarray, fold: np.ndarray, fit: Callable[[np.ndarray, np.ndarray],
-                tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-    """Out-of-fold genre predictions (indices into GENRES): each fold predicted by a head ``fit`` on the others."""
-    from narrascope.training.persuasion import predict_genre
-
-    pred = np.zeros(len(y), dtype=int)
-    for f in np.unique(fold):
-        test = fold == f
-        seen = np.unique(y[~test])
-        if len(seen) == 1:  # the other folds hold one genre only: that is all a head could learn
-            pred[test] = seen[0]
-        elif len(seen) > 1:
-            coef, intercept = fit(X[~test], y[~test])
-            pred[test] = predict_genre(coef, intercept, X[test])
-    return pred
-
-
 def score(gold: np.ndarray, pred: np.ndarray) -> dict[str, float]:
     """Macro-F1 as the rows come, and re-weighted to ``REPORTING_HEAVY`` with the share it calls satire."""
     n = len(GENRES)
@@ -74,16 +61,17 @@ def score(gold: np.ndarray, pred: np.ndarray) -> dict[str, float]:
 
 
 def genre_shift_report(X: np.ndarray, y: np.ndarray, languages: Sequence[str], texts: Sequence[str],
-                       fit: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]], k: int = 5,
-                       seed: int = 0) -> dict:
+                       config: PersuasionTrainingConfig, k: int = 5, seed: int = 0) -> dict:
     """Per split scheme (``SCHEMES``): each language's ``score`` and their mean (leave-one-language-out
     only when there are at least two languages)."""
+    from narrascope.training.persuasion import genre_predictions
+
     langs = np.asarray(languages)
     report = {}
     for scheme in SCHEMES:
         if scheme == "language" and len(set(languages)) < 2:
             continue
-        pred = out_of_fold(X, y, split_folds(scheme, texts, list(languages), k, seed), fit)
+        pred = genre_predictions(X, y, split_folds(scheme, texts, list(languages), k, seed), config)
         per = {lang: score(y[langs == lang], pred[langs == lang]) for lang in sorted(set(languages))}
         mean = {key: round(float(np.mean([row[key] for row in per.values()])), 4) for key in next(iter(per.values()))}
         report[scheme] = {"per_language": per, "mean": mean}
@@ -130,7 +118,7 @@ def refit_genre(data: str | Path, model_dir: str | Path, out: str | Path, langua
                         "genres to tell apart", source=str(data))
     report = genre_shift_report(X, y, [dataset.articles[i].language for i in rows],
                                 [dataset.articles[i].doc.text for i in rows],
-                                lambda a, b: fit_genre(a, b, config), config.folds, config.seed)
+                                config, config.folds, config.seed)
     coef, intercept = fit_genre(X, y, config)
     model = replace(model, genre_coef=coef, genre_intercept=intercept, genre_features=features)
     model.meta = {**model.meta, "config": {**base, "genre_features": list(features)},

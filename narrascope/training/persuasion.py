@@ -647,11 +647,15 @@ def genre_labels(dataset: PersuasionDataset, rows: Sequence[int]) -> np.ndarray:
 
 def genre_predictions(X: np.ndarray, y: np.ndarray, fold_of: np.ndarray, config: PersuasionTrainingConfig
                       ) -> np.ndarray:
-    """Out-of-fold genre predictions for the rows of ``X``, the folds given by ``fold_of`` (one per row)."""
+    """Out-of-fold genre predictions for the rows of ``X``, the folds given by ``fold_of`` (one per row: any
+    fold ids, e.g. article folds, story clusters or languages)."""
     pred = np.zeros(len(y), dtype=int)
-    for k in range(config.folds):
+    for k in np.unique(fold_of):
         tr, te = fold_of != k, fold_of == k
-        if tr.any() and te.any():
+        seen = np.unique(y[tr])
+        if len(seen) == 1:  # the other folds hold one genre only: that is all a head could learn
+            pred[te] = seen[0]
+        elif len(seen) > 1:
             coef, intercept = fit_genre(X[tr], y[tr], config)
             pred[te] = predict_genre(coef, intercept, X[te])
     return pred
