@@ -135,7 +135,7 @@ def test_click_an_actor_or_a_chart_bar_to_see_its_articles(server: str, page):
     actor = page.locator("#roles a").first
     name = actor.inner_text()
     actor.click()
-    page.wait_for_function("location.hash.includes('entity=')")
+    page.wait_for_function("document.querySelector('#view-corpus').dataset.shown?.includes('entity=')")
     assert page.input_value("input[name=entity]") == name
     page.goto(server + "/#corpus")
     page.wait_for_function("document.querySelector('#view-corpus').dataset.shown === '#corpus'")
@@ -145,7 +145,7 @@ def test_click_an_actor_or_a_chart_bar_to_see_its_articles(server: str, page):
         const bar = c.getDatasetMeta(0).data.find(b => Math.abs(b.base - b.y) > 2);
         return [bar.x, (bar.y + bar.base) / 2, c.data.datasets[0].label]; }""")
     page.mouse.click(box["x"] + x, box["y"] + y)
-    page.wait_for_function("location.hash.includes('narrative=')")
+    page.wait_for_function("document.querySelector('#view-corpus').dataset.shown?.includes('narrative=')")
     assert page.input_value("input[name=narrative]") == label
 
 

@@ -191,14 +191,17 @@ function setFilter(name, value) {
   params.delete("offset");
   goCorpus(params);
 }
+let corpusLoads = 0;  // a newer load (a click while one is loading) makes the older one stop before it draws
 async function loadCorpus() {
-  const state = corpusState();
+  const load = ++corpusLoads, stale = () => load !== corpusLoads;
+  const shown = location.hash, state = corpusState();
   for (const field of $("#filters").elements) if (field.name) field.value = state.get(field.name) || (field.name === "interval" ? "day" : "");
   const offset = Math.max(0, parseInt(state.get("offset") || "0", 10) || 0);
   const params = new URLSearchParams(state);
   params.delete("offset"); params.delete("interval");
   for (const a of document.querySelectorAll("#export a")) a.href = `/documents/export?${params}&format=${a.dataset.format}`;
   const page = await api(`/documents?${params}&limit=${PAGE}&offset=${offset}`);
+  if (stale()) return;
   $("#total").textContent = `(${page.total})`;
   $("#page").textContent = page.total ? `${offset + 1}-${Math.min(offset + PAGE, page.total)} of ${page.total}` : "none";
   $("#prev").disabled = offset === 0; $("#next").disabled = offset + PAGE >= page.total;
@@ -210,8 +213,10 @@ async function loadCorpus() {
   $("#articles tbody").replaceChildren(...rows);
   const interval = ["day", "week", "month"].includes(state.get("interval")) ? state.get("interval") : "day";
   const stats = await api(`/stats/narratives?${params}&interval=${interval}`);
+  if (stale()) return;
   drawChart(stats, interval);
   const lists = await Promise.all(["Antagonist", "Protagonist", "Innocent"].map(r => api(`/entities?${params}&role=${r}&limit=10`).then(x => [r, x])));
+  if (stale()) return;
   $("#roles").replaceChildren(...lists.map(([role, items]) => el("div", {}, el("h3", {text: role}),
     table(["Actor", "articles"], items.map(i => {
       const link = el("a", {href: "#", text: i.name, title: `articles where ${i.name} is cast`});
@@ -221,12 +226,13 @@ async function loadCorpus() {
   const names = new Set(stats.map(s => s.narrative).filter(n => n !== "Other"));
   $("#narrative-list").replaceChildren(...[...names].sort().map(n => el("option", {value: n})));
   const languages = await api(`/stats/narratives?interval=month&by=language`).catch(() => []);
+  if (stale()) return;
   const codes = [...new Set(languages.map(s => s.language).filter(Boolean))].sort();
   const select = $("#filters select[name=language]");
   const chosen = state.get("language") || "";
   select.replaceChildren(el("option", {value: "", text: "any"}), ...codes.map(c => el("option", {value: c, text: c})));
   select.value = chosen;
-  $("#view-corpus").dataset.shown = location.hash;  // what the view now shows (tests and scripts wait on it)
+  $("#view-corpus").dataset.shown = shown;  // what the view now shows (tests and scripts wait on it)
 }
 // one colour family per narrative group (war: blues and purples; climate: greens and oranges), lightness
 // stepping within a family, so more than 20 narratives stay apart
