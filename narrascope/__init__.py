@@ -20,16 +20,18 @@ __all__ = ["Document", "Entity", "Explanation", "Label", "Mention", "Pipeline", 
            "load"]
 
 
-def load(model: str | None = None) -> Pipeline:
-    """The analysis pipeline with the shipped model (or the model folder ``model``), offline."""
+def load(model: str | None = None, taxonomy: str | None = None) -> Pipeline:
+    """The analysis pipeline with the shipped model (or the model folder ``model``), offline;
+    ``taxonomy``: your own narratives (a YAML file, or a folder from ``narrascope train narratives
+    --taxonomy``) in place of SemEval's."""
     from narrascope.pipeline import build_pipeline
 
-    return build_pipeline(model)
+    return build_pipeline(model, taxonomy=taxonomy)
 
 
-def analyze(text: str, model: str | None = None) -> Document:
+def analyze(text: str, model: str | None = None, taxonomy: str | None = None) -> Document:
     """Analyse one article's text with a freshly loaded pipeline (use ``load`` for many)."""
-    return load(model)(text)
+    return load(model, taxonomy)(text)
 
 
 def __getattr__(name: str) -> Any:

@@ -76,3 +76,20 @@ class PipelineOrderError(UsageError):
     """A component needs a Document field that no component before it assigns."""
 
     code = "E401"
+
+
+class TaxonomyError(InputError):
+    """A user's taxonomy file (or its labels file) cannot be used as it is."""
+
+    code = "E110"
+
+
+class TaxonomyWarning(UserWarning):
+    """Something in a taxonomy file is allowed but probably not what was meant."""
+
+    code = "W110"
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        self.source = source
+        prefix = f"{source}: " if source else ""
+        super().__init__(f"[{self.code}] {prefix}{message}")

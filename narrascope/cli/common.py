@@ -54,14 +54,33 @@ def require_gold(gold: Sized, path: Path, unit: str) -> None:
                        "give the task's gold annotation file", source=str(path)))
 
 
-def load_pipeline(model: Path | None, entities: bool = True, ner: bool = False, techniques: bool = True):
+TaxonomyOption = Annotated[
+    Path | None, typer.Option("--taxonomy", help="Your own narratives: a YAML taxonomy file (label, description, "
+                              "examples), or a folder from `train narratives --taxonomy`; replaces SemEval's.")
+]
+
+
+def load_pipeline(model: Path | None, entities: bool = True, ner: bool = False, techniques: bool = True,
+                  taxonomy: Path | None = None):
     from narrascope.pipeline import build_pipeline
 
     with console.status("loading model…"):
         try:
-            return build_pipeline(model, roles=entities, ner=ner, persuasion=techniques)
+            return build_pipeline(model, roles=entities, ner=ner, persuasion=techniques, taxonomy=taxonomy)
         except NarrascopeError as exc:
             fail(exc)
+
+
+def check_taxonomy(taxonomy: Path | None) -> None:
+    """Stop with the file's first problem before any article is read (workers would each meet it)."""
+    if taxonomy is None:
+        return
+    from narrascope.schema.user_taxonomy import read_taxonomy
+
+    try:
+        read_taxonomy(taxonomy / "taxonomy.yaml" if taxonomy.is_dir() else taxonomy)
+    except NarrascopeError as exc:
+        fail(exc)
 
 
 def read_folder(folder: Path, consequence: str = ""):
@@ -110,7 +129,7 @@ def plan_workers(docs, workers: int):
 
 
 def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: bool = True, ner: bool = False,
-             techniques: bool = True):
+             techniques: bool = True, taxonomy: Path | None = None):
     """The documents analysed, in input order: in worker processes when there are many
     (each worker loads the model, this process does not), otherwise here."""
     from narrascope.pipeline import check_model_path
@@ -119,14 +138,16 @@ def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: 
         model_path = check_model_path(model)
     except NarrascopeError as exc:
         fail(exc)
+    check_taxonomy(taxonomy)
     stream, n_process = plan_workers(docs, workers)
     if n_process > 1:
         from narrascope.parallel import pipe_in_processes
         from narrascope.pipeline import PipelineConfig
 
-        config = PipelineConfig(str(model_path), roles=entities, ner=ner, persuasion=techniques)
+        config = PipelineConfig(str(model_path), roles=entities, ner=ner, persuasion=techniques,
+                                taxonomy=str(taxonomy.resolve()) if taxonomy else None)
         return pipe_in_processes(config, stream, batch_size, n_process)
-    return load_pipeline(model_path, entities, ner, techniques).pipe(stream, batch_size=batch_size)
+    return load_pipeline(model_path, entities, ner, techniques, taxonomy).pipe(stream, batch_size=batch_size)
 
 
 @contextmanager

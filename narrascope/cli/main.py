@@ -14,6 +14,7 @@ from rich.markup import escape
 from narrascope.cli.common import (
     PARALLEL_MIN_DOCS,
     ModelOption,
+    TaxonomyOption,
     analysed,
     app,
     console,
@@ -49,6 +50,7 @@ def analyze(
     techniques: Annotated[bool, typer.Option("--techniques/--no-techniques",
                                              help="Persuasion techniques (with spans), genre and framing "
                                                   "(on by default).")] = True,
+    taxonomy: TaxonomyOption = None,
 ) -> None:
     """Analyse articles: narratives, entity roles, persuasion techniques, genre and framing, with evidence."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -72,7 +74,7 @@ def analyze(
                 continue
             yield item
 
-    results = analysed(model, good_docs(), workers, batch_size, entities, ner, techniques)
+    results = analysed(model, good_docs(), workers, batch_size, entities, ner, techniques, taxonomy)
     to_stdout = json_out is not None and str(json_out) == "-"
     if to_stdout:
         quiet = True  # stdout carries only JSONL
@@ -115,11 +117,33 @@ def analyze(
 
 @train_app.command("narratives")
 def train_narratives(
-    data: Annotated[Path, typer.Option("--data", help="SemEval-2025 T10 train folder (EN/, BG/, ... or one language).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the model to.")],
+    data: Annotated[Path | None, typer.Option(
+        "--data", help="SemEval-2025 T10 train folder (EN/, BG/, ... or one language).")] = None,
     languages: Annotated[str, typer.Option(help="Comma-separated language folders to use.")] = "EN,BG,HI,PT,RU",
+    taxonomy: TaxonomyOption = None,
+    labels: Annotated[Path | None, typer.Option(
+        "--labels", help="With --taxonomy: labelled articles, JSON lines "
+                         "{\"text\" or \"id\", \"labels\": [...]}.")] = None,
+    articles: Annotated[Path | None, typer.Option(
+        "--articles", help="Folder of the articles a --labels line names by id (default: the labels file's).")] = None,
 ) -> None:
-    """Train the narrative model (reproducible: fixed seeds, recorded data digest)."""
+    """Train the narrative model (reproducible: fixed seeds, recorded data digest); with --taxonomy, a model of
+    your own taxonomy from its examples and --labels (use it with `analyze --taxonomy OUT`)."""
+    if taxonomy is not None:
+        from narrascope.training.user_narratives import train_user_narratives
+
+        if taxonomy.is_dir():
+            fail(f"{taxonomy}: give the taxonomy's YAML file, not a model folder")
+        try:
+            meta = train_user_narratives(taxonomy, labels, out_dir, articles, console)
+        except NarrascopeError as exc:
+            fail(exc)
+        console.print(f"model of taxonomy {escape(meta['taxonomy'])!r} written to [bold]{escape(str(out_dir))}[/] "
+                      f"({len(meta['labels'])} labels, {meta['labelled_articles']} labelled articles)")
+        return
+    if data is None:
+        fail("give --data (a SemEval-2025 T10 train folder), or --taxonomy (your own taxonomy) with --labels")
     from narrascope.training.train import train_narratives as run
 
     try:
@@ -163,11 +187,14 @@ def predict_narratives(
     output: Annotated[Path, typer.Option("-o", "--output", help="Submission file to write.")],
     model: ModelOption = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core).")] = 0,
+    taxonomy: TaxonomyOption = None,
 ) -> None:
     """Write the subtask-2 format: article_id<TAB>narratives<TAB>subnarratives, sorted by id.
 
-    An article that cannot be read is reported and still gets an ``Other`` line, so the
-    submission names every document; the exit code is then 1.
+    With --taxonomy the labels are your taxonomy's (a narrative with no matching sub-narrative
+    is written ``<narrative>: Other``, an article with none ``Other``). An article that cannot be
+    read is reported and still gets an ``Other`` line, so the submission names every document;
+    the exit code is then 1.
     """
     from rich.progress import track
 
@@ -176,7 +203,8 @@ def predict_narratives(
 
     docs, errors = read_folder(folder, " — written as Other")
     unreadable = [Document(text="", id=Path(bad.source or "").name) for bad in errors]
-    predicted = list(track(analysed(model, docs, workers, batch_size=16, entities=False, techniques=False), total=len(docs),
+    predicted = list(track(analysed(model, docs, workers, batch_size=16, entities=False, techniques=False,
+                                    taxonomy=taxonomy), total=len(docs),
                            description="predicting", console=console, disable=not console.is_terminal))
     write_predictions(lambda: write_subtask2(predicted + unreadable, output), output)
     if unreadable:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from itertools import chain
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from narrascope.cli.common import ModelOption, analysed, app, console, fail
+from narrascope.cli.common import ModelOption, analysed, app, check_taxonomy, console, fail
 from narrascope.errors import NarrascopeError
 
 STORE_BATCH = 64
@@ -94,6 +95,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     model: ModelOption = None,
+    taxonomy: Annotated[Path | None, typer.Option(
+        "--taxonomy", help="Your own narratives (a YAML file, created from the web app if it does not exist yet, "
+                           "or a folder from `train narratives --taxonomy`) in place of SemEval's.")] = None,
     token: Annotated[str | None, typer.Option(help="API token required by write endpoints (or "
                                                     "NARRASCOPE_TOKEN).")] = None,
     max_body_mb: Annotated[float, typer.Option(help="Largest request body accepted, in MB.")] = 5.0,
@@ -115,7 +119,15 @@ def serve(
     if given is not None and not given:
         fail("the API token is empty (--token \"\" or an empty NARRASCOPE_TOKEN), which would leave the write "
              "endpoints open; give a non-empty token, or unset NARRASCOPE_TOKEN to serve without one")
+    if taxonomy is not None and not taxonomy.exists():  # created from the web app's Taxonomy page
+        if not taxonomy.parent.is_dir():
+            fail(f"{taxonomy}: no such folder to create the taxonomy file in")
+        console.print(f"no taxonomy in {escape(str(taxonomy))} yet: write one on the web app's Taxonomy page "
+                      "(until then, SemEval's narratives are used)")
+    else:
+        check_taxonomy(taxonomy)
     settings = Settings(db=db, model=str(model) if model else None, token=given,
+                        taxonomy=str(taxonomy.resolve()) if taxonomy else None,
                         max_body_bytes=int(max_body_mb * 1_000_000), allow_private_urls=allow_private_urls,
                         workers=workers if workers > 0 else usable_cores(), max_pending=max(0, max_pending))
     from narrascope.store.corpus import CorpusStore

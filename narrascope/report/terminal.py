@@ -28,6 +28,8 @@ def render_document(doc: Document) -> Panel:
     for narrative in doc.narratives:
         quote = _quote(narrative.evidence[0].text) if narrative.evidence else ""
         table.add_row(Text(narrative.name, style="bold"), f"{narrative.score:.2f}", Text(quote, style="italic"))
+        if narrative.example:  # a user taxonomy's example the evidence is closest to
+            table.add_row(Text("  closest example", style="dim"), "", Text(_quote(narrative.example, 120), style="dim"))
         for sub in doc.subnarratives:
             if sub.parent == narrative.name and sub.name != narrative.name:
                 short = sub.name[len(narrative.name) + 2 :] if sub.name.startswith(narrative.name) else sub.name

