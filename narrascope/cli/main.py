@@ -342,6 +342,7 @@ def evaluate_roles(
 
 # the batch, explanation, persuasion and store commands register themselves on the apps above
 from narrascope.cli import batch as _batch_commands  # noqa: F401
+from narrascope.cli import discover as _discover_commands  # noqa: F401
 from narrascope.cli import explain as _explain_commands  # noqa: F401
 from narrascope.cli import persuasion as _persuasion_commands  # noqa: F401
 from narrascope.cli import store as _store_commands  # noqa: F401

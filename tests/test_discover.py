@@ -1,0 +1,108 @@
+"""``narrascope discover``: recurring claims clustered, known or new, with stable ids (own fixtures only)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from narrascope.cli import app
+from narrascope.discover.claims import looks_like_prose
+
+FIXTURE = Path(__file__).parent / "fixtures" / "custom_taxonomy"
+TAXONOMY = FIXTURE / "taxonomy.yaml"
+# a claim the election taxonomy does not know, planted (reworded) in four of its articles
+WIND = ["The new salmon vaccine is making farmed fish toxic for the people who eat them.",
+        "Farmed salmon treated with the new vaccine have become toxic to anyone who eats them.",
+        "Eating farmed salmon is dangerous now, because the new vaccine makes the fish toxic.",
+        "The vaccine given to farmed salmon turns the fish toxic for the families who eat it.",
+        "Since the new vaccine, the farmed salmon on our plates is toxic for the people who eat it."]
+runner = CliRunner()
+
+
+def corpus(folder: Path, planted: int = 4) -> Path:
+    raw = folder / "EN" / "raw-documents"
+    raw.mkdir(parents=True)
+    for k, path in enumerate(sorted((FIXTURE / "articles").glob("*.txt"))):
+        text = path.read_text(encoding="utf-8")
+        if k < planted:
+            text = text.rstrip("\n") + "\n\n" + WIND[k] + " " + WIND[(k + 1) % len(WIND)] + "\n"
+        (raw / path.name).write_text(text, encoding="utf-8")
+    return folder / "EN"
+
+
+def test_prose_filter():
+    assert looks_like_prose("The wind farms are poisoning the fish of the north.")
+    assert not looks_like_prose("Read more at https://example.org/news today please")
+    assert not looks_like_prose("12 345 678 910 11 12 13")
+    assert not looks_like_prose("Too short.")
+
+
+@pytest.fixture(scope="module")
+def discovered(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("discover")
+    folder = corpus(tmp)
+    out, html, state = tmp / "clusters.json", tmp / "d.html", tmp / "state.json"
+    result = runner.invoke(app, ["discover", str(folder), "--taxonomy", str(TAXONOMY), "--json", str(out),
+                                 "--html", str(html), "--state", str(state)])
+    assert result.exit_code == 0, result.output
+    return tmp, folder, json.loads(out.read_text(encoding="utf-8")), html, state
+
+
+def test_a_planted_claim_is_a_new_cluster_with_quotes_and_file_names(discovered):
+    _, _, result, html, _ = discovered
+    planted = {f"n{k:02d}.txt" for k in range(1, 5)}
+    wind = [c for c in result["clusters"] if len(set(c["documents"]) & planted) >= 3]
+    assert wind, [(c["label"], c["documents"]) for c in result["clusters"]]
+    cluster = wind[0]
+    assert cluster["status"] == "new" and cluster["known_narrative"] is None
+    assert set(cluster) >= {"id", "label", "status", "known_narrative", "documents", "quotes", "languages",
+                            "sources", "first_seen", "last_seen", "counts_by_day"}
+    assert any("salmon" in q["text"].lower() for q in cluster["quotes"]) and cluster["languages"] == ["en"]
+    assert {"salmon", "vaccine", "toxic", "fish", "farmed"} & set(cluster["label"].replace(",", " ").split())
+    for quote in cluster["quotes"]:  # offsets into the file as read
+        text = (discovered[1] / "raw-documents" / quote["document"]).read_text(encoding="utf-8")
+        assert text[quote["start"]:quote["end"]] == quote["text"]
+    assert html.read_text(encoding="utf-8").startswith("<!doctype html>") and cluster["id"] in html.read_text()
+
+
+def test_ids_are_stable_on_rerun_and_when_the_corpus_grows(discovered, tmp_path):
+    tmp, folder, first, _, state = discovered
+    out = tmp_path / "again.json"
+    result = runner.invoke(app, ["discover", str(folder), "--taxonomy", str(TAXONOMY), "--json", str(out),
+                                 "--state", str(state)])
+    assert result.exit_code == 0, result.output
+    again = json.loads(out.read_text(encoding="utf-8"))
+    assert [(c["id"], c["documents"]) for c in again["clusters"]] == [(c["id"], c["documents"])
+                                                                     for c in first["clusters"]]
+    # a fifth article with the claim joins the same cluster
+    extra = folder / "raw-documents" / "z99.txt"
+    extra.write_text("Fish farmers angry\n\n" + WIND[4] + " " + WIND[0] + " The harbour was quiet on Sunday.\n",
+                     encoding="utf-8")
+    try:
+        result = runner.invoke(app, ["discover", str(folder), "--taxonomy", str(TAXONOMY), "--json", str(out),
+                                     "--state", str(state)])
+        assert result.exit_code == 0, result.output
+        grown = {c["id"]: c["documents"] for c in json.loads(out.read_text(encoding="utf-8"))["clusters"]}
+        wind = next(c for c in first["clusters"] if "salmon" in c["label"])
+        assert wind["id"] in grown and "z99.txt" in grown[wind["id"]]
+    finally:
+        extra.unlink()
+
+
+def test_a_state_from_another_taxonomy_is_refused(discovered, tmp_path):
+    _, folder, _, _, state = discovered
+    result = runner.invoke(app, ["discover", str(folder), "--json", str(tmp_path / "x.json"), "--state", str(state)])
+    assert result.exit_code == 2 and "[E402]" in result.output and "start a new one" in result.output
+
+
+def test_too_few_articles_give_no_clusters_and_say_why(tmp_path):
+    one = tmp_path / "one.txt"
+    one.write_text("A headline\n\n" + " ".join(WIND) + "\n", encoding="utf-8")
+    out = tmp_path / "c.json"
+    result = runner.invoke(app, ["discover", str(one), "--taxonomy", str(TAXONOMY), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["clusters"] == [] and "at least 3 articles" in data["note"]
