@@ -63,7 +63,8 @@ class DiscoverConfig:
     known_margin: float = 1.0  # a claim is explained when its z-score passes the narrative's threshold by this
     article_level: bool = True  # ... or when its article pushes a narrative of the taxonomy and its
     article_margin: float = -1.0  # z-score for that narrative passes the threshold by this (below it: negative)
-    article_share: float = 0.5  # known too when this share of its articles push a narrative (0: not used)
+    article_share: float = 0.5  # known too when this share of its articles push a narrative its claims are
+    # near on average (by article_margin; 0: not used)
     assign_similarity: float = 0.6  # a new claim joins a saved cluster when this near its centre
     claim_threshold: float = float("-inf")  # claim log-odds; by default an article's best claims, whatever their score
     per_article: int = 12
@@ -229,8 +230,11 @@ def discover(docs: Sequence[Document], known: Any, scorer: ClaimScorer, config: 
             pushed = [found[d] for d in members if found.get(d)]  # member articles the taxonomy explains
             if config.article_share and len(pushed) >= config.article_share * len(members) and not \
                     explained.mean() >= config.known_share:
-                explained[:] = True
-                best[:] = index[Counter(n for names in pushed for n in names).most_common(1)[0][0]]
+                # their narrative explains the cluster if its claims are, on average, near it too
+                j = index[Counter(n for names in pushed for n in names).most_common(1)[0][0]]
+                if float(z[rows, j].mean()) >= thresholds[j] + config.article_margin:
+                    explained[:] = True
+                    best[:] = j
             if explained.mean() >= config.known_share:
                 status = "known"
                 narrative = known.names[Counter(best[explained].tolist()).most_common(1)[0][0]]
