@@ -9,6 +9,7 @@ one's into a negative, saved back to the file. Every change takes effect at once
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import threading
 from collections import OrderedDict
@@ -96,7 +97,7 @@ def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Reque
     @router.put("/taxonomy", dependencies=[Depends(require_token)])
     def put_taxonomy(request: Request, body: TaxonomyText) -> dict[str, Any]:
         """Replace the taxonomy: validated first (422 naming the entry to fix), then written to its file."""
-        from narrascope.schema.user_taxonomy import read_taxonomy
+        from narrascope.schema.user_taxonomy import read_taxonomy, write_whole
 
         desk = desk_of(request)
         editable(desk)
@@ -108,7 +109,7 @@ def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Reque
             except NarrascopeError as exc:
                 raise HTTPException(422, str(exc).replace(str(trial), desk.path.name)) from None
         with desk.lock:
-            desk.path.write_text(body.yaml, encoding="utf-8")
+            write_whole(desk.path, body.yaml)
             _reload(request, desk)
         return describe(desk)
 
@@ -177,10 +178,11 @@ def _no_filter() -> Any:
 
 def _embedded(request: Request, desk: Desk, doc_id: str) -> Document | None:
     """The stored article, cleaned, segmented and embedded (kept for the next request)."""
-    cached = desk.vectors.get(doc_id)
     stored = request.app.state.store.get(doc_id)
     if stored is None:
         return None
+    key = f"{doc_id}:{hashlib.sha1(stored.text.encode('utf-8')).hexdigest()}"  # an updated article is read again
+    cached = desk.vectors.get(key)
     if cached is None:
         from narrascope.components.clean import Cleaner
         from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
@@ -188,7 +190,7 @@ def _embedded(request: Request, desk: Desk, doc_id: str) -> Document | None:
         doc = Document(text=stored.text, id=stored.id)
         doc = SentenceEmbedder(_embedder(request))(SentenceSegmenter()(Cleaner()(doc)))
         cached = (doc.clean_text, doc.spans["sentences"], doc.vectors["sentences"])
-        desk.vectors[doc_id] = cached
+        desk.vectors[key] = cached
         while len(desk.vectors) > CACHE_ARTICLES:
             desk.vectors.popitem(last=False)
     doc = Document(text=stored.text, id=stored.id, title=stored.title)

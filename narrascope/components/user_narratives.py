@@ -143,7 +143,7 @@ class UserNarrativeModel:
         subs = [order[s.label] for s in self.taxonomy.subnarratives]
         return self.decoder().decode(p[narratives], p[subs])
 
-    def closest_example(self, label: int, sentences: np.ndarray, document: np.ndarray) -> str | None:
+    def closest_example(self, label: int, sentences: np.ndarray, document: np.ndarray | None) -> str | None:
         """The label's example (claim or article) closest to the evidence ``sentences`` or the whole ``document``."""
         name = self.names[label]
         entry = self.taxonomy.get(name)
@@ -157,7 +157,7 @@ class UserNarrativeModel:
             best = int(np.argmax(sims.max(axis=0)))
             candidates.append((float(sims[:, best].max()), self.texts[rows[best]]))
         own = [k for k, j in enumerate(self.article_label) if j in owners]
-        if own and self.article_vectors is not None and len(self.article_vectors):
+        if own and document is not None and self.article_vectors is not None and len(self.article_vectors):
             vecs = self.article_vectors[own]
             sims = vecs @ document / np.maximum(np.linalg.norm(vecs, axis=1) * max(np.linalg.norm(document), 1e-12),
                                                 1e-12)
@@ -301,7 +301,7 @@ class UserNarrativeClassifier(Component):
         sentences = doc.sentences[: len(vectors)]
         z = self.model.head.sentence_z(vectors) if len(vectors) else np.zeros((0, len(self.model.names)))
         index = {name: j for j, name in enumerate(self.model.names)}
-        document = vectors.mean(axis=0) if len(vectors) else np.zeros(1)
+        document = vectors.mean(axis=0) if len(vectors) else None
         parents = {s.label: s.parent for s in self.model.taxonomy.subnarratives}
 
         def label(name: str, score: float, parent: str | None = None) -> Label:

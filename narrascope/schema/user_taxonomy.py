@@ -87,8 +87,8 @@ class UserTaxonomy:
         return yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=100)
 
     def write(self, path: str | Path) -> None:
-        """Write the taxonomy as YAML (a file the user can keep under version control)."""
-        Path(path).write_text(self.to_yaml(), encoding="utf-8")
+        """Write the taxonomy as YAML (a file the user can keep under version control), whole or not at all."""
+        write_whole(path, self.to_yaml())
 
     def add_feedback(self, label: str, text: str, accepted: bool) -> bool:
         """Add ``text`` to the label's examples (``accepted``) or negatives; ``False`` if it is there already."""
@@ -168,6 +168,16 @@ def _texts(value: Any, where: str, source: str) -> list[str]:
                                 source=source)
         out.append(text.strip())
     return out
+
+
+def write_whole(path: str | Path, text: str) -> None:
+    """Write ``text`` to a file beside ``path``, then put it in its place: a reader never sees half a file."""
+    import os
+
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
 
 
 def read_taxonomy(path: str | Path) -> UserTaxonomy:
