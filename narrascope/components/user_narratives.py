@@ -7,7 +7,6 @@ the taxonomy's labels, as the shipped classifier does with SemEval's.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ import numpy as np
 
 from narrascope.components.base import Component, minibatches
 from narrascope.embed.base import Embedder
-from narrascope.errors import ModelError, TaxonomyError
+from narrascope.errors import ModelError
 from narrascope.heads.decision import HierarchyDecoder
 from narrascope.heads.prototypes import PrototypeHead
 from narrascope.schema import Document, Label, Span
@@ -30,7 +29,7 @@ MODEL_FORMAT = "narrascope.user-narratives/1"
 SHORT_EXAMPLE_CHARS = 400  # longer examples are read as articles (their sentences averaged), shorter as claims
 MAX_EVIDENCE = 3
 MIN_EVIDENCE_CHARS = 30
-EVIDENCE_FLOOR = 1.0  # a further evidence sentence needs at least this background z-score
+EVIDENCE_FLOOR = 2.0  # a further evidence sentence needs at least this background z-score
 
 
 @lru_cache(maxsize=4)
@@ -100,9 +99,8 @@ class UserNarrativeModel:
                     protos.append((text, index[entry.label]))
             for owner in [entry, *taxonomy.children(entry.label)]:  # a narrative's negatives hold for its children
                 negatives += [(text, index[owner.label]) for text in entry.negatives]
-        for text, labels in labelled:
-            closure = label_closure(taxonomy, labels)
-            articles.append((text, closure, index[sorted(closure)[0]] if closure else -1))
+        for text, labels in labelled:  # they train the head; they are not the taxonomy's examples (-1)
+            articles.append((text, label_closure(taxonomy, labels), -1))
         texts = [t for t, _ in protos]
         proto_vectors = _encode(embedder, texts)
         background = _background_vectors(embedder_name, embedder)
@@ -123,9 +121,11 @@ class UserNarrativeModel:
         head.fit(len(names), proto_vectors, np.array([j for _, j in protos]), background, neg_vectors,
                  np.array([j for _, j in negatives], dtype=np.int64), article_vectors, Y, parents(taxonomy),
                  article_texts=[clean_text(t) for t, _, _ in articles], background_texts=list(background_sentences()))
-        return cls(taxonomy, head, texts, [t for t, _, _ in articles], article_vectors,
-                   [j for _, _, j in articles], embedder_name,
-                   meta={"taxonomy": taxonomy.name, "source": taxonomy.source})
+        own = [k for k, (_, _, j) in enumerate(articles) if j >= 0]  # the taxonomy's own article examples
+        return cls(taxonomy, head, texts, [articles[k][0] for k in own], article_vectors[own],
+                   [articles[k][2] for k in own], embedder_name,
+                   meta={"taxonomy": taxonomy.name, "source": taxonomy.source,
+                         "head_labels": [names[j] for j in (head.head_labels_ if head.head_ is not None else [])]})
 
     # ---- decisions -------------------------------------------------------------------
     def decoder(self) -> HierarchyDecoder:
@@ -147,23 +147,22 @@ class UserNarrativeModel:
         """The label's example (claim or article) closest to the evidence ``sentences`` or the whole ``document``."""
         name = self.names[label]
         entry = self.taxonomy.get(name)
-        candidates: list[tuple[float, str]] = []
         examples = {*entry.examples, *(t for child in self.taxonomy.children(name) for t in child.examples)}
         owners = {label, *np.where(self.head.parent_ == label)[0].tolist()}
         rows = [k for k, text in enumerate(self.texts) if self.head.proto_label_[k] in owners and text in examples]
-        if rows and len(sentences):
+        if rows and len(sentences):  # a short example, matched to the evidence sentences
             sims = (sentences / np.maximum(np.linalg.norm(sentences, axis=1, keepdims=True), 1e-12)) \
                 @ self.head.prototypes_[rows].T
             best = int(np.argmax(sims.max(axis=0)))
-            candidates.append((float(sims[:, best].max()), self.texts[rows[best]]))
+            return self.texts[rows[best]]
         own = [k for k, j in enumerate(self.article_label) if j in owners]
         if own and document is not None and self.article_vectors is not None and len(self.article_vectors):
+            # else an article example, matched to the whole document
             vecs = self.article_vectors[own]
             sims = vecs @ document / np.maximum(np.linalg.norm(vecs, axis=1) * max(np.linalg.norm(document), 1e-12),
                                                 1e-12)
-            best = int(np.argmax(sims))
-            candidates.append((float(sims[best]), self.article_texts[own[best]]))
-        return max(candidates)[1] if candidates else None
+            return self.article_texts[own[int(np.argmax(sims))]]
+        return None
 
     # ---- persistence (JSON + npz, never pickle) ---------------------------------------
     def to_disk(self, path: str | Path) -> None:
@@ -258,17 +257,6 @@ def load_user_model(taxonomy: str | Path | UserTaxonomy, embedder: Embedder, emb
     if path.is_dir():
         return UserNarrativeModel.from_disk(path)
     return UserNarrativeModel.build(read_taxonomy(path), embedder, embedder_name)
-
-
-def taxonomy_digest(taxonomy: str | Path) -> str:
-    """A short digest of a taxonomy file or folder (what a stored result was labelled with)."""
-    path = Path(taxonomy)
-    if path.is_dir():
-        path = path / "taxonomy.yaml"
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-    except OSError:
-        raise TaxonomyError("no such taxonomy file or folder", source=str(taxonomy)) from None
 
 
 class UserNarrativeClassifier(Component):

@@ -79,7 +79,7 @@ class State:
     embedder: str
     taxonomy: str
     centroids: dict[str, np.ndarray] = field(default_factory=dict)
-    claims: dict[str, str] = field(default_factory=dict)  # claim key -> cluster id
+    claims: dict[str, str] = field(default_factory=dict)  # claim key -> cluster id ("": in none)
 
     @classmethod
     def read(cls, path: str | Path, embedder: str, taxonomy: str) -> State:
@@ -100,14 +100,20 @@ class State:
                 raise DiscoverStateError(f"this state was built with {key} {data.get(key)!r}, this run uses "
                                          f"{mine!r}: its cluster ids would not mean the same; give another --state "
                                          "path (or delete this file) to start a new one", source=str(path))
-        return cls(embedder, taxonomy, {k: np.asarray(v, np.float32) for k, v in data["centroids"].items()},
-                   dict(data["claims"]))
+        try:
+            return cls(embedder, taxonomy, {k: np.asarray(v, np.float32) for k, v in data["centroids"].items()},
+                       {str(k): str(v) for k, v in data["claims"].items()})
+        except (KeyError, AttributeError, TypeError, ValueError):
+            raise DiscoverStateError("the state file is damaged (its centroids or claims are missing or malformed); "
+                                     "give another --state path to start a new one", source=str(path)) from None
 
     def write(self, path: str | Path) -> None:
+        from narrascope.schema.user_taxonomy import write_whole
+
         data = {"format": STATE_FORMAT, "embedder": self.embedder, "taxonomy": self.taxonomy,
                 "centroids": {k: [round(float(x), 5) for x in v] for k, v in self.centroids.items()},
                 "claims": self.claims}
-        Path(path).write_text(json.dumps(data), encoding="utf-8")
+        write_whole(path, json.dumps(data))
 
 
 def _unit(X: np.ndarray) -> np.ndarray:
@@ -184,8 +190,8 @@ def discover(docs: Sequence[Document], known: Any, scorer: ClaimScorer, config: 
         centres = _unit(np.stack([state.centroids[k] for k in names]))
         sims = vectors @ centres.T
         for i, claim in enumerate(claims):
-            if claim.key in state.claims and state.claims[claim.key] in state.centroids:
-                ids[i] = state.claims[claim.key]
+            if claim.key in state.claims:  # seen before: where it was (in no cluster: clustered afresh)
+                ids[i] = state.claims[claim.key] if state.claims[claim.key] in state.centroids else ""
             elif sims[i].max() >= config.assign_similarity:
                 ids[i] = names[int(np.argmax(sims[i]))]
     fresh = np.where(ids == "")[0]
@@ -262,8 +268,7 @@ def discover(docs: Sequence[Document], known: Any, scorer: ClaimScorer, config: 
         for cluster in clusters:
             state.centroids.setdefault(cluster["id"], cluster["_centre"])
         for i, cid in enumerate(ids):
-            if cid and cid in state.centroids:
-                state.claims.setdefault(claims[i].key, cid)
+            state.claims.setdefault(claims[i].key, cid if cid in state.centroids else "")
     for cluster in clusters:
         cluster.pop("_centre")
     clusters.sort(key=lambda c: (-len(c["documents"]), c["id"]))

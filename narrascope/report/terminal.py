@@ -26,14 +26,16 @@ def render_document(doc: Document) -> Panel:
     table.add_column("score", justify="right", width=6)
     table.add_column("evidence", ratio=4)
     for narrative in doc.narratives:
-        quote = _quote(narrative.evidence[0].text) if narrative.evidence else ""
+        surest = narrative.surest_evidence()
+        quote = _quote(surest.text) if surest else ""
         table.add_row(Text(narrative.name, style="bold"), f"{narrative.score:.2f}", Text(quote, style="italic"))
         if narrative.example:  # a user taxonomy's example the evidence is closest to
             table.add_row(Text("  closest example", style="dim"), "", Text(_quote(narrative.example, 120), style="dim"))
         for sub in doc.subnarratives:
             if sub.parent == narrative.name and sub.name != narrative.name:
                 short = sub.name[len(narrative.name) + 2 :] if sub.name.startswith(narrative.name) else sub.name
-                quote = _quote(sub.evidence[0].text) if sub.evidence else ""
+                surest = sub.surest_evidence()
+                quote = _quote(surest.text) if surest else ""
                 table.add_row(f"  └ {short}", f"{sub.score:.2f}", Text(quote, style="dim italic"))
     lang = doc.language or "?"
     subtitle = f"{doc.id} · language {lang}" + (f" ({doc.language_score:.2f})" if doc.language_score else "")

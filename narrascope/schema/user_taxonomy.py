@@ -106,6 +106,10 @@ class UserTaxonomy:
         if not isinstance(data, dict):
             raise TaxonomyError("not a taxonomy: the file must hold a mapping with `name` and `narratives` "
                                 "(see docs/usage.md, 'Your own narratives')", source=source)
+        unknown = [str(k) for k in data if k not in TOP_KEYS]
+        if unknown:
+            raise TaxonomyError(f"unknown key {unknown[0]!r} at the top of the file (a typo?); a taxonomy has "
+                                f"{', '.join(TOP_KEYS)}", source=source)
         narratives = data.get("narratives")
         if not isinstance(narratives, list) or not narratives:
             raise TaxonomyError("no narratives: add a `narratives:` list with at least one entry "
@@ -131,16 +135,32 @@ class UserTaxonomy:
         return cls(name, labels, source)
 
 
+ENTRY_KEYS = ("label", "description", "examples", "negatives", "subnarratives")
+TOP_KEYS = ("name", "description", "narratives")
+FORBIDDEN = {"\t": "a tab", "\n": "a line break", ";": "';'"}  # they separate labels in the official files
+
+
 def _entry(raw: Any, where: str, source: str, parent: str | None, seen: dict[str, str]) -> UserLabel:
     if not isinstance(raw, dict):
         raise TaxonomyError(f"{where}: each entry must be a mapping with `label` and `description`", source=source)
+    allowed = ENTRY_KEYS if parent is None else ENTRY_KEYS[:-1]
+    unknown = [str(k) for k in raw if k not in allowed]
+    if unknown:
+        raise TaxonomyError(f"{where}: unknown key {unknown[0]!r} (a typo?); an entry has "
+                            f"{', '.join(allowed)}", source=source)
     label = raw.get("label")
-    if not isinstance(label, str) or not label.strip():
+    if label is None or (isinstance(label, str) and not label.strip()):
         raise TaxonomyError(f"{where}: missing `label` (a name in plain words)", source=source)
+    if not isinstance(label, str):
+        raise TaxonomyError(f"{where}: the label {label!r} is not text; put it in quotes", source=source)
     label = label.strip()
-    if label == OTHER:
-        raise TaxonomyError(f"{where}: {OTHER!r} is what an article with no narrative is labelled; "
-                            "choose another label", source=source)
+    if label == OTHER or label.endswith(f": {OTHER}"):
+        raise TaxonomyError(f"{where}: {label!r}: {OTHER!r} is what an article (or a narrative) with nothing more "
+                            "specific is labelled; choose another label", source=source)
+    bad = next((name for ch, name in FORBIDDEN.items() if ch in label), None)
+    if bad:
+        raise TaxonomyError(f"{where}: the label {label!r} holds {bad}, which separates labels in the output "
+                            "files; remove it", source=source)
     if label in seen:
         raise TaxonomyError(f"{where}: label {label!r} is used twice (also at {seen[label]}); "
                             "each label must be unique", source=source)
@@ -176,8 +196,11 @@ def write_whole(path: str | Path, text: str) -> None:
 
     path = Path(path)
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def read_taxonomy(path: str | Path) -> UserTaxonomy:
@@ -212,9 +235,9 @@ def read_taxonomy(path: str | Path) -> UserTaxonomy:
     return UserTaxonomy.from_dict(data, source)
 
 
-def read_labels(path: str | Path, taxonomy: UserTaxonomy) -> list[tuple[str | None, str | None, list[str]]]:
+def read_labels(path: str | Path, taxonomy: UserTaxonomy) -> list[tuple[int, str | None, str | None, list[str]]]:
     """A labels file (JSONL: ``{"text": ...}`` or ``{"id": ...}``, and ``"labels": [...]``): one
-    ``(id, text, labels)`` per line. A label the taxonomy lacks is an error naming the line."""
+    ``(line number, id, text, labels)`` per record. A label the taxonomy lacks is an error naming the line."""
     path = Path(path)
     known = {entry.label for entry in taxonomy.labels}
     out = []
@@ -231,18 +254,23 @@ def read_labels(path: str | Path, taxonomy: UserTaxonomy) -> list[tuple[str | No
             record = json.loads(line)
         except json.JSONDecodeError as err:
             raise TaxonomyError(f"line {n}: not JSON ({err.msg}); each line is one object", source=str(path)) from None
-        if not isinstance(record, dict) or not (record.get("text") or record.get("id")):
-            raise TaxonomyError(f"line {n}: needs `text` or `id`, and `labels`", source=str(path))
-        labels = record.get("labels", [])
+        if not isinstance(record, dict) or not (record.get("text") or record.get("id")) or "labels" not in record:
+            raise TaxonomyError(f"line {n}: needs `text` or `id`, and `labels` (a list, empty for an article "
+                                "that pushes none)", source=str(path))
+        for key in ("text", "id"):
+            if record.get(key) is not None and not isinstance(record[key], str):
+                raise TaxonomyError(f"line {n}: `{key}` must be text", source=str(path))
+        labels = record["labels"]
         if isinstance(labels, str):
             labels = [labels]
-        if not isinstance(labels, list):
-            raise TaxonomyError(f"line {n}: `labels` must be a list of the taxonomy's labels", source=str(path))
+        if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
+            raise TaxonomyError(f"line {n}: `labels` must be a list of the taxonomy's labels (text)",
+                                source=str(path))
         unknown = [label for label in labels if label not in known and label != OTHER]
         if unknown:
             raise TaxonomyError(f"line {n}: label {unknown[0]!r} is not in the taxonomy "
                                 f"{taxonomy.source or taxonomy.name}; add it there or fix the line", source=str(path))
-        out.append((record.get("id"), record.get("text"), [label for label in labels if label != OTHER]))
+        out.append((n, record.get("id"), record.get("text"), [label for label in labels if label != OTHER]))
     if not out:
         raise TaxonomyError("the labels file holds no labelled article", source=str(path))
     return out

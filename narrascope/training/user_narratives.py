@@ -24,9 +24,12 @@ def labelled_texts(labels_path: Path, taxonomy_path: Path, articles: Path | None
     taxonomy = read_taxonomy(taxonomy_path)
     root = articles or labels_path.parent
     out = []
-    for n, (doc_id, text, labels) in enumerate(read_labels(labels_path, taxonomy), start=1):
+    for n, doc_id, text, labels in read_labels(labels_path, taxonomy):
         if not text:
             path = root / str(doc_id)
+            if not path.resolve().is_relative_to(root.resolve()):
+                raise TaxonomyError(f"line {n}: article id {doc_id!r} points outside {root}; give a file name "
+                                    "inside the articles folder", source=str(labels_path))
             if not path.is_file():
                 raise TaxonomyError(f"line {n}: no article {doc_id!r} under {root}; give the folder of the "
                                     "articles with --articles, or put the text in the line's `text`",

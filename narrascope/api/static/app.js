@@ -339,9 +339,9 @@ async function saveTaxonomy() {
   const status = $("#tax-save-status");
   status.textContent = "saving…"; status.className = "";
   try {
-    await api("/taxonomy", {method: "PUT", headers: taxonomyHeaders(), body: JSON.stringify({yaml: $("#tax-yaml").value})});
+    const saved = await api("/taxonomy", {method: "PUT", headers: taxonomyHeaders(), body: JSON.stringify({yaml: $("#tax-yaml").value})});
     delete $("#tax-yaml").dataset.edited;
-    status.textContent = "saved";
+    status.textContent = ["saved", ...saved.warnings.map(errorText)].join("; warning: ");
     await loadTaxonomy();
   } catch (e) { status.textContent = e.message; status.className = "error"; }
 }
