@@ -117,3 +117,31 @@ def test_too_few_articles_give_no_clusters_and_say_why(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["clusters"] == [] and "at least 3 articles" in data["note"]
+
+
+def test_new_narratives_over_the_store_and_into_the_taxonomy(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from narrascope.api.app import Settings, create_app
+    from narrascope.schema.user_taxonomy import read_taxonomy
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_bytes(TAXONOMY.read_bytes())
+    folder = corpus(tmp_path)
+    with TestClient(create_app(Settings(db=str(tmp_path / "c.duckdb"), taxonomy=str(mine)))) as client:
+        for path in sorted((folder / "raw-documents").glob("*.txt")):
+            assert client.post("/documents", json={"text": path.read_text(encoding="utf-8")}).status_code == 201
+        found = client.get("/discover").json()
+        assert found["known_from"] == "norland-election-2027" and found["editable"] is True
+        salmon = [c for c in found["clusters"] if c["status"] == "new" and "salmon" in c["label"]]
+        assert salmon and len(salmon[0]["documents"]) >= 3
+        again = client.get("/discover").json()  # the same ids on a second look
+        assert [c["id"] for c in again["clusters"]] == [c["id"] for c in found["clusters"]]
+        added = client.post("/taxonomy/narratives", json={
+            "label": "Salmon scare", "description": "Claims that farmed salmon has been made toxic.",
+            "examples": [q["text"] for q in salmon[0]["quotes"]]})
+        assert added.status_code == 201 and "Salmon scare" in [e.label for e in read_taxonomy(mine).labels]
+        twice = client.post("/taxonomy/narratives", json={"label": "Salmon scare", "description": "again"})
+        assert twice.status_code == 422 and "used twice" in twice.json()["detail"]
+        doc = client.post("/analyze", json={"text": "Fish farms\n\n" + " ".join(WIND) + "\n"}).json()
+        assert "Salmon scare" in [n["name"] for n in doc["labels"]["narratives"]]

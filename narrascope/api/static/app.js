@@ -346,12 +346,68 @@ async function saveTaxonomy() {
   } catch (e) { status.textContent = e.message; status.className = "error"; }
 }
 
-// ---- routing: #analyze, #corpus[?filters], #taxonomy[?label=...], #doc=ID ---------------------
+// ---- new narratives: #new ------------------------------------------------------------------
+function sparkline(counts) {
+  const days = Object.keys(counts).sort();
+  if (!days.length) return el("span", {class: "muted", text: "undated"});
+  const all = allDays(days[0], days[days.length - 1]), top = Math.max(...Object.values(counts));
+  const ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg");
+  const width = 160, height = 24, step = width / all.length;
+  svg.setAttribute("width", width); svg.setAttribute("height", height); svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", "articles per day");
+  all.forEach((d, i) => {
+    const h = height * (counts[d] || 0) / top, bar = document.createElementNS(ns, "rect");
+    bar.setAttribute("x", i * step); bar.setAttribute("y", height - h); bar.setAttribute("width", Math.max(step - 1, 1));
+    bar.setAttribute("height", h); bar.setAttribute("fill", "#357");
+    const title = document.createElementNS(ns, "title"); title.textContent = `${d}: ${counts[d] || 0}`; bar.append(title);
+    svg.append(bar);
+  });
+  return svg;
+}
+async function findNew() {
+  const status = $("#new-status"), button = $("#new-run");
+  button.disabled = true; status.textContent = "reading the stored articles…"; status.className = "";
+  let found;
+  try { found = await api("/discover"); }
+  catch (e) { status.textContent = e.message; status.className = "error"; button.disabled = false; return; }
+  button.disabled = false;
+  const fresh = found.clusters.filter(c => c.status === "new");
+  status.textContent = found.note || `${found.clusters.length} clusters (${fresh.length} new) from ${found.claims} claims in ${found.articles} articles; known means explained by ${found.known_from}`;
+  const ordered = [...fresh, ...found.clusters.filter(c => c.status !== "new")];
+  $("#new-clusters").replaceChildren(...ordered.map(c => {
+    const card = el("article", {class: "match"},
+      el("h3", {}, c.label, " ", el("span", {class: c.status === "new" ? "badge-new" : "muted",
+        text: c.status === "new" ? "(new)" : `(known: ${c.known_narrative})`})),
+      el("div", {class: "muted"}, `${c.documents.length} articles · ${c.languages.join(", ")} · ${(c.sources || []).slice(0, 3).join(", ")} · `,
+        sparkline(c.counts_by_day), ` ${c.first_seen || ""}${c.last_seen && c.last_seen !== c.first_seen ? " – " + c.last_seen : ""}`),
+      el("ul", {}, ...c.quotes.map(q => el("li", {}, el("q", {text: q.text}), " ",
+        el("a", {href: `#doc=${encodeURIComponent(q.document)}`, text: "article"})))));
+    if (c.status === "new" && found.editable) {
+      const result = el("span", {class: "muted"});
+      const add = el("button", {type: "button", class: "vote", text: "add to your narratives",
+        title: "A narrative of your taxonomy, its quotes as examples"});
+      add.addEventListener("click", async () => {
+        const label = prompt("Label of the new narrative", c.label);
+        if (!label) return;
+        try {
+          await api("/taxonomy/narratives", {method: "POST", headers: taxonomyHeaders(), body: JSON.stringify({
+            label, description: `Claims such as: ${c.quotes[0].text}`, examples: c.quotes.map(q => q.text)})});
+          result.textContent = " added: it is now found in every article analysed";
+        } catch (e) { result.textContent = ` ${e.message}`; result.className = "error"; }
+      });
+      card.append(el("div", {}, add, result));
+    }
+    return card;
+  }));
+}
+
+// ---- routing: #analyze, #corpus[?filters], #taxonomy[?label=...], #new, #doc=ID ---------------------
 async function route() {
   const hash = location.hash || "#analyze";
   const corpus = hash === "#corpus" || hash.startsWith("#corpus?");
-  const taxonomy = hash === "#taxonomy" || hash.startsWith("#taxonomy?");
-  $("#view-analyze").hidden = corpus || taxonomy; $("#view-corpus").hidden = !corpus; $("#view-taxonomy").hidden = !taxonomy;
+  const taxonomy = hash === "#taxonomy" || hash.startsWith("#taxonomy?"), fresh = hash === "#new";
+  $("#view-analyze").hidden = corpus || taxonomy || fresh; $("#view-corpus").hidden = !corpus;
+  $("#view-taxonomy").hidden = !taxonomy; $("#view-new").hidden = !fresh;
   $("#analyze-form").hidden = hash.startsWith("#doc=");
   if (corpus) { await loadCorpus().catch(e => $("#total").textContent = `error: ${e.message}`); }
   else if (taxonomy) { await loadTaxonomy(); }
@@ -372,6 +428,7 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const id of ["#prev", "#next"])
     $(id).addEventListener("click", e => { const p = formState(); p.set("offset", e.target.dataset.offset); goCorpus(p); });
   $("#tax-save").addEventListener("click", saveTaxonomy);
+  $("#new-run").addEventListener("click", findNew);
   $("#tax-yaml").addEventListener("input", () => { $("#tax-yaml").dataset.edited = "1"; });
   $("#tax-file").addEventListener("change", async e => {
     const f = e.target.files[0]; if (f) { $("#tax-yaml").value = await f.text(); $("#tax-yaml").dataset.edited = "1"; } });
