@@ -222,7 +222,8 @@ def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Reque
             scorers = {id(known): claim_scorer(known, _embedder(request))}  # one taxonomy at a time
             state.claim_scorers = scorers
         _, items = state.store.search(_no_filter(), scan, 0)
-        docs = [doc for doc in (_embedded(request, desk, item["id"]) for item in items) if doc is not None]
+        docs = [doc for doc in (_embedded(request, desk, item["id"], desk.model is None) for item in items)
+                if doc is not None]
         if getattr(state, "discover_state", None) is None or state.discover_state.taxonomy != known.taxonomy.name:
             from narrascope.discover.clusters import State
 
@@ -254,8 +255,9 @@ def _no_filter() -> Any:
     return DocumentFilter()
 
 
-def _embedded(request: Request, desk: Desk, doc_id: str) -> Document | None:
-    """The stored article, cleaned, segmented and embedded (kept for the next request)."""
+def _embedded(request: Request, desk: Desk, doc_id: str, labels: bool = False) -> Document | None:
+    """The stored article, cleaned, segmented and embedded (kept for the next request); ``labels``: with the
+    narratives it was stored with."""
     stored = request.app.state.store.get(doc_id)
     if stored is None:
         return None
@@ -277,4 +279,6 @@ def _embedded(request: Request, desk: Desk, doc_id: str) -> Document | None:
                              url=stored.url, date=stored.date, language=stored.language))
     doc.spans["sentences"] = cached[1]
     doc.vectors["sentences"] = cached[2]
+    if labels:
+        doc.labels["narratives"] = stored.labels.get("narratives", [])
     return doc

@@ -99,6 +99,11 @@ def discover(
             yield from stored_documents(db)
 
     pipeline = Pipeline([Cleaner(), LanguageDetector(), SentenceSegmenter(), SentenceEmbedder(embedder)])
+    if not taxonomy:  # SemEval's narratives are known: the shipped, trained model says which each article pushes
+        from narrascope.components.narratives import NarrativeClassifier, NarrativeModel
+        from narrascope.pipeline import default_model_path
+
+        pipeline.add(NarrativeClassifier(NarrativeModel.from_disk(default_model_path())))
     docs = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as progress:

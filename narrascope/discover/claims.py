@@ -20,7 +20,8 @@ from narrascope.schema import Document, Span
 
 MIN_WORDS, MAX_WORDS = 6, 60
 BOILERPLATE = re.compile(r"https?://|www\.|©|\b(?:subscribe|newsletter|cookies?|read more|click here|share this|"
-                         r"all rights reserved|follow us)\b", re.IGNORECASE)
+                         r"all rights reserved|follow us|latest news|trending news|sharing your thoughts)\b",
+                         re.IGNORECASE)
 
 
 def looks_like_prose(text: str) -> bool:

@@ -63,6 +63,9 @@ class DiscoverConfig:
     known_margin: float = 1.0  # a claim is explained when its z-score passes the narrative's threshold by this
     article_level: bool = True  # ... or when its article pushes a narrative of the taxonomy and its
     article_margin: float = -1.0  # z-score for that narrative passes the threshold by this (below it: negative)
+    # articles that come with the shipped model's narratives (labels["narratives"]): those labels decide the
+    # article-level rules, without asking the claims to be near (that model is trained on these narratives)
+    article_labels: bool = True
     article_share: float = 0.5  # known too when this share of its articles push a narrative its claims are
     # near on average (by article_margin; 0: not used)
     assign_similarity: float = 0.6  # a new claim joins a saved cluster when this near its centre
@@ -210,12 +213,15 @@ def discover(docs: Sequence[Document], known: Any, scorer: ClaimScorer, config: 
     # the narratives the taxonomy finds in each article with claims in a cluster (article level)
     in_clusters = sorted({claims[i].doc for i in range(len(claims)) if ids[i]})
     found: dict[int, list[str]] = {}
-    if known is not None and config.article_level and in_clusters:
+    index = {name: j for j, name in enumerate(known.names)} if known is not None else {}
+    labelled = config.article_labels and all(docs[d].labels.get("narratives") for d in in_clusters)
+    if labelled:  # the articles come analysed (the shipped, trained narrative model): their labels are trusted
+        found = {d: [n.name for n in docs[d].narratives if n.name in index] for d in in_clusters}
+    elif known is not None and config.article_level and in_clusters:
         P = known.predict_proba([docs[d].vectors["sentences"] for d in in_clusters],
                                 [docs[d].clean_text for d in in_clusters])
         for d, p in zip(in_clusters, P, strict=True):
             found[d] = [n for n, _ in known.decode(p)[0] if n != "Other"]
-    index = {name: j for j, name in enumerate(known.names)} if known is not None else {}
     clusters = []
     for cid in sorted({i for i in ids if i}):
         rows = np.where(ids == cid)[0]
@@ -230,7 +236,7 @@ def discover(docs: Sequence[Document], known: Any, scorer: ClaimScorer, config: 
             for k, i in enumerate(rows):  # or its article pushes a narrative it is somewhat near
                 for name in found.get(claims[i].doc, ()) if not explained[k] else ():
                     j = index[name]
-                    if z[i, j] >= thresholds[j] + config.article_margin:
+                    if labelled or z[i, j] >= thresholds[j] + config.article_margin:
                         explained[k], best[k] = True, j
                         break
             pushed = [found[d] for d in members if found.get(d)]  # member articles the taxonomy explains
@@ -238,7 +244,7 @@ def discover(docs: Sequence[Document], known: Any, scorer: ClaimScorer, config: 
                     explained.mean() >= config.known_share:
                 # their narrative explains the cluster if its claims are, on average, near it too
                 j = index[Counter(n for names in pushed for n in names).most_common(1)[0][0]]
-                if float(z[rows, j].mean()) >= thresholds[j] + config.article_margin:
+                if labelled or float(z[rows, j].mean()) >= thresholds[j] + config.article_margin:
                     explained[:] = True
                     best[:] = j
             if explained.mean() >= config.known_share:
