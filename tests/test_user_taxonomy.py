@@ -278,3 +278,19 @@ def test_the_taxonomy_desk_over_the_rest_api(tmp_path):
         warned = client.put("/taxonomy", json={"yaml": "narratives: [{label: A, description: d, subnarratives: "
                                                        "[{label: B, description: e}]}]"}, headers=auth).json()
         assert warned["warnings"] and "W110" in warned["warnings"][0]
+
+
+def test_ingest_with_a_taxonomy_stores_its_labels(tmp_path):
+    from typer.testing import CliRunner
+
+    from narrascope.cli import app
+    from narrascope.store.corpus import CorpusStore
+
+    db = tmp_path / "c.duckdb"
+    result = CliRunner().invoke(app, ["ingest", str(ARTICLES[0]), str(ARTICLES[2]), "--db", str(db),
+                                      "--taxonomy", str(TAXONOMY), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    labels = {entry.label for entry in read_taxonomy(TAXONOMY).narratives} | {"Other"}
+    with CorpusStore(str(db)) as store:
+        _, rows = store.search(None, 10, 0)
+        assert len(rows) == 2 and all(set(r["narratives"]) <= labels and r["narratives"] for r in rows)

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from narrascope.cli.common import ModelOption, analysed, app, check_taxonomy, console, fail
+from narrascope.cli.common import ModelOption, TaxonomyOption, analysed, app, check_taxonomy, console, fail
 from narrascope.errors import NarrascopeError
 
 STORE_BATCH = 64
@@ -25,8 +25,12 @@ def ingest(
     model: ModelOption = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core, from 48 articles on).")] = 0,
     batch_size: Annotated[int, typer.Option(help="Articles per batch.")] = 16,
+    taxonomy: TaxonomyOption = None,
 ) -> None:
-    """Analyse articles and store them with their analyses; an article already stored is not stored twice."""
+    """Analyse articles and store them with their analyses; an article already stored is not stored twice.
+
+    With --taxonomy the narratives stored are your taxonomy's: keep one store per taxonomy (an article
+    already stored is not analysed again, whatever taxonomy it was stored with)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from narrascope.components.base import minibatches
@@ -34,6 +38,7 @@ def ingest(
     from narrascope.ingest.readers import read_inputs
     from narrascope.store.corpus import CorpusStore, content_hash
 
+    check_taxonomy(taxonomy)
     try:
         store = CorpusStore(db)
     except NarrascopeError as exc:
@@ -64,7 +69,7 @@ def ingest(
         docs = iter(docs)
         first = next(docs, None)
         if first is not None:
-            yield from analysed(model, chain([first], docs), workers, batch_size)
+            yield from analysed(model, chain([first], docs), workers, batch_size, taxonomy=taxonomy)
 
     with store:
         run_id = store.start_run([str(x) for x in inputs])
