@@ -72,6 +72,12 @@ def test_binary_and_wrongly_encoded_files_are_refused(tmp_path):
             read_taxonomy(path)
 
 
+def test_a_utf16_file_with_its_mark_is_read(tmp_path):
+    path = tmp_path / "u16.yaml"
+    path.write_bytes("narratives:\n  - {label: Fraude, description: é}\n".encode("utf-16"))
+    assert read_taxonomy(path).narratives[0].label == "Fraude"
+
+
 def test_a_subnarrative_not_named_after_its_parent_is_warned_about(tmp_path):
     path = write(tmp_path, "narratives:\n  - {label: A, description: d, subnarratives: [{label: B, description: e}]}\n")
     with warnings.catch_warnings(record=True) as caught:

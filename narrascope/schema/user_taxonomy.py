@@ -219,12 +219,16 @@ def read_taxonomy(path: str | Path) -> UserTaxonomy:
         raise TaxonomyError(f"the taxonomy file is {size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB "
                             "limit: keep a few examples per label", source=source)
     raw = path.read_bytes()
-    if b"\x00" in raw[:8192]:
+    boms = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
+            (b"\xfe\xff", "utf-16"))
+    encoding = next((name for bom, name in boms if raw.startswith(bom)), "utf-8-sig")
+    if encoding == "utf-8-sig" and b"\x00" in raw[:8192]:
         raise TaxonomyError("this is a binary file, not a YAML taxonomy", source=source)
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode(encoding)
     except UnicodeDecodeError as err:
-        raise TaxonomyError(f"not UTF-8 (byte {err.start}): save the file as UTF-8", source=source) from None
+        raise TaxonomyError(f"not {encoding.upper().removesuffix('-SIG')} (byte {err.start}): save the file as "
+                            "UTF-8", source=source) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
