@@ -48,12 +48,17 @@ def known_model(taxonomy: str | Path | None, embedder: Any) -> Any:
     return UserNarrativeModel.build(semeval_taxonomy(), embedder)
 
 
-def claim_scorer(known: Any, embedder: Any) -> Any:
-    """Claims (the known taxonomy's and SemEval's descriptions and examples) against ordinary news."""
+def claim_scorer(known: Any, embedder: Any, leave_out: str | None = None) -> Any:
+    """Claims (the known taxonomy's and SemEval's descriptions and examples) against ordinary news;
+    ``leave_out``: SemEval's narratives whose label starts with it are not used (a benchmark that hides
+    them must not teach the claim scorer what they say)."""
     from narrascope.components.user_narratives import UserNarrativeModel, _background_vectors
     from narrascope.discover.claims import ClaimScorer
+    from narrascope.schema.user_taxonomy import UserTaxonomy
 
     claims = [known.head.prototypes_]
     if known.taxonomy.name != SEMEVAL:
-        claims.append(UserNarrativeModel.build(semeval_taxonomy(), embedder).head.prototypes_)
+        semeval = semeval_taxonomy()
+        kept = [e for e in semeval.labels if not (leave_out and (e.parent or e.label).startswith(leave_out))]
+        claims.append(UserNarrativeModel.build(UserTaxonomy(SEMEVAL, kept), embedder).head.prototypes_)
     return ClaimScorer().fit(np.vstack(claims), _background_vectors("usem3", embedder))
