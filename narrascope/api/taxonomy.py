@@ -264,23 +264,19 @@ def _embedded(request: Request, desk: Desk, doc_id: str, labels: bool = False) -
     if stored is None:
         return None
     key = f"{doc_id}:{hashlib.sha1(stored.text.encode('utf-8')).hexdigest()}"  # an updated article is read again
+    doc = Document(text=stored.text, id=stored.id, title=stored.title, source=stored.source, url=stored.url,
+                   date=stored.date, language=stored.language)
     cached = desk.vectors.get(key)
-    if cached is None:
+    if cached is None:  # cleaned, segmented and embedded once; what they assign is kept
         from narrascope.components.clean import Cleaner
         from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
 
-        doc = Document(text=stored.text, id=stored.id)
-        doc = SentenceEmbedder(_embedder(request))(SentenceSegmenter()(Cleaner()(doc)))
-        cached = (doc.clean_text, doc.spans["sentences"], doc.vectors["sentences"])
+        read = SentenceEmbedder(_embedder(request))(SentenceSegmenter()(Cleaner()(Document(text=stored.text))))
+        cached = (read.spans["kept"], read.spans["sentences"], read.vectors["sentences"])
         desk.vectors[key] = cached
         while len(desk.vectors) > CACHE_ARTICLES:
             desk.vectors.popitem(last=False)
-    from narrascope.components.clean import Cleaner
-
-    doc = Cleaner()(Document(text=stored.text, id=stored.id, title=stored.title, source=stored.source,
-                             url=stored.url, date=stored.date, language=stored.language))
-    doc.spans["sentences"] = cached[1]
-    doc.vectors["sentences"] = cached[2]
+    doc.spans["kept"], doc.spans["sentences"], doc.vectors["sentences"] = cached
     if labels:
         doc.labels["narratives"] = stored.labels.get("narratives", [])
     return doc

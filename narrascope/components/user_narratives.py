@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from narrascope.components.base import Component, minibatches
+from narrascope.components.segment import mean_vector
 from narrascope.embed.base import Embedder
 from narrascope.errors import ModelError
 from narrascope.heads.decision import HierarchyDecoder
@@ -40,24 +41,13 @@ def background_sentences() -> tuple[str, ...]:
     return tuple(line.split("\t", 1)[1] for line in text.splitlines() if "\t" in line)
 
 
-def clean_text(text: str) -> str:
-    """The text as the pipeline's cleaner leaves it (what the head's words are read from)."""
+def read_articles(texts: Sequence[str], embedder: Embedder) -> list[Document]:
+    """The texts cleaned, segmented and embedded as the pipeline reads articles (the first 60 sentences)."""
     from narrascope.components.clean import Cleaner
-
-    return Cleaner()(Document(text=text)).clean_text
-
-
-def split_sentences(texts: Sequence[str]) -> list[list[str]]:
-    """The sentences of each text, as the pipeline segments articles."""
-    from narrascope.components.clean import Cleaner
-    from narrascope.components.segment import SentenceSegmenter
+    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
 
     clean, segment = Cleaner(), SentenceSegmenter()
-    out = []
-    for text in texts:
-        doc = segment(clean(Document(text=text)))
-        out.append([s.text for s in doc.sentences] or [text])
-    return out
+    return list(SentenceEmbedder(embedder).pipe(segment(clean(Document(text=text))) for text in texts))
 
 
 @dataclass
@@ -107,20 +97,14 @@ class UserNarrativeModel:
         neg_vectors = _encode(embedder, [t for t, _ in negatives])
         article_vectors = np.zeros((0, proto_vectors.shape[1]), np.float32)
         Y = np.zeros((0, len(names)))
+        read = read_articles([t for t, _, _ in articles], embedder)  # each read once: its words and its vector
         if articles:
-            sentences = split_sentences([t for t, _, _ in articles])
-            flat = _encode(embedder, [s for group in sentences for s in group[:60]])
-            article_vectors, pos = [], 0
-            for group in sentences:
-                n = min(len(group), 60)
-                article_vectors.append(flat[pos:pos + n].mean(axis=0))
-                pos += n
-            article_vectors = np.asarray(article_vectors, np.float32)
+            article_vectors = np.stack([mean_vector(doc.vectors["sentences"], proto_vectors.shape[1]) for doc in read])
             Y = np.array([[name in labels for name in names] for _, labels, _ in articles], dtype=float)
         head = head or PrototypeHead(**params)
         head.fit(len(names), proto_vectors, np.array([j for _, j in protos]), background, neg_vectors,
                  np.array([j for _, j in negatives], dtype=np.int64), article_vectors, Y, parents(taxonomy),
-                 article_texts=[clean_text(t) for t, _, _ in articles], background_texts=list(background_sentences()))
+                 article_texts=[doc.clean_text for doc in read], background_texts=list(background_sentences()))
         own = [k for k, (_, _, j) in enumerate(articles) if j >= 0]  # the taxonomy's own article examples
         return cls(taxonomy, head, texts, [articles[k][0] for k in own], article_vectors[own],
                    [articles[k][2] for k in own], embedder_name,

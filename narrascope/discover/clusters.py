@@ -28,6 +28,7 @@ import numpy as np
 
 from narrascope.discover.claims import ClaimScorer, article_claims
 from narrascope.errors import UsageError
+from narrascope.heads.prototypes import unit_rows
 from narrascope.schema import Document
 
 STATE_FORMAT = "narrascope.discover-state/1"
@@ -119,11 +120,6 @@ class State:
         write_whole(path, json.dumps(data))
 
 
-def _unit(X: np.ndarray) -> np.ndarray:
-    X = np.asarray(X, np.float32)
-    return X / np.maximum(np.linalg.norm(X, axis=-1, keepdims=True), 1e-12)
-
-
 def cluster_vectors(vectors: np.ndarray, config: DiscoverConfig) -> np.ndarray:
     """A cluster number per row (agglomerative, average linkage, cosine distance threshold)."""
     from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
@@ -131,14 +127,14 @@ def cluster_vectors(vectors: np.ndarray, config: DiscoverConfig) -> np.ndarray:
     n = len(vectors)
     if n < 2:
         return np.zeros(n, dtype=int)
-    vectors = _unit(vectors)
+    vectors = unit_rows(vectors)
     if n <= config.direct_limit:
         return AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
                                        distance_threshold=config.distance).fit_predict(vectors)
     k = max(2, n // 10)  # micro-clusters of ~10 claims, then the same clustering of their centres
     micro = MiniBatchKMeans(n_clusters=k, random_state=config.seed, batch_size=4096, n_init=1).fit(vectors)
     centres = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
-                                      distance_threshold=config.distance).fit_predict(_unit(micro.cluster_centers_))
+                                      distance_threshold=config.distance).fit_predict(unit_rows(micro.cluster_centers_))
     return centres[micro.labels_]
 
 
@@ -186,11 +182,11 @@ def discover(docs: Sequence[Document], known: Any, scorer: ClaimScorer, config: 
         return {"clusters": [], "claims": len(claims), "articles": len(docs),
                 "note": f"no clusters: a cluster needs claims from at least {config.min_articles} articles, and "
                         f"{'only ' if n_docs else ''}{n_docs} of these {len(docs)} articles have any"}
-    vectors = _unit(np.stack([c.vector for c in claims]))
+    vectors = unit_rows(np.stack([c.vector for c in claims]))
     ids = np.array([""] * len(claims), dtype=object)
     if state is not None and state.centroids:
         names = list(state.centroids)
-        centres = _unit(np.stack([state.centroids[k] for k in names]))
+        centres = unit_rows(np.stack([state.centroids[k] for k in names]))
         sims = vectors @ centres.T
         for i, claim in enumerate(claims):
             if claim.key in state.claims:  # seen before: where it was (in no cluster: clustered afresh)
@@ -203,7 +199,7 @@ def discover(docs: Sequence[Document], known: Any, scorer: ClaimScorer, config: 
         rows = fresh[labels == c]
         if len({claims[i].doc for i in rows}) < config.min_articles:
             continue
-        centre = _unit(vectors[rows].mean(axis=0))
+        centre = unit_rows(vectors[rows].mean(axis=0))[0]
         medoid = rows[int(np.argmax(vectors[rows] @ centre))]
         digest = hashlib.sha1(f"{docs[claims[medoid].doc].id}\n{claims[medoid].text}".encode()).hexdigest()
         ids[rows] = "n" + digest[:10]
@@ -228,7 +224,7 @@ def discover(docs: Sequence[Document], known: Any, scorer: ClaimScorer, config: 
         members = sorted({claims[i].doc for i in rows})
         if len(members) < config.min_articles:
             continue
-        centre = _unit(vectors[rows].mean(axis=0))
+        centre = unit_rows(vectors[rows].mean(axis=0))[0]
         status, narrative = "new", None
         if len(roots):
             best = roots[np.argmax(z[np.ix_(rows, roots)] - thresholds[roots], axis=1)]

@@ -24,7 +24,8 @@ import numpy as np
 import scipy.sparse as sp
 
 
-def _unit(X: np.ndarray) -> np.ndarray:
+def unit_rows(X: np.ndarray) -> np.ndarray:
+    """Each row (or the one vector) scaled to length 1, as float32 rows."""
     X = np.asarray(X, dtype=np.float32)
     if X.ndim == 1:
         X = X[None, :]
@@ -77,21 +78,21 @@ class PrototypeHead:
         ``background``), the head reads their words too (TF-IDF)."""
         self.n_labels_ = n_labels
         self.parent_ = np.full(n_labels, -1, np.int64) if parents is None else np.asarray(parents, np.int64)
-        self.prototypes_ = _unit(prototypes)
+        self.prototypes_ = unit_rows(prototypes)
         self.proto_label_ = np.asarray(proto_label, dtype=np.int64)
         if negatives is not None and len(negatives):
-            self.negatives_ = _unit(negatives)
+            self.negatives_ = unit_rows(negatives)
             self.negative_label_ = np.asarray(negative_label, dtype=np.int64)
         else:
             self.negatives_, self.negative_label_ = np.zeros((0, self.prototypes_.shape[1]), np.float32), \
                 np.zeros(0, np.int64)
-        background = _unit(background)
+        background = unit_rows(background)
         scores = self.sentence_scores_raw(background)
         self.mean_ = scores.mean(axis=0)
         self.scale_ = np.maximum(scores.std(axis=0), 1e-3)
         self.head_, self.featurizer_ = None, None
         if articles is not None and len(articles):
-            self._fit_head(_unit(articles), np.asarray(article_labels), background, article_texts, background_texts)
+            self._fit_head(unit_rows(articles), np.asarray(article_labels), background, article_texts, background_texts)
         return self
 
     def _fit_head(self, articles: np.ndarray, Y: np.ndarray, background: np.ndarray,
@@ -106,7 +107,7 @@ class PrototypeHead:
         rng = np.random.RandomState(self.seed)
         size = min(12, len(background))
         picks = [rng.choice(len(background), size, replace=False) for _ in range(self.background_articles)]
-        pseudo = _unit(np.stack([background[p].mean(axis=0) for p in picks]))
+        pseudo = unit_rows(np.stack([background[p].mean(axis=0) for p in picks]))
         X = np.vstack([articles, pseudo])
         if texts is not None and background_texts is not None:
             pseudo_texts = [" ".join(background_texts[i] for i in p) for p in picks]
@@ -125,7 +126,7 @@ class PrototypeHead:
     def head_logits(self, sentences: np.ndarray, text: str | None = None) -> np.ndarray:
         """(n_head_labels,) the head's log-odds for one document."""
         coef, intercept = self.head_
-        doc = _unit(np.asarray(sentences, np.float32).mean(axis=0))
+        doc = unit_rows(np.asarray(sentences, np.float32).mean(axis=0))
         if self.featurizer_ is not None:
             X = sp.hstack([self.featurizer_.transform([text or ""]), sp.csr_matrix(doc)], format="csr")
             return np.asarray(X @ coef.T).ravel() + intercept
@@ -134,7 +135,7 @@ class PrototypeHead:
     # ---- scores -----------------------------------------------------------------------
     def sentence_scores_raw(self, sentences: np.ndarray) -> np.ndarray:
         """(n_sentences x n_labels): best cosine with the label's prototypes."""
-        sentences = _unit(sentences) if len(sentences) else np.zeros((0, self.prototypes_.shape[1]), np.float32)
+        sentences = unit_rows(sentences) if len(sentences) else np.zeros((0, self.prototypes_.shape[1]), np.float32)
         order = np.argsort(self.proto_label_, kind="stable")  # each label's prototypes side by side
         labels, starts = np.unique(self.proto_label_[order], return_index=True)
         out = np.full((len(sentences), self.n_labels_), -1.0, np.float32)
@@ -149,7 +150,7 @@ class PrototypeHead:
         raw = self.sentence_scores_raw(sentences)
         z = (raw - self.mean_) / self.scale_
         if len(self.negative_label_) and len(raw):
-            nsims = _unit(sentences) @ self.negatives_.T
+            nsims = unit_rows(sentences) @ self.negatives_.T
             for j in np.unique(self.negative_label_):
                 closer = nsims[:, self.negative_label_ == j].max(axis=1) >= raw[:, j]
                 z[closer, j] = np.minimum(z[closer, j], 0.0)
@@ -200,6 +201,6 @@ class PrototypeHead:
         cols = np.where(self.proto_label_ == label)[0]
         if not len(cols) or not len(sentences):
             return -1, 0.0
-        sims = _unit(sentences) @ self.prototypes_[cols].T
+        sims = unit_rows(sentences) @ self.prototypes_[cols].T
         best = int(np.argmax(sims.max(axis=0)))
         return int(cols[best]), float(sims[:, best].max())
