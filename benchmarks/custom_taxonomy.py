@@ -149,10 +149,9 @@ def main() -> int:
     subs = taxonomy.subnarratives
     order_n = [index[n] for n in narratives]
     order_s = [index[s.label] for s in subs]
-    rng = np.random.RandomState(args.seed)
-
     results, rows = {}, []
     for shots in [int(k) for k in args.shots.split(",")]:
+        rng = np.random.RandomState(args.seed + shots)  # each k draws the same, whichever others run
         P = np.zeros((len(examples), len(names)))
         for k in range(args.folds):
             train, test = np.where(fold != k)[0], np.where(fold == k)[0]
