@@ -74,7 +74,7 @@ def main() -> int:
             out = Path(tmp) / "out.jsonl"
             walls, peaks = [], []
             for _ in range(args.runs):
-                wall, peak, _cpu = run(["analyze", str(path), "--json", str(out), "--quiet"])
+                wall, _pss, peak, _cpu = run(["analyze", str(path), "--json", str(out), "--quiet"])
                 walls.append(wall)
                 peaks.append(peak)
             doc = json.loads(out.read_text(encoding="utf-8").splitlines()[0])

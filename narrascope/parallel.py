@@ -1,9 +1,14 @@
-"""Run a pipeline in worker processes: the model is loaded once per worker, order is kept."""
+"""Run a pipeline in worker processes, in input order: forked from a process that built it once
+(Linux), or spawned, each worker building its own."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -48,13 +53,20 @@ def run_chunk(docs: list[Document]) -> list[Document]:
 
 
 def pipe_in_processes(config: PipelineSpec, docs: Iterable[Document], batch_size: int,
-                      n_process: int) -> Iterator[Document]:
-    """Like ``Pipeline.pipe`` but spread over ``n_process`` spawned processes (fork-safe).
+                      n_process: int, pool: ProcessPoolExecutor | None = None) -> Iterator[Document]:
+    """Like ``Pipeline.pipe`` but spread over ``n_process`` worker processes.
 
-    Each worker builds the pipeline from ``config`` once; the calling
-    process never needs to load the model itself.
+    The workers come from ``start_workers`` (forked with the pipeline built here once, where that is
+    safe; else spawned, each building it from ``config``), or are ``pool``, which the stream then
+    shuts down when it ends. The workers start as this is called, not at the first document.
     """
-    with process_pool(config, n_process) as pool:
+    pool = pool or start_workers(config, n_process)
+    return _pipe(pool, docs, batch_size, n_process)
+
+
+def _pipe(pool: ProcessPoolExecutor, docs: Iterable[Document], batch_size: int, n_process: int) -> Iterator[Document]:
+    global _worker_pipeline
+    with pool:
         # bounded look-ahead (Executor.map would read the whole input): at most two
         # chunks per worker are in flight, so memory does not grow with the input
         pending: deque = deque()
@@ -68,6 +80,56 @@ def pipe_in_processes(config: PipelineSpec, docs: Iterable[Document], batch_size
         except BrokenProcessPool:
             raise ModelError("a worker process died (out of memory, or the model failed to load in it); "
                              "run with one worker (--workers 1) to see the cause") from None
+        finally:
+            _worker_pipeline = None  # what forked workers were given (not touched before: its pages stay shared)
+
+
+def can_fork(wait: float = 0.2) -> bool:
+    """Whether worker processes may be forked from this one: on Linux, while it runs a single thread
+    (a thread holding a lock at the fork would leave the lock held forever in the child). Threads
+    that are ending (a spinner just stopped) are given up to ``wait`` seconds."""
+    if sys.platform != "linux" or "fork" not in mp.get_all_start_methods():
+        return False
+    deadline = time.monotonic() + wait
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return threading.active_count() == 1
+
+
+def start_workers(config: PipelineSpec, n_process: int, pipeline: Any = None) -> ProcessPoolExecutor:
+    """``n_process`` running workers for ``config``'s pipeline.
+
+    Where ``can_fork``, the pipeline (``pipeline``, else ``config.build()``) is built here once, its
+    encoders loaded, and the workers are forked from this process: they start at once and share the
+    model's pages instead of each holding a copy. Elsewhere they are spawned (``process_pool``).
+    Either way they are started before this returns.
+    """
+    if not can_fork():
+        return process_pool(config, n_process)
+    global _worker_pipeline
+    _worker_pipeline = pipeline if pipeline is not None else config.build()
+    for component in getattr(_worker_pipeline, "components", ()):
+        load = getattr(component, "load", None)  # the sentence encoder: numpy arrays, safe to share
+        if callable(load):
+            load()
+    gc.freeze()  # the model's objects move out of the collector's reach: its passes do not copy their pages
+    try:
+        pool = ProcessPoolExecutor(n_process, mp_context=mp.get_context("fork"), initializer=init_forked,
+                                   initargs=(max(1, usable_cores() // max(1, n_process)),))
+        # a forking pool starts all its workers at the first task: now, while this process has one thread
+        pool.submit(int).result()
+    finally:
+        gc.unfreeze()
+    return pool
+
+
+def init_forked(blas_threads: int) -> None:
+    """A forked worker: it already holds the pipeline; cap its BLAS and OpenMP threads to its share."""
+    for variable in THREAD_VARIABLES:
+        os.environ[variable] = str(blas_threads)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(blas_threads)
 
 
 def process_pool(config: PipelineSpec, n_process: int) -> ProcessPoolExecutor:

@@ -1,10 +1,12 @@
+import json
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from narrascope.heads.decision import HierarchyDecoder
 from narrascope.heads.multilabel import MultiLabelLogistic
-from narrascope.heads.tfidf import CharNgramCounts, TfidfFeaturizer
+from narrascope.heads.tfidf import CharNgramCounts, TfidfFeaturizer, WordNgramCounts
 
 
 def test_multilabel_logistic_matches_scikit_learn():
@@ -34,24 +36,62 @@ def test_tfidf_state_round_trip():
     assert np.allclose(again.transform(texts).toarray(), fz.transform(texts).toarray(), atol=1e-6)
 
 
+def _sklearn_counts(vectorizer, texts):
+    """The count matrix a fitted scikit-learn TfidfVectorizer builds before weighting."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer.transform(vectorizer, texts)
+
+
+NGRAM_TRAIN = ["The West provoked the war.", "Climate policies hurt farmers!", "NATO expansion provoked Russia",
+               "Запад спровоцировал войну", "हिंदी को बढ़ावा", "Sofia's ΟΔΟΣ ΣΟΦΙΑΣ"] * 3
+NGRAM_TEXTS = NGRAM_TRAIN + ["", " ", "war  war\t\twar", "ǅungla İstanbul ß ﬁnance", "a\u00a0\u00a0b\u2003c x\x1c\x1dy",
+                             "\ufeffTitle line\r\n\r\nThe war.", "nothing known here: qqq zzz", "war " * 40,
+                             "the West the West provoked", "a"]
+
+
 def test_char_ngram_counts_are_the_vectorizers_own():
-    train = ["The West provoked the war.", "Climate policies hurt farmers!", "NATO expansion provoked Russia",
-             "Запад спровоцировал войну", "हिंदी को बढ़ावा", "Sofia's ΟΔΟΣ ΣΟΦΙΑΣ"] * 3
-    texts = train + ["", " ", "war  war\t\twar", "ǅungla İstanbul ß ﬁnance", "a\u00a0\u00a0b\u2003c x\x1c\x1dy",
-                     "\ufeffTitle line\r\n\r\nThe war.", "nothing known here: qqq zzz", "war " * 40]
-    fz = TfidfFeaturizer(50, 300).fit(train)
-    want = fz.char_.transform(texts)
+    fz = TfidfFeaturizer(50, 300).fit(NGRAM_TRAIN)
+    want_counts = _sklearn_counts(fz.char_, NGRAM_TEXTS)
+    want = fz.char_.transform(NGRAM_TEXTS)
     for max_words in (50_000, 3):  # 3: the cache is emptied many times over
         counts = CharNgramCounts(fz.char_, max_words=max_words)
         for _ in range(2):  # cold, then from the cache
-            got = counts.transform(texts)
+            assert (counts.counts(NGRAM_TEXTS) != want_counts).nnz == 0  # the same n-grams, counted alike
+            got = counts.transform(NGRAM_TEXTS)
             assert got.dtype == want.dtype and got.shape == want.shape
-            assert (got != want).nnz == 0
+            assert np.allclose(got.toarray(), want.toarray(), atol=1e-6)  # weighted alike, to float rounding
             assert len(counts._columns) <= max_words
-    assert fz.transform(texts)[:, len(fz.word_.vocabulary_):].toarray().tolist() == want.toarray().tolist()
+    assert np.allclose(fz.transform(NGRAM_TEXTS)[:, len(fz.word_.vocabulary_):].toarray(), want.toarray(), atol=1e-6)
     assert CharNgramCounts(fz.char_).transform([]).shape == (0, want.shape[1])
     long_word = "war" * 1000  # analysed, not cached
-    assert (CharNgramCounts(fz.char_).transform([long_word]) != fz.char_.transform([long_word])).nnz == 0
+    assert (CharNgramCounts(fz.char_).counts([long_word]) != _sklearn_counts(fz.char_, [long_word])).nnz == 0
+
+
+def test_word_ngram_counts_are_the_vectorizers_own():
+    fz = TfidfFeaturizer(300, 50).fit(NGRAM_TRAIN)
+    counts = WordNgramCounts(fz.word_)
+    assert (counts.counts(NGRAM_TEXTS) != _sklearn_counts(fz.word_, NGRAM_TEXTS)).nnz == 0
+    assert np.allclose(counts.transform(NGRAM_TEXTS).toarray(), fz.word_.transform(NGRAM_TEXTS).toarray(), atol=1e-6)
+    assert counts.transform([]).shape == (0, len(fz.word_.vocabulary_))
+
+
+def test_a_loaded_featurizer_needs_no_scikit_learn():
+    """A stored featurizer transforms without importing scikit-learn (a second of every start)."""
+    import subprocess
+    import sys
+
+    fz = TfidfFeaturizer(100, 200).fit(NGRAM_TRAIN)
+    meta, arrays = fz.get_state()
+    code = ("import json, sys, numpy as np\n"
+            "from narrascope.heads.tfidf import TfidfFeaturizer\n"
+            "meta = json.loads(sys.stdin.read())\n"
+            "arrays = {k: np.asarray(v, np.float32) for k, v in meta.pop('arrays').items()}\n"
+            "X = TfidfFeaturizer.from_state(meta, arrays).transform(meta['texts'])\n"
+            "print(X.nnz, 'sklearn' in sys.modules)")
+    payload = json.dumps({**meta, "texts": NGRAM_TEXTS, "arrays": {k: v.tolist() for k, v in arrays.items()}})
+    done = subprocess.run([sys.executable, "-c", code], input=payload, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == [str(fz.transform(NGRAM_TEXTS).nnz), "False"]
 
 
 def test_decoder_keeps_hierarchy_consistent():

@@ -124,13 +124,37 @@ def test_worker_processes_give_the_same_documents_in_order_entities_included():
 
 def test_a_worker_that_cannot_start_is_an_error_not_a_hang(tmp_path):
     from narrascope.errors import ModelError
-    from narrascope.parallel import pipe_in_processes
+    from narrascope.parallel import can_fork, pipe_in_processes, process_pool
     from narrascope.pipeline import PipelineConfig
     from narrascope.schema import Document
 
     docs = [Document(text=f"Title {i}\n\nBody text number {i}.") for i in range(4)]
+    config = PipelineConfig(str(tmp_path / "no-model"))
+    # spawned workers each fail to build the pipeline: the pool breaks, and says so
     with pytest.raises(ModelError, match="worker process died"):
-        list(pipe_in_processes(PipelineConfig(str(tmp_path / "no-model")), iter(docs), 2, 2))
+        list(pipe_in_processes(config, iter(docs), 2, 2, pool=process_pool(config, 2)))
+    # forking workers build it here first: the model's own error, naming the folder
+    match = "no narrative model here" if can_fork() else "worker process died"
+    with pytest.raises(ModelError, match=match):
+        list(pipe_in_processes(config, iter(docs), 2, 2))
+
+
+def test_forked_workers_share_the_model_built_here_and_give_the_same_documents():
+    """Where forking is safe, the workers are forked from the process that built the pipeline (they load
+    nothing themselves) and their Documents equal the one-process ones."""
+    from narrascope.parallel import can_fork, start_workers
+
+    if not can_fork():
+        pytest.skip("worker processes are spawned on this platform")
+    from narrascope.pipeline import build_pipeline
+
+    nlp = build_pipeline(roles=False, persuasion=False)
+    pool = start_workers(nlp.config, 2, pipeline=nlp)
+    assert all(type(p).__name__ == "ForkProcess" for p in pool._processes.values())
+    pool.shutdown()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt"))] * 2
+    serial = [d.to_dict() for d in nlp.pipe(texts, batch_size=3)]
+    assert [d.to_dict() for d in nlp.pipe(texts, batch_size=3, n_process=2)] == serial
 
 
 def test_each_worker_caps_the_threads_of_every_blas_and_openmp_library_it_loads():

@@ -1,3 +1,5 @@
+import numpy as np
+
 from narrascope.components.clean import Cleaner, kept_regions
 from narrascope.schema import Document
 from narrascope.text.residue import is_residue
@@ -46,3 +48,29 @@ def test_long_unpunctuated_text_is_cut():
     text = "word " * 400
     spans = split_sentences(text, max_chars=200)
     assert len(spans) > 5 and all(e - s <= 200 for s, e in spans)
+
+
+def test_feature_hashing_gives_scikit_learns_columns():
+    """The span tagger was trained on FeatureHasher's columns; ours must be the same, for every byte length."""
+    from sklearn.feature_extraction import FeatureHasher
+    from sklearn.utils import murmurhash3_32 as reference
+
+    from narrascope.text.hashing import hashed_counts, murmurhash3_32
+
+    rng = np.random.default_rng(3)
+    alphabet = list("abcXYZ|=_ 0123") + ["é", "ख", "ф", "😀"]
+    strings = ["".join(rng.choice(alphabet, size=n)) for n in rng.integers(0, 24, size=2000)] + ["", "w=войну"]
+    assert murmurhash3_32(strings).tolist() == [reference(s, seed=0) for s in strings]
+    rows = [strings[i:i + 14] for i in range(0, len(strings), 14)] + [[]]
+    want = FeatureHasher(n_features=2**17, input_type="string", alternate_sign=False, dtype=np.float32).transform(rows)
+    got = hashed_counts(rows, 2**17)
+    assert got.dtype == np.float32 and got.shape == want.shape and (got != want.tocsr()).nnz == 0
+    assert hashed_counts([], 2**17).shape == (0, 2**17)
+
+
+def test_english_stop_words_are_scikit_learns():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from narrascope.persuasion.spans import english_stop_words
+
+    assert english_stop_words() == ENGLISH_STOP_WORDS

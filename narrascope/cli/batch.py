@@ -98,12 +98,17 @@ def batch(
         fail(exc)
     n_process = workers if workers > 0 else usable_cores()
     config = PipelineConfig(str(model_path))
+    pool = None
+    if n_process > 1:  # started before the progress bars, whose thread would rule out forking them
+        from narrascope.parallel import start_workers
+
+        pool = start_workers(config, n_process)
 
     def analyse(docs):
-        if n_process > 1:
+        if pool is not None:
             from narrascope.parallel import pipe_in_processes
 
-            return pipe_in_processes(config, docs, batch_size, n_process)
+            return pipe_in_processes(config, docs, batch_size, n_process, pool=pool)
         return config.build().pipe(docs, batch_size=batch_size)
 
     start = time.time()

@@ -136,8 +136,9 @@ def plan_workers(docs, workers: int):
 
 def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: bool = True, ner: bool = False,
              techniques: bool = True, taxonomy: Path | None = None):
-    """The documents analysed, in input order: in worker processes when there are many
-    (each worker loads the model, this process does not), otherwise here."""
+    """The documents analysed, in input order: in worker processes when there are many (forked from
+    this process once it has loaded the models, or spawned where forking is not safe), otherwise here.
+    The models are loaded, and the workers started, before this returns."""
     from narrascope.pipeline import check_model_path
 
     try:
@@ -147,12 +148,15 @@ def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: 
     check_taxonomy(taxonomy)
     stream, n_process = plan_workers(docs, workers)
     if n_process > 1:
-        from narrascope.parallel import pipe_in_processes
+        from narrascope.parallel import can_fork, pipe_in_processes, start_workers
         from narrascope.pipeline import PipelineConfig
 
         config = PipelineConfig(str(model_path), roles=entities, ner=ner, persuasion=techniques,
                                 taxonomy=str(taxonomy.resolve()) if taxonomy else None)
-        return pipe_in_processes(config, stream, batch_size, n_process)
+        # forked workers share the models this process loads; spawned ones load their own
+        pipeline = load_pipeline(model_path, entities, ner, techniques, taxonomy) if can_fork() else None
+        pool = start_workers(config, n_process, pipeline)
+        return pipe_in_processes(config, stream, batch_size, n_process, pool=pool)
     return load_pipeline(model_path, entities, ner, techniques, taxonomy).pipe(stream, batch_size=batch_size)
 
 

@@ -37,6 +37,12 @@ class SentenceEmbedder(Component):
         self.embedder = embedder
         self.max_sentences = max_sentences
 
+    def load(self) -> None:
+        """Load the encoder now rather than at the first batch (see ``narrascope.parallel.start_workers``)."""
+        load = getattr(self.embedder, "load", None)
+        if callable(load):
+            load()
+
     def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
         for batch in minibatches(docs, batch_size):
             yield from self._embed(batch)

@@ -39,15 +39,19 @@ class _LazyEmbedder:
     def _encode(self, texts: list[str]) -> np.ndarray:
         raise NotImplementedError
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+    def load(self) -> None:
+        """Load the model now (before worker processes fork, so that they share it)."""
         if self._model is None:
             try:
                 self._model = self._load()
             except ImportError as exc:
                 raise ModelError(f"the {self.name} encoder is not installed ({exc}); "
                                  f"install it (see the README) or choose another embedder") from None
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        self.load()
         return np.asarray(self._encode(list(texts)), dtype=np.float32)
 
 

@@ -24,7 +24,7 @@ from narrascope.entities.features import (
 from narrascope.errors import ModelError
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.storage import read_model_folder, write_model_folder
-from narrascope.heads.tfidf import ordered_vocabulary, set_idf
+from narrascope.heads.tfidf import fitted_vocabulary, ordered_vocabulary
 from narrascope.schema import RoleTaxonomy
 
 MODEL_FORMAT = "narrascope.roles/1"
@@ -357,7 +357,7 @@ class RoleModel:
         meta, arrays, docs = read_model_folder(path, MODEL_FORMAT, "role", "roles", ("vocabulary", "gazetteer"),
                                                optional=("char_vocabulary",))
         vocab, gazetteer = docs["vocabulary"], docs["gazetteer"]
-        vectorizer = _fitted_vectorizer(vocab, arrays["idf"], word_features)
+        vectorizer = fitted_vocabulary(vocab, arrays["idf"])
         char_blocks = _char_blocks(meta, arrays, docs, path)
         n_char = sum(len(b.vectorizer.vocabulary_) for b in char_blocks)
         head = MultiLabelLogistic.from_arrays(arrays, "head_")
@@ -395,14 +395,8 @@ def _char_blocks(meta: dict[str, Any], arrays: dict[str, np.ndarray], docs: dict
         raise ModelError("meta.json names character n-grams but their vocabulary or weights are missing or do not "
                          "match; retrain the role model", source=str(Path(path)))
     for block, vocab, first in zip(blocks, vocabularies, np.cumsum([0, *sizes[:-1]])):
-        block.vectorizer = _fitted_vectorizer(vocab, idf[first:first + len(vocab)], block.analyzer())
+        block.vectorizer = fitted_vocabulary(vocab, idf[first:first + len(vocab)])
     return blocks
-
-
-def _fitted_vectorizer(vocab: list[str], idf: np.ndarray, analyzer: Callable[[str], list[str]]) -> Any:
-    vectorizer = make_vectorizer({t: i for i, t in enumerate(vocab)}, analyzer)
-    set_idf(vectorizer, idf)
-    return vectorizer
 
 
 @lru_cache(maxsize=8)

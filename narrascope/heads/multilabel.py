@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import minimize
 
 
 class MultiLabelLogistic:
@@ -31,6 +30,8 @@ class MultiLabelLogistic:
         self.tol = tol
 
     def fit(self, X: sp.spmatrix | np.ndarray, Y: np.ndarray) -> MultiLabelLogistic:
+        from scipy.optimize import minimize
+
         Y = np.asarray(Y, dtype=np.float64)
         if Y.ndim != 2 or Y.shape[0] != X.shape[0]:
             raise ValueError(

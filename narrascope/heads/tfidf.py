@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,59 +34,118 @@ def _char_vectorizer(max_features: int, vocabulary: dict[str, int] | None = None
     )
 
 
+@dataclass
+class FittedVocabulary:
+    """What transforming needs of a fitted vectoriser: its ``vocabulary_`` (term -> column) and
+    ``idf_`` weights. Loaded models hold these instead of scikit-learn vectorisers, so that
+    analysing an article never imports scikit-learn (about a second of every start)."""
+
+    vocabulary_: dict[str, int]
+    idf_: np.ndarray
+
+
+def tfidf_rows(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Sublinear TF x IDF with L2-normalised rows, in place (scikit-learn's ``TfidfTransformer``
+    with ``sublinear_tf=True``, to float rounding)."""
+    data = counts.data
+    np.log(data, out=data)
+    data += 1.0
+    data *= idf[counts.indices]
+    squares = np.bincount(np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr)), data.astype(np.float64) ** 2,
+                          minlength=counts.shape[0])
+    norms = np.sqrt(squares)
+    norms[norms == 0] = 1.0
+    data /= np.repeat(norms, np.diff(counts.indptr)).astype(data.dtype)
+    return counts
+
+
+def _count_rows(rows: list[np.ndarray], n_columns: int, dtype: type = np.float32) -> sp.csr_matrix:
+    """A count matrix from each row's column occurrences (a column once per occurrence)."""
+    indptr, indices, values = [0], [np.zeros(0, np.int32)], [np.zeros(0, np.int64)]
+    for columns in rows:
+        unique, count = np.unique(columns, return_counts=True)
+        indices.append(unique.astype(np.int32))
+        values.append(count)
+        indptr.append(indptr[-1] + len(unique))
+    return sp.csr_matrix((np.concatenate(values).astype(dtype), np.concatenate(indices), indptr),
+                         shape=(len(rows), n_columns))
+
+
+class WordNgramCounts:
+    """Word 1-2-gram TF-IDF of a fitted vocabulary: the analyser of ``_word_vectorizer`` (lower case,
+    ``WORD_PATTERN`` tokens, then adjacent pairs joined by a space), without scikit-learn."""
+
+    TOKEN = re.compile(WORD_PATTERN)
+
+    def __init__(self, vectorizer: Any) -> None:
+        self.vectorizer = vectorizer
+        self.idf = np.asarray(vectorizer.idf_, np.float64)
+
+    def columns(self, text: str) -> np.ndarray:
+        tokens = self.TOKEN.findall(text.lower())
+        get = self.vectorizer.vocabulary_.get
+        found = [c for c in map(get, tokens) if c is not None]
+        found += [c for c in map(get, map(" ".join, zip(tokens, tokens[1:]))) if c is not None]
+        return np.array(found, dtype=np.int32)
+
+    def counts(self, texts: list[str]) -> sp.csr_matrix:
+        return _count_rows([self.columns(t) for t in texts], len(self.vectorizer.vocabulary_))
+
+    def transform(self, texts: list[str]) -> sp.csr_matrix:
+        """What ``vectorizer.transform(texts)`` gives: sublinear TF x IDF, L2-normalised rows."""
+        return tfidf_rows(self.counts(texts), self.idf)
+
+
 class CharNgramCounts:
-    """The count matrix of a fitted ``char_wb`` vectoriser, read word by word with a cache.
+    """``char_wb`` 2-5-gram TF-IDF of a fitted vocabulary, read word by word with a cache.
 
     ``char_wb`` n-grams never cross a space, so a word's columns are the same wherever it occurs:
-    each distinct word is analysed once (scikit-learn's analyser, so the n-grams are its own) and
-    a text's counts are the sum of its words'. The same matrix as the vectoriser's counts, several
-    times faster on news text, where most words repeat. The cache is emptied past ``max_words``.
+    each distinct word is analysed once (as scikit-learn's ``char_wb`` analyser does: the word padded
+    by a space at both ends, each n-gram length in turn, a word shorter than ``n`` counted once) and
+    a text's counts are the sum of its words'. Several times faster on news text, where most words
+    repeat. The cache is emptied past ``max_words``.
     """
 
     WHITESPACE = re.compile(r"\s\s+")  # what the char_wb analyser collapses before splitting
     MAX_CACHED_CHARS = 64
+    NGRAMS = (2, 5)
 
     def __init__(self, vectorizer: Any, max_words: int = 50_000) -> None:
-        from sklearn.feature_extraction.text import TfidfTransformer
-
         self.vectorizer = vectorizer
         self.max_words = max_words
-        self._preprocess = vectorizer.build_preprocessor()
-        self._analyze = vectorizer.build_analyzer()
+        self.idf = np.asarray(vectorizer.idf_, np.float64)
         self._columns: dict[str, np.ndarray] = {}
-        tfidf = TfidfTransformer(norm=vectorizer.norm, use_idf=vectorizer.use_idf,
-                                 smooth_idf=vectorizer.smooth_idf, sublinear_tf=vectorizer.sublinear_tf)
-        tfidf.idf_ = vectorizer.idf_
-        self.tfidf = tfidf
+
+    def ngrams(self, word: str) -> list[str]:
+        padded = f" {word} "
+        grams: list[str] = []
+        for n in range(self.NGRAMS[0], self.NGRAMS[1] + 1):
+            grams += [padded[i:i + n] for i in range(max(1, len(padded) - n + 1))]
+            if n >= len(padded):
+                break
+        return grams
 
     def word_columns(self, word: str) -> np.ndarray:
         columns = self._columns.get(word)
         if columns is None:
-            vocabulary = self.vectorizer.vocabulary_
-            columns = np.array([vocabulary[g] for g in self._analyze(word) if g in vocabulary], dtype=np.int32)
+            get = self.vectorizer.vocabulary_.get
+            columns = np.array([c for c in map(get, self.ngrams(word)) if c is not None], dtype=np.int32)
             if len(word) <= self.MAX_CACHED_CHARS:  # not the odd run of 10,000 characters without a space
                 if len(self._columns) >= self.max_words:
                     self._columns.clear()
                 self._columns[word] = columns
         return columns
 
+    def columns(self, text: str) -> np.ndarray:
+        words = self.WHITESPACE.sub(" ", text.lower()).split()
+        return np.concatenate([self.word_columns(w) for w in words]) if words else np.zeros(0, np.int32)
+
     def counts(self, texts: list[str]) -> sp.csr_matrix:
-        indptr, indices, values = [0], [np.zeros(0, np.int32)], [np.zeros(0, np.int64)]
-        for text in texts:
-            words = self.WHITESPACE.sub(" ", self._preprocess(text)).split()
-            columns = np.concatenate([self.word_columns(w) for w in words]) if words else np.zeros(0, np.int32)
-            unique, count = np.unique(columns, return_counts=True)
-            indices.append(unique)
-            values.append(count)
-            indptr.append(indptr[-1] + len(unique))
-        shape = (len(texts), len(self.vectorizer.vocabulary_))
-        return sp.csr_matrix((np.concatenate(values).astype(self.vectorizer.dtype), np.concatenate(indices), indptr),
-                             shape=shape)
+        return _count_rows([self.columns(t) for t in texts], len(self.vectorizer.vocabulary_))
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
         """What ``vectorizer.transform(texts)`` gives: sublinear TF x IDF, L2-normalised rows."""
-        counts = self.counts(texts)
-        return self.tfidf.transform(counts, copy=False) if texts else counts
+        return tfidf_rows(self.counts(texts), self.idf)
 
 
 class TfidfFeaturizer:
@@ -94,7 +154,7 @@ class TfidfFeaturizer:
     def __init__(self, word_features: int = 30000, char_features: int = 60000) -> None:
         self.word_features = word_features
         self.char_features = char_features
-        self._char_counts: CharNgramCounts | None = None
+        self._counts: tuple[Any, WordNgramCounts, CharNgramCounts] | None = None
 
     def fit(self, texts: list[str]) -> TfidfFeaturizer:
         if not texts:
@@ -108,9 +168,10 @@ class TfidfFeaturizer:
         return len(self.word_.vocabulary_) + len(self.char_.vocabulary_)
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
-        if self._char_counts is None or self._char_counts.vectorizer is not self.char_:  # built for this vectoriser
-            self._char_counts = CharNgramCounts(self.char_)
-        return sp.hstack([self.word_.transform(texts), self._char_counts.transform(texts)], format="csr")
+        if self._counts is None or self._counts[0] is not self.word_ or self._counts[2].vectorizer is not self.char_:
+            self._counts = (self.word_, WordNgramCounts(self.word_), CharNgramCounts(self.char_))
+        _, words, chars = self._counts
+        return sp.hstack([words.transform(texts), chars.transform(texts)], format="csr")
 
     # ---- safe persistence ------------------------------------------------
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -127,19 +188,14 @@ class TfidfFeaturizer:
     @classmethod
     def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> TfidfFeaturizer:
         self = cls(meta["word_features"], meta["char_features"])
-        word_vocab = {t: i for i, t in enumerate(meta["word_vocabulary"])}
-        char_vocab = {t: i for i, t in enumerate(meta["char_vocabulary"])}
-        self.word_ = _word_vectorizer(self.word_features, word_vocab)
-        self.char_ = _char_vectorizer(self.char_features, char_vocab)
-        for vec, key in ((self.word_, "word_idf"), (self.char_, "char_idf")):
-            set_idf(vec, arrays[key])
+        self.word_ = fitted_vocabulary(meta["word_vocabulary"], arrays["word_idf"])
+        self.char_ = fitted_vocabulary(meta["char_vocabulary"], arrays["char_idf"])
         return self
 
 
-def set_idf(vectorizer: Any, idf: np.ndarray) -> None:
-    """Make a ``TfidfVectorizer`` built with a fixed vocabulary ready to transform, with stored idf weights."""
-    vectorizer._validate_vocabulary()
-    vectorizer.idf_ = np.asarray(idf, dtype=np.float64)
+def fitted_vocabulary(terms: list[str], idf: np.ndarray) -> FittedVocabulary:
+    """A stored vocabulary (terms by column) and its idf weights, ready to transform."""
+    return FittedVocabulary({t: i for i, t in enumerate(terms)}, np.asarray(idf, dtype=np.float64))
 
 
 def ordered_vocabulary(vocab: dict[str, int]) -> list[str]:

@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 import scipy.sparse as sp
 
+from narrascope.text.hashing import hashed_counts
 from narrascope.text.words import WORD_PATTERN as _WORD
 
 TOKEN = re.compile(rf"{_WORD}(?:[-'’]{_WORD})*|[^\w\s]", re.UNICODE)
@@ -94,10 +97,8 @@ def token_features(text: str, tokens: Sequence[tuple[int, int]]) -> list[list[st
 
 
 def hash_features(features: list[list[str]]) -> sp.csr_matrix:
-    from sklearn.feature_extraction import FeatureHasher
-
-    hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False, dtype=np.float32)
-    return hasher.transform(features).tocsr() if features else sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
+    """Each token's features hashed into ``N_FEATURES`` columns (scikit-learn's ``FeatureHasher`` columns)."""
+    return hashed_counts(features, N_FEATURES)
 
 
 class SpanTagger:
@@ -200,17 +201,23 @@ def span_confidence(paragraph: float, token_probs: np.ndarray, words: np.ndarray
     return float(paragraph) * float(probs.max()) if probs.size else 0.0
 
 
+@lru_cache(maxsize=1)
+def english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words (``resources/english_stop_words.txt``)."""
+    text = resources.files("narrascope.resources").joinpath("english_stop_words.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
 def token_masks(text: str, tokens: Sequence[tuple[int, int]], language: str = "en"
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(words, content, stops)`` masks of ``tokens`` for ``SpanTagger.decode``: word tokens (not
     punctuation), content words (not function words of English or of ``language``, nor words of one
     or two letters) and sentence-final marks."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
+    stop_words = english_stop_words()
     function = FUNCTION_WORDS.get(language, frozenset())
     pieces = [text[s:e] for s, e in tokens]
     words = np.array([p[:1].isalnum() or p[:1] == "_" for p in pieces], dtype=bool)
-    content = words & np.array([len(p) > 2 and p.lower() not in ENGLISH_STOP_WORDS and p.lower() not in function
+    content = words & np.array([len(p) > 2 and p.lower() not in stop_words and p.lower() not in function
                                 for p in pieces], dtype=bool)
     stops = np.array([p in _SENTENCE_END for p in pieces], dtype=bool)
     return words, content, stops
