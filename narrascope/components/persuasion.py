@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 import numpy as np
+import scipy.sparse as sp
 
 from narrascope.components.base import Component, minibatches
 from narrascope.components.segment import mean_vector
@@ -40,6 +41,18 @@ def paragraph_offsets(doc: Document) -> list[tuple[int, int]]:
                 lead = len(body) - len(body.lstrip())
                 out.append((m.start() + lead, m.start() + len(body.rstrip())))
     return out
+
+
+def article_char_counts(model: PersuasionModel, text: str, paragraphs: list[str],
+                        counts: tuple[sp.csr_matrix, sp.csr_matrix] | None) -> sp.csr_matrix | None:
+    """The article's character n-gram counts as its paragraphs' summed (``counts``: theirs), when the
+    article's words are exactly the paragraphs' words (else None: it is read on its own)."""
+    if counts is None:
+        return None
+    featurizer = model.featurizer
+    if featurizer.char_words(text) != [w for p in paragraphs for w in featurizer.char_words(p)]:
+        return None
+    return sp.csr_matrix(counts[1].sum(axis=0, dtype=counts[1].dtype))
 
 
 def paragraph_vectors(doc: Document, paragraphs: list[tuple[int, int]], embedder: Embedder | None,
@@ -144,7 +157,8 @@ class PersuasionAnalyzer(Component):
         """The main heads: lexical and semantic techniques, tagged or sentence spans, frames and genre."""
         model = self.model
         vectors = paragraph_vectors(doc, paragraphs, self.embedder, model.embedding_dim)
-        P = model.technique_proba(texts, vectors, doc.language)
+        counts = model.featurizer.counts(texts) if texts and doc.language in model.lexical_languages else None
+        P = model.technique_proba(texts, vectors, doc.language, counts)
         threshold = model.technique_threshold_for(doc.language)
         doc.spans["techniques"] = self._spans(doc, paragraphs, texts, P, threshold, model.semantic,
                                               doc.vectors.get("sentences"))
@@ -155,7 +169,8 @@ class PersuasionAnalyzer(Component):
         text = doc.clean_text
         profile = P.mean(axis=0) if len(P) else np.zeros(len(TECHNIQUES), np.float32)
         genre = model.genre_proba(genre_features(model.genre_features, text, doc.language, doc_vector, profile))
-        self._label_article(doc, model.frame_proba(text, doc_vector), model.frame_threshold, genre)
+        self._label_article(doc, model.frame_proba(text, doc_vector, article_char_counts(model, text, texts, counts)),
+                            model.frame_threshold, genre)
         return doc
 
     def _read_second(self, doc: Document, paragraphs: list[tuple[int, int]], texts: list[str],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,16 +60,18 @@ def tfidf_rows(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     return counts
 
 
-def _count_rows(rows: list[np.ndarray], n_columns: int, dtype: type = np.float32) -> sp.csr_matrix:
-    """A count matrix from each row's column occurrences (a column once per occurrence)."""
-    indptr, indices, values = [0], [np.zeros(0, np.int32)], [np.zeros(0, np.int64)]
-    for columns in rows:
-        unique, count = np.unique(columns, return_counts=True)
-        indices.append(unique.astype(np.int32))
-        values.append(count)
-        indptr.append(indptr[-1] + len(unique))
-    return sp.csr_matrix((np.concatenate(values).astype(dtype), np.concatenate(indices), indptr),
-                         shape=(len(rows), n_columns))
+def _count_rows(rows: list[np.ndarray], n_columns: int, dtype: type = np.float32,
+                weights: list[np.ndarray] | None = None) -> sp.csr_matrix:
+    """A count matrix from each row's column occurrences (a column once per occurrence, or ``weights``
+    times), with sorted indices."""
+    lengths = np.fromiter(map(len, rows), np.int64, len(rows))
+    columns = np.concatenate([np.zeros(0, np.int32), *rows]).astype(np.int32, copy=False)
+    values = (np.concatenate([np.zeros(0, np.int64), *weights]) if weights is not None
+              else np.ones(len(columns), np.int64))
+    counts = sp.csr_matrix((values.astype(dtype), columns, np.concatenate([[0], np.cumsum(lengths)])),
+                           shape=(len(rows), n_columns))
+    counts.sum_duplicates()  # sorts each row's columns and adds up repeats
+    return counts
 
 
 class WordNgramCounts:
@@ -136,12 +139,18 @@ class CharNgramCounts:
                 self._columns[word] = columns
         return columns
 
-    def columns(self, text: str) -> np.ndarray:
-        words = self.WHITESPACE.sub(" ", text.lower()).split()
-        return np.concatenate([self.word_columns(w) for w in words]) if words else np.zeros(0, np.int32)
+    def columns(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The columns of the text's n-grams and how often each occurs (a repeated word looked up once)."""
+        words = Counter(self.WHITESPACE.sub(" ", text.lower()).split())
+        if not words:
+            return np.zeros(0, np.int32), np.zeros(0, np.int64)
+        found = [self.word_columns(w) for w in words]
+        times = np.repeat(np.fromiter(words.values(), np.int64, len(words)), [len(c) for c in found])
+        return np.concatenate(found), times
 
     def counts(self, texts: list[str]) -> sp.csr_matrix:
-        return _count_rows([self.columns(t) for t in texts], len(self.vectorizer.vocabulary_))
+        pairs = [self.columns(t) for t in texts]
+        return _count_rows([c for c, _ in pairs], len(self.vectorizer.vocabulary_), weights=[w for _, w in pairs])
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
         """What ``vectorizer.transform(texts)`` gives: sublinear TF x IDF, L2-normalised rows."""
@@ -167,10 +176,33 @@ class TfidfFeaturizer:
     def n_features(self) -> int:
         return len(self.word_.vocabulary_) + len(self.char_.vocabulary_)
 
-    def transform(self, texts: list[str]) -> sp.csr_matrix:
+    def _readers(self) -> tuple[WordNgramCounts, CharNgramCounts]:
         if self._counts is None or self._counts[0] is not self.word_ or self._counts[2].vectorizer is not self.char_:
             self._counts = (self.word_, WordNgramCounts(self.word_), CharNgramCounts(self.char_))
-        _, words, chars = self._counts
+        return self._counts[1], self._counts[2]
+
+    def counts(self, texts: list[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """The word and the character n-gram counts of ``texts`` (``weigh`` turns them into features).
+        The character counts of texts add up to those of the texts' words read together (``char_words``)."""
+        words, chars = self._readers()
+        return words.counts(texts), chars.counts(texts)
+
+    def word_counts(self, texts: list[str]) -> sp.csr_matrix:
+        """The word n-gram counts of ``texts`` alone."""
+        return self._readers()[0].counts(texts)
+
+    def char_words(self, text: str) -> list[str]:
+        """The words whose character n-grams the character block counts in ``text``."""
+        return CharNgramCounts.WHITESPACE.sub(" ", text.lower()).split()
+
+    def weigh(self, word_counts: sp.csr_matrix, char_counts: sp.csr_matrix) -> sp.csr_matrix:
+        """``transform``'s matrix from ``counts`` (which are left as they are)."""
+        words, chars = self._readers()
+        return sp.hstack([tfidf_rows(word_counts.copy(), words.idf), tfidf_rows(char_counts.copy(), chars.idf)],
+                         format="csr")
+
+    def transform(self, texts: list[str]) -> sp.csr_matrix:
+        words, chars = self._readers()
         return sp.hstack([words.transform(texts), chars.transform(texts)], format="csr")
 
     # ---- safe persistence ------------------------------------------------

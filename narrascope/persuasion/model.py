@@ -155,14 +155,16 @@ class PersuasionModel:
     second: SecondReader | None = None         # heads over a second encoder, for languages the first cannot read
 
     # ---- techniques -------------------------------------------------------
-    def technique_proba(self, texts: list[str], vectors: np.ndarray, language: str) -> np.ndarray:
-        """``(n_paragraphs, 23)`` probabilities."""
+    def technique_proba(self, texts: list[str], vectors: np.ndarray, language: str,
+                        counts: tuple[sp.csr_matrix, sp.csr_matrix] | None = None) -> np.ndarray:
+        """``(n_paragraphs, 23)`` probabilities (``counts``: the paragraphs' ``featurizer.counts``, if known)."""
         if not texts:
             return np.zeros((0, len(TECHNIQUES)), dtype=np.float32)
         p_sem = self.semantic.predict_proba(np.asarray(vectors, dtype=np.float32))
         if language not in self.lexical_languages:
             return p_sem
-        p_lex = self.lexical.predict_proba(self.featurizer.transform(texts))
+        X = self.featurizer.weigh(*counts) if counts is not None else self.featurizer.transform(texts)
+        p_lex = self.lexical.predict_proba(X)
         return (1.0 - self.mix) * p_lex + self.mix * p_sem
 
     def reads(self, language: str) -> bool:
@@ -185,11 +187,17 @@ class PersuasionModel:
         return frozenset(TECHNIQUES.index(t) for t in self.sentence_techniques)
 
     # ---- framing and genre -----------------------------------------------
-    def frame_features(self, text: str, vector: np.ndarray) -> sp.csr_matrix:
-        return sp.hstack([self.featurizer.transform([text]), sp.csr_matrix(vector.reshape(1, -1))], format="csr")
+    def frame_features(self, text: str, vector: np.ndarray, char_counts: sp.csr_matrix | None = None) -> sp.csr_matrix:
+        """The article's TF-IDF and vector; ``char_counts``: its character n-gram counts, when already
+        known (its paragraphs' summed: the article's words are theirs)."""
+        if char_counts is None:
+            tfidf = self.featurizer.transform([text])
+        else:
+            tfidf = self.featurizer.weigh(self.featurizer.word_counts([text]), char_counts)
+        return sp.hstack([tfidf, sp.csr_matrix(vector.reshape(1, -1))], format="csr")
 
-    def frame_proba(self, text: str, vector: np.ndarray) -> np.ndarray:
-        return self.frames.predict_proba(self.frame_features(text, vector))[0]
+    def frame_proba(self, text: str, vector: np.ndarray, char_counts: sp.csr_matrix | None = None) -> np.ndarray:
+        return self.frames.predict_proba(self.frame_features(text, vector, char_counts))[0]
 
     def genre_proba(self, features: np.ndarray) -> np.ndarray:
         return softmax(self.genre_coef @ features + self.genre_intercept)

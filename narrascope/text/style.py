@@ -118,7 +118,7 @@ def style_features(text: str, language: str, title: str | None = None) -> np.nda
         min(rate("evaluative") * 30, 1.0),
         min(text.count("?") / sentences, 1.0),
         min(text.count("!") / sentences, 1.0),
-        min(sum(c.isdigit() for c in text) / max(len(text), 1) * 20, 1.0),
+        min(sum(map(str.isdigit, text)) / max(len(text), 1) * 20, 1.0),
         min(sum(1 for w in words if len(w) > 2 and w.isupper()) / n_words * 20, 1.0),
         min(n_words / sentences / 40.0, 1.0),
         math.log1p(n_words) / 10.0,
