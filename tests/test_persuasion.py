@@ -547,3 +547,32 @@ def test_train_genre_refits_only_the_genre_head_and_scores_it_on_shift_splits(t3
     bad = CliRunner().invoke(app, ["train", "genre", "--data", str(t3_folder), "--model", str(t3_model),
                                    "--out", str(tmp_path / "x"), "--features", "techniques"])
     assert bad.exit_code != 0 and "embedding, style" in bad.output and "Traceback" not in bad.output
+
+
+def test_the_articles_ngram_counts_from_its_paragraphs_equal_reading_it_whole(t3_model: Path):
+    """Frames read the article's character n-grams as its paragraphs' summed (no second pass) only when
+    the article's words are the paragraphs' words; either way the features are those of the article."""
+    import scipy.sparse as sp
+
+    from narrascope.components.clean import Cleaner
+    from narrascope.components.persuasion import article_char_counts, paragraph_offsets
+    from narrascope.persuasion.model import PersuasionModel
+    from narrascope.schema import Document
+
+    model = PersuasionModel.from_disk(t3_model)
+    vector = np.zeros(model.embedding_dim, np.float32)
+    text = ("Title of the piece\n\nThe reckless warmongers lied again, and again.\r\n\n"
+            "  The council approved the budget.  \nΟΔΟΣ ΣΟΦΙΑΣ and the war war war.\n")
+    doc = Cleaner()(Document(text=text, id="x", language="en"))
+    paragraphs = [doc.text[s:e] for s, e in paragraph_offsets(doc)]
+    counts = model.featurizer.counts(paragraphs)
+    summed = article_char_counts(model, doc.clean_text, paragraphs, counts)
+    assert summed is not None
+    whole = model.frame_features(doc.clean_text, vector)
+    assert (model.frame_features(doc.clean_text, vector, summed) != whole).nnz == 0
+    # the counts are left as they were: the paragraphs' techniques read them too
+    assert (model.featurizer.weigh(*counts) != model.featurizer.transform(paragraphs)).nnz == 0
+    # text the paragraphs do not hold word for word (two regions glued without a space): read on its own
+    assert article_char_counts(model, "glued" + doc.clean_text, paragraphs, counts) is None
+    assert article_char_counts(model, doc.clean_text, paragraphs, None) is None
+    assert isinstance(summed, sp.csr_matrix) and summed.shape == (1, len(model.featurizer.char_.vocabulary_))

@@ -108,10 +108,9 @@ class SparseIndex:
 
     def columns_of(self, tokens: list[str]) -> list[int]:
         """The columns of these tokens (a token the index does not know has none)."""
-        get = self.columns.get
-        found = [k for k in map(get, tokens) if k is not None]
-        if self.also:
-            found += [k for t in tokens for k in self.also.get(t, ())]
+        found = [k for k in map(self.columns.get, tokens) if k is not None]
+        if self.also:  # few features: look them up in C, loop over the hits only
+            found += [k for ks in filter(None, map(self.also.get, tokens)) for k in ks]
         return found
 
     def transform(self, token_strings: list[str]) -> sp.csr_matrix:

@@ -110,7 +110,7 @@ def decode_text(data: bytes, source: str, *, max_bytes: int = MAX_BYTES, encodin
             "(`-f latin1` for Western European text)",
             source=source,
         ) from None
-    control = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t\f")
+    control = len(_CONTROL.findall(text, 0, 4096))
     if control > 0.1 * min(len(text), 4096):
         raise BinaryInputError("input looks binary (many control characters), not text", source=source)
     return text
@@ -119,6 +119,8 @@ def decode_text(data: bytes, source: str, *, max_bytes: int = MAX_BYTES, encodin
 def read_text_bytes(path: Path, max_bytes: int = MAX_BYTES) -> str:
     return decode_text(read_bytes(path, max_bytes), str(path), max_bytes=max_bytes)
 
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # control characters other than \t \n \f \r
 
 # <meta charset="windows-1251"> and <meta http-equiv="Content-Type" content="text/html; charset=koi8-r">
 _META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
