@@ -150,14 +150,15 @@ class ActorTable:
         """Longest alias matches in ``text`` as ``(start, end, actor)`` character spans (``spans``: its
         ``token_spans``, when already known)."""
         spans = token_spans(text) if spans is None else spans
-        i = 0
-        while i < len(spans):
-            first = spans[i][2]
-            exact, patterns = self._lengths.get(first), self._pattern_lengths.get(first[:3])
-            if not exact and not patterns:  # most words start no alias
-                i += 1
+        exact, patterns = self._lengths, self._pattern_lengths
+        # most words start no alias: the few that may are picked out first, in one pass
+        starts = [i for i, (_, _, t) in enumerate(spans) if t in exact or t[:3] in patterns]
+        free = 0  # the first token no match has taken yet
+        for i in starts:
+            if i < free:
                 continue
-            lengths = (exact or set()) | (patterns or set())
+            first = spans[i][2]
+            lengths = exact.get(first, set()) | patterns.get(first[:3], set())
             for n in sorted((n for n in lengths if i + n <= len(spans)), reverse=True):
                 window = spans[i:i + n]
                 if any(window[k + 1][0] - window[k][1] > 2 for k in range(n - 1)):
@@ -171,10 +172,8 @@ class ActorTable:
                     found = None  # "chad", "jordan" as words name no country
                 if found:
                     yield window[0][0], window[-1][1], self.actors[found]
-                    i += n
+                    free = i + n
                     break
-            else:
-                i += 1
 
 
 def _alias_tokens(name: str) -> tuple[str, ...]:
