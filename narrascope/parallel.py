@@ -52,19 +52,30 @@ def run_chunk(docs: list[Document]) -> list[Document]:
     return out
 
 
+def run_chunk_lines(docs: list[Document]) -> list[str]:
+    """The chunk analysed, as JSONL lines: written here, in parallel, and a few strings to send back
+    instead of whole Documents (unpickling those was a second's work per 300 articles for the parent)."""
+    from narrascope.report.jsonl import document_line
+
+    return [document_line(doc) for doc in run_chunk(docs)]
+
+
 def pipe_in_processes(config: PipelineSpec, docs: Iterable[Document], batch_size: int,
-                      n_process: int, pool: ProcessPoolExecutor | None = None) -> Iterator[Document]:
-    """Like ``Pipeline.pipe`` but spread over ``n_process`` worker processes.
+                      n_process: int, pool: ProcessPoolExecutor | None = None,
+                      as_lines: bool = False) -> Iterator[Any]:
+    """Like ``Pipeline.pipe`` but spread over ``n_process`` worker processes; with ``as_lines``, each
+    article comes back as its JSONL line (``report.jsonl.document_line``) instead of a Document.
 
     The workers come from ``start_workers`` (forked with the pipeline built here once, where that is
     safe; else spawned, each building it from ``config``), or are ``pool``, which the stream then
     shuts down when it ends. The workers start as this is called, not at the first document.
     """
     pool = pool or start_workers(config, n_process)
-    return _pipe(pool, docs, batch_size, n_process)
+    return _pipe(pool, docs, batch_size, n_process, run_chunk_lines if as_lines else run_chunk)
 
 
-def _pipe(pool: ProcessPoolExecutor, docs: Iterable[Document], batch_size: int, n_process: int) -> Iterator[Document]:
+def _pipe(pool: ProcessPoolExecutor, docs: Iterable[Document], batch_size: int, n_process: int,
+          task: Any = run_chunk) -> Iterator[Any]:
     global _worker_pipeline
     with pool:
         # bounded look-ahead (Executor.map would read the whole input): at most two
@@ -72,7 +83,7 @@ def _pipe(pool: ProcessPoolExecutor, docs: Iterable[Document], batch_size: int, 
         pending: deque = deque()
         try:
             for chunk in minibatches(docs, batch_size):
-                pending.append(pool.submit(run_chunk, chunk))
+                pending.append(pool.submit(task, chunk))
                 if len(pending) >= 2 * n_process:
                     yield from pending.popleft().result()
             while pending:

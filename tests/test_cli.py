@@ -154,15 +154,16 @@ def test_analyze_with_two_workers_writes_the_same_records_as_one(tmp_path: Path)
     """Workers rebuild the pipeline from its PipelineConfig: entities (with --ner), roles, techniques and
     explanations come back from them exactly as from one process."""
     outputs = []
-    for workers in (1, 2):
-        out = tmp_path / f"w{workers}.jsonl"
+    # two workers sending back JSONL lines (nothing else is wanted), and Documents (the report needs them)
+    for workers, more in ((1, []), (2, []), (2, ["--html", str(tmp_path / "r.html")])):
+        out = tmp_path / f"w{workers}{len(more)}.jsonl"
         result = runner.invoke(app, ["analyze", str(EXAMPLES), "--workers", str(workers), "--ner", "--quiet",
-                                     "--json", str(out)])
+                                     "--json", str(out), *more])
         assert result.exit_code == 0, result.output
         outputs.append([json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()])
-    one, two = outputs
+    one, two, with_report = outputs
     assert len(one) >= 8 and any(record["entities"] for record in one)
-    assert two == one
+    assert two == one and with_report == one
 
 
 def test_serve_on_a_store_another_process_holds_is_one_clear_line(tmp_path: Path):

@@ -135,10 +135,11 @@ def plan_workers(docs, workers: int):
 
 
 def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: bool = True, ner: bool = False,
-             techniques: bool = True, taxonomy: Path | None = None):
+             techniques: bool = True, taxonomy: Path | None = None, as_lines: bool = False):
     """The documents analysed, in input order: in worker processes when there are many (forked from
     this process once it has loaded the models, or spawned where forking is not safe), otherwise here.
-    The models are loaded, and the workers started, before this returns."""
+    The models are loaded, and the workers started, before this returns. ``as_lines``: workers send
+    each article back as its JSONL line (a str) instead of a Document (one process still gives Documents)."""
     from narrascope.pipeline import check_model_path
 
     try:
@@ -156,7 +157,7 @@ def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: 
         # forked workers share the models this process loads; spawned ones load their own
         pipeline = load_pipeline(model_path, entities, ner, techniques, taxonomy) if can_fork() else None
         pool = start_workers(config, n_process, pipeline)
-        return pipe_in_processes(config, stream, batch_size, n_process, pool=pool)
+        return pipe_in_processes(config, stream, batch_size, n_process, pool=pool, as_lines=as_lines)
     return load_pipeline(model_path, entities, ner, techniques, taxonomy).pipe(stream, batch_size=batch_size)
 
 

@@ -74,10 +74,13 @@ def analyze(
                 continue
             yield item
 
-    results = analysed(model, good_docs(), workers, batch_size, entities, ner, techniques, taxonomy)
     to_stdout = json_out is not None and str(json_out) == "-"
     if to_stdout:
         quiet = True  # stdout carries only JSONL
+    # nothing but JSONL wanted: workers send back the lines, not Documents to turn into lines here
+    lines_only = json_out is not None and quiet and not html_out
+    results = analysed(model, good_docs(), workers, batch_size, entities, ner, techniques, taxonomy,
+                       as_lines=lines_only)
     try:
         json_fh = sys.stdout if to_stdout else (json_out.open("w", encoding="utf-8") if json_out else None)
     except OSError as exc:
@@ -88,6 +91,10 @@ def analyze(
                       transient=True, disable=not console.is_terminal or not quiet) as progress:
             task = progress.add_task("analysing", total=None)
             for doc in results:
+                if isinstance(doc, str):  # a worker's JSONL line
+                    json_fh.write(doc)
+                    progress.advance(task)
+                    continue
                 if html_out:  # only the report needs the documents kept; otherwise stream
                     docs.append(doc)
                 if json_fh:

@@ -8,7 +8,12 @@ from typing import IO
 from narrascope.schema import Document
 
 
-def write_document(doc: Document, fh: IO[str]) -> None:
+def document_line(doc: Document) -> str:
+    """The article's JSON object on one line, ending in a line break."""
     data = doc.to_dict()
     data["clean_text"] = doc.clean_text
-    fh.write(json.dumps(data, ensure_ascii=False) + "\n")
+    return json.dumps(data, ensure_ascii=False) + "\n"
+
+
+def write_document(doc: Document, fh: IO[str]) -> None:
+    fh.write(document_line(doc))
