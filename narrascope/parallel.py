@@ -96,9 +96,14 @@ def _pipe(pool: ProcessPoolExecutor, docs: Iterable[Document], batch_size: int, 
 
 
 def can_fork(wait: float = 0.2) -> bool:
-    """Whether worker processes may be forked from this one: on Linux, while it runs a single thread
-    (a thread holding a lock at the fork would leave the lock held forever in the child). Threads
-    that are ending (a spinner just stopped) are given up to ``wait`` seconds."""
+    """Whether worker processes may be forked from this one: on Linux, while it runs a single Python
+    thread (a thread holding a lock at the fork would leave the lock held forever in the child).
+    Threads that are ending (a spinner just stopped) are given up to ``wait`` seconds.
+
+    Threads that native libraries start are not seen here: callers fork only from a process that
+    has read inputs and loaded models and done nothing else (``analyze``, ``batch``). One that has
+    analysed articles (lingua, an OpenMP encoder) or holds a DuckDB connection spawns its workers.
+    """
     if sys.platform != "linux" or "fork" not in mp.get_all_start_methods():
         return False
     deadline = time.monotonic() + wait
@@ -108,27 +113,37 @@ def can_fork(wait: float = 0.2) -> bool:
 
 
 def start_workers(config: PipelineSpec, n_process: int, pipeline: Any = None) -> ProcessPoolExecutor:
-    """``n_process`` running workers for ``config``'s pipeline.
+    """``n_process`` workers for ``config``'s pipeline (see ``can_fork`` for who may call this).
 
     Where ``can_fork``, the pipeline (``pipeline``, else ``config.build()``) is built here once, its
-    encoders loaded, and the workers are forked from this process: they start at once and share the
-    model's pages instead of each holding a copy. Elsewhere they are spawned (``process_pool``).
-    Either way they are started before this returns.
+    encoder loaded, and the workers are forked from this process before this returns: they share the
+    model's pages instead of each holding a copy. Elsewhere they are spawned (``process_pool``) and
+    build their own at their first task. A model that fails to load here raises its own error.
     """
     if not can_fork():
         return process_pool(config, n_process)
     global _worker_pipeline
-    _worker_pipeline = pipeline if pipeline is not None else config.build()
-    for component in getattr(_worker_pipeline, "components", ()):
-        load = getattr(component, "load", None)  # the sentence encoder: numpy arrays, safe to share
-        if callable(load):
-            load()
-    gc.freeze()  # the model's objects move out of the collector's reach: its passes do not copy their pages
+    pool = None
     try:
+        _worker_pipeline = pipeline if pipeline is not None else config.build()
+        for component in getattr(_worker_pipeline, "components", ()):
+            load = getattr(component, "load", None)  # the sentence encoder: numpy arrays, safe to share
+            if callable(load):
+                load()
+        gc.collect()  # nothing left for the workers' collectors to free, then
+        gc.freeze()  # the model's objects move out of the collector's reach: its passes do not copy their pages
         pool = ProcessPoolExecutor(n_process, mp_context=mp.get_context("fork"), initializer=init_forked,
                                    initargs=(max(1, usable_cores() // max(1, n_process)),))
         # a forking pool starts all its workers at the first task: now, while this process has one thread
         pool.submit(int).result()
+    except BaseException as exc:
+        _worker_pipeline = None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        if isinstance(exc, BrokenProcessPool):
+            raise ModelError("a worker process died as it started (out of memory?); run with one worker "
+                             "(--workers 1) to see the cause") from None
+        raise
     finally:
         gc.unfreeze()
     return pool

@@ -121,13 +121,14 @@ class Pipeline:
     def pipe(self, docs: Iterable[str | Document], batch_size: int = 32, n_process: int = 1) -> Iterator[Document]:
         """Analyse a stream of texts or Documents, in input order.
 
-        ``n_process > 1`` runs the pipeline in that many worker processes: forked from this
-        one (Linux, while it runs one thread), else spawned, each rebuilding it once from its
-        ``config`` (so it is for pipelines made by ``narrascope.load`` or ``build_pipeline``);
-        the documents come back without their working ``vectors``.
+        ``n_process > 1`` runs the pipeline in that many spawned worker processes, each
+        rebuilding it once from its ``config`` (so it is for pipelines made by
+        ``narrascope.load`` or ``build_pipeline``); the documents come back without their
+        working ``vectors``. (``narrascope analyze`` forks its workers from a process that has
+        only loaded the models, so that they share them: ``narrascope.parallel.start_workers``.)
         """
         if n_process > 1:
-            from narrascope.parallel import pipe_in_processes, start_workers
+            from narrascope.parallel import pipe_in_processes, process_pool
 
             config = self.config
             if config is not None and self.names != list(self.built_names):
@@ -138,8 +139,10 @@ class Pipeline:
                     raise UsageError("n_process > 1 needs a pipeline made by narrascope.load() or build_pipeline(), "
                                      "which worker processes can rebuild; use n_process=1 for a hand-built pipeline")
                 config = PipelineConfig(narratives=False)
-            pool = start_workers(config, n_process, pipeline=self)  # forked from this one where that is safe
-            yield from pipe_in_processes(config, (self.make_doc(d) for d in docs), batch_size, n_process, pool=pool)
+            # spawned: this process may have analysed articles already (lingua, encoders), and the
+            # threads those libraries keep would make forking it unsafe
+            yield from pipe_in_processes(config, (self.make_doc(d) for d in docs), batch_size, n_process,
+                                         pool=process_pool(config, n_process))
             return
         stream: Iterable[Document] = (self.make_doc(d) for d in docs)
         for component in self.components:

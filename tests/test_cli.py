@@ -117,6 +117,14 @@ def test_analyze_with_workers_keeps_input_order(tmp_path: Path):
     assert ids == [p.name for p in texts]
 
 
+def test_analyze_with_workers_to_stdout_writes_only_jsonl_in_order():
+    texts = sorted(EXAMPLES.glob("*.txt"))
+    result = runner.invoke(app, ["analyze", *map(str, texts), "--workers", "2", "--batch-size", "2", "--json", "-"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]  # nothing but JSON lines
+    assert [r["id"] for r in records] == [p.name for p in texts] and all(r["labels"]["narratives"] for r in records)
+
+
 def test_predict_writes_other_for_an_unreadable_article(semeval_folder: Path, tmp_path: Path):
     (semeval_folder / "raw-documents" / "EN_UA_000004.txt").write_bytes(b"")
     pred = tmp_path / "pred.txt"

@@ -139,22 +139,42 @@ def test_a_worker_that_cannot_start_is_an_error_not_a_hang(tmp_path):
         list(pipe_in_processes(config, iter(docs), 2, 2))
 
 
-def test_forked_workers_share_the_model_built_here_and_give_the_same_documents():
-    """Where forking is safe, the workers are forked from the process that built the pipeline (they load
-    nothing themselves) and their Documents equal the one-process ones."""
-    from narrascope.parallel import can_fork, start_workers
+def _blas_threads() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info()]
+
+
+def test_forked_workers_share_the_model_built_here_cap_their_threads_and_give_the_same_documents(tmp_path):
+    """Where forking is safe, ``start_workers`` forks the workers from the process that built the
+    pipeline (they load nothing) and caps each one's BLAS threads to its share of the cores; what
+    they give equals the one-process result."""
+    from narrascope.parallel import can_fork, pipe_in_processes, start_workers, usable_cores
+    from narrascope.pipeline import build_pipeline
 
     if not can_fork():
         pytest.skip("worker processes are spawned on this platform")
-    from narrascope.pipeline import build_pipeline
-
     nlp = build_pipeline(roles=False, persuasion=False)
-    pool = start_workers(nlp.config, 2, pipeline=nlp)
-    assert all(type(p).__name__ == "ForkProcess" for p in pool._processes.values())
-    pool.shutdown()
     texts = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt"))] * 2
     serial = [d.to_dict() for d in nlp.pipe(texts, batch_size=3)]
-    assert [d.to_dict() for d in nlp.pipe(texts, batch_size=3, n_process=2)] == serial
+    pool = start_workers(nlp.config, 2, pipeline=nlp)
+    assert all(type(p).__name__ == "ForkProcess" for p in pool._processes.values())
+    assert all(n <= max(1, usable_cores() // 2) for n in pool.submit(_blas_threads).result())
+    docs = pipe_in_processes(nlp.config, (nlp.make_doc(t) for t in texts), 3, 2, pool=pool)
+    assert [d.to_dict() for d in docs] == serial
+
+
+def test_analysing_an_article_imports_no_scikit_learn():
+    """scikit-learn takes about a second to import: nothing that analyses an article may need it."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom narrascope.pipeline import build_pipeline\n"
+            "doc = build_pipeline()(sys.stdin.read())\n"
+            "print(bool(doc.narratives), bool(doc.entities), 'sklearn' in sys.modules, 'scipy.optimize' in sys.modules)")
+    text = next(iter(sorted(EXAMPLES.glob("*.txt")))).read_text(encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True", "False", "False"], done.stdout + done.stderr
 
 
 def test_each_worker_caps_the_threads_of_every_blas_and_openmp_library_it_loads():

@@ -60,6 +60,8 @@ def test_feature_hashing_gives_scikit_learns_columns():
     rng = np.random.default_rng(3)
     alphabet = list("abcXYZ|=_ 0123") + ["é", "ख", "ф", "😀"]
     strings = ["".join(rng.choice(alphabet, size=n)) for n in rng.integers(0, 24, size=2000)] + ["", "w=войну"]
+    # longer ones (hashed one by one), up to a 100,000-character token: time and memory stay linear
+    strings += ["".join(rng.choice(alphabet, size=n)) for n in rng.integers(24, 300, size=200)] + ["w=" + "_" * 100_000]
     assert murmurhash3_32(strings).tolist() == [reference(s, seed=0) for s in strings]
     rows = [strings[i:i + 14] for i in range(0, len(strings), 14)] + [[]]
     want = FeatureHasher(n_features=2**17, input_type="string", alternate_sign=False, dtype=np.float32).transform(rows)

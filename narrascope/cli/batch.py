@@ -102,7 +102,10 @@ def batch(
     if n_process > 1:  # started before the progress bars, whose thread would rule out forking them
         from narrascope.parallel import start_workers
 
-        pool = start_workers(config, n_process)
+        try:
+            pool = start_workers(config, n_process)
+        except NarrascopeError as exc:
+            fail(exc)
 
     def analyse(docs):
         if pool is not None:

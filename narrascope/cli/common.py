@@ -135,11 +135,12 @@ def plan_workers(docs, workers: int):
 
 
 def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: bool = True, ner: bool = False,
-             techniques: bool = True, taxonomy: Path | None = None, as_lines: bool = False):
-    """The documents analysed, in input order: in worker processes when there are many (forked from
-    this process once it has loaded the models, or spawned where forking is not safe), otherwise here.
-    The models are loaded, and the workers started, before this returns. ``as_lines``: workers send
-    each article back as its JSONL line (a str) instead of a Document (one process still gives Documents)."""
+             techniques: bool = True, taxonomy: Path | None = None, as_lines: bool = False, fork: bool = True):
+    """The documents analysed, in input order: in worker processes when there are many, otherwise
+    here. Workers are forked from this process once it has loaded the models (``fork``, where that is
+    safe: a process holding a DuckDB connection passes False), else spawned. ``as_lines``: workers
+    send each article back as its JSONL line (a str) instead of a Document (one process still gives
+    Documents)."""
     from narrascope.pipeline import check_model_path
 
     try:
@@ -149,14 +150,20 @@ def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: 
     check_taxonomy(taxonomy)
     stream, n_process = plan_workers(docs, workers)
     if n_process > 1:
-        from narrascope.parallel import can_fork, pipe_in_processes, start_workers
+        from narrascope.parallel import can_fork, pipe_in_processes, process_pool, start_workers
         from narrascope.pipeline import PipelineConfig
 
         config = PipelineConfig(str(model_path), roles=entities, ner=ner, persuasion=techniques,
                                 taxonomy=str(taxonomy.resolve()) if taxonomy else None)
         # forked workers share the models this process loads; spawned ones load their own
-        pipeline = load_pipeline(model_path, entities, ner, techniques, taxonomy) if can_fork() else None
-        pool = start_workers(config, n_process, pipeline)
+        if fork and can_fork():
+            pipeline = load_pipeline(model_path, entities, ner, techniques, taxonomy)
+            try:
+                pool = start_workers(config, n_process, pipeline)
+            except NarrascopeError as exc:
+                fail(exc)
+        else:
+            pool = process_pool(config, n_process)
         return pipe_in_processes(config, stream, batch_size, n_process, pool=pool, as_lines=as_lines)
     return load_pipeline(model_path, entities, ner, techniques, taxonomy).pipe(stream, batch_size=batch_size)
 

@@ -69,7 +69,8 @@ def ingest(
         docs = iter(docs)
         first = next(docs, None)
         if first is not None:
-            yield from analysed(model, chain([first], docs), workers, batch_size, taxonomy=taxonomy)
+            # spawned workers: this process holds a DuckDB connection, whose threads forking would copy
+            yield from analysed(model, chain([first], docs), workers, batch_size, taxonomy=taxonomy, fork=False)
 
     with store:
         run_id = store.start_run([str(x) for x in inputs])

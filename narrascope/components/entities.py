@@ -16,7 +16,6 @@ from narrascope.entities.linking import build_entities
 from narrascope.entities.mentions import MentionFinder
 from narrascope.entities.model import RoleModel
 from narrascope.schema import Document, Entity, Label, Mention
-from narrascope.threads import process_threads
 
 
 class MentionDetector(Component):
@@ -56,7 +55,8 @@ class RoleClassifier(Component):
         self.embedder = embedder
         self.extra = None
         if model.extra_dim:  # loaded on first use: only articles in its languages pay for it
-            encoder = extra_embedder or get_embedder(model.extra_embedder, threads=process_threads())
+            # its threads are counted when it loads: in a worker, the worker's share of the cores
+            encoder = extra_embedder or get_embedder(model.extra_embedder, threads=0)
             self.extra = ExtraReader(encoder, model.extra_dim, tuple(model.extra_languages))
         self._surface_cache: dict[str, np.ndarray] = {}  # the same names recur across articles
 

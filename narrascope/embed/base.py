@@ -9,6 +9,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from narrascope.errors import ModelError
+from narrascope.threads import process_threads
 
 
 class Embedder(Protocol):
@@ -40,8 +41,11 @@ class _LazyEmbedder:
         raise NotImplementedError
 
     def load(self) -> None:
-        """Load the model now (before worker processes fork, so that they share it)."""
+        """Load the model now (before worker processes fork, so that they share it). ``threads`` 0:
+        this process's share of the cores, as it is when the model loads (a worker's, in a worker)."""
         if self._model is None:
+            if self.threads <= 0:
+                self.threads = process_threads()
             try:
                 self._model = self._load()
             except ImportError as exc:
@@ -166,7 +170,8 @@ def embedder_installed(name: str) -> bool:
 
 
 def get_embedder(name: str, threads: int = 1) -> Embedder:
-    """An embedder by name, computing on ``threads`` threads; fails with a clear message if its package is missing."""
+    """An embedder by name, computing on ``threads`` threads (0: the process's share of the cores when
+    its model loads); fails with a clear message if its package is missing."""
     try:
         cls = _BACKENDS[name]
     except KeyError:

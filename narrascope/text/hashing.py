@@ -7,6 +7,8 @@ scikit-learn (about a second to import) out of every analysis.
 
 from __future__ import annotations
 
+import struct
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -17,11 +19,25 @@ def _rotl(x: np.ndarray, r: int) -> np.ndarray:
     return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
 
 
+LONG_BYTES = 64  # longer strings are hashed one by one: a padded matrix as wide as the longest would not fit
+_M = 0xFFFFFFFF
+
+
 def murmurhash3_32(strings: list[str], seed: int = 0) -> np.ndarray:
-    """Signed 32-bit MurmurHash3 of each string's UTF-8 bytes (``sklearn.utils.murmurhash3_32``)."""
+    """Signed 32-bit MurmurHash3 of each string's UTF-8 bytes (``sklearn.utils.murmurhash3_32``): the
+    short ones all at once in numpy, the odd long one (a URL, a run of symbols) on its own."""
     encoded = [s.encode("utf-8") for s in strings]
+    lengths = np.fromiter(map(len, encoded), np.int64, len(encoded))
+    out = np.zeros(len(encoded), np.int32)
+    short = np.flatnonzero(lengths <= LONG_BYTES)
+    out[short] = _hash_short([encoded[i] for i in short], lengths[short], seed)
+    for i in np.flatnonzero(lengths > LONG_BYTES):
+        out[i] = _hash_one(encoded[i], seed)
+    return out
+
+
+def _hash_short(encoded: list[bytes], lengths: np.ndarray, seed: int) -> np.ndarray:
     n = len(encoded)
-    lengths = np.fromiter(map(len, encoded), np.int64, n)
     width = 4 * (int(lengths.max(initial=0)) // 4 + 1)
     data = np.frombuffer(b"".join(encoded), np.uint8)
     starts = np.cumsum(lengths) - lengths
@@ -49,6 +65,32 @@ def murmurhash3_32(strings: list[str], seed: int = 0) -> np.ndarray:
         h *= np.uint32(0xC2B2AE35)
         h ^= h >> np.uint32(16)
     return h.view(np.int32)
+
+
+def _hash_one(data: bytes, seed: int) -> int:
+    """The same hash of one byte string, in Python integers (time and memory linear in its length)."""
+    c1, c2 = int(_C1), int(_C2)
+    h = seed & _M
+    n_blocks = len(data) // 4
+    for k in struct.unpack_from(f"<{n_blocks}I", data):
+        k = (k * c1) & _M
+        k = ((k << 15) | (k >> 17)) & _M
+        h ^= (k * c2) & _M
+        h = ((h << 13) | (h >> 19)) & _M
+        h = (h * 5 + 0xE6546B64) & _M
+    tail = data[4 * n_blocks:]
+    if tail:
+        k = int.from_bytes(tail, "little")
+        k = (k * c1) & _M
+        k = ((k << 15) | (k >> 17)) & _M
+        h ^= (k * c2) & _M
+    h ^= len(data) & _M
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _M
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _M
+    h ^= h >> 16
+    return h - (1 << 32) if h >= 1 << 31 else h
 
 
 def hashed_counts(rows: list[list[str]], n_features: int) -> sp.csr_matrix:
