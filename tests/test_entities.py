@@ -580,6 +580,11 @@ def test_mention_features_score_exactly_like_their_feature_strings():
     config = RoleTrainingConfig(dense_languages=("EN",), char_blocks=((("CL:", "CR:"), 0.7), (("CR:", "CM:"), 0.4)))
     model = fit_role_model(strings, dense, targets(gold, labels), config, labels, embedding_dim=2)
     assert model.sparse_index().also  # CR: n-grams in two blocks
+    index = model.sparse_index()  # every mention's tokens in one pass: the columns each group's own lookup gives
+    groups = [f.words + sorted(index.also)[:3] for f in features] + [[], ["unknown", *sorted(index.also)[:1]]]
+    rows, cols = index.flat_columns(groups)
+    for i, group in enumerate(groups):
+        assert sorted(cols[rows == i].tolist()) == sorted(index.columns_of(group))
     for _ in range(2):  # the second time from the word-column cache
         assert (model.sparse_features(features) != model.sparse_features(strings)).nnz == 0
         assert all(np.array_equal(a, b) for a, b in zip(model.predict_inputs(features, dense),

@@ -116,20 +116,40 @@ class SparseIndex:
     def transform(self, token_strings: list[str]) -> sp.csr_matrix:
         return self.from_columns([self.columns_of(s.split()) for s in token_strings])
 
+    def flat_columns(self, groups: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """``(rows, columns)`` of the known tokens of every group (group ``i`` is row ``i``), looked up
+        in one pass over all of them (``columns_of`` for many groups at once)."""
+        lengths = np.fromiter(map(len, groups), np.int64, len(groups))
+        flat = list(itertools.chain.from_iterable(groups))
+        cols = np.fromiter(map(self.columns.get, flat, itertools.repeat(-1)), np.int64, len(flat))
+        rows = np.repeat(np.arange(len(groups)), lengths)
+        known = cols >= 0
+        rows, cols = rows[known], cols[known]
+        if self.also and (shared := self.also.keys() & set(flat)):  # rare: loop over the hits only
+            hits = [(rows_i, k) for rows_i, t in zip(np.repeat(np.arange(len(groups)), lengths), flat)
+                    if t in shared for k in self.also[t]]
+            rows = np.concatenate([rows, np.array([r for r, _ in hits], np.int64)])
+            cols = np.concatenate([cols, np.array([k for _, k in hits], np.int64)])
+        return rows, cols
+
     def from_columns(self, found: list[list[int]],
                      counted: Sequence[tuple[np.ndarray, np.ndarray] | None] = ()) -> sp.csr_matrix:
         """The matrix of rows whose tokens have these columns (a column once per occurrence), plus,
         for a row that has them in ``counted``, more columns with their counts."""
         lengths = [len(f) for f in found]
         cols = np.fromiter(itertools.chain.from_iterable(found), np.int64, sum(lengths))
-        rows = np.repeat(np.arange(len(found)), lengths)
+        return self.from_flat(np.repeat(np.arange(len(found)), lengths), cols, len(found), counted)
+
+    def from_flat(self, rows: np.ndarray, cols: np.ndarray, n_rows: int,
+                  counted: Sequence[tuple[np.ndarray, np.ndarray] | None] = ()) -> sp.csr_matrix:
+        """``from_columns`` of ``n_rows`` rows given as ``(row, column)`` pairs, one per occurrence."""
         data = np.ones(len(cols))
         more = [(i, c) for i, c in enumerate(counted) if c is not None and len(c[0])]
         if more:
             rows = np.concatenate([rows, *(np.full(len(c[0]), i) for i, c in more)])
             cols = np.concatenate([cols, *(c[0] for _, c in more)])
             data = np.concatenate([data, *(c[1] for _, c in more)])
-        X = sp.csr_matrix((data, (rows, cols)), shape=(len(found), len(self.idf)))
+        X = sp.csr_matrix((data, (rows, cols)), shape=(n_rows, len(self.idf)))
         X.sum_duplicates()  # counts
         row_of = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
         data = (1.0 + np.log(X.data)) * self.idf[X.indices]
@@ -209,24 +229,27 @@ class RoleModel:
     def sparse_features(self, inputs: Sequence[str] | Sequence[MentionFeatures]) -> sp.csr_matrix:
         """The TF-IDF part: word features, then (if the model has them) the character n-gram blocks,
         of feature strings or of ``MentionFeatures``: the same matrix, but from features no string is
-        written and split for, and the columns of a window's word or of a shared sentence are looked
-        up once (~2x faster)."""
+        written and split for, every mention's words looked up in one pass, and the columns of a
+        window's word or of a shared sentence looked up once (~2x faster)."""
         index = self.sparse_index()
         if inputs and isinstance(inputs[0], MentionFeatures):
-            return index.from_columns(*self._feature_columns(index, cast(Sequence[MentionFeatures], inputs)))
+            return index.from_flat(*self._feature_columns(index, cast(Sequence[MentionFeatures], inputs)))
         return index.transform(list(cast(Sequence[str], inputs)))
 
     def _feature_columns(self, index: SparseIndex, inputs: Sequence[MentionFeatures],
-                         ) -> tuple[list[list[int]], list[tuple[np.ndarray, np.ndarray] | None]]:
-        """Each mention's columns, and the counted columns of its entity's other sentences: the
-        counts over the entity's portrait (found once) less those of its own sentence."""
+                         ) -> tuple[np.ndarray, np.ndarray, int, list[tuple[np.ndarray, np.ndarray] | None]]:
+        """Each mention's ``(row, column)`` pairs, the number of rows, and the counted columns of its
+        entity's other sentences: the counts over the entity's portrait (found once) less those of
+        its own sentence."""
         if self._word_columns[0] is not index or len(self._word_columns[1]) > WORD_COLUMNS_CACHE:
             self._word_columns = (index, {})
         words = self._word_columns[1]
-        found, counted = [], []
+        rows, cols = index.flat_columns([f.words for f in inputs])
+        pieces: list[list[int]] = []  # the windows' n-gram columns, word by word
+        piece_rows: list[int] = []
+        counted: list[tuple[np.ndarray, np.ndarray] | None] = []
         portraits: dict[int, tuple[np.ndarray, np.ndarray, list[list[int]]]] = {}
-        for f in inputs:
-            cols = index.columns_of(f.words)
+        for r, f in enumerate(inputs):
             if f.portrait:  # the inputs hold every portrait while this runs: their ids are unique
                 if (known := portraits.get(id(f.portrait))) is None:
                     groups = [index.columns_of(list(group)) for group in f.portrait]
@@ -242,11 +265,14 @@ class RoleModel:
                 counted.append(None)
             for prefix, window in zip(CHAR_GROUPS, f.windows):
                 for word in window_words(window):
-                    if (known := words.get((prefix, word))) is None:
-                        known = words[prefix, word] = index.columns_of(list(word_ngrams(prefix, word)))
-                    cols += known
-            found.append(cols)
-        return found, counted
+                    if (found := words.get((prefix, word))) is None:
+                        found = words[prefix, word] = index.columns_of(list(word_ngrams(prefix, word)))
+                    pieces.append(found)
+                    piece_rows.append(r)
+        lengths = [len(p) for p in pieces]
+        rows = np.concatenate([rows, np.repeat(np.asarray(piece_rows, np.int64), lengths)])
+        cols = np.concatenate([cols, np.fromiter(itertools.chain.from_iterable(pieces), np.int64, sum(lengths))])
+        return rows, cols, len(inputs), counted
 
     def dense_features(self, inputs: Sequence[str] | Sequence[MentionFeatures], dense: np.ndarray) -> np.ndarray:
         """The weighted dense part, with its per-language copies."""
