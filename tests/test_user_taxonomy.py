@@ -54,6 +54,12 @@ def test_json_is_read_too(tmp_path):
     ("narrative:\n  - {label: A, description: d}\n", "unknown key 'narrative'"),
     ("narratives:\n  - {label: 'A; B', description: d}\n", "holds ';'"),
     ("narratives:\n  - {label: 123, description: d}\n", "not text"),
+    ("narratives:\n  - {label: Western aggression, description: d}\n  - {label: 'western  Aggression', "
+     "description: e}\n", "is 'Western aggression' again, but for case or spaces"),
+    # the line where the faulty entry starts, in block style too
+    ("name: x\nnarratives:\n  - label: A\n    description: d\n    subnarratives:\n      - label: A1\n"
+     "        description: e\n      - label: A2\n", "line 8, narratives[1].subnarratives[2]"),
+    ("narratives:\n  - {label: A, description: d}\n  - {label: B}\n", "line 3, narratives[2]"),
 ])
 def test_a_bad_taxonomy_names_the_file_the_entry_and_the_fix(tmp_path, text, words):
     path = write(tmp_path, text)

@@ -20,6 +20,7 @@ sub-narrative's parent is the narrative it sits under.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -161,10 +162,13 @@ def _entry(raw: Any, where: str, source: str, parent: str | None, seen: dict[str
     if bad:
         raise TaxonomyError(f"{where}: the label {label!r} holds {bad}, which separates labels in the output "
                             "files; remove it", source=source)
-    if label in seen:
-        raise TaxonomyError(f"{where}: label {label!r} is used twice (also at {seen[label]}); "
+    key = " ".join(label.casefold().split())  # "Western aggression" and "western  aggression" are one label
+    if key in seen:
+        first_where, first = seen[key].split("\t", 1)
+        same = "is used twice" if first == label else f"is {first!r} again, but for case or spaces"
+        raise TaxonomyError(f"{where}: label {label!r} {same} (also at {first_where}); "
                             "each label must be unique", source=source)
-    seen[label] = where
+    seen[key] = f"{where}\t{label}"
     description = raw.get("description")
     if not isinstance(description, str) or not description.strip():
         raise TaxonomyError(f"{where} ({label!r}): missing `description`: say in a sentence or two what the "
@@ -236,7 +240,37 @@ def read_taxonomy(path: str | Path) -> UserTaxonomy:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise TaxonomyError(f"not valid YAML{where}: {problem}", source=source) from None
-    return UserTaxonomy.from_dict(data, source)
+    try:
+        return UserTaxonomy.from_dict(data, source)
+    except TaxonomyError as err:
+        line = _line_of(text, err.message)
+        if line is None:
+            raise
+        raise TaxonomyError(f"line {line}, {err.message}", source=source) from None
+
+
+_ENTRY_PATH = re.compile(r"^narratives\[(\d+)\](?:\.subnarratives\[(\d+)\])?")
+
+
+def _line_of(text: str, message: str) -> int | None:
+    """The line where the entry a validation message names (``narratives[2].subnarratives[1]: ...``)
+    starts in the file, or None."""
+    import yaml
+
+    found = _ENTRY_PATH.match(message)
+    if not found:
+        return None
+    try:
+        node = yaml.compose(text)
+        path = [("narratives", int(found.group(1)))]
+        if found.group(2):
+            path.append(("subnarratives", int(found.group(2))))
+        for key, index in path:
+            mapping = dict((k.value, v) for k, v in node.value) if isinstance(node, yaml.MappingNode) else {}
+            node = mapping[key].value[index - 1]
+        return node.start_mark.line + 1
+    except (yaml.YAMLError, KeyError, IndexError, TypeError, AttributeError):
+        return None
 
 
 def read_labels(path: str | Path, taxonomy: UserTaxonomy) -> list[tuple[int, str | None, str | None, list[str]]]:
