@@ -122,6 +122,27 @@ def test_feedback_is_saved_back_to_the_file(tmp_path):
     assert [e.label for e in again.labels] == [e.label for e in taxonomy.labels]
 
 
+def test_a_rewrite_keeps_the_commented_file_as_it_was(tmp_path):
+    """YAML comments do not survive a rewrite (feedback from the web app): the first rewrite keeps the
+    file as the user wrote it beside it, and the new file points there; later rewrites keep that copy."""
+    path = tmp_path / "t.yaml"
+    original = "# my notes: check with the desk\n" + TAXONOMY.read_text(encoding="utf-8")
+    path.write_text(original, encoding="utf-8")
+    taxonomy = read_taxonomy(path)
+    taxonomy.add_feedback("Election fraud", "The count was stolen.", accepted=True)
+    assert taxonomy.write(path) == tmp_path / "t.yaml.orig"
+    assert (tmp_path / "t.yaml.orig").read_text(encoding="utf-8") == original
+    rewritten = path.read_text(encoding="utf-8")
+    assert rewritten.startswith("# Rewritten by narrascope") and "t.yaml.orig" in rewritten.splitlines()[0]
+    assert "The count was stolen." in read_taxonomy(path).get("Election fraud").examples
+    taxonomy.add_feedback("Election fraud", "Ballots were burnt.", accepted=True)
+    assert taxonomy.write(path) is None  # the user's own file is kept once, never overwritten
+    assert (tmp_path / "t.yaml.orig").read_text(encoding="utf-8") == original
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(TAXONOMY.read_text(encoding="utf-8"), encoding="utf-8")
+    assert taxonomy.write(plain) is None and not (tmp_path / "plain.yaml.orig").exists()
+
+
 def _unit(v):
     v = np.asarray(v, np.float32)
     return v / np.linalg.norm(v, axis=-1, keepdims=True)

@@ -171,11 +171,13 @@ def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Reque
             if body.label not in [entry.label for entry in taxonomy.labels]:
                 raise HTTPException(404, f"no label {body.label!r} in the taxonomy")
             added = taxonomy.add_feedback(body.label, body.text, body.accepted)
+            kept = None
             if added:
-                taxonomy.write(desk.path)
+                kept = taxonomy.write(desk.path)  # a commented file is kept as it was, the first time
                 _reload(request, desk)
             entry = taxonomy.get(body.label)
-        return {"added": added, "examples": len(entry.examples), "negatives": len(entry.negatives)}
+        return {"added": added, "examples": len(entry.examples), "negatives": len(entry.negatives),
+                "kept": kept.name if kept else None}
 
     @router.post("/taxonomy/narratives", dependencies=[Depends(require_token)], status_code=201)
     def add_narrative(request: Request, body: NewNarrative) -> dict[str, Any]:
@@ -198,9 +200,9 @@ def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Reque
                 UserTaxonomy.from_dict(trial.to_dict(), desk.path.name)
             except NarrascopeError as exc:
                 raise HTTPException(422, str(exc)) from None
-            trial.write(desk.path)
+            kept = trial.write(desk.path)
             _reload(request, desk)
-        return describe(desk)
+        return describe(desk) | {"kept": kept.name if kept else None}
 
     @router.get("/discover", tags=["discover"])
     def discover_stored(request: Request, scan: Annotated[int, Query(ge=3, le=CACHE_ARTICLES)] = 500,

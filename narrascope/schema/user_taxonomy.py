@@ -87,9 +87,26 @@ class UserTaxonomy:
 
         return yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=100)
 
-    def write(self, path: str | Path) -> None:
-        """Write the taxonomy as YAML (a file the user can keep under version control), whole or not at all."""
-        write_whole(path, self.to_yaml())
+    def write(self, path: str | Path) -> Path | None:
+        """Write the taxonomy as YAML (a file the user can keep under version control), whole or not at all.
+
+        YAML comments do not survive a rewrite: the first time a file with comments is rewritten, it
+        is kept beside as ``<name>.orig`` (returned; None when nothing was kept), and the new file
+        says so in its first line."""
+        path = Path(path)
+        kept = path.with_name(f"{path.name}.orig")
+        try:
+            old = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
+        except (OSError, UnicodeDecodeError):
+            old = ""
+        commented = any(line.lstrip().startswith("#") and not line.startswith(WRITTEN_NOTE) for line in old.splitlines())
+        saved = None
+        if commented and not kept.exists():
+            write_whole(kept, old)
+            saved = kept
+        note = f"{WRITTEN_NOTE} {kept.name}\n" if kept.exists() else ""
+        write_whole(path, note + self.to_yaml())
+        return saved
 
     def add_feedback(self, label: str, text: str, accepted: bool) -> bool:
         """Add ``text`` to the label's examples (``accepted``) or negatives; ``False`` if it is there already."""
@@ -192,6 +209,9 @@ def _texts(value: Any, where: str, source: str) -> list[str]:
                                 source=source)
         out.append(text.strip())
     return out
+
+
+WRITTEN_NOTE = "# Rewritten by narrascope (your feedback added); the file as you wrote it, comments included, is"
 
 
 def write_whole(path: str | Path, text: str) -> None:
