@@ -60,6 +60,17 @@ def test_linking_reads_russian_case_endings():
     assert link_mentions(["Biden", "Joe Biden", "Bidens"])[1] == [0, 0, 1]  # Latin words are not stemmed
 
 
+def test_linking_reads_the_case_endings_of_place_adjectives():
+    """"Курская область" in its cases, and "Курской" alone, are one place; its neighbour is another."""
+    texts = ["Курской области", "Курская область", "Курскую область", "Курской", "Белгородская область",
+             "Белгородской", "Курск"]
+    entities, index = link_mentions(texts)
+    assert index[0] == index[1] == index[2] == index[3] and entities[index[0]].name in texts[:3]
+    assert index[4] == index[5] != index[0] and entities[index[4]].name == "Белгородская область"
+    assert index[6] not in (index[0], index[4])  # the city is not its region
+    assert link_mentions(["Курская область", "Курска"])[1] == [0, 1]  # "Курска" (of the city) is no adjective
+
+
 def test_english_mentions_come_from_spacy_and_the_table():
     text = "Keir Starmer met Zelenskyy in London.\nThe Kremlin said NATO is escalating."
     found = {text[c.start:c.end] for c in MentionFinder(ner=True).find(text, "en")}

@@ -3,9 +3,9 @@
 Two mentions name the same entity when the multilingual actor table resolves
 both to the same actor ("Zelenskyy", "Зеленского", "the Ukrainian president"),
 when their normalised forms are equal (Cyrillic words without their case
-endings: "Жозеп Боррель", "Жозепа Борреля"), or when a one-word mention is the last
-word (surname) or first word of a longer name in the same document
-("Putin" -> "Vladimir Putin"). The canonical name is the actor's name for the
+endings: "Жозеп Боррель", "Жозепа Борреля"; "Курская область", "Курской области"), or when a
+one-word mention is the last word (surname) or first word of a longer name in the same document
+("Putin" -> "Vladimir Putin"; "Курской" -> "Курская область"). The canonical name is the actor's name for the
 main actors, otherwise the longest form used in the document (of inflected forms,
 the shortest: the nominative, "Жозеп Боррель"), without the titles before a
 person's name ("Foreign Secretary David Lammy" -> "David Lammy").
@@ -44,7 +44,8 @@ def link_mentions(texts: Sequence[str], kinds: Sequence[str] = (), actors: Actor
             # not "ЕП Богил"; "Крыму" not -> "РИА Новости Крым")
             matches = sorted(f for f, (long, _) in long_names.items() if long[-1] == ws[0]) or \
                 sorted(f for f, (long, _) in long_names.items() if len(long) == 2 and _stem(long[-1]) == key) or \
-                sorted(f for f, (long, _) in long_names.items() if long[0] == ws[0])
+                sorted(f for f, (long, _) in long_names.items()
+                       if long[0] == ws[0] or (_ADJECTIVE.search(ws[0]) and _stem(long[0]) == key))
             if len(matches) == 1 and actors.lookup(long_names[matches[0]][1]) is None:
                 key = matches[0]
         keys.append("form:" + key)
@@ -66,9 +67,13 @@ def link_mentions(texts: Sequence[str], kinds: Sequence[str] = (), actors: Actor
     return entities, index
 
 
-# Russian and Bulgarian case endings ("Борреля", "Пашиняном", "Аллы Пугачевой"); a stem keeps three letters
-_CASE_ENDING = re.compile(r"(?:ами|ями|ого|его|ому|ему|ыми|ими|ов|ев|ей|ом|ем|ой|ым|им|ах|ях|ам|ям|а|я|у|ю|е|ы|и|ь)$")
+# Russian and Bulgarian case endings ("Борреля", "Пашиняном", "Аллы Пугачевой"), and those of adjectives
+# ("Курская область", "Курской области", "в Курскую область"); a stem keeps three letters
+_CASE_ENDING = re.compile(r"(?:ами|ями|ого|его|ому|ему|ыми|ими|ая|яя|ую|юю|ое|ее|ые|ие|ый|"
+                          r"ов|ев|ей|ом|ем|ой|ым|им|ах|ях|ам|ям|а|я|у|ю|е|ы|и|ь)$")
 _CYRILLIC = re.compile(r"[а-яё]")
+# an adjective in another case ("Курской", not "Курск" or "Курска"): the first word of a longer name
+_ADJECTIVE = re.compile(r"(?:ой|ая|ую|ое|ые|ий|ый|ого|ому|ых|их|ыми|ими)$")
 
 
 def _stem(word: str) -> str:
