@@ -104,6 +104,15 @@ def test_store_list_filter_export_and_statistics(client: TestClient):
     client.post("/documents", json={"text": other, "date": "2026-02-20", "source": "site-b"}, headers=AUTH)
     page = client.get("/documents", params={"limit": 1}).json()
     assert page["total"] == 2 and len(page["items"]) == 1 and page["items"][0]["day"] == "2026-02-20"
+    # sorted on the server, so every page follows one order; "-" first: descending
+    for sort, days in (("date", ["2026-02-03", "2026-02-20"]), ("-date", ["2026-02-20", "2026-02-03"]),
+                       ("source", ["2026-02-03", "2026-02-20"]), ("-source", ["2026-02-20", "2026-02-03"]),
+                       ("title", ["2026-02-03", "2026-02-20"]), ("-title", ["2026-02-20", "2026-02-03"])):
+        assert [d["day"] for d in client.get("/documents", params={"sort": sort}).json()["items"]] == days, sort
+    assert client.get("/documents", params={"sort": "-title", "limit": 1, "offset": 1}).json()["items"][0][
+        "day"] == "2026-02-03"
+    for bad in ("text", "--date", "date;drop", ""):
+        assert client.get("/documents", params={"sort": bad}).status_code == 422, bad
     fear = client.get("/documents", params={"q": "miscalculation"}).json()
     assert fear["total"] == 1 and fear["items"][0]["id"] == first.json()["id"]
     narrative = fear["items"][0]["narratives"][0]

@@ -236,3 +236,27 @@ def test_new_narratives_page_finds_a_recurring_claim_and_adds_it(tmp_path, page)
         assert _no_sideways_overflow(page)
     finally:
         stop()
+
+
+def test_sort_the_articles_by_a_column_on_every_page(server: str, page):
+    """A header click sorts the articles on the server (every page follows it); a second click reverses
+    the order; the order lives in the address, so a reload keeps it."""
+    body = ARTICLE.split("\n", 1)[1]
+    for title in ("Zeta harbour strike widens", "alpha grain deal stalls"):
+        assert page.request.post(server + "/documents", data={"text": f"{title}\n{body}"}).status in (200, 201)
+    page.goto(server + "/#corpus")
+    page.wait_for_selector("#articles tbody tr")
+    titles = lambda: page.locator("#articles tbody tr td:nth-child(2)").all_inner_texts()  # noqa: E731
+    page.click("#articles th[data-sort=title] button")
+    page.wait_for_function("document.querySelector('#view-corpus').dataset.shown?.includes('sort=title')")
+    assert len(titles()) >= 3 and titles() == sorted(titles(), key=str.lower)
+    assert page.get_attribute("#articles th[data-sort=title]", "aria-sort") == "ascending"
+    page.click("#articles th[data-sort=title] button")
+    page.wait_for_function("document.querySelector('#view-corpus').dataset.shown?.includes('sort=-title')")
+    assert titles() == sorted(titles(), key=str.lower, reverse=True)
+    page.reload()
+    page.wait_for_function("document.querySelector('#view-corpus').dataset.shown?.includes('sort=-title')")
+    assert page.get_attribute("#articles th[data-sort=title]", "aria-sort") == "descending"
+    page.fill("input[name=q]", "miscalculation")  # a filter keeps the order
+    page.click("#filters button[type=submit]")
+    page.wait_for_function("location.hash.includes('q=miscalculation') && location.hash.includes('sort=-title')")

@@ -30,8 +30,9 @@ from narrascope.api.schemas import (
 from narrascope.api.taxonomy import Desk, taxonomy_router
 from narrascope.errors import InputError, NarrascopeError
 from narrascope.schema import Document
-from narrascope.store.corpus import DocumentFilter
+from narrascope.store.corpus import SORTS, DocumentFilter
 
+SORT_PATTERN = f"^-?({'|'.join(SORTS)})$"
 MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson", "parquet": "application/vnd.apache.parquet"}
 
 
@@ -210,9 +211,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/documents", tags=["corpus"])
     def list_documents(request: Request, where: Filters, limit: Annotated[int, Query(ge=1, le=500)] = 20,
-                       offset: Annotated[int, Query(ge=0)] = 0) -> DocumentPage:
-        """Stored articles matching every filter, newest first, with the exact total."""
-        total, items = request.app.state.store.search(where, limit, offset)
+                       offset: Annotated[int, Query(ge=0)] = 0,
+                       sort: Annotated[str, Query(pattern=SORT_PATTERN, description=(
+                           "date, title, language, source or dominant; '-' first for descending"))] = "-date",
+                       ) -> DocumentPage:
+        """Stored articles matching every filter, in the order asked (newest first by default; undated last),
+        with the exact total."""
+        total, items = request.app.state.store.search(where, limit, offset, sort)
         return DocumentPage(total=total, limit=limit, offset=offset, items=items)
 
     @app.get("/documents/export", tags=["corpus"])

@@ -47,6 +47,11 @@ def _pattern(value: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%") + "%"
 
 
+# what a page of articles can be ordered by (``search``'s ``sort``): names the API accepts -> SQL
+SORTS = {"date": "d.day", "title": "lower(coalesce(d.title, d.external_id, ''))", "language": "d.language",
+         "source": "lower(d.source)", "dominant": "d.dominant"}
+
+
 @dataclass(frozen=True)
 class DocumentFilter:
     """Which articles a query covers; every field is optional and they combine with AND."""
@@ -304,10 +309,16 @@ class CorpusStore:
         with self._cursor() as con:
             return int(self._run(con, f"SELECT count(*) FROM documents d WHERE {sql}", params).fetchone()[0])
 
-    def search(self, where: DocumentFilter | None = None, limit: int = 20, offset: int = 0
+    def search(self, where: DocumentFilter | None = None, limit: int = 20, offset: int = 0, sort: str = "-date"
                ) -> tuple[int, list[dict[str, Any]]]:
-        """``(total matching, one page of summaries)``, newest first."""
+        """``(total matching, one page of summaries)``, by ``sort`` (one of ``SORTS``; ``-`` first: descending;
+        newest first by default). Undated articles come last either way."""
         sql, params = (where or DocumentFilter()).where()
+        descending = sort.startswith("-")
+        column = SORTS.get(sort.removeprefix("-"))
+        if column is None:
+            raise ValueError(f"unknown sort {sort!r}; one of {', '.join(sorted(SORTS))}, '-' first for descending")
+        order = f"{column} {'DESC' if descending else 'ASC'} NULLS LAST"
         query = f"""
             SELECT d.id, d.url, d.external_id, d.title, d.source, d.language, d.published AS day, d.dominant,
                    (SELECT array_agg(name ORDER BY score DESC) FROM labels l
@@ -315,7 +326,7 @@ class CorpusStore:
                    (SELECT array_agg(name ORDER BY score DESC) FROM labels l
                      WHERE l.doc_id = d.id AND l.kind = 'technique') AS techniques
             FROM documents d WHERE {sql}
-            ORDER BY d.day DESC, d.ingested_at DESC, d.id LIMIT ? OFFSET ?"""
+            ORDER BY {order}, d.ingested_at DESC, d.id LIMIT ? OFFSET ?"""
         with self._cursor() as con:
             total = int(self._run(con, f"SELECT count(*) FROM documents d WHERE {sql}", params).fetchone()[0])
             cursor = self._run(con, query, [*params, limit, offset])

@@ -184,7 +184,27 @@ function goCorpus(params) {
 function formState() {
   const params = new URLSearchParams();
   for (const [k, v] of new FormData($("#filters"))) if (v && !(k === "interval" && v === "day")) params.set(k, v.trim());
+  const sort = corpusState().get("sort");  // the table's order is kept when filters change
+  if (sort) params.set("sort", sort);
   return params;
+}
+// A header click sorts the articles by that column (on the server: every page, not just this one);
+// a second click reverses it. Dates start newest first, the rest A to Z.
+function sortBy(key) {
+  const current = corpusState().get("sort") || "-date";
+  const next = current === key ? `-${key}` : current === `-${key}` ? key : key === "date" ? "-date" : key;
+  const params = formState();
+  if (next === "-date") params.delete("sort"); else params.set("sort", next);
+  params.delete("offset");
+  goCorpus(params);
+}
+function showSort(sort) {
+  for (const th of document.querySelectorAll("#articles th[data-sort]")) {
+    const key = th.dataset.sort;
+    if (sort === key) th.setAttribute("aria-sort", "ascending");
+    else if (sort === `-${key}`) th.setAttribute("aria-sort", "descending");
+    else th.removeAttribute("aria-sort");
+  }
 }
 function setFilter(name, value) {
   const params = formState();
@@ -200,8 +220,11 @@ async function loadCorpus() {
   const offset = Math.max(0, parseInt(state.get("offset") || "0", 10) || 0);
   const params = new URLSearchParams(state);
   params.delete("offset"); params.delete("interval");
+  const sort = params.get("sort") || "-date";
+  params.delete("sort");  // the filters alone, for the export, the chart and the actors
+  showSort(sort);
   for (const a of document.querySelectorAll("#export a")) a.href = `/documents/export?${params}&format=${a.dataset.format}`;
-  const page = await api(`/documents?${params}&limit=${PAGE}&offset=${offset}`);
+  const page = await api(`/documents?${params}&limit=${PAGE}&offset=${offset}&sort=${encodeURIComponent(sort)}`);
   if (stale()) return;
   $("#total").textContent = `(${page.total})`;
   $("#page").textContent = page.total ? `${offset + 1}-${Math.min(offset + PAGE, page.total)} of ${page.total}` : "none";
@@ -425,6 +448,8 @@ document.addEventListener("DOMContentLoaded", () => {
   $("#analyze-form").addEventListener("submit", onAnalyze);
   $("#article-file").addEventListener("change", async e => { const f = e.target.files[0]; if (f) $("#article-text").value = await f.text(); });
   $("#filters").addEventListener("submit", e => { e.preventDefault(); goCorpus(formState()); });
+  for (const th of document.querySelectorAll("#articles th[data-sort]"))
+    th.querySelector("button").addEventListener("click", () => sortBy(th.dataset.sort));
   for (const id of ["#prev", "#next"])
     $(id).addEventListener("click", e => { const p = formState(); p.set("offset", e.target.dataset.offset); goCorpus(p); });
   $("#tax-save").addEventListener("click", saveTaxonomy);
