@@ -113,6 +113,15 @@ def test_store_list_filter_export_and_statistics(client: TestClient):
         "day"] == "2026-02-03"
     for bad in ("text", "--date", "date;drop", ""):
         assert client.get("/documents", params={"sort": bad}).status_code == 422, bad
+    # what the filters can take (the dashboard's suggestions), under the other filters
+    sources = client.get("/stats/values", params={"field": "source"}).json()
+    assert sources == [{"value": "site-a", "articles": 1}, {"value": "site-b", "articles": 1}]
+    assert client.get("/stats/values", params={"field": "source", "q": "farmers"}).json() == [
+        {"value": "site-b", "articles": 1}]
+    techniques = client.get("/stats/values", params={"field": "technique"}).json()
+    assert techniques and all(v["value"] != "Other" and v["articles"] >= 1 for v in techniques)
+    assert client.get("/stats/values", params={"field": "entity", "limit": 3}).json()
+    assert client.get("/stats/values", params={"field": "text"}).status_code == 422
     fear = client.get("/documents", params={"q": "miscalculation"}).json()
     assert fear["total"] == 1 and fear["items"][0]["id"] == first.json()["id"]
     narrative = fear["items"][0]["narratives"][0]

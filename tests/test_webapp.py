@@ -101,6 +101,10 @@ def test_browse_the_dashboard(server: str, page):
     assert page.locator("#articles tbody tr").count() == 2
     days = page.locator("#articles tbody tr td:first-child").all_inner_texts()
     assert sorted(days) == ["2026-03-02", "undated"]  # an undated article is not dated by its ingestion
+    # the filters suggest what these articles hold, as one types
+    page.wait_for_function("document.querySelectorAll('#entity-list option').length > 0")
+    assert "Daily" in [o.get_attribute("value") for o in page.locator("#source-list option").all()]
+    assert page.locator("#technique-list option").count() > 0
     page.wait_for_function("window.Chart && Chart.getChart(document.querySelector('#prevalence'))")
     assert page.locator("#prevalence").is_visible()
     assert page.evaluate("Chart.getChart(document.querySelector('#prevalence')).data.datasets.length") >= 1

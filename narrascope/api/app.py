@@ -251,6 +251,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """The actors cast most often in the filtered articles, by main role."""
         return request.app.state.store.top_entities(where, role, limit)
 
+    @app.get("/stats/values", tags=["statistics"])
+    def values(request: Request, where: Filters,
+               field: str = Query(..., pattern="^(technique|narrative|entity|source|language)$"),
+               limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
+        """The values a filter can take among the filtered articles, most frequent first, each with its
+        number of articles (the dashboard's suggestions)."""
+        return request.app.state.store.values(field, where, limit)
+
     def refresh(request: Request) -> None:
         """Analysis uses the taxonomy desk's current model from now on."""
         from narrascope.components.user_narratives import UserNarrativeClassifier

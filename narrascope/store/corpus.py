@@ -380,6 +380,28 @@ class CorpusStore:
             row["mentions"] = int(row["mentions"] or 0)
         return rows
 
+    def values(self, field: str, where: DocumentFilter | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """The values a filter can take among the filtered articles, most frequent first, with how many
+        articles have each: ``field`` is ``technique``, ``narrative`` (narratives and sub-narratives),
+        ``entity``, ``source`` or ``language`` (what the dashboard suggests as one types)."""
+        queries = {
+            "technique": "SELECT l.name AS value, l.doc_id FROM labels l WHERE l.kind = 'technique'",
+            "narrative": "SELECT l.name AS value, l.doc_id FROM labels l WHERE l.kind IN ('narrative', 'subnarrative')",
+            "entity": "SELECT e.name AS value, e.doc_id FROM entities e",
+            "source": "SELECT d.source AS value, d.id AS doc_id FROM documents d",
+            "language": "SELECT d.language AS value, d.id AS doc_id FROM documents d",
+        }
+        if field not in queries:
+            raise ValueError(f"unknown field {field!r}; one of {', '.join(queries)}")
+        sql, params = (where or DocumentFilter()).where()
+        query = f"""
+            SELECT v.value, count(DISTINCT v.doc_id) AS articles FROM ({queries[field]}) v
+            JOIN documents d ON d.id = v.doc_id
+            WHERE v.value IS NOT NULL AND v.value <> '' AND v.value <> 'Other' AND {sql}
+            GROUP BY v.value ORDER BY articles DESC, v.value LIMIT ?"""
+        with self._cursor() as con:
+            return [{"value": value, "articles": int(n)} for value, n in self._run(con, query, [*params, limit]).fetchall()]
+
     def runs(self) -> list[dict[str, Any]]:
         with self._cursor() as con:
             cursor = self._run(con, "SELECT * FROM runs ORDER BY id")

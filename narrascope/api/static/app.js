@@ -249,6 +249,17 @@ async function loadCorpus() {
     })))));
   const names = new Set(stats.map(s => s.narrative).filter(n => n !== "Other"));
   $("#narrative-list").replaceChildren(...[...names].sort().map(n => el("option", {value: n})));
+  // what the other filters can take in these articles, most frequent first (a field's own filter left out)
+  const suggestions = await Promise.all(["entity", "technique", "source"].map(field => {
+    const p = new URLSearchParams(params);
+    p.delete(field);
+    return api(`/stats/values?${p}&field=${field}&limit=50`).catch(() => []);
+  }));
+  if (stale()) return;
+  for (const [field, found] of [["entity", suggestions[0]], ["technique", suggestions[1]], ["source", suggestions[2]]])
+    $(`#${field}-list`).replaceChildren(...found.map(v => el("option", {
+      value: field === "technique" ? v.value.replace(/[_-]/g, " ").toLowerCase() : v.value,
+      label: `${field === "technique" ? human(v.value) + " · " : ""}${v.articles} article${v.articles === 1 ? "" : "s"}`})));
   const languages = await api(`/stats/narratives?interval=month&by=language`).catch(() => []);
   if (stale()) return;
   const codes = [...new Set(languages.map(s => s.language).filter(Boolean))].sort();
