@@ -35,15 +35,24 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
+# accented Latin letters (and Russian ё) read as their plain letter, on both sides of a filter's match;
+# other marks are kept: Devanagari vowel signs are letters of their words
+_ACCENTED = "áàâäãåāăąçćčďđéèêëēėęěíìîïīįłńñňóòôöõøōőŕřśšşșťțúùûüūůűýÿžźżё"
+_PLAIN = "aaaaaaaaacccddeeeeeeeeiiiiiilnnnoooooooorrssssttuuuuuuuyyzzzе"
+_FOLD = str.maketrans(_ACCENTED, _PLAIN)
+
+
 def _loosely(column: str) -> str:
-    """A SQL test that ``column`` contains the pattern given as parameter, ignoring case and reading
-    ``_`` and ``-`` as spaces ("loaded language" finds Loaded_Language, "putin" finds Vladimir Putin)."""
-    return f"lower(replace(replace({column}, '_', ' '), '-', ' ')) LIKE ? ESCAPE '\\'"
+    """A SQL test that ``column`` contains the pattern given as parameter, ignoring case and accents and
+    reading ``_`` and ``-`` as spaces ("loaded language" finds Loaded_Language, "putin" finds Vladimir
+    Putin, "sao paulo" finds São Paulo)."""
+    return f"translate(lower(replace(replace({column}, '_', ' '), '-', ' ')), '{_ACCENTED}', '{_PLAIN}') LIKE ? ESCAPE '\\'"
 
 
 def _pattern(value: str) -> str:
-    """The LIKE pattern for ``_loosely``: the value lower-cased, its wildcards escaped, inside ``%…%``."""
-    text = " ".join(value.replace("_", " ").replace("-", " ").lower().split())
+    """The LIKE pattern for ``_loosely``: the value lower-cased and without accents, its wildcards
+    escaped, inside ``%…%``."""
+    text = " ".join(value.replace("_", " ").replace("-", " ").lower().translate(_FOLD).split())
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%") + "%"
 
 
