@@ -160,6 +160,21 @@ def test_csv_export_cells_a_spreadsheet_would_run_are_written_as_text(client: Te
     assert '"=HYPERLINK' in jsonl  # only CSV, which spreadsheets open, is escaped
 
 
+def test_a_changed_article_keeps_its_earlier_versions(client: TestClient):
+    url = "https://news.example/changing"
+    first = client.post("/documents", json={"text": "Talks\n\nNATO provoked the war, the minister said.",
+                                             "url": url}, headers=AUTH).json()
+    second = client.post("/documents", json={"text": "Talks\n\nNATO provoked the war. Update: talks resume.",
+                                              "url": url}, headers=AUTH).json()
+    assert second["status"] == "updated"
+    assert client.get(f"/documents/{first['id']}").status_code == 404  # replaced
+    history = client.get(f"/documents/{second['id']}/history").json()
+    assert [(h["id"], h["replaced_by"]) for h in history] == [(first["id"], second["id"])]
+    earlier = client.get(f"/history/{first['id']}").json()
+    assert "Update" not in earlier["text"] and earlier["labels"]["narratives"]
+    assert client.get("/history/nope").status_code == 404 and client.get("/documents/nope/history").status_code == 404
+
+
 def test_filters_match_part_of_a_name_in_any_case(client: TestClient):
     text = ("Putin and the talks\n\nVladimir Putin said on Monday that NATO had provoked the war, "
             "and that Russia would not negotiate while the West sends weapons.\n")

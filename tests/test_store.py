@@ -77,7 +77,36 @@ def test_the_same_article_is_stored_once_and_a_changed_page_replaces_its_old_ver
     key, status = store.add(changed)
     assert status == "updated" and store.count() == 3
     assert "Update" in store.get(key).text
-    assert store.get(content_hash("Sirens again\n\nNuclear missiles could fly tonight.")) is None
+    old_key = content_hash("Sirens again\n\nNuclear missiles could fly tonight.")
+    assert store.get(old_key) is None
+    # the replaced version is kept, with its analysis, as the article's history
+    history = store.history(key)
+    assert [(h["id"], h["replaced_by"], h["title"]) for h in history] == [(old_key, key, "Sirens again")]
+    earlier = store.earlier(old_key)
+    assert earlier is not None and "Update" not in earlier.text and earlier.narratives
+    again_changed = _doc("Sirens again\n\nA third text.", FEAR, url="https://news.example/sirens")
+    third, status = store.add(again_changed)
+    assert status == "updated" and [h["id"] for h in store.history(third)] == [key, old_key]  # newest first
+    assert store.count() == 3 and store.history(content_hash("NATO started it\n\nThe West provoked Russia.")) == []
+
+
+def test_a_database_of_the_first_schema_is_migrated_and_keeps_its_articles(tmp_path: Path):
+    import duckdb
+
+    from narrascope.store.migrations import MIGRATIONS
+
+    path = str(tmp_path / "v1.duckdb")
+    con = duckdb.connect(path)
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)")
+    for statement in MIGRATIONS[0]:
+        con.execute(statement)
+    con.execute("INSERT INTO schema_version VALUES (1, now())")
+    con.close()
+    with CorpusStore(path) as s:
+        assert s.schema_version() == SCHEMA_VERSION
+        key, _ = s.add(_doc("Sirens again\n\nOne.", FEAR, url="https://news.example/x"))
+        new, status = s.add(_doc("Sirens again\n\nTwo.", FEAR, url="https://news.example/x"))
+        assert status == "updated" and [h["id"] for h in s.history(new)] == [key]
 
 
 def test_filters_combine_and_counts_are_exact(store: CorpusStore):

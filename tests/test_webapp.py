@@ -264,3 +264,17 @@ def test_sort_the_articles_by_a_column_on_every_page(server: str, page):
     page.fill("input[name=q]", "miscalculation")  # a filter keeps the order
     page.click("#filters button[type=submit]")
     page.wait_for_function("location.hash.includes('q=miscalculation') && location.hash.includes('sort=-title')")
+
+
+def test_a_changed_article_shows_its_earlier_versions(server: str, page):
+    body = ARTICLE.split("\n", 1)[1]
+    url = "https://news.example/a-changing-page"
+    page.request.post(server + "/documents", data={"text": f"Strikes debate\n{body}", "url": url})
+    new = page.request.post(server + "/documents", data={"text": f"Strikes debate\n{body}Update: talks.", "url": url})
+    assert new.json()["status"] == "updated"
+    page.goto(server + f"/#doc={new.json()['id']}")
+    page.wait_for_selector("ul.history a")
+    assert "Earlier versions (1)" in page.locator("article.card h3").all_inner_texts()
+    page.click("ul.history a")
+    page.wait_for_selector("article.card .notice")
+    assert page.evaluate("location.hash").startswith("#earlier=") and "Update: talks" not in page.inner_text("article.card")

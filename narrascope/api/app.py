@@ -238,6 +238,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(404, f"no stored article has id {doc_id!r}")
         return doc.to_dict()
 
+    @app.get("/documents/{doc_id}/history", tags=["corpus"])
+    def document_history(request: Request, doc_id: str) -> list[dict[str, Any]]:
+        """The earlier versions of a changed article (its URL stored before with another text), newest
+        first: their id, when and by what they were replaced, title, date and dominant narrative."""
+        store = request.app.state.store
+        if store.get(doc_id) is None:
+            raise HTTPException(404, f"no stored article has id {doc_id!r}")
+        return store.history(doc_id)
+
+    @app.get("/history/{doc_id}", tags=["corpus"])
+    def earlier_version(request: Request, doc_id: str) -> Analysis:
+        """An earlier version of a changed article, as it was analysed then."""
+        doc = request.app.state.store.earlier(doc_id)
+        if doc is None:
+            raise HTTPException(404, f"no earlier version has id {doc_id!r}")
+        return doc.to_dict()
+
     @app.get("/stats/narratives", tags=["statistics"])
     def narrative_stats(request: Request, where: Filters,
                         interval: str = Query("day", pattern="^(day|week|month)$"),

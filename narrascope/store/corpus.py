@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -251,6 +252,7 @@ class CorpusStore:
             for old, url in self._select_in(con, "SELECT id, url FROM documents WHERE url IN ({})", urls):
                 by_url.setdefault(url, []).append(old)
             out, fresh, replaced = [], [], []
+            replaced_by: dict[str, str] = {}
             for key, doc in zip(keys, docs, strict=True):
                 if key in stored:
                     out.append((key, "unchanged"))
@@ -258,14 +260,54 @@ class CorpusStore:
                 stored.add(key)
                 previous = [old for old in by_url.pop(doc.url, []) if old != key] if doc.url else []
                 replaced += previous
+                replaced_by.update(dict.fromkeys(previous, key))
                 fresh.append((key, doc))
                 out.append((key, "updated" if previous else "added"))
             if fresh:
                 with self._transaction(con):
+                    self._keep_history(con, replaced_by)
                     for table, column in (("labels", "doc_id"), ("entities", "doc_id"), ("documents", "id")):
                         self._select_in(con, f"DELETE FROM {table} WHERE {column} IN ({{}})", replaced, fetch=False)
                     self._insert(con, fresh, run_id)
         return out
+
+    def _keep_history(self, con: Any, replaced_by: dict[str, str]) -> None:
+        """Copy the articles about to be replaced (old id -> new id) into ``history``, analysis included."""
+        if not replaced_by:
+            return
+        now = dt.datetime.now()
+        rows = self._select_in(con, "SELECT id, url, title, published, text, analysis, dominant, ingested_at "
+                                    "FROM documents WHERE id IN ({})", sorted(replaced_by))
+        self._insert_rows(con, "history", [(old, url, replaced_by[old], now, title, published, text,
+                                            analysis if isinstance(analysis, str) else json.dumps(analysis),
+                                            dominant, ingested)
+                                           for old, url, title, published, text, analysis, dominant, ingested in rows],
+                          {7: "JSON"})
+
+    def history(self, doc_id: str) -> list[dict[str, Any]]:
+        """The earlier versions of a stored article (same URL, another text), newest first: id, when it
+        was replaced and by what, its title, date and dominant narrative (``earlier`` gives one whole)."""
+        with self._cursor() as con:
+            row = self._run(con, "SELECT url FROM documents WHERE id = ?", [doc_id]).fetchone()
+            if row is None or not row[0]:
+                return []
+            cursor = self._run(con, "SELECT id, replaced_by, replaced_at, title, published, dominant, ingested_at "
+                                    "FROM history WHERE url = ? ORDER BY replaced_at DESC, ingested_at DESC", [row[0]])
+            names = [c[0] for c in cursor.description]
+            rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        for r in rows:
+            for key in ("replaced_at", "published", "ingested_at"):
+                r[key] = r[key].isoformat() if r[key] else None
+        return rows
+
+    def earlier(self, doc_id: str) -> Document | None:
+        """An earlier version of a changed article, as it was analysed then (None if there is none)."""
+        with self._cursor() as con:
+            row = self._run(con, "SELECT analysis FROM history WHERE id = ? ORDER BY replaced_at DESC LIMIT 1",
+                            [doc_id]).fetchone()
+        if row is None:
+            return None
+        return Document.from_json(row[0]) if isinstance(row[0], str) else Document.from_dict(row[0])
 
     def _select_in(self, con: Any, sql: str, values: list[str], fetch: bool = True) -> list[tuple]:
         """``sql`` with its ``IN ({})`` filled with ``values`` (in chunks); the rows when ``fetch``."""

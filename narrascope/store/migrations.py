@@ -53,6 +53,20 @@ MIGRATIONS: list[list[str]] = [
             score DOUBLE PRECISION)""",
         "CREATE INDEX entities_doc ON entities (doc_id)",
     ],
+    [  # 2: earlier versions of changed articles (the same URL, another text), with their analysis
+        """CREATE TABLE history (
+            id VARCHAR NOT NULL,             -- the earlier text's content hash
+            url VARCHAR NOT NULL,
+            replaced_by VARCHAR NOT NULL,    -- the id of the text that replaced it
+            replaced_at TIMESTAMP NOT NULL,
+            title VARCHAR,
+            published DATE,
+            text VARCHAR NOT NULL,
+            analysis JSON NOT NULL,
+            dominant VARCHAR,
+            ingested_at TIMESTAMP NOT NULL)""",
+        "CREATE INDEX history_url ON history (url)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

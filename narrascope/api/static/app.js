@@ -442,18 +442,33 @@ async function route() {
   const taxonomy = hash === "#taxonomy" || hash.startsWith("#taxonomy?"), fresh = hash === "#new";
   $("#view-analyze").hidden = corpus || taxonomy || fresh; $("#view-corpus").hidden = !corpus;
   $("#view-taxonomy").hidden = !taxonomy; $("#view-new").hidden = !fresh;
-  $("#analyze-form").hidden = hash.startsWith("#doc=");
+  const page = hash.startsWith("#doc=") || hash.startsWith("#earlier=");
+  $("#analyze-form").hidden = page;
   if (corpus) { await loadCorpus().catch(e => $("#total").textContent = `error: ${e.message}`); }
   else if (taxonomy) { await loadTaxonomy(); }
-  else if (hash.startsWith("#doc=")) {
-    const id = decodeURIComponent(hash.slice(5));
+  else if (page) {
+    const earlier = hash.startsWith("#earlier=");
+    const id = decodeURIComponent(hash.slice(hash.indexOf("=") + 1));
     $("#result").replaceChildren(el("p", {class: "muted", text: "loading…"}));
-    try { $("#result").replaceChildren(renderDocument(await api(`/documents/${encodeURIComponent(id)}`))); }
+    try {
+      const doc = await api(earlier ? `/history/${encodeURIComponent(id)}` : `/documents/${encodeURIComponent(id)}`);
+      const card = renderDocument(doc);
+      if (earlier) card.prepend(el("p", {class: "notice", text: "An earlier version of a changed article, as it was analysed then."}));
+      else card.append(...historyOf(await api(`/documents/${encodeURIComponent(id)}/history`).catch(() => [])));
+      $("#result").replaceChildren(card);
+    }
     catch (e) { $("#result").replaceChildren(el("p", {class: "error", text: e.message})); }
   } else if (hash === "#analyze" && $("#result").dataset.from === "doc") {
     $("#result").replaceChildren();  // an article page's content does not leak into the analyse page
   }
-  $("#result").dataset.from = hash.startsWith("#doc=") ? "doc" : "analyze";
+  $("#result").dataset.from = page ? "doc" : "analyze";
+}
+// a changed article (its address stored before with another text): its earlier versions, newest first
+function historyOf(versions) {
+  if (!versions.length) return [];
+  return [el("h3", {text: `Earlier versions (${versions.length})`}), el("ul", {class: "history"}, ...versions.map(v =>
+    el("li", {}, el("a", {href: `#earlier=${encodeURIComponent(v.id)}`, text: v.title || v.id}),
+      ` · replaced ${v.replaced_at.slice(0, 16).replace("T", " ")}` + (v.dominant ? ` · then: ${v.dominant}` : ""))))];
 }
 document.addEventListener("DOMContentLoaded", () => {
   $("#analyze-form").addEventListener("submit", onAnalyze);
