@@ -243,7 +243,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """The earlier versions of a changed article (its URL stored before with another text), newest
         first: their id, when and by what they were replaced, title, date and dominant narrative."""
         store = request.app.state.store
-        if store.get(doc_id) is None:
+        if not store.stored([doc_id]):
             raise HTTPException(404, f"no stored article has id {doc_id!r}")
         return store.history(doc_id)
 
