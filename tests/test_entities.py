@@ -69,6 +69,10 @@ def test_linking_reads_the_case_endings_of_place_adjectives():
     assert index[4] == index[5] != index[0] and entities[index[4]].name == "Белгородская область"
     assert index[6] not in (index[0], index[4])  # the city is not its region
     assert link_mentions(["Курская область", "Курска"])[1] == [0, 1]  # "Курска" (of the city) is no adjective
+    assert link_mentions(["Курский район", "Курского района", "Курском районе"])[1] == [0, 0, 0]  # masculine too
+    # nouns keep their own endings: "Николая", "Николаю", "Николаем" are one name, as before
+    assert link_mentions(["Николая", "Николаю", "Николаем"])[1] == [0, 0, 0]
+    assert link_mentions(["Движение", "Движения"])[1] == [0, 0]
 
 
 def test_english_mentions_come_from_spacy_and_the_table():

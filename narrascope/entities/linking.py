@@ -67,20 +67,22 @@ def link_mentions(texts: Sequence[str], kinds: Sequence[str] = (), actors: Actor
     return entities, index
 
 
-# Russian and Bulgarian case endings ("Борреля", "Пашиняном", "Аллы Пугачевой"), and those of adjectives
-# ("Курская область", "Курской области", "в Курскую область"); a stem keeps three letters
-_CASE_ENDING = re.compile(r"(?:ами|ями|ого|его|ому|ему|ыми|ими|ая|яя|ую|юю|ое|ее|ые|ие|ый|"
-                          r"ов|ев|ей|ом|ем|ой|ым|им|ах|ях|ам|ям|а|я|у|ю|е|ы|и|ь)$")
+# Russian and Bulgarian case endings ("Борреля", "Пашиняном", "Аллы Пугачевой"); a stem keeps three letters
+_CASE_ENDING = re.compile(r"(?:ами|ями|ого|его|ому|ему|ыми|ими|ов|ев|ей|ом|ем|ой|ым|им|ах|ях|ам|ям|а|я|у|ю|е|ы|и|ь)$")
+# adjectives made from names ("Курская", "Курской", "Курский", "украинскими", "Харьковскую"): their
+# suffix (-ск-, -цк-) stays with the stem, whichever case ending follows; nouns keep the rule above
+# ("Николая", "Николаю" -> "никола")
+_ADJECTIVE = re.compile(r"(?<=[сц]к)(?:ая|яя|ую|юю|ое|ее|ые|ие|ий|ый|ой|ого|его|ому|ему|ом|ем|ых|их|ым|им|ыми|ими)$")
 _CYRILLIC = re.compile(r"[а-яё]")
-# an adjective in another case ("Курской", not "Курск" or "Курска"): the first word of a longer name
-_ADJECTIVE = re.compile(r"(?:ой|ая|ую|ое|ые|ий|ый|ого|ому|ых|их|ыми|ими)$")
 
 
 def _stem(word: str) -> str:
     """A lower-cased Cyrillic word without its case ending; other words as they are."""
     if not _CYRILLIC.search(word):
         return word
-    stem = _CASE_ENDING.sub("", word)
+    stem = _ADJECTIVE.sub("", word)
+    if stem == word:
+        stem = _CASE_ENDING.sub("", word)
     return stem if len(stem) >= 3 else word
 
 
