@@ -41,7 +41,7 @@ PG_URL = os.environ.get("NARRASCOPE_TEST_PG", "")
 def _empty_postgres(url: str) -> None:
     psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'narrascope[postgres]')")
     with psycopg.connect(url, autocommit=True) as con:
-        for table in ("labels", "entities", "documents", "runs", "schema_version"):
+        for table in ("labels", "entities", "documents", "history", "runs", "schema_version"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         con.execute("DROP SEQUENCE IF EXISTS run_ids")
 
@@ -88,6 +88,37 @@ def test_the_same_article_is_stored_once_and_a_changed_page_replaces_its_old_ver
     third, status = store.add(again_changed)
     assert status == "updated" and [h["id"] for h in store.history(third)] == [key, old_key]  # newest first
     assert store.count() == 3 and store.history(content_hash("NATO started it\n\nThe West provoked Russia.")) == []
+
+
+def test_a_page_twice_in_one_batch_and_an_edit_undone_keep_a_true_history(db: str):
+    url = "https://news.example/live"
+    one, two, three = (_doc(f"Live page\n\nVersion {n} of the page.", FEAR, url=url) for n in (1, 2, 3))
+    with CorpusStore(db) as s:
+        (k1, st1), (k2, st2) = s.add_many([one, two])  # the later text replaces the earlier, in one batch
+        assert (st1, st2) == ("added", "updated") and s.get(k1) is None and s.get(k2) is not None
+        assert [h["id"] for h in s.history(k2)] == [k1] and s.earlier(k1).text == one.text
+        k3, _ = s.add(three)
+        assert [h["id"] for h in s.history(k3)] == [k2, k1]
+        back, status = s.add(_doc(one.text, FEAR, url=url))  # the first text again: an edit undone
+        assert back == k1 and status == "updated"
+        assert [h["id"] for h in s.history(k1)] == [k3, k2]  # not itself
+        assert s.count() == 1
+
+
+def test_sorting_follows_what_the_table_shows(db: str):
+    with CorpusStore(db) as s:
+        s.add(_doc("Beta\n\nOne.", FEAR, date="2026-03-05", source="zeta", language="ru"))
+        s.add(_doc("alpha\n\nTwo.", WEST, date="2026-03-01", source="Alpha", language="en"))
+        s.add(_doc("\n\nNo title here, three.", FEAR, source="", language=""))  # undated, untitled, unknown
+        def order(sort: str) -> list[str]:
+            return [row["title"] or "-" for row in s.search(sort=sort)[1]]
+        assert order("-date") == ["Beta", "alpha", "-"] and order("date") == ["alpha", "Beta", "-"]  # undated last
+        assert order("source") == ["alpha", "Beta", "-"] and order("-source") == ["Beta", "alpha", "-"]
+        assert order("language") == ["alpha", "Beta", "-"]
+        assert order("title") == ["-", "alpha", "Beta"]  # by what is shown, case aside: the untitled one by its id
+        assert order("-title") == ["Beta", "alpha", "-"]
+        with pytest.raises(ValueError):
+            s.search(sort="text")
 
 
 def test_a_database_of_the_first_schema_is_migrated_and_keeps_its_articles(tmp_path: Path):

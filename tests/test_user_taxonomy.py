@@ -141,6 +141,17 @@ def test_a_rewrite_keeps_the_commented_file_as_it_was(tmp_path):
     plain = tmp_path / "plain.yaml"
     plain.write_text(TAXONOMY.read_text(encoding="utf-8"), encoding="utf-8")
     assert taxonomy.write(plain) is None and not (tmp_path / "plain.yaml.orig").exists()
+    # comments added after a rewrite (in an editor, or PUT /taxonomy) are kept too, in a second copy
+    edited = path.read_text(encoding="utf-8").replace("name:", "name:  # renamed later?", 1)
+    path.write_text(edited, encoding="utf-8")
+    assert taxonomy.write(path) == tmp_path / "t.yaml.orig.2"
+    assert (tmp_path / "t.yaml.orig.2").read_text(encoding="utf-8") == edited
+    assert "t.yaml.orig.2" in path.read_text(encoding="utf-8").splitlines()[0]
+    # a UTF-16 file (which read_taxonomy reads) is kept byte for byte
+    wide = tmp_path / "w.yaml"
+    wide.write_bytes(("# notes\n" + TAXONOMY.read_text(encoding="utf-8")).encode("utf-16"))
+    assert read_taxonomy(wide).write(wide) == tmp_path / "w.yaml.orig"
+    assert (tmp_path / "w.yaml.orig").read_bytes().decode("utf-16").startswith("# notes")
 
 
 def _unit(v):

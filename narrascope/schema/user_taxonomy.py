@@ -90,23 +90,27 @@ class UserTaxonomy:
     def write(self, path: str | Path) -> Path | None:
         """Write the taxonomy as YAML (a file the user can keep under version control), whole or not at all.
 
-        YAML comments do not survive a rewrite: the first time a file with comments is rewritten, it
-        is kept beside as ``<name>.orig`` (returned; None when nothing was kept), and the new file
-        says so in its first line."""
+        YAML comments do not survive a rewrite: a file that holds comments of the user's (whole-line
+        or after a value) is first kept, byte for byte, beside it as ``<name>.orig`` (``.orig.2``,
+        ``.orig.3``… when that is taken by an earlier copy), returned; None when nothing was kept.
+        The new file's first line names the latest copy."""
         path = Path(path)
-        kept = path.with_name(f"{path.name}.orig")
+        raw = path.read_bytes() if path.is_file() else b""
         try:
-            old = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
-        except (OSError, UnicodeDecodeError):
+            old = _decoded(raw)
+        except TaxonomyError:
             old = ""
-        commented = any(line.lstrip().startswith("#") and not line.startswith(WRITTEN_NOTE) for line in old.splitlines())
-        saved = None
-        if commented and not kept.exists():
-            write_whole(kept, old)
-            saved = kept
-        note = f"{WRITTEN_NOTE} {kept.name}\n" if kept.exists() else ""
+        kept = None
+        if any(_COMMENT.search(line) for line in old.splitlines() if not line.startswith(WRITTEN_NOTE)):
+            kept = next(c for n in range(1, 10_000)
+                        if not (c := path.with_name(f"{path.name}.orig" + (f".{n}" if n > 1 else ""))).exists())
+            partial = kept.with_name(f".{kept.name}.partial")
+            partial.write_bytes(raw)
+            partial.replace(kept)
+        latest = kept or _latest_copy(path)
+        note = f"{WRITTEN_NOTE} {latest.name}\n" if latest else ""
         write_whole(path, note + self.to_yaml())
-        return saved
+        return kept
 
     def add_feedback(self, label: str, text: str, accepted: bool) -> bool:
         """Add ``text`` to the label's examples (``accepted``) or negatives; ``False`` if it is there already."""
@@ -212,6 +216,27 @@ def _texts(value: Any, where: str, source: str) -> list[str]:
 
 
 WRITTEN_NOTE = "# Rewritten by narrascope (your feedback added); the file as you wrote it, comments included, is"
+_COMMENT = re.compile(r"(?:^|\s)#")  # a YAML comment: at a line's start or after white space
+
+
+def _latest_copy(path: Path) -> Path | None:
+    """The newest ``<name>.orig[.n]`` kept beside ``path``, if any."""
+    copies = [c for c in path.parent.glob(f"{path.name}.orig*") if c.is_file()]
+    return max(copies, key=lambda c: (c.stat().st_mtime_ns, c.name)) if copies else None
+
+
+def _decoded(raw: bytes, source: str = "") -> str:
+    """A taxonomy file's text: UTF-8 (a byte-order mark allowed), or UTF-16/32 with their mark."""
+    boms = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
+            (b"\xfe\xff", "utf-16"))
+    encoding = next((name for bom, name in boms if raw.startswith(bom)), "utf-8-sig")
+    if encoding == "utf-8-sig" and b"\x00" in raw[:8192]:
+        raise TaxonomyError("this is a binary file, not a YAML taxonomy", source=source)
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as err:
+        raise TaxonomyError(f"not {encoding.upper().removesuffix('-SIG')} (byte {err.start}): save the file as "
+                            "UTF-8", source=source) from None
 
 
 def write_whole(path: str | Path, text: str) -> None:
@@ -242,17 +267,7 @@ def read_taxonomy(path: str | Path) -> UserTaxonomy:
     if size > MAX_FILE_BYTES:
         raise TaxonomyError(f"the taxonomy file is {size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB "
                             "limit: keep a few examples per label", source=source)
-    raw = path.read_bytes()
-    boms = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
-            (b"\xfe\xff", "utf-16"))
-    encoding = next((name for bom, name in boms if raw.startswith(bom)), "utf-8-sig")
-    if encoding == "utf-8-sig" and b"\x00" in raw[:8192]:
-        raise TaxonomyError("this is a binary file, not a YAML taxonomy", source=source)
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError as err:
-        raise TaxonomyError(f"not {encoding.upper().removesuffix('-SIG')} (byte {err.start}): save the file as "
-                            "UTF-8", source=source) from None
+    text = _decoded(path.read_bytes(), source)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:

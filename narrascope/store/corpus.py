@@ -57,9 +57,16 @@ def _pattern(value: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%") + "%"
 
 
+def _dominant(doc: Document) -> str | None:
+    """The article's dominant (sub-)narrative, as its explanation names it."""
+    return doc.explanation.subnarrative or doc.explanation.narrative if doc.explanation else None
+
+
 # what a page of articles can be ordered by (``search``'s ``sort``): names the API accepts -> SQL
-SORTS = {"date": "d.day", "title": "lower(coalesce(d.title, d.external_id, ''))", "language": "d.language",
-         "source": "lower(d.source)", "dominant": "d.dominant"}
+# (what the table shows: an article's own date, else "undated", which sorts last; the title, else its id)
+SORTS = {"date": "d.published", "title": "lower(coalesce(nullif(d.title, ''), nullif(d.external_id, ''), d.id))",
+         "language": "nullif(d.language, '')", "source": "lower(nullif(d.source, ''))",
+         "dominant": "nullif(d.dominant, '')"}
 
 
 @dataclass(frozen=True)
@@ -251,8 +258,11 @@ class CorpusStore:
             by_url: dict[str, list[str]] = {}
             for old, url in self._select_in(con, "SELECT id, url FROM documents WHERE url IN ({})", urls):
                 by_url.setdefault(url, []).append(old)
-            out, fresh, replaced = [], [], []
-            replaced_by: dict[str, str] = {}
+            out, replaced = [], []
+            fresh: dict[str, Document] = {}  # in input order
+            replaced_by: dict[str, str] = {}  # stored ids a new text replaces -> that text's id
+            superseded: list[tuple[str, Document, str]] = []  # new in this batch and replaced in it too
+            latest: dict[str, str] = {}  # URL -> the id of its newest text in this batch
             for key, doc in zip(keys, docs, strict=True):
                 if key in stored:
                     out.append((key, "unchanged"))
@@ -261,28 +271,34 @@ class CorpusStore:
                 previous = [old for old in by_url.pop(doc.url, []) if old != key] if doc.url else []
                 replaced += previous
                 replaced_by.update(dict.fromkeys(previous, key))
-                fresh.append((key, doc))
-                out.append((key, "updated" if previous else "added"))
+                earlier = latest.get(doc.url) if doc.url else None
+                if earlier is not None:  # the same page twice in one batch: the later text replaces it
+                    superseded.append((earlier, fresh.pop(earlier), key))
+                if doc.url:
+                    latest[doc.url] = key
+                fresh[key] = doc
+                out.append((key, "updated" if previous or earlier else "added"))
             if fresh:
                 with self._transaction(con):
-                    self._keep_history(con, replaced_by)
+                    self._keep_history(con, replaced_by, superseded)
                     for table, column in (("labels", "doc_id"), ("entities", "doc_id"), ("documents", "id")):
                         self._select_in(con, f"DELETE FROM {table} WHERE {column} IN ({{}})", replaced, fetch=False)
-                    self._insert(con, fresh, run_id)
+                    self._insert(con, list(fresh.items()), run_id)
         return out
 
-    def _keep_history(self, con: Any, replaced_by: dict[str, str]) -> None:
-        """Copy the articles about to be replaced (old id -> new id) into ``history``, analysis included."""
-        if not replaced_by:
-            return
+    def _keep_history(self, con: Any, replaced_by: dict[str, str],
+                      superseded: list[tuple[str, Document, str]] = ()) -> None:
+        """Copy the articles about to be replaced (stored id -> new id) into ``history``, analysis included,
+        and those of this batch that a later text of the same page replaced before they were stored."""
         now = dt.datetime.now()
         rows = self._select_in(con, "SELECT id, url, title, published, text, analysis, dominant, ingested_at "
                                     "FROM documents WHERE id IN ({})", sorted(replaced_by))
-        self._insert_rows(con, "history", [(old, url, replaced_by[old], now, title, published, text,
-                                            analysis if isinstance(analysis, str) else json.dumps(analysis),
-                                            dominant, ingested)
-                                           for old, url, title, published, text, analysis, dominant, ingested in rows],
-                          {7: "JSON"})
+        history = [(old, url, replaced_by[old], now, title, published, text,
+                    analysis if isinstance(analysis, str) else json.dumps(analysis), dominant, ingested)
+                   for old, url, title, published, text, analysis, dominant, ingested in rows]
+        history += [(old, doc.url, new, now, doc.title, _date(doc.date), doc.text, doc.to_json(), _dominant(doc), now)
+                    for old, doc, new in superseded]
+        self._insert_rows(con, "history", history, {7: "JSON"})
 
     def history(self, doc_id: str) -> list[dict[str, Any]]:
         """The earlier versions of a stored article (same URL, another text), newest first: id, when it
@@ -291,8 +307,10 @@ class CorpusStore:
             row = self._run(con, "SELECT url FROM documents WHERE id = ?", [doc_id]).fetchone()
             if row is None or not row[0]:
                 return []
+            # a text that came back (an edit undone) is not its own earlier version
             cursor = self._run(con, "SELECT id, replaced_by, replaced_at, title, published, dominant, ingested_at "
-                                    "FROM history WHERE url = ? ORDER BY replaced_at DESC, ingested_at DESC", [row[0]])
+                                    "FROM history WHERE url = ? AND id <> ? ORDER BY replaced_at DESC, ingested_at DESC",
+                               [row[0], doc_id])
             names = [c[0] for c in cursor.description]
             rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
         for r in rows:
@@ -336,7 +354,7 @@ class CorpusStore:
         documents, labels, entities = [], [], []
         for key, doc in docs:
             published = _date(doc.date)
-            dominant = doc.explanation.subnarrative or doc.explanation.narrative if doc.explanation else None
+            dominant = _dominant(doc)
             documents.append((key, doc.url or None, doc.id or None, doc.title, doc.source, doc.language, published,
                               published or now.date(), doc.text, doc.to_json(), dominant, run_id, now))
             labels += [(key, kind, label.name, label.parent, float(label.score))
@@ -377,7 +395,7 @@ class CorpusStore:
                    (SELECT array_agg(name ORDER BY score DESC) FROM labels l
                      WHERE l.doc_id = d.id AND l.kind = 'technique') AS techniques
             FROM documents d WHERE {sql}
-            ORDER BY {order}, d.ingested_at DESC, d.id LIMIT ? OFFSET ?"""
+            ORDER BY {order}, d.day DESC, d.ingested_at DESC, d.id LIMIT ? OFFSET ?"""
         with self._cursor() as con:
             total = int(self._run(con, f"SELECT count(*) FROM documents d WHERE {sql}", params).fetchone()[0])
             cursor = self._run(con, query, [*params, limit, offset])

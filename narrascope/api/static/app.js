@@ -184,9 +184,13 @@ function goCorpus(params) {
 function formState() {
   const params = new URLSearchParams();
   for (const [k, v] of new FormData($("#filters"))) if (v && !(k === "interval" && v === "day")) params.set(k, v.trim());
-  const sort = corpusState().get("sort");  // the table's order is kept when filters change
-  if (sort) params.set("sort", sort);
+  const sort = validSort(corpusState().get("sort"));  // the table's order is kept when filters change
+  if (sort !== "-date") params.set("sort", sort);
   return params;
+}
+const ARTICLE_SORTS = ["date", "title", "language", "source", "dominant"];
+function validSort(sort) {  // an unknown order (a mistyped or old link) reads as the default, newest first
+  return sort && ARTICLE_SORTS.includes(sort.replace(/^-/, "")) ? sort : "-date";
 }
 // A header click sorts the articles by that column (on the server: every page, not just this one);
 // a second click reverses it. Dates start newest first, the rest A to Z.
@@ -220,7 +224,7 @@ async function loadCorpus() {
   const offset = Math.max(0, parseInt(state.get("offset") || "0", 10) || 0);
   const params = new URLSearchParams(state);
   params.delete("offset"); params.delete("interval");
-  const sort = params.get("sort") || "-date";
+  const sort = validSort(params.get("sort"));
   params.delete("sort");  // the filters alone, for the export, the chart and the actors
   showSort(sort);
   for (const a of document.querySelectorAll("#export a")) a.href = `/documents/export?${params}&format=${a.dataset.format}`;
@@ -435,6 +439,7 @@ async function findNew() {
   }));
 }
 
+let pageLoads = 0;
 // ---- routing: #analyze, #corpus[?filters], #taxonomy[?label=...], #new, #doc=ID ---------------------
 async function route() {
   const hash = location.hash || "#analyze";
@@ -447,6 +452,7 @@ async function route() {
   if (corpus) { await loadCorpus().catch(e => $("#total").textContent = `error: ${e.message}`); }
   else if (taxonomy) { await loadTaxonomy(); }
   else if (page) {
+    const load = ++pageLoads;  // a newer page (a quick click elsewhere) makes this one stop before it draws
     const earlier = hash.startsWith("#earlier=");
     const id = decodeURIComponent(hash.slice(hash.indexOf("=") + 1));
     $("#result").replaceChildren(el("p", {class: "muted", text: "loading…"}));
@@ -455,9 +461,9 @@ async function route() {
       const card = renderDocument(doc);
       if (earlier) card.prepend(el("p", {class: "notice", text: "An earlier version of a changed article, as it was analysed then."}));
       else card.append(...historyOf(await api(`/documents/${encodeURIComponent(id)}/history`).catch(() => [])));
-      $("#result").replaceChildren(card);
+      if (load === pageLoads) $("#result").replaceChildren(card);
     }
-    catch (e) { $("#result").replaceChildren(el("p", {class: "error", text: e.message})); }
+    catch (e) { if (load === pageLoads) $("#result").replaceChildren(el("p", {class: "error", text: e.message})); }
   } else if (hash === "#analyze" && $("#result").dataset.from === "doc") {
     $("#result").replaceChildren();  // an article page's content does not leak into the analyse page
   }
