@@ -5,6 +5,11 @@ warms it up, then runs N client threads for D seconds, each posting one article 
 another; reports requests/s, p50/p99 latency and errors, and writes JSON.
 
     python -m benchmarks.api_load [--seconds 60] [--clients 4] [--workers 2] [--runs 3]
+    python -m benchmarks.api_load --rate 80 --seconds 10     # open loop: 80 requests/s offered
+
+With ``--rate``, requests are sent at that rate whatever the answers (an open loop, as a crowd of
+users would), each in its own thread: every request must be answered, 200 or 503/429 (shed), none
+may time out, and the 200s' p99 must stay under 2 s.
 """
 
 from __future__ import annotations
@@ -94,12 +99,57 @@ def load(url: str, texts: list[str], clients: int, seconds: float, seed: int) ->
             if latencies else float("inf")}
 
 
+OPEN_LOOP_BARS = {"timeouts": 0, "p99_seconds": 2.0}
+
+
+def open_loop(url: str, texts: list[str], rate: float, seconds: float, seed: int, timeout: float = 30.0) -> dict:
+    """``rate`` requests per second for ``seconds``, each sent on time whatever the others' fate: how many
+    were answered 200, shed (503/429) or not answered (timeouts, errors), and the 200s' latencies."""
+    import urllib.error
+
+    rng = random.Random(seed)
+    outcomes: list[tuple[str, float]] = []
+    lock = threading.Lock()
+
+    def one(text: str) -> None:
+        start = time.perf_counter()
+        try:
+            kind = "ok" if post(url, text, timeout) == 200 else "other"
+        except urllib.error.HTTPError as exc:
+            kind = "shed" if exc.code in (429, 503) else f"http {exc.code}"
+        except OSError as exc:
+            kind = "timeout" if "timed out" in str(exc) else f"error: {exc}"
+        with lock:
+            outcomes.append((kind, time.perf_counter() - start))
+
+    threads = []
+    begin = time.perf_counter()
+    for i in range(int(rate * seconds)):
+        delay = begin + i / rate - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        thread = threading.Thread(target=one, args=(rng.choice(texts),))
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
+    ok = sorted(t for kind, t in outcomes if kind == "ok")
+    kinds = [kind for kind, _ in outcomes]
+    return {"offered_per_second": rate, "seconds": seconds, "sent": len(outcomes), "answered_200": len(ok),
+            "shed_503_429": kinds.count("shed"), "timeouts": kinds.count("timeout"),
+            "other_errors": len(kinds) - len(ok) - kinds.count("shed") - kinds.count("timeout"),
+            "served_per_second": round(len(ok) / seconds, 2),
+            "p50_seconds": round(ok[len(ok) // 2], 3) if ok else None,
+            "p99_seconds": round(ok[min(len(ok) - 1, int(0.99 * len(ok)))], 3) if ok else None}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2, help="server analysis processes")
     parser.add_argument("--runs", type=int, default=3, help="load runs against the same server (medians)")
+    parser.add_argument("--rate", type=float, default=0.0, help="open loop: requests per second offered")
     args = parser.parse_args()
     port = free_port()
     db = Path(tempfile.mkdtemp()) / "corpus.duckdb"
@@ -120,10 +170,15 @@ def main() -> int:
                 time.sleep(0.5)
         for text in texts[1:9]:  # warm-up: every worker loads and runs its model once
             post(url, text)
-        runs = [load(url, texts, args.clients, args.seconds, seed) for seed in range(args.runs)]
+        if args.rate:
+            runs = [open_loop(url, texts, args.rate, args.seconds, seed) for seed in range(args.runs)]
+        else:
+            runs = [load(url, texts, args.clients, args.seconds, seed) for seed in range(args.runs)]
     finally:
         server.terminate()
         server.wait(30)
+    if args.rate:
+        return report_open_loop(runs, args)
     errors = [e for r in runs for e in r.pop("error_list")]
     result = {"clients": args.clients, "server_workers": args.workers, "runs": args.runs,
               "seconds_per_run": args.seconds, "article_chars": round(statistics.mean(len(t) for t in texts)),
@@ -145,6 +200,18 @@ def main() -> int:
         console.print(f"[red]bar not met[/]: {failure}")
     return 1 if failures else 0
 
+
+
+def report_open_loop(runs: list[dict], args: argparse.Namespace) -> int:
+    """Print and write the open-loop runs; 1 when a bar is missed (a timeout, or p99 of the 200s over 2 s)."""
+    rows = [[k, r[k]] for r in runs for k in r] if len(runs) == 1 else \
+        [[f"run {i + 1}: {k}", r[k]] for i, r in enumerate(runs) for k in r]
+    table(f"POST /analyze, open loop at {args.rate:g} requests/s for {args.seconds:g} s, {args.workers} analysis "
+          "process(es)", ["measure", "value"], rows)
+    write_result("api_open_loop", {"server_workers": args.workers, "runs": runs, "bars": OPEN_LOOP_BARS})
+    missed = [r for r in runs if r["timeouts"] > OPEN_LOOP_BARS["timeouts"] or r["other_errors"]
+              or (r["p99_seconds"] or 0) > OPEN_LOOP_BARS["p99_seconds"]]
+    return 1 if missed else 0
 
 if __name__ == "__main__":
     raise SystemExit(main())
