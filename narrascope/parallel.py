@@ -35,13 +35,28 @@ def init_worker(config: PipelineSpec, blas_threads: int = 0) -> None:
     of the cores: a worker per core whose BLAS spins a thread per core oversubscribes the machine)."""
     global _worker_pipeline
     if blas_threads:  # the libraries loaded from here on (scikit-learn's OpenMP, SciPy's BLAS) read these
-        for variable in THREAD_VARIABLES:
-            os.environ[variable] = str(blas_threads)
+        _thread_variables(blas_threads)
     _worker_pipeline = config.build()
     if blas_threads:  # those loaded before
-        from threadpoolctl import threadpool_limits
+        _limit_loaded(blas_threads)
 
-        threadpool_limits(blas_threads)
+
+def _thread_variables(blas_threads: int) -> None:
+    """What BLAS and OpenMP libraries loaded from now on read as their number of threads."""
+    for variable in THREAD_VARIABLES:
+        os.environ[variable] = str(blas_threads)
+
+
+def _limit_loaded(blas_threads: int) -> None:
+    """Cap the threads of the BLAS and OpenMP libraries loaded already."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(blas_threads)
+
+
+def _share(n_process: int) -> int:
+    """A worker's share of the usable cores (at least one thread)."""
+    return max(1, usable_cores() // max(1, n_process))
 
 
 def run_chunk(docs: list[Document]) -> list[Document]:
@@ -133,7 +148,7 @@ def start_workers(config: PipelineSpec, n_process: int, pipeline: Any = None) ->
         gc.collect()  # nothing left for the workers' collectors to free, then
         gc.freeze()  # the model's objects move out of the collector's reach: its passes do not copy their pages
         pool = ProcessPoolExecutor(n_process, mp_context=mp.get_context("fork"), initializer=init_forked,
-                                   initargs=(max(1, usable_cores() // max(1, n_process)),))
+                                   initargs=(_share(n_process),))
         # a forking pool starts all its workers at the first task: now, while this process has one thread
         pool.submit(int).result()
     except BaseException as exc:
@@ -151,16 +166,12 @@ def start_workers(config: PipelineSpec, n_process: int, pipeline: Any = None) ->
 
 def init_forked(blas_threads: int) -> None:
     """A forked worker: it already holds the pipeline; cap its BLAS and OpenMP threads to its share."""
-    for variable in THREAD_VARIABLES:
-        os.environ[variable] = str(blas_threads)
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(blas_threads)
+    _thread_variables(blas_threads)
+    _limit_loaded(blas_threads)
 
 
 def process_pool(config: PipelineSpec, n_process: int) -> ProcessPoolExecutor:
     """``n_process`` spawned workers, each building the pipeline of ``config`` once; a worker that dies
     breaks the pool (an error), where ``multiprocessing.Pool`` would restart it forever."""
-    blas_threads = max(1, usable_cores() // max(1, n_process))
     return ProcessPoolExecutor(n_process, mp_context=mp.get_context("spawn"), initializer=init_worker,
-                               initargs=(config, blas_threads))
+                               initargs=(config, _share(n_process)))

@@ -30,9 +30,10 @@ from narrascope.api.schemas import (
 from narrascope.api.taxonomy import Desk, taxonomy_router
 from narrascope.errors import InputError, NarrascopeError
 from narrascope.schema import Document
-from narrascope.store.corpus import SORTS, DocumentFilter
+from narrascope.store.corpus import SORTS, VALUE_FIELDS, DocumentFilter
 
 SORT_PATTERN = f"^-?({'|'.join(SORTS)})$"
+VALUE_FIELD_PATTERN = f"^({'|'.join(VALUE_FIELDS)})$"
 MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson", "parquet": "application/vnd.apache.parquet"}
 
 
@@ -270,7 +271,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/stats/values", tags=["statistics"])
     def values(request: Request, where: Filters,
-               field: str = Query(..., pattern="^(technique|narrative|entity|source|language)$"),
+               field: str = Query(..., pattern=VALUE_FIELD_PATTERN),
                limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
         """The values a filter can take among the filtered articles, most frequent first, each with its
         number of articles (the dashboard's suggestions)."""

@@ -121,13 +121,12 @@ class SparseIndex:
         in one pass over all of them (``columns_of`` for many groups at once)."""
         lengths = np.fromiter(map(len, groups), np.int64, len(groups))
         flat = list(itertools.chain.from_iterable(groups))
+        row_of = np.repeat(np.arange(len(groups)), lengths)  # each token's group
         cols = np.fromiter(map(self.columns.get, flat, itertools.repeat(-1)), np.int64, len(flat))
-        rows = np.repeat(np.arange(len(groups)), lengths)
         known = cols >= 0
-        rows, cols = rows[known], cols[known]
+        rows, cols = row_of[known], cols[known]
         if self.also and (shared := self.also.keys() & set(flat)):  # rare: loop over the hits only
-            hits = [(rows_i, k) for rows_i, t in zip(np.repeat(np.arange(len(groups)), lengths), flat)
-                    if t in shared for k in self.also[t]]
+            hits = [(r, k) for r, t in zip(row_of, flat) if t in shared for k in self.also[t]]
             rows = np.concatenate([rows, np.array([r for r, _ in hits], np.int64)])
             cols = np.concatenate([cols, np.array([k for _, k in hits], np.int64)])
         return rows, cols

@@ -74,15 +74,26 @@ def _count_rows(rows: list[np.ndarray], n_columns: int, dtype: type = np.float32
     return counts
 
 
-class WordNgramCounts:
-    """Word 1-2-gram TF-IDF of a fitted vocabulary: the analyser of ``_word_vectorizer`` (lower case,
-    ``WORD_PATTERN`` tokens, then adjacent pairs joined by a space), without scikit-learn."""
-
-    TOKEN = re.compile(WORD_PATTERN)
+class _NgramCounts:
+    """The counts of a fitted vocabulary's n-grams in texts (``counts``), and their TF-IDF (``transform``)."""
 
     def __init__(self, vectorizer: Any) -> None:
         self.vectorizer = vectorizer
         self.idf = np.asarray(vectorizer.idf_, np.float64)
+
+    def counts(self, texts: list[str]) -> sp.csr_matrix:
+        raise NotImplementedError
+
+    def transform(self, texts: list[str]) -> sp.csr_matrix:
+        """What ``vectorizer.transform(texts)`` gives: sublinear TF x IDF, L2-normalised rows."""
+        return tfidf_rows(self.counts(texts), self.idf)
+
+
+class WordNgramCounts(_NgramCounts):
+    """Word 1-2-gram TF-IDF of a fitted vocabulary: the analyser of ``_word_vectorizer`` (lower case,
+    ``WORD_PATTERN`` tokens, then adjacent pairs joined by a space), without scikit-learn."""
+
+    TOKEN = re.compile(WORD_PATTERN)
 
     def columns(self, text: str) -> np.ndarray:
         tokens = self.TOKEN.findall(text.lower())
@@ -94,12 +105,8 @@ class WordNgramCounts:
     def counts(self, texts: list[str]) -> sp.csr_matrix:
         return _count_rows([self.columns(t) for t in texts], len(self.vectorizer.vocabulary_))
 
-    def transform(self, texts: list[str]) -> sp.csr_matrix:
-        """What ``vectorizer.transform(texts)`` gives: sublinear TF x IDF, L2-normalised rows."""
-        return tfidf_rows(self.counts(texts), self.idf)
 
-
-class CharNgramCounts:
+class CharNgramCounts(_NgramCounts):
     """``char_wb`` 2-5-gram TF-IDF of a fitted vocabulary, read word by word with a cache.
 
     ``char_wb`` n-grams never cross a space, so a word's columns are the same wherever it occurs:
@@ -114,10 +121,14 @@ class CharNgramCounts:
     NGRAMS = (2, 5)
 
     def __init__(self, vectorizer: Any, max_words: int = 50_000) -> None:
-        self.vectorizer = vectorizer
+        super().__init__(vectorizer)
         self.max_words = max_words
-        self.idf = np.asarray(vectorizer.idf_, np.float64)
         self._columns: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def words(cls, text: str) -> list[str]:
+        """The words whose n-grams are counted in ``text`` (as the ``char_wb`` analyser splits it)."""
+        return cls.WHITESPACE.sub(" ", text.lower()).split()
 
     def ngrams(self, word: str) -> list[str]:
         padded = f" {word} "
@@ -141,7 +152,7 @@ class CharNgramCounts:
 
     def columns(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The columns of the text's n-grams and how often each occurs (a repeated word looked up once)."""
-        words = Counter(self.WHITESPACE.sub(" ", text.lower()).split())
+        words = Counter(self.words(text))
         if not words:
             return np.zeros(0, np.int32), np.zeros(0, np.int64)
         found = [self.word_columns(w) for w in words]
@@ -152,10 +163,6 @@ class CharNgramCounts:
         pairs = [self.columns(t) for t in texts]
         return _count_rows([c for c, _ in pairs], len(self.vectorizer.vocabulary_), weights=[w for _, w in pairs])
 
-    def transform(self, texts: list[str]) -> sp.csr_matrix:
-        """What ``vectorizer.transform(texts)`` gives: sublinear TF x IDF, L2-normalised rows."""
-        return tfidf_rows(self.counts(texts), self.idf)
-
 
 class TfidfFeaturizer:
     """``[word 1-2-gram TF-IDF | char_wb 2-5-gram TF-IDF]``, each block L2-normalised."""
@@ -163,7 +170,7 @@ class TfidfFeaturizer:
     def __init__(self, word_features: int = 30000, char_features: int = 60000) -> None:
         self.word_features = word_features
         self.char_features = char_features
-        self._counts: tuple[Any, WordNgramCounts, CharNgramCounts] | None = None
+        self._counts: tuple[WordNgramCounts, CharNgramCounts] | None = None
 
     def fit(self, texts: list[str]) -> TfidfFeaturizer:
         if not texts:
@@ -177,9 +184,11 @@ class TfidfFeaturizer:
         return len(self.word_.vocabulary_) + len(self.char_.vocabulary_)
 
     def _readers(self) -> tuple[WordNgramCounts, CharNgramCounts]:
-        if self._counts is None or self._counts[0] is not self.word_ or self._counts[2].vectorizer is not self.char_:
-            self._counts = (self.word_, WordNgramCounts(self.word_), CharNgramCounts(self.char_))
-        return self._counts[1], self._counts[2]
+        """The n-gram readers of the current vocabularies (built again if they were replaced)."""
+        if self._counts is None or self._counts[0].vectorizer is not self.word_ \
+                or self._counts[1].vectorizer is not self.char_:
+            self._counts = (WordNgramCounts(self.word_), CharNgramCounts(self.char_))
+        return self._counts
 
     def counts(self, texts: list[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """The word and the character n-gram counts of ``texts`` (``weigh`` turns them into features).
@@ -193,7 +202,7 @@ class TfidfFeaturizer:
 
     def char_words(self, text: str) -> list[str]:
         """The words whose character n-grams the character block counts in ``text``."""
-        return CharNgramCounts.WHITESPACE.sub(" ", text.lower()).split()
+        return CharNgramCounts.words(text)
 
     def weigh(self, word_counts: sp.csr_matrix, char_counts: sp.csr_matrix) -> sp.csr_matrix:
         """``transform``'s matrix from ``counts`` (which are left as they are)."""

@@ -104,9 +104,7 @@ class UserTaxonomy:
         if any(_COMMENT.search(line) for line in old.splitlines() if not line.startswith(WRITTEN_NOTE)):
             kept = next(c for n in range(1, 10_000)
                         if not (c := path.with_name(f"{path.name}.orig" + (f".{n}" if n > 1 else ""))).exists())
-            partial = kept.with_name(f".{kept.name}.partial")
-            partial.write_bytes(raw)
-            partial.replace(kept)
+            write_whole(kept, raw)
         latest = kept or _latest_copy(path)
         note = f"{WRITTEN_NOTE} {latest.name}\n" if latest else ""
         write_whole(path, note + self.to_yaml())
@@ -138,7 +136,7 @@ class UserTaxonomy:
                                 "(label and description)", source=source)
         name = str(data.get("name") or Path(source).stem or "my-taxonomy")
         labels: list[UserLabel] = []
-        seen: dict[str, str] = {}
+        seen: dict[str, tuple[str, str]] = {}  # label, folded -> (its entry, as written)
         for i, raw in enumerate(narratives, start=1):
             narrative = _entry(raw, f"narratives[{i}]", source, None, seen)
             labels.append(narrative)
@@ -162,7 +160,7 @@ TOP_KEYS = ("name", "description", "narratives")
 FORBIDDEN = {"\t": "a tab", "\n": "a line break", ";": "';'"}  # they separate labels in the official files
 
 
-def _entry(raw: Any, where: str, source: str, parent: str | None, seen: dict[str, str]) -> UserLabel:
+def _entry(raw: Any, where: str, source: str, parent: str | None, seen: dict[str, tuple[str, str]]) -> UserLabel:
     if not isinstance(raw, dict):
         raise TaxonomyError(f"{where}: each entry must be a mapping with `label` and `description`", source=source)
     allowed = ENTRY_KEYS if parent is None else ENTRY_KEYS[:-1]
@@ -185,11 +183,11 @@ def _entry(raw: Any, where: str, source: str, parent: str | None, seen: dict[str
                             "files; remove it", source=source)
     key = " ".join(label.casefold().split())  # "Western aggression" and "western  aggression" are one label
     if key in seen:
-        first_where, first = seen[key].split("\t", 1)
+        first_where, first = seen[key]
         same = "is used twice" if first == label else f"is {first!r} again, but for case or spaces"
         raise TaxonomyError(f"{where}: label {label!r} {same} (also at {first_where}); "
                             "each label must be unique", source=source)
-    seen[key] = f"{where}\t{label}"
+    seen[key] = (where, label)
     description = raw.get("description")
     if not isinstance(description, str) or not description.strip():
         raise TaxonomyError(f"{where} ({label!r}): missing `description`: say in a sentence or two what the "
@@ -239,14 +237,18 @@ def _decoded(raw: bytes, source: str = "") -> str:
                             "UTF-8", source=source) from None
 
 
-def write_whole(path: str | Path, text: str) -> None:
-    """Write ``text`` to a file beside ``path``, then put it in its place: a reader never sees half a file."""
+def write_whole(path: str | Path, text: str | bytes) -> None:
+    """Write ``text`` (UTF-8; bytes as they are) to a file beside ``path``, then put it in its place: a
+    reader never sees half a file."""
     import os
 
     path = Path(path)
     partial = path.with_name(f".{path.name}.partial")
     try:
-        partial.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            partial.write_bytes(text)
+        else:
+            partial.write_text(text, encoding="utf-8")
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)

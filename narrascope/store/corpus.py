@@ -57,6 +57,17 @@ def _pattern(value: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%") + "%"
 
 
+def _dicts(cursor: Any) -> list[dict[str, Any]]:
+    """A query's rows as dicts by column name."""
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _document(analysis: str | dict) -> Document:
+    """A stored analysis as a Document (DuckDB gives JSON as text, PostgreSQL as a dict)."""
+    return Document.from_json(analysis) if isinstance(analysis, str) else Document.from_dict(analysis)
+
+
 def _dominant(doc: Document) -> str | None:
     """The article's dominant (sub-)narrative, as its explanation names it."""
     return doc.explanation.subnarrative or doc.explanation.narrative if doc.explanation else None
@@ -67,6 +78,16 @@ def _dominant(doc: Document) -> str | None:
 SORTS = {"date": "d.published", "title": "lower(coalesce(nullif(d.title, ''), nullif(d.external_id, ''), d.id))",
          "language": "nullif(d.language, '')", "source": "lower(nullif(d.source, ''))",
          "dominant": "nullif(d.dominant, '')"}
+
+
+# what a filter can take (``values``' ``field``): each one's values with their article ids
+VALUE_FIELDS = {
+    "technique": "SELECT l.name AS value, l.doc_id FROM labels l WHERE l.kind = 'technique'",
+    "narrative": "SELECT l.name AS value, l.doc_id FROM labels l WHERE l.kind IN ('narrative', 'subnarrative')",
+    "entity": "SELECT e.name AS value, e.doc_id FROM entities e",
+    "source": "SELECT d.source AS value, d.id AS doc_id FROM documents d",
+    "language": "SELECT d.language AS value, d.id AS doc_id FROM documents d",
+}
 
 
 @dataclass(frozen=True)
@@ -311,8 +332,7 @@ class CorpusStore:
             cursor = self._run(con, "SELECT id, replaced_by, replaced_at, title, published, dominant, ingested_at "
                                     "FROM history WHERE url = ? AND id <> ? ORDER BY replaced_at DESC, ingested_at DESC",
                                [row[0], doc_id])
-            names = [c[0] for c in cursor.description]
-            rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+            rows = _dicts(cursor)
         for r in rows:
             for key in ("replaced_at", "published", "ingested_at"):
                 r[key] = r[key].isoformat() if r[key] else None
@@ -325,7 +345,7 @@ class CorpusStore:
                             [doc_id]).fetchone()
         if row is None:
             return None
-        return Document.from_json(row[0]) if isinstance(row[0], str) else Document.from_dict(row[0])
+        return _document(row[0])
 
     def _select_in(self, con: Any, sql: str, values: list[str], fetch: bool = True) -> list[tuple]:
         """``sql`` with its ``IN ({})`` filled with ``values`` (in chunks); the rows when ``fetch``."""
@@ -371,7 +391,7 @@ class CorpusStore:
             row = self._run(con, "SELECT analysis FROM documents WHERE id = ?", [doc_id]).fetchone()
         if not row:
             return None
-        return Document.from_json(row[0]) if isinstance(row[0], str) else Document.from_dict(row[0])
+        return _document(row[0])
 
     def count(self, where: DocumentFilter | None = None) -> int:
         sql, params = (where or DocumentFilter()).where()
@@ -399,8 +419,7 @@ class CorpusStore:
         with self._cursor() as con:
             total = int(self._run(con, f"SELECT count(*) FROM documents d WHERE {sql}", params).fetchone()[0])
             cursor = self._run(con, query, [*params, limit, offset])
-            names = [c[0] for c in cursor.description]
-            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            rows = _dicts(cursor)
         for row in rows:
             row["day"] = row["day"].isoformat() if row["day"] else None
             row["narratives"] = row["narratives"] or []
@@ -424,8 +443,7 @@ class CorpusStore:
             WHERE d.published IS NOT NULL AND {sql} GROUP BY 1, {group}l.name ORDER BY 1, {group}l.name"""
         with self._cursor() as con:
             cursor = self._run(con, query, params)
-            names = [c[0] for c in cursor.description]
-            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            rows = _dicts(cursor)
         for row in rows:
             row["period"] = row["period"].isoformat()
         return rows
@@ -443,8 +461,7 @@ class CorpusStore:
             GROUP BY e.name, e.main_role ORDER BY articles DESC, mentions DESC, e.name LIMIT ?"""
         with self._cursor() as con:
             cursor = self._run(con, query, [*params, *([role] if role else []), limit])
-            names = [c[0] for c in cursor.description]
-            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            rows = _dicts(cursor)
         for row in rows:
             row["mentions"] = int(row["mentions"] or 0)
         return rows
@@ -453,18 +470,11 @@ class CorpusStore:
         """The values a filter can take among the filtered articles, most frequent first, with how many
         articles have each: ``field`` is ``technique``, ``narrative`` (narratives and sub-narratives),
         ``entity``, ``source`` or ``language`` (what the dashboard suggests as one types)."""
-        queries = {
-            "technique": "SELECT l.name AS value, l.doc_id FROM labels l WHERE l.kind = 'technique'",
-            "narrative": "SELECT l.name AS value, l.doc_id FROM labels l WHERE l.kind IN ('narrative', 'subnarrative')",
-            "entity": "SELECT e.name AS value, e.doc_id FROM entities e",
-            "source": "SELECT d.source AS value, d.id AS doc_id FROM documents d",
-            "language": "SELECT d.language AS value, d.id AS doc_id FROM documents d",
-        }
-        if field not in queries:
-            raise ValueError(f"unknown field {field!r}; one of {', '.join(queries)}")
+        if field not in VALUE_FIELDS:
+            raise ValueError(f"unknown field {field!r}; one of {', '.join(VALUE_FIELDS)}")
         sql, params = (where or DocumentFilter()).where()
         query = f"""
-            SELECT v.value, count(DISTINCT v.doc_id) AS articles FROM ({queries[field]}) v
+            SELECT v.value, count(DISTINCT v.doc_id) AS articles FROM ({VALUE_FIELDS[field]}) v
             JOIN documents d ON d.id = v.doc_id
             WHERE v.value IS NOT NULL AND v.value <> '' AND v.value <> 'Other' AND {sql}
             GROUP BY v.value ORDER BY articles DESC, v.value LIMIT ?"""
@@ -474,8 +484,7 @@ class CorpusStore:
     def runs(self) -> list[dict[str, Any]]:
         with self._cursor() as con:
             cursor = self._run(con, "SELECT * FROM runs ORDER BY id")
-            names = [c[0] for c in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            return _dicts(cursor)
 
     def export(self, path: str | Path, fmt: str, where: DocumentFilter | None = None) -> int:
         """Write the filtered articles (metadata, labels, dominant narrative, text) as CSV, JSONL or Parquet."""

@@ -195,7 +195,7 @@ function validSort(sort) {  // an unknown order (a mistyped or old link) reads a
 // A header click sorts the articles by that column (on the server: every page, not just this one);
 // a second click reverses it. Dates start newest first, the rest A to Z.
 function sortBy(key) {
-  const current = corpusState().get("sort") || "-date";
+  const current = validSort(corpusState().get("sort"));
   const next = current === key ? `-${key}` : current === `-${key}` ? key : key === "date" ? "-date" : key;
   const params = formState();
   if (next === "-date") params.delete("sort"); else params.set("sort", next);
@@ -254,16 +254,17 @@ async function loadCorpus() {
   const names = new Set(stats.map(s => s.narrative).filter(n => n !== "Other"));
   $("#narrative-list").replaceChildren(...[...names].sort().map(n => el("option", {value: n})));
   // what the other filters can take in these articles, most frequent first (a field's own filter left out)
-  const suggestions = await Promise.all(["entity", "technique", "source"].map(field => {
+  const suggested = ["entity", "technique", "source"];
+  const suggestions = await Promise.all(suggested.map(field => {
     const p = new URLSearchParams(params);
     p.delete(field);
     return api(`/stats/values?${p}&field=${field}&limit=50`).catch(() => []);
   }));
   if (stale()) return;
-  for (const [field, found] of [["entity", suggestions[0]], ["technique", suggestions[1]], ["source", suggestions[2]]])
-    $(`#${field}-list`).replaceChildren(...found.map(v => el("option", {
+  suggested.forEach((field, i) =>
+    $(`#${field}-list`).replaceChildren(...suggestions[i].map(v => el("option", {
       value: field === "technique" ? v.value.replace(/[_-]/g, " ").toLowerCase() : v.value,
-      label: `${field === "technique" ? human(v.value) + " · " : ""}${v.articles} article${v.articles === 1 ? "" : "s"}`})));
+      label: `${field === "technique" ? human(v.value) + " · " : ""}${v.articles} article${v.articles === 1 ? "" : "s"}`}))));
   const languages = await api(`/stats/narratives?interval=month&by=language`).catch(() => []);
   if (stale()) return;
   const codes = [...new Set(languages.map(s => s.language).filter(Boolean))].sort();
