@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "narrascope"
+from tests.paths import PACKAGE
+
+PACKAGE = PACKAGE
 
 
 def _modules() -> dict[str, Path]:

@@ -10,10 +10,11 @@ import pytest
 import narrascope
 from narrascope.errors import InputError, ModelError
 from narrascope.schema import Document, Taxonomy
+from tests.paths import EXAMPLES, SHARED
 
 from .conftest import CLIMATE_TEXT, WAR_TEXT
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = EXAMPLES
 
 
 def assert_consistent(doc: Document) -> None:
@@ -94,7 +95,7 @@ def test_shipped_model_metadata():
     assert size < 40e6
 
 
-SHARED_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
+SHARED_EXAMPLES = SHARED / "examples"
 
 
 @pytest.mark.skipif(not SHARED_EXAMPLES.is_dir(), reason="../shared/examples is not beside the checkout")

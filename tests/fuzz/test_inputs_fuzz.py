@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from narrascope.errors import NarrascopeError
+from tests.paths import FIXTURES
 
 ARTICLE = ("Grain corridor talks stall\n\nNegotiators from Ankara said on Tuesday that the talks on the grain "
            "corridor had stalled again, and that shipping insurers were raising their prices.\n")
@@ -126,7 +127,7 @@ def test_damaged_taxonomy_files_are_read_or_refused_with_a_coded_error(tmp_path:
     from narrascope.errors import TaxonomyError
     from narrascope.schema.user_taxonomy import read_taxonomy
 
-    source = (Path(__file__).parent.parent / "fixtures" / "custom_taxonomy" / "taxonomy.yaml").read_bytes()
+    source = (FIXTURES / "custom_taxonomy" / "taxonomy.yaml").read_bytes()
     rng = random.Random(100 + seed)
     for k in range(25):
         path = tmp_path / f"t{seed}_{k}.yaml"

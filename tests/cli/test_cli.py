@@ -10,11 +10,11 @@ from typer.testing import CliRunner
 
 from narrascope.cli import app
 from narrascope.schema import SCHEMA_VERSION
-
-from .conftest import WAR_TEXT
+from tests.conftest import WAR_TEXT
+from tests.paths import EXAMPLES
 
 runner = CliRunner()
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = EXAMPLES
 
 
 def test_analyze_writes_json_and_html(tmp_path: Path):

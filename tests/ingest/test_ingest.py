@@ -15,10 +15,10 @@ from narrascope.errors import (
 )
 from narrascope.ingest import read_inputs, read_semeval_folder, read_text_file
 from narrascope.ingest.decode import decode_text
+from tests.conftest import WAR_TEXT
+from tests.paths import EXAMPLES
 
-from .conftest import WAR_TEXT
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = EXAMPLES
 
 
 def test_text_file_keeps_crlf_and_bom_exactly(tmp_path: Path):

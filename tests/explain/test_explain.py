@@ -20,9 +20,10 @@ from narrascope.explain.official import read_dominant
 from narrascope.pipeline import EXPLANATION_MODEL, default_model_path
 from narrascope.schema import Document, Explanation, Label, Span
 from narrascope.training.explanation_scorer import rouge_l_f1, tokens
+from tests.paths import SHARED
 
 runner = CliRunner()
-TRAIN = Path(__file__).resolve().parents[2] / "shared" / "data" / "semeval2025_t10" / "train"
+TRAIN = SHARED / "data" / "semeval2025_t10" / "train"
 WEST = "URW: Blaming the war on others rather than the invader"
 WEST_SUB = f"{WEST}: The West are the aggressors"
 FEAR = "URW: Amplifying war-related fears"

@@ -16,6 +16,7 @@ import pytest
 from narrascope.batch.runner import run_batch
 from narrascope.ingest.readers import read_inputs
 from narrascope.schema import Document
+from tests.paths import EXAMPLES
 from tests.webpages import write_warc
 
 SENTENCES = ["NATO moved its bases east, closer to Russia.", "Moscow warned of a nuclear response.",
@@ -139,7 +140,7 @@ def test_batch_with_two_workers_writes_what_one_process_writes(tmp_path: Path):
 
     from narrascope.cli import app
 
-    examples = Path(__file__).resolve().parent.parent / "examples"
+    examples = EXAMPLES
     analyses = []
     for workers in ("1", "2"):
         out = tmp_path / f"w{workers}.jsonl"

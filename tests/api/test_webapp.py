@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.paths import FIXTURES
+
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -185,7 +187,7 @@ def test_write_a_taxonomy_find_its_matches_and_confirm_one(tmp_path, page):
 
     from narrascope.api.app import Settings
 
-    fixture = Path(__file__).parent / "fixtures" / "custom_taxonomy"
+    fixture = FIXTURES / "custom_taxonomy"
     mine = tmp_path / "mine.yaml"
     address, stop = _serve(Settings(db=str(tmp_path / "c.duckdb"), taxonomy=str(mine)))
     try:

@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 
 from narrascope.cli import app
 from narrascope.discover.claims import looks_like_prose
+from tests.paths import FIXTURES
 
-FIXTURE = Path(__file__).parent / "fixtures" / "custom_taxonomy"
+FIXTURE = FIXTURES / "custom_taxonomy"
 TAXONOMY = FIXTURE / "taxonomy.yaml"
 # a claim the election taxonomy does not know, planted (reworded) in four of its articles
 WIND = ["The new salmon vaccine is making farmed fish toxic for the people who eat them.",

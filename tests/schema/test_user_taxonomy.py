@@ -12,8 +12,9 @@ import pytest
 from narrascope.errors import TaxonomyError, TaxonomyWarning
 from narrascope.heads.prototypes import PrototypeHead
 from narrascope.schema.user_taxonomy import read_labels, read_taxonomy
+from tests.paths import FIXTURES
 
-FIXTURE = Path(__file__).parent / "fixtures" / "custom_taxonomy"
+FIXTURE = FIXTURES / "custom_taxonomy"
 TAXONOMY = FIXTURE / "taxonomy.yaml"
 
 

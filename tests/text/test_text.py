@@ -4,8 +4,7 @@ from narrascope.components.clean import Cleaner, kept_regions
 from narrascope.schema import Document
 from narrascope.text.residue import is_residue
 from narrascope.text.sentences import split_sentences
-
-from .conftest import WAR_TEXT
+from tests.conftest import WAR_TEXT
 
 
 def test_residue_lines():

@@ -223,7 +223,7 @@ def test_html_report_colours_mentions_by_role_and_escapes_them():
 
 
 def test_analyze_casts_the_actors_of_an_article_with_evidence(nlp):
-    from .conftest import WAR_TEXT
+    from tests.conftest import WAR_TEXT
 
     doc = nlp(WAR_TEXT)
     assert doc.entities, "no entities found"
@@ -400,6 +400,7 @@ def test_mention_features_read_the_words_around_the_mention_in_order():
     assert "L1:of" in toks and "R1:invaded" in toks and "R2:invaded_kyiv" in toks
     short = mention_tokens("Only Putin knows.", [(0, 17)], [MentionInput(5, 10, "Putin", "putin")], "en")[0]
     assert not [t for t in short.split() if t.startswith("L2:")]  # one word before: no bigram
+
 
 
 class _LengthEmbedder:
