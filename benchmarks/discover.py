@@ -40,6 +40,7 @@ def main() -> int:
     parser.add_argument("--known-margins", default="1.0")
     parser.add_argument("--article-margins", default="-1.0")
     parser.add_argument("--article-shares", default="0.5")
+    parser.add_argument("--claim-thresholds", default="-inf", help="Claim log-odds below which a sentence is no claim.")
     parser.add_argument("--show", type=int, default=0, help="Print the largest new clusters (quick mode).")
     parser.add_argument("--quick", action="store_true", help="Only quality, not the stability runs.")
     parser.add_argument("--examples", type=int, default=10)
@@ -115,10 +116,11 @@ def main() -> int:
         return [float(x) for x in text.split(",")]
 
     grid = list(itertools.product(values(args.distances), values(args.known_shares), values(args.known_margins),
-                                  values(args.article_margins), values(args.article_shares)))
-    for distance, share, margin, article, article_share in grid:
+                                  values(args.article_margins), values(args.article_shares),
+                                  values(args.claim_thresholds)))
+    for distance, share, margin, article, article_share, claim in grid:
         config = DiscoverConfig(distance=distance, known_share=share, known_margin=margin, article_margin=article,
-                                article_share=article_share, seed=args.seed)
+                                article_share=article_share, claim_threshold=claim, seed=args.seed)
         t = time.time()
         first = discover(docs, known, scorer, config)
         seconds = time.time() - t
@@ -130,7 +132,7 @@ def main() -> int:
                               f"{c['quotes'][0]['text'][:90]}")
             scores = measure(first) | {"seconds": round(seconds, 1)}
             console.print(f"distance {distance} known share {share} margin {margin} article {article} "
-                          f"article share {article_share}: {scores}")
+                          f"article share {article_share} claim threshold {claim}: {scores}")
             continue
         again = discover(docs, known, scorer, config)
         same = [(c["id"], c["documents"]) for c in first["clusters"]] == [(c["id"], c["documents"])
@@ -151,7 +153,7 @@ def main() -> int:
                          f"{scores['purity']:.2f}", scores["coherent_new"], same,
                          f"{scores['ids_kept_after_growth']:.2f}", scores["seconds"]])
         console.print(f"distance {distance} known share {share} margin {margin} article {article} "
-                          f"article share {article_share}: {scores}")
+                          f"article share {article_share} claim threshold {claim}: {scores}")
     table("Discover with the climate narratives left out of the taxonomy (SemEval-2025 train, 5 languages)",
           ["distance / known share / margins", "clusters", "new", "recall (≥ 0.5)", "purity (≥ 0.6)", "coherent new (≥ 3)", "same on rerun",
            "ids kept after +25 %", "seconds"], rows_out)

@@ -51,7 +51,6 @@ from narrascope.training.roles import (
     prepare_inputs,
     tune_decoding,
 )
-from narrascope.training.splits import text_topic_vectors, topic_clusters
 
 # Bars of issue #3 (reported, not gated: see docs/experiments/lab-notebook.md for where the model stands).
 BARS = {"EN": {"emr": 0.30, "main": 0.80}, "pooled": {"emr": 0.40}}
@@ -67,12 +66,6 @@ def majority(gold, groups, folds) -> tuple[np.ndarray, np.ndarray]:
             exact[i] = set(gold[i].fine_roles) == set(fine)
             main_ok[i] = gold[i].main_role == main
     return exact, main_ok
-
-
-def story_clusters(data) -> np.ndarray:
-    """Story-cluster id of each document (copies of a text in one cluster)."""
-    vectors = text_topic_vectors([doc.text for doc in data.docs])
-    return topic_clusters(vectors, groups=data.originals, languages=data.languages)
 
 
 def mention_detection(data, folds, groups, ner: bool = False) -> dict[str, dict[str, float]]:
@@ -149,7 +142,7 @@ def main() -> int:
     token_strings, dense, groups = prepare_inputs(data, embedder, extra_reader(config))
     fold_groups = data.fold_groups(groups)
     if args.split == "topic":
-        fold_groups = story_clusters(data)[groups]
+        fold_groups = data.story_groups(groups)
         console.print(f"{len(np.unique(fold_groups))} story clusters")
     model, p_main, p_fine = cross_validate(token_strings, dense, data.gold, fold_groups, config, console.print)
     model.fine_weight, model.second_ratio = 0.0, 1.1

@@ -14,6 +14,9 @@ Each mention becomes a bag of prefixed tokens (read by a TF-IDF vectoriser):
 - ``COL:``/``COR:`` the camp of each other actor in its sentence, before/after it, and
   ``COSL:``/``COSR:`` the same crossed with its own camp: who stands where beside whom
   ("Russia shelled Kharkiv": Kharkiv has a Russian actor on its left), in every language;
+- ``CUEL:``/``CUER:`` the framing cues of its sentence before/after it (``narrascope.entities.cues``:
+  attack, blame, deceit, victim, praise, protect... in five languages): "accused X", "X bravely",
+  "X shelled", "victims of X", read as one feature however rare the word;
 - ``POS:`` where in the article it appears, ``TITLE`` when in the headline;
 - ``CL:``/``CR:`` character 2-4-grams of the words in the 30 characters before/after
   the mention (inside its sentence): inflections and postpositions ("को", "-ом",
@@ -37,6 +40,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from narrascope.entities.actors import ActorTable, tokens
+from narrascope.entities.cues import cue_matcher
 
 WINDOW = 8
 NEAR = 4
@@ -123,6 +127,7 @@ def mention_features(text: str, sentences: Sequence[tuple[int, int]], mentions: 
     labels = [label.replace(" ", "_") for label in narratives]
     found_actors = [actors.lookup(m.text) for m in mentions]
     sides = [actor.side if actor else "none" for actor in found_actors]
+    cues = cue_matcher(language).find(text)
     in_region: dict[tuple[int, int], list[int]] = {}  # the mentions of each sentence
     for k, region in enumerate(regions):
         in_region.setdefault(region, []).append(k)
@@ -145,6 +150,8 @@ def mention_features(text: str, sentences: Sequence[tuple[int, int]], mentions: 
             if mentions[k].entity != m.entity:
                 where = "L" if mentions[k].start < m.start else "R"
                 feats += [f"CO{where}:{sides[k]}", f"COS{where}:{side}_{sides[k]}"]
+        before, after = cues.around(m.start, m.end, (s, e))
+        feats += [f"CUEL:{c}" for c in sorted(before)] + [f"CUER:{c}" for c in sorted(after)]
         for label in labels:
             feats += [f"N:{label}", f"NS:{side}_{label}", f"NI:{ident}_{label}"]
         feats.append(f"POS:{int(5 * m.start / max(1, len(text)))}")

@@ -59,6 +59,15 @@ class RoleDataset:
         """``groups`` (a document index per mention) with each copy of a text mapped to its first document."""
         return np.asarray(self.originals, dtype=np.int64)[groups]
 
+    def story_groups(self, groups: np.ndarray) -> np.ndarray:
+        """``groups`` (a document index per mention) mapped to story clusters: the articles' words clustered
+        within each language, copies of a text in one cluster (``narrascope.training.splits``). Folds of
+        these keep a story's actors on one side, as next week's news is to a model trained today."""
+        from narrascope.training.splits import text_topic_vectors, topic_clusters
+
+        vectors = text_topic_vectors([doc.text for doc in self.docs])
+        return topic_clusters(vectors, groups=self.originals, languages=self.languages)[groups]
+
 
 def label_list() -> list[str]:
     taxonomy = RoleTaxonomy.default()

@@ -403,6 +403,28 @@ def test_mention_features_read_the_words_around_the_mention_in_order():
 
 
 
+def test_framing_cues_say_what_the_sentence_does_to_the_mention_on_each_side():
+    text = "Critics accused Moscow of lying. Moscow shelled the town. Civilians in Kharkiv suffered."
+    found = [text.index(w) for w in ("Moscow", "Moscow shelled", "Kharkiv")]
+    inputs = [MentionInput(found[0], found[0] + 6, "Moscow", "moscow"), MentionInput(found[1], found[1] + 6, "Moscow", "moscow"),
+              MentionInput(found[2], found[2] + 7, "Kharkiv", "kharkiv")]
+    sentences = [(0, 32), (33, 57), (58, len(text))]
+    accused, shelling, victim = (set(t.split()) for t in mention_tokens(text, sentences, inputs, "en"))
+    assert {"CUEL:blame", "CUER:deceit"} <= accused and not any(t.startswith("CUEL:deceit") for t in accused)
+    assert "CUER:harm" in shelling and not any(t.startswith("CUEL:") for t in shelling)  # cues stay in their sentence
+    assert {"CUEL:victim", "CUER:victim"} <= victim
+    # inflected Russian and Hindi words, and whole-word entries: "lie" is not "lieutenant"
+    ru = "Киев обвинили во лжи, погибли мирные жители."
+    (ru_feats,) = mention_tokens(ru, [(0, len(ru))], [MentionInput(0, 4, "Киев", "kyiv")], "ru")
+    assert {"CUER:blame", "CUER:deceit", "CUER:victim"} <= set(ru_feats.split())
+    hi = "रूस ने हमला किया और नागरिक पीड़ित हुए।"
+    (hi_feats,) = mention_tokens(hi, [(0, len(hi))], [MentionInput(0, 3, "रूस", "russia")], "hi")
+    assert {"CUER:harm", "CUER:victim"} <= set(hi_feats.split())
+    (plain,) = mention_tokens("A lieutenant met Biden.", [(0, 23)], [MentionInput(17, 22, "Biden", "biden")], "en")
+    assert not any(t.startswith("CUE") for t in plain.split())
+    (other,) = mention_tokens("X accused Biden.", [(0, 16)], [MentionInput(10, 15, "Biden", "biden")], "fr")
+    assert not any(t.startswith("CUE") for t in other.split())  # no list for the language: no cue
+
 class _LengthEmbedder:
     """A stand-in encoder: a text's vector is its length; it remembers what it read."""
 
