@@ -16,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from narrascope.components.base import minibatches
-from narrascope.errors import ModelError
+from narrascope.errors import WorkerError
 from narrascope.schema import Document
 from narrascope.threads import THREAD_VARIABLES, process_threads, usable_cores  # noqa: F401  (re-exported)
 
@@ -104,8 +104,8 @@ def _pipe(pool: ProcessPoolExecutor, docs: Iterable[Document], batch_size: int, 
             while pending:
                 yield from pending.popleft().result()
         except BrokenProcessPool:
-            raise ModelError("a worker process died (out of memory, or the model failed to load in it); "
-                             "run with one worker (--workers 1) to see the cause") from None
+            raise WorkerError("a worker process died (out of memory, or the model failed to load in it); "
+                              "run with one worker (--workers 1) to see the cause") from None
         finally:
             _worker_pipeline = None  # what forked workers were given (not touched before: its pages stay shared)
 
@@ -156,8 +156,8 @@ def start_workers(config: PipelineSpec, n_process: int, pipeline: Any = None) ->
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
         if isinstance(exc, BrokenProcessPool):
-            raise ModelError("a worker process died as it started (out of memory?); run with one worker "
-                             "(--workers 1) to see the cause") from None
+            raise WorkerError("a worker process died as it started (out of memory?); run with one worker "
+                              "(--workers 1) to see the cause") from None
         raise
     finally:
         gc.unfreeze()

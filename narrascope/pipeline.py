@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from narrascope.components.base import Component
-from narrascope.errors import InputError, ModelError, PipelineOrderError, UsageError
+from narrascope.errors import InputError, ModelNotFoundError, PipelineOrderError, UsageError
 from narrascope.schema import Document
 
 DEFAULT_MODEL = "narratives"
@@ -217,7 +217,7 @@ def check_model_path(model_path: str | Path | None) -> Path:
     """The model folder to use (the shipped one by default); a clear error if it holds no model."""
     path = Path(model_path) if model_path else default_model_path()
     if not (path / "meta.json").is_file():
-        raise ModelError(
+        raise ModelNotFoundError(
             "no narrative model here; train one with `narrascope train narratives --data "
             "../shared/data/semeval2025_t10/train --out DIR` and pass --model DIR",
             source=str(path),

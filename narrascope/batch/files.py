@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from narrascope.errors import UsageError
+from narrascope.errors import OutputPathError
 
 OUTPUT_SUFFIXES = (".parquet", ".jsonl", ".csv")
 MAX_ROW_BYTES = 64 * 2**20  # the largest row DuckDB's JSON reader accepts (it buffers twice that)
@@ -20,8 +20,8 @@ ROW_GROUP = 128  # rows per Parquet row group (the analysis JSON is tens of kB a
 def output_format(path: Path, allowed: tuple[str, ...] = OUTPUT_SUFFIXES) -> str:
     suffix = path.suffix.lower()
     if suffix not in allowed:
-        raise UsageError(f"the output must end in {' or '.join(allowed)}, not {suffix or 'nothing'!r}",
-                         source=str(path))
+        raise OutputPathError(f"the output must end in {' or '.join(allowed)}, not {suffix or 'nothing'!r}",
+                              source=str(path))
     return suffix[1:]
 
 
@@ -34,8 +34,8 @@ def check_writable(path: Path) -> None:
         probe.touch()
         probe.unlink()
     except OSError as exc:
-        raise UsageError(f"cannot write the output there ({exc.strerror}); choose a folder you can write to",
-                         source=str(path)) from None
+        raise OutputPathError(f"cannot write the output there ({exc.strerror}); choose a folder you can write to",
+                              source=str(path)) from None
 
 
 def write_rows(rows: Iterable[dict], path: Path, columns: dict[str, str], *, fsync: bool = False) -> int:

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from narrascope.errors import DataError, NarrascopeError
+from narrascope.errors import AnnotationError, NarrascopeError
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -50,8 +50,8 @@ def fail(exc: NarrascopeError | str, code: int = 2) -> None:
 def require_gold(gold: Sized, path: Path, unit: str) -> None:
     """Stop with a clear error when a gold file gave nothing to score against (every score would read 0)."""
     if not len(gold):
-        fail(DataError(f"no {unit} to score against: the file is empty or none of its lines could be read; "
-                       "give the task's gold annotation file", source=str(path)))
+        fail(AnnotationError(f"no {unit} to score against: the file is empty or none of its lines could be read; "
+                             "give the task's gold annotation file", source=str(path)))
 
 
 TaxonomyOption = Annotated[

@@ -28,7 +28,7 @@ from narrascope.cli.common import (
     train_app,
     write_predictions,
 )
-from narrascope.errors import DataError, NarrascopeError
+from narrascope.errors import AnnotationError, ModelNotFoundError, NarrascopeError
 
 __all__ = ["PARALLEL_MIN_DOCS", "analysed", "app", "main", "plan_workers"]
 
@@ -250,7 +250,6 @@ def predict_roles(
     from narrascope.entities.mentions import MentionFinder
     from narrascope.entities.model import RoleModel
     from narrascope.entities.official import detected_targets, targets_for, write_subtask1
-    from narrascope.errors import ModelError
     from narrascope.pipeline import build_pipeline, roles_model_path
 
     found, unreadable = read_folder(folder)
@@ -258,8 +257,8 @@ def predict_roles(
     try:
         roles_path = Path(model) if model else roles_model_path(None)
         if roles_path is None or not (roles_path / "meta.json").is_file():
-            raise ModelError("no role model here; train one with `narrascope train roles --data DIR --out DIR`",
-                             source=str(roles_path))
+            raise ModelNotFoundError("no role model here; train one with `narrascope train roles --data DIR --out DIR`",
+                                     source=str(roles_path))
         role_model = RoleModel.from_disk(roles_path)
         # the role model reads the article's narratives, as it did in training
         steps = build_pipeline(None, roles=False, persuasion=False, explain=False).components
@@ -278,9 +277,9 @@ def predict_roles(
     for warning in caught:
         console.print(f"[yellow]warning[/]: {escape(str(warning.message))}", highlight=False)
     if mentions is not None and not targets:
-        fail(DataError("no mentions in it: the file is empty or none of its lines could be read; give the task's "
-                       "subtask-1-entity-mentions.txt (article_id, mention, start, end), or leave out --mentions "
-                       "to detect the mentions", source=str(mentions)))
+        fail(AnnotationError("no mentions in it: the file is empty or none of its lines could be read; give the "
+                             "task's subtask-1-entity-mentions.txt (article_id, mention, start, end), or leave out "
+                             "--mentions to detect the mentions", source=str(mentions)))
     analysed_docs = []
     stream = list(used.values())
     for doc in track(stream, description="predicting", console=console, disable=not console.is_terminal):

@@ -22,7 +22,7 @@ from narrascope.cli.common import (
     train_app,
     write_predictions,
 )
-from narrascope.errors import NarrascopeError
+from narrascope.errors import ModelNotFoundError, NarrascopeError
 
 PersuasionModelOption = Annotated[
     Path | None, typer.Option("--model", help="Persuasion model folder (default: the shipped one).")
@@ -115,7 +115,6 @@ def _analyser(model: Path | None, language: str | None) -> Callable[[list], Iter
     from narrascope.components.persuasion import PersuasionAnalyzer
     from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
     from narrascope.embed.base import get_embedder
-    from narrascope.errors import ModelError
     from narrascope.ingest.persuasion import split_paragraphs
     from narrascope.persuasion.model import PersuasionModel
     from narrascope.pipeline import PERSUASION_MODEL, companion_model_path
@@ -123,8 +122,8 @@ def _analyser(model: Path | None, language: str | None) -> Callable[[list], Iter
     path = model if model else companion_model_path(None, PERSUASION_MODEL)
     try:
         if path is None or not (Path(path) / "meta.json").is_file():
-            raise ModelError("no persuasion model here; train one with `narrascope train techniques --data DIR "
-                             "--out DIR`", source=str(path))
+            raise ModelNotFoundError("no persuasion model here; train one with `narrascope train techniques --data DIR "
+                                     "--out DIR`", source=str(path))
         persuasion = PersuasionModel.from_disk(path)
     except NarrascopeError as exc:
         fail(exc)

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from narrascope.components.base import Component, minibatches
 from narrascope.components.language import SUPPORTED
 from narrascope.components.segment import mean_vector
-from narrascope.errors import ModelError
+from narrascope.errors import ModelMismatchError
 from narrascope.heads.decision import HierarchyDecoder
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.storage import read_model_folder, write_model_folder
@@ -87,8 +87,8 @@ class NarrativeModel:
         if coarse.coef_.shape != (len(meta["coarse_labels"]), n_features) or fine.coef_.shape != (
             len(meta["fine_labels"]), n_features
         ):
-            raise ModelError("weights do not match the label lists in meta.json; retrain the model",
-                             source=str(path))
+            raise ModelMismatchError("weights do not match the label lists in meta.json; retrain the model",
+                                     source=str(path))
         decoder = HierarchyDecoder(
             tuple(meta["coarse_labels"]), tuple(meta["fine_labels"]), tuple(meta["fine_parents"]),
             float(meta["coarse_threshold"]), float(meta["fine_threshold"]),

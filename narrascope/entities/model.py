@@ -21,7 +21,7 @@ from narrascope.entities.features import (
     word_features,
     word_ngrams,
 )
-from narrascope.errors import ModelError
+from narrascope.errors import ModelMismatchError
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.storage import read_model_folder, write_model_folder
 from narrascope.heads.tfidf import fitted_vocabulary, ordered_vocabulary
@@ -391,7 +391,7 @@ class RoleModel:
                     list(gazetteer), meta, str(meta.get("extra_embedder", "")), int(meta.get("extra_dim", 0)),
                     list(meta.get("extra_languages", [])), char_blocks, list(meta.get("dense_languages", [])))
         if head.coef_.shape != (len(meta["labels"]), len(vocab) + n_char + model.dense_dim):
-            raise ModelError("weights do not match meta.json; retrain the role model", source=str(Path(path)))
+            raise ModelMismatchError("weights do not match meta.json; retrain the role model", source=str(Path(path)))
         return model
 
 
@@ -403,8 +403,8 @@ def _char_blocks(meta: dict[str, Any], arrays: dict[str, np.ndarray], docs: dict
         try:
             blocks = [CharBlock(tuple(b["prefixes"]), float(b["weight"])) for b in meta["char_blocks"]]
         except (KeyError, TypeError, ValueError) as exc:
-            raise ModelError(f"meta.json: unreadable char_blocks ({exc}); retrain the role model",
-                             source=str(Path(path))) from None
+            raise ModelMismatchError(f"meta.json: unreadable char_blocks ({exc}); retrain the role model",
+                                     source=str(Path(path))) from None
         vocabularies = docs.get("char_vocabulary", [])
     elif float(meta.get("char_weight", 0.0)) > 0:
         blocks = [CharBlock(CONTEXT_PREFIXES, float(meta["char_weight"]))]
@@ -416,8 +416,8 @@ def _char_blocks(meta: dict[str, Any], arrays: dict[str, np.ndarray], docs: dict
     idf = arrays.get("char_idf", np.zeros(0, np.float32))
     sizes = [len(v) for v in vocabularies]
     if len(vocabularies) != len(blocks) or "char_idf" not in arrays or sum(sizes) != len(idf) or 0 in sizes:
-        raise ModelError("meta.json names character n-grams but their vocabulary or weights are missing or do not "
-                         "match; retrain the role model", source=str(Path(path)))
+        raise ModelMismatchError("meta.json names character n-grams but their vocabulary or weights are missing "
+                                 "or do not match; retrain the role model", source=str(Path(path)))
     for block, vocab, first in zip(blocks, vocabularies, np.cumsum([0, *sizes[:-1]])):
         block.vectorizer = fitted_vocabulary(vocab, idf[first:first + len(vocab)])
     return blocks

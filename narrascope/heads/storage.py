@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from narrascope.errors import ModelError
+from narrascope.errors import ModelMismatchError
 
 
 def write_model_folder(path: str | Path, arrays: dict[str, np.ndarray], meta: dict[str, Any],
@@ -41,10 +41,10 @@ def read_model_folder(path: str | Path, model_format: str, what: str, train: str
         with np.load(path / "weights.npz", allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
     except (OSError, ValueError, KeyError) as exc:
-        raise ModelError(f"cannot load the {what} model ({exc}); rebuild it with {rebuild}",
-                         source=str(path)) from None
+        raise ModelMismatchError(f"cannot load the {what} model ({exc}); rebuild it with {rebuild}",
+                                 source=str(path)) from None
     if not isinstance(meta, dict) or meta.get("format") != model_format:
         found = meta.get("format") if isinstance(meta, dict) else None
-        raise ModelError(f"model format {found!r} is not {model_format!r}; retrain it with this version: {rebuild}",
-                         source=str(path))
+        raise ModelMismatchError(f"model format {found!r} is not {model_format!r}; retrain it with this version: "
+                                 f"{rebuild}", source=str(path))
     return meta, arrays, docs

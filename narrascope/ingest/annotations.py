@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrascope.errors import DataError
+from narrascope.errors import AnnotationError, DataNotFoundError
 from narrascope.ingest.decode import read_lines
 
 
@@ -19,10 +19,10 @@ def iter_tsv(path: str | Path, min_columns: int, *, strict: bool, what: str = ""
     """
     path = Path(path)
     if path.is_dir():
-        raise DataError(f"is a folder; give the file itself (TAB-separated lines{f': {what}' if what else ''})",
-                        source=str(path))
+        raise DataNotFoundError(f"is a folder; give the file itself (TAB-separated lines{f': {what}' if what else ''})",
+                                source=str(path))
     if not path.is_file():
-        raise DataError("file not found; check the path", source=str(path))
+        raise DataNotFoundError("file not found; check the path", source=str(path))
     for lineno, raw in enumerate(read_lines(path), start=1):
         line = raw.rstrip("\r\n")
         if not line.strip():
@@ -32,7 +32,7 @@ def iter_tsv(path: str | Path, min_columns: int, *, strict: bool, what: str = ""
             message = (f"line {lineno}: expected {min_columns} TAB-separated columns"
                        f"{f' ({what})' if what else ''}, got {len(cols)}")
             if strict:
-                raise DataError(message, source=str(path))
+                raise AnnotationError(message, source=str(path))
             warnings.warn(f"{path}: {message}; line skipped", stacklevel=2)
             continue
         yield lineno, [c.strip() for c in cols]

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from narrascope.errors import DataError, FolderLayoutError, InputError
+from narrascope.errors import AnnotationError, DataNotFoundError, FolderLayoutError, InputError
 from narrascope.ingest.annotations import iter_tsv
 from narrascope.ingest.decode import read_lines, read_text_bytes
 
@@ -110,7 +110,7 @@ def read_template(path: str | Path, known_ids: set[str] | None = None) -> list[t
     """
     path = Path(path)
     if not path.is_file():
-        raise DataError("template file not found; it names the paragraphs to label", source=str(path))
+        raise DataNotFoundError("template file not found; it names the paragraphs to label", source=str(path))
     content = "".join(read_lines(path))
     records: list[tuple[str, int]] = []
     record_lines: set[int] = set()  # lines on which a record starts
@@ -133,7 +133,7 @@ def read_template(path: str | Path, known_ids: set[str] | None = None) -> list[t
             warnings.warn(f"{path}: line {number}: not an 'article_id<TAB>line<TAB>text' record; no output line "
                           "for it (fix the line if it names a paragraph to label)", stacklevel=2)
     if not records:
-        raise DataError("no 'article_id<TAB>line<TAB>text' records found", source=str(path))
+        raise AnnotationError("no 'article_id<TAB>line<TAB>text' records found", source=str(path))
     return records
 
 

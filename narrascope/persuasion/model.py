@@ -32,7 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from narrascope.embed.base import embedder_reads
-from narrascope.errors import ModelError
+from narrascope.errors import ModelMismatchError
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.storage import read_model_folder, write_model_folder
 from narrascope.heads.tfidf import TfidfFeaturizer
@@ -102,8 +102,8 @@ class SecondReader:
         centred_languages = meta.get("genre_centred_languages", [])
         centres = np.asarray(arrays[f"{prefix}genre_centres"], dtype=np.float32) if centred_languages else []
         if centred_languages and centres.shape != (len(centred_languages), int(meta["dim"])):
-            raise ModelError(f"the second reader's genre centres have shape {centres.shape}, expected "
-                             f"{(len(centred_languages), int(meta['dim']))}; retrain the model")
+            raise ModelMismatchError(f"the second reader's genre centres have shape {centres.shape}, expected "
+                                     f"{(len(centred_languages), int(meta['dim']))}; retrain the model")
         return cls(meta["embedder"], int(meta["dim"]), tuple(meta["languages"]),
                    MultiLabelLogistic.from_arrays(arrays, f"{prefix}semantic_"),
                    MultiLabelLogistic.from_arrays(arrays, f"{prefix}frames_"),
@@ -231,8 +231,8 @@ class PersuasionModel:
         meta, arrays, docs = read_model_folder(path, MODEL_FORMAT, "persuasion", "techniques", ("vocabulary",))
         vocab = docs["vocabulary"]
         if (tuple(meta["techniques"]), tuple(meta["frames"]), tuple(meta["genres"])) != (TECHNIQUES, FRAMES, GENRES):
-            raise ModelError("the model's label lists differ from this version's taxonomy; retrain it",
-                             source=str(path))
+            raise ModelMismatchError("the model's label lists differ from this version's taxonomy; retrain it",
+                                     source=str(path))
         featurizer = TfidfFeaturizer.from_state(vocab, arrays)
         tagger = SpanTagger(TECHNIQUES, threshold=float(meta["span_threshold"]), max_gap=int(meta["span_max_gap"]))
         tagger.coef_ = np.asarray(arrays["tagger_coef"], dtype=np.float32)
@@ -249,8 +249,8 @@ class PersuasionModel:
         )
         unknown = set(model.sentence_techniques) - set(TECHNIQUES)
         if unknown:
-            raise ModelError(f"span_sentence_techniques names unknown techniques {sorted(unknown)}; retrain the model",
-                             source=str(path))
+            raise ModelMismatchError(f"span_sentence_techniques names unknown techniques {sorted(unknown)}; "
+                                     "retrain the model", source=str(path))
         n_text = featurizer.n_features
         expected = {"lexical": (model.lexical.coef_.shape, (len(TECHNIQUES), n_text)),
                     "semantic": (model.semantic.coef_.shape, (len(TECHNIQUES), model.embedding_dim)),
@@ -262,6 +262,6 @@ class PersuasionModel:
             expected["second reader's genre"] = (second.genre_coef.shape, (len(GENRES), second.dim))
         for name, (got, want) in expected.items():
             if got != want:
-                raise ModelError(f"{name} weights have shape {got}, expected {want}; retrain the model",
-                                 source=str(path))
+                raise ModelMismatchError(f"{name} weights have shape {got}, expected {want}; retrain the model",
+                                         source=str(path))
         return model

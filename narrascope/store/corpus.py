@@ -15,7 +15,7 @@ from typing import Any, Self
 from urllib.parse import urlsplit
 
 from narrascope import __version__
-from narrascope.errors import DataError, UsageError
+from narrascope.errors import MissingPackageError, StoreError, UsageError
 from narrascope.schema import Document
 from narrascope.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
@@ -167,20 +167,21 @@ class CorpusStore:
         try:
             return duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as exc:
-            raise DataError(f"cannot open the corpus database ({exc}); check the path, or that no other "
-                            "process is writing to it", source=self.path) from None
+            raise StoreError(f"cannot open the corpus database ({exc}); check the path, or that no other "
+                             "process is writing to it", source=self.path) from None
 
     def _connect_postgres(self) -> Any:
         try:
             import psycopg
         except ImportError:
-            raise UsageError("the PostgreSQL backend needs psycopg: pip install 'narrascope[postgres]'") from None
+            raise MissingPackageError("the PostgreSQL backend needs psycopg: "
+                                      "pip install 'narrascope[postgres]'") from None
         try:
             return psycopg.connect(self.path, autocommit=True)
         except psycopg.Error as exc:
             safe = urlsplit(self.path)._replace(netloc=urlsplit(self.path).hostname or "").geturl()
-            raise DataError(f"cannot connect to PostgreSQL ({str(exc).strip()}); check the URL, that the server "
-                            "runs and that the role may log in", source=safe) from None
+            raise StoreError(f"cannot connect to PostgreSQL ({str(exc).strip()}); check the URL, that the server "
+                             "runs and that the role may log in", source=safe) from None
 
     def _run(self, con: Any, sql: str, params: list[Any] | tuple = ()) -> Any:
         """Execute with ``?`` placeholders on either engine; returns something with fetchone/fetchall."""
@@ -231,8 +232,8 @@ class CorpusStore:
         """Apply the migrations this file has not seen yet, each in one transaction."""
         current = self.schema_version()
         if current > SCHEMA_VERSION:
-            raise DataError(f"the database has schema version {current}, newer than this narrascope's "
-                            f"{SCHEMA_VERSION}; upgrade narrascope", source=self.path)
+            raise StoreError(f"the database has schema version {current}, newer than this narrascope's "
+                             f"{SCHEMA_VERSION}; upgrade narrascope", source=self.path)
         with self._cursor() as con:
             self._run(con, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
                            "applied_at TIMESTAMP NOT NULL)")

@@ -7,7 +7,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from narrascope.errors import DataError, FolderLayoutError, InputError
+from narrascope.errors import DataNotFoundError, FolderLayoutError, InputError, TooFewExamplesError
 from narrascope.ingest.annotations import iter_tsv, split_labels
 from narrascope.ingest.semeval import read_semeval_folder
 from narrascope.resources import SEMEVAL_LANGUAGES
@@ -36,7 +36,7 @@ class NarrativeDataset:
 def read_subtask2(path: Path) -> dict[str, tuple[list[str], list[str]]]:
     """``article_id -> (narratives, subnarratives)`` from a subtask-2 annotations file."""
     if not path.is_file():
-        raise DataError(f"annotation file not found; expected {path.name} in the folder", source=str(path))
+        raise DataNotFoundError(f"annotation file not found; expected {path.name} in the folder", source=str(path))
     return {
         cols[0]: (split_labels(cols[1]), split_labels(cols[2]))
         for _, cols in iter_tsv(path, 3, strict=False, what="article_id, narratives, subnarratives")
@@ -61,7 +61,7 @@ def require_examples(count: int, needed: int, what: str, source: str | Path) -> 
     """A ``DataError`` naming ``source`` when the data has fewer than ``needed`` ``what`` (its folds would be
     empty and scikit-learn would stop with a traceback)."""
     if count < needed:
-        raise DataError(f"only {count} {what}; the model needs at least {needed}", source=str(source))
+        raise TooFewExamplesError(f"only {count} {what}; the model needs at least {needed}", source=str(source))
 
 
 def language_folders(root: Path, languages: tuple[str, ...], marker: str, missing: str) -> list[tuple[Path, str]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from narrascope.errors import ModelError, UsageError
+from narrascope.errors import MissingPackageError, ModelNotFoundError
 
 BERTSCORE_LAYERS = 9  # the layer bert_score uses for bert-base-multilingual-cased, the official model
 
@@ -66,13 +66,14 @@ def bertscore_f1(predictions: Sequence[str], references: Sequence[str], model_di
     layer 9, no idf, no rescaling); needs ``pip install narrascope[bertscore]``."""
     model_dir = Path(model_dir)
     if not (model_dir / "config.json").is_file():
-        raise ModelError("not a transformers model folder (no config.json); give the folder of a local "
-                         "bert-base-multilingual-cased", source=str(model_dir))
+        raise ModelNotFoundError("not a transformers model folder (no config.json); give the folder of a local "
+                                 "bert-base-multilingual-cased", source=str(model_dir))
     try:
         from bert_score import score
     except ImportError:
-        raise UsageError("BERTScore needs the bert-score package and torch: pip install 'narrascope[bertscore]'; "
-                         "without --bertscore-model the offline proxies are printed") from None
+        raise MissingPackageError("BERTScore needs the bert-score package and torch: pip install "
+                                  "'narrascope[bertscore]'; without --bertscore-model the offline proxies are "
+                                  "printed") from None
     _, _, f1 = score(list(predictions), list(references), model_type=str(model_dir), num_layers=layers,
                      verbose=False, batch_size=16)
     return f1.numpy()

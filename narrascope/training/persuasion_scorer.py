@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from narrascope.errors import DataError
+from narrascope.errors import AnnotationError
 from narrascope.ingest.annotations import iter_tsv
 
 
@@ -79,7 +79,8 @@ def read_paragraph_file(path: str | Path) -> dict[tuple[str, int], list[str]]:
         try:
             key = (cols[0], int(cols[1]))
         except ValueError:
-            raise DataError(f"line {lineno}: paragraph line {cols[1]!r} is not an integer", source=str(path)) from None
+            raise AnnotationError(f"line {lineno}: paragraph line {cols[1]!r} is not an integer",
+                                  source=str(path)) from None
         out[key] = [t.strip() for t in (cols[2] if len(cols) > 2 else "").split(",") if t.strip()]
     return out
 

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from narrascope.embed.base import Embedder, get_embedder
-from narrascope.errors import DataError
+from narrascope.errors import TooFewExamplesError
 from narrascope.training.narratives import PreparedData, prepare
 
 
@@ -87,7 +87,7 @@ def unlabelled_articles(paths: tuple[str, ...], languages: tuple[str, ...]) -> l
                 found.append(item)
     missing = [lang for lang in languages if not any(doc.language == lang for doc in found)]
     if missing:
-        raise DataError(f"no articles in {', '.join(missing)} among the unlabelled texts; give a folder of "
-                        f"such articles (for example .../semeval2025_t10/train/HI for Hindi)",
-                        source=", ".join(paths))
+        raise TooFewExamplesError(f"no articles in {', '.join(missing)} among the unlabelled texts; give a folder of "
+                                  f"such articles (for example .../semeval2025_t10/train/HI for Hindi)",
+                                  source=", ".join(paths))
     return found

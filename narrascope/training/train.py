@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from narrascope import __version__
 from narrascope.embed.base import get_embedder
-from narrascope.errors import DataError, FolderLayoutError
+from narrascope.errors import DataError, DataNotFoundError, FolderLayoutError
 from narrascope.schema.taxonomy import Taxonomy
 from narrascope.training.data import load_narrative_dataset, require_examples
 from narrascope.training.narratives import NarrativeTrainingConfig, fit_narrative_model
@@ -190,8 +190,8 @@ def train_techniques(data: str | Path, out: str | Path, languages: tuple[str, ..
         console.print(f"{len(dataset.articles)} articles: {len(dataset.with_paragraphs())} with paragraph labels, "
                       f"{len(dataset.with_frames())} with frames, {len(dataset.with_genre())} with a genre")
     if not dataset.with_paragraphs() or not dataset.with_genre() or not dataset.with_frames():
-        raise DataError("the persuasion model needs all three subtasks (genre, framing, paragraph techniques); "
-                        "point --data at SemEval-2023 Task 3 train folders", source=str(data))
+        raise DataNotFoundError("the persuasion model needs all three subtasks (genre, framing, paragraph techniques); "
+                                "point --data at SemEval-2023 Task 3 train folders", source=str(data))
     require_examples(min(len(dataset.with_paragraphs()), len(dataset.with_genre()), len(dataset.with_frames())),
                      2 * config.folds, f"articles for one of the subtasks ({config.folds}-fold tuning)", data)
 

@@ -128,7 +128,7 @@ def test_output_where_no_file_can_be_written(tmp_path: Path):
         out = tmp_path / "taken" / f"{command}.jsonl"
         result = CliRunner().invoke(app, [command, str(tmp_path / "in"), "--out", str(out)])
         assert result.exit_code == 2, result.output
-        assert "E400" in result.output and f"{command}.jsonl" in result.output and "Traceback" not in result.output
+        assert "E403" in result.output and f"{command}.jsonl" in result.output and "Traceback" not in result.output
     result = CliRunner().invoke(app, ["dedup", str(tmp_path / "in"), "--out", str(tmp_path / "new" / "c.jsonl")])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["c.jsonl"]

@@ -855,7 +855,7 @@ def test_train_roles_needs_enough_distinct_articles(tmp_path: Path):
     result = CliRunner().invoke(app, ["train", "roles", "--data", str(folder), "--out", str(tmp_path / "m"),
                                       "--folds", "3"])
     assert result.exit_code == 2, result.output
-    assert "E300" in result.output and "only 2 distinct" in result.output and "--folds" in result.output
+    assert "E303" in result.output and "only 2 distinct" in result.output and "--folds" in result.output
     assert not (tmp_path / "m").exists()
 
 
@@ -865,7 +865,7 @@ def test_predict_roles_with_an_empty_mentions_file(tmp_path: Path):
     empty.write_text("\n", encoding="utf-8")
     out = tmp_path / "pred.txt"
     result = CliRunner().invoke(app, ["predict", "roles", str(folder), "--mentions", str(empty), "-o", str(out)])
-    assert result.exit_code == 2 and "E300" in result.output and "no mentions" in result.output
+    assert result.exit_code == 2 and "E302" in result.output and "no mentions" in result.output
     assert not out.exists()
 
 

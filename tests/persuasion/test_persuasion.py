@@ -504,7 +504,7 @@ def test_train_techniques_on_too_few_articles(t3_folder: Path, tmp_path: Path):
     result = CliRunner().invoke(app, ["train", "techniques", "--data", str(small), "--out", str(tmp_path / "m"),
                                       "--languages", "en", "--folds", "3"])
     assert result.exit_code == 2, result.output
-    assert "E300" in result.output and "only 4 articles" in result.output and "Traceback" not in result.output
+    assert "E303" in result.output and "only 4 articles" in result.output and "Traceback" not in result.output
 
 
 def test_train_techniques_on_a_language_without_a_lexical_head(t3_folder: Path, tmp_path: Path):

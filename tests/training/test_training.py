@@ -81,4 +81,4 @@ def test_train_narratives_on_too_few_documents(tiny_train: Path, tmp_path: Path)
         path.unlink()
     result = CliRunner().invoke(app, ["train", "narratives", "--data", str(tiny_train), "--out", str(tmp_path / "m")])
     assert result.exit_code == 2, result.output
-    assert "E300" in result.output and "only 4 annotated documents" in result.output
+    assert "E303" in result.output and "only 4 annotated documents" in result.output
