@@ -61,8 +61,7 @@ def discover(
     from narrascope.components.language import LanguageDetector
     from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
     from narrascope.discover import SEMEVAL, claim_scorer, known_model
-    from narrascope.discover.clusters import DiscoverConfig, State
-    from narrascope.discover.clusters import discover as run
+    from narrascope.discover.clusters import DiscoverConfig, State, discover_articles, read_article
     from narrascope.embed.base import get_embedder
     from narrascope.errors import InputError
     from narrascope.ingest.readers import read_inputs
@@ -104,15 +103,16 @@ def discover(
         from narrascope.pipeline import default_model_path
 
         pipeline.add(NarrativeClassifier(NarrativeModel.from_disk(default_model_path())))
-    docs = []
+    config = DiscoverConfig(min_articles=min_articles)
+    read = []  # each article's claims only: its text and sentence vectors are let go as it passes
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("reading claims", total=None)
         for doc in pipeline.pipe(articles(), batch_size=32):
-            docs.append(doc)
+            read.append(read_article(doc, known, scorer, config))
             progress.advance(task)
     with console.status("clustering claims…"):
-        result = run(docs, known, scorer, DiscoverConfig(min_articles=min_articles), saved)
+        result = discover_articles(read, known, config, saved)
     result["known_from"] = str(taxonomy) if taxonomy else SEMEVAL
     try:
         write_whole(json_out, json.dumps(result, ensure_ascii=False, indent=1))

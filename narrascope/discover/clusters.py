@@ -1,8 +1,9 @@
 """Emerging narratives: recurring claims clustered across articles, marked known or new, with stable ids.
 
 ``discover(docs, model, scorer)`` takes analysed-for-embedding Documents (cleaned, segmented, sentence
-vectors), finds their claims (``claims.article_claims``), clusters the claims (agglomerative, average
-linkage on cosine distance; for many claims, mini-batch k-means first and the same clustering of its
+vectors), finds their claims (``claims.article_claims``; ``read_article`` keeps only those and what a
+cluster reports of the article, so that a corpus streams through ``discover_articles`` in little
+memory), clusters the claims (agglomerative, average linkage on cosine distance; for many claims, mini-batch k-means first and the same clustering of its
 centroids), keeps the clusters that recur in at least ``min_articles`` articles, and marks each one
 **known** when most of its claims are explained by a narrative of the taxonomy in use (the claim's
 background z-score for that narrative passes the taxonomy's threshold by ``known_margin``, or by
@@ -168,14 +169,56 @@ def key_phrases(groups: Sequence[str], top: int = 4) -> list[list[str]]:
     return out
 
 
+@dataclass
+class ArticleClaims:
+    """What discover keeps of one article: its claims and what a cluster reports of it (not its text or
+    sentence vectors, so that a corpus streams through in little memory)."""
+
+    id: str
+    language: str
+    source: str
+    date: str
+    claims: list[tuple[int, int, str, np.ndarray, float]]  # (start, end, text, vector, claim score)
+    labels: list[str] | None  # the taxonomy's narratives it came analysed with (None: it came without labels)
+    predicted: list[str]  # without labels: the narratives the taxonomy in use finds in it (article level)
+
+
+def read_article(doc: Document, known: Any, scorer: ClaimScorer, config: DiscoverConfig | None = None
+                 ) -> ArticleClaims:
+    """An analysed-for-embedding Document as discover keeps it: its best claims, and the narratives of the
+    taxonomy in use that it pushes: its own labels when it comes analysed (and ``article_labels``), else
+    ``known``'s prediction. When some articles of a cluster come analysed and others not, each is read
+    by what it has, and the claims must be near the narrative either way."""
+    config = config or DiscoverConfig()
+    # each vector copied: a row of the batch's matrix would keep the whole matrix alive
+    claims = [(s.start, s.end, s.text, np.array(v, np.float32), score)
+              for s, v, score in article_claims(doc, scorer, config.claim_threshold, config.per_article)]
+    index = set(known.names) if known is not None else set()
+    trusted = config.article_labels and bool(doc.labels.get("narratives"))
+    labels = [n.name for n in doc.narratives if n.name in index] if trusted else None
+    predicted: list[str] = []
+    if claims and labels is None and known is not None and config.article_level:
+        p = known.predict_proba([doc.vectors["sentences"]], [doc.clean_text])[0]
+        predicted = [n for n, _ in known.decode(p)[0] if n != "Other"]
+    return ArticleClaims(doc.id, doc.language or "", doc.source or "", doc.date or "", claims, labels, predicted)
+
+
 def discover(docs: Sequence[Document], known: Any, scorer: ClaimScorer, config: DiscoverConfig | None = None,
              state: State | None = None, progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     """The clusters JSON (see the module docstring); ``known``: a ``UserNarrativeModel`` (the taxonomy that
     defines what is known); ``state`` is updated in place."""
     config = config or DiscoverConfig()
-    claims = [Claim(d, s.start, s.end, s.text, v, score)
-              for d, doc in enumerate(docs) for s, v, score in article_claims(doc, scorer, config.claim_threshold,
-                                                                              config.per_article)]
+    return discover_articles([read_article(doc, known, scorer, config) for doc in docs], known, config, state,
+                             progress)
+
+
+def discover_articles(docs: Sequence[ArticleClaims], known: Any, config: DiscoverConfig | None = None,
+                      state: State | None = None, progress: Callable[[str], None] = lambda _: None
+                      ) -> dict[str, Any]:
+    """``discover`` over articles already read (``read_article``)."""
+    config = config or DiscoverConfig()
+    claims = [Claim(d, start, end, text, v, score)
+              for d, doc in enumerate(docs) for start, end, text, v, score in doc.claims]
     progress(f"{len(claims)} claims in {len(docs)} articles")
     n_docs = len({c.doc for c in claims})
     if n_docs < config.min_articles:
@@ -210,14 +253,11 @@ def discover(docs: Sequence[Document], known: Any, scorer: ClaimScorer, config: 
     in_clusters = sorted({claims[i].doc for i in range(len(claims)) if ids[i]})
     found: dict[int, list[str]] = {}
     index = {name: j for j, name in enumerate(known.names)} if known is not None else {}
-    labelled = config.article_labels and all(docs[d].labels.get("narratives") for d in in_clusters)
+    labelled = all(docs[d].labels is not None for d in in_clusters)
     if labelled:  # the articles come analysed (the shipped, trained narrative model): their labels are trusted
-        found = {d: [n.name for n in docs[d].narratives if n.name in index] for d in in_clusters}
+        found = {d: list(docs[d].labels or ()) for d in in_clusters}
     elif known is not None and config.article_level and in_clusters:
-        P = known.predict_proba([docs[d].vectors["sentences"] for d in in_clusters],
-                                [docs[d].clean_text for d in in_clusters])
-        for d, p in zip(in_clusters, P, strict=True):
-            found[d] = [n for n, _ in known.decode(p)[0] if n != "Other"]
+        found = {d: docs[d].predicted if docs[d].labels is None else list(docs[d].labels) for d in in_clusters}
     clusters = []
     for cid in sorted({i for i in ids if i}):
         rows = np.where(ids == cid)[0]

