@@ -7,8 +7,6 @@ from pathlib import Path
 
 from tests.paths import PACKAGE
 
-PACKAGE = PACKAGE
-
 
 def _modules() -> dict[str, Path]:
     out = {}

@@ -14,8 +14,6 @@ from tests.paths import EXAMPLES, SHARED
 
 from .conftest import CLIMATE_TEXT, WAR_TEXT
 
-EXAMPLES = EXAMPLES
-
 
 def assert_consistent(doc: Document) -> None:
     tax = Taxonomy.default()

@@ -304,7 +304,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(NarrascopeError)
     def narrascope_error(request: Request, exc: NarrascopeError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=422 if isinstance(exc, InputError) else 400)
+        return JSONResponse({"detail": str(exc), "code": exc.code},
+                            status_code=422 if isinstance(exc, InputError) else 400)
 
     return app
 

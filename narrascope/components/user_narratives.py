@@ -20,7 +20,7 @@ import numpy as np
 from narrascope.components.base import Component, minibatches
 from narrascope.components.segment import mean_vector
 from narrascope.embed.base import Embedder
-from narrascope.errors import ModelMismatchError
+from narrascope.errors import ModelMismatchError, ModelNotFoundError
 from narrascope.heads.decision import HierarchyDecoder
 from narrascope.heads.prototypes import PrototypeHead
 from narrascope.schema import Document, Label, Span
@@ -179,6 +179,10 @@ class UserNarrativeModel:
     @classmethod
     def from_disk(cls, path: str | Path) -> UserNarrativeModel:
         path = Path(path)
+        if not (path / "meta.json").is_file():
+            raise ModelNotFoundError("no taxonomy model here (no meta.json); give the taxonomy file, or train a "
+                                     "folder with `narrascope train narratives --taxonomy T.yaml --labels L.jsonl "
+                                     "--out DIR`", source=str(path))
         try:
             meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
             arrays = dict(np.load(path / "weights.npz", allow_pickle=False))

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from narrascope.errors import MissingPackageError, UsageError
+from narrascope.errors import MissingPackageError, ModelNotFoundError
 from narrascope.threads import process_threads
 
 
@@ -175,5 +175,6 @@ def get_embedder(name: str, threads: int = 1) -> Embedder:
     try:
         cls = _BACKENDS[name]
     except KeyError:
-        raise UsageError(f"unknown embedder {name!r}; choose one of {sorted(_BACKENDS)}") from None
+        raise ModelNotFoundError(f"unknown embedder {name!r} (a model of another version names it?); "
+                                 f"choose one of {sorted(_BACKENDS)}") from None
     return cls(threads=threads)

@@ -48,8 +48,14 @@ class CueMatcher:
 
     def find(self, text: str) -> Cues:
         """The cue words of ``text``."""
-        found = [] if self.pattern is None else list(self.pattern.finditer(text))
-        return Cues([m.start() for m in found], [self.categories[m.group(1).lower()] for m in found])
+        offsets: list[int] = []
+        categories: list[tuple[str, ...]] = []
+        for m in self.pattern.finditer(text) if self.pattern is not None else ():
+            # a letter that matches only ignoring case ("İ" for "i") lower-cases to no entry: no cue
+            if (found := self.categories.get(m.group(1).lower())) is not None:
+                offsets.append(m.start())
+                categories.append(found)
+        return Cues(offsets, categories)
 
 
 @cache
@@ -61,9 +67,14 @@ def cue_matcher(language: str) -> CueMatcher:
         if category.startswith("_"):
             continue
         for entry in languages.get(language, []):
-            categories.setdefault(entry.lower(), []).append(category)
+            for spelling in _spellings(entry.lower()):
+                categories.setdefault(spelling, []).append(category)
     if not categories:
         return CueMatcher(None, {})
+    for entry in categories:  # "killed" is harm ("kill") as well as victim: a longer entry keeps the shorter's
+        for shorter in categories:
+            if shorter != entry and not shorter.endswith("$") and entry.removesuffix("$").startswith(shorter):
+                categories[entry] = categories[entry] + [c for c in categories[shorter] if c not in categories[entry]]
     whole = [e[:-1] for e in categories if e.endswith("$")]
     starts = [e for e in categories if not e.endswith("$")]
     # one pattern as a trie of the entries (10x faster than their alternation: re tries alternatives
@@ -74,6 +85,21 @@ def cue_matcher(language: str) -> CueMatcher:
     for entry, cats in categories.items():
         merged.setdefault(entry.removesuffix("$"), []).extend(cats)
     return CueMatcher(pattern, {k: tuple(dict.fromkeys(v)) for k, v in merged.items()})
+
+
+# Devanagari letters with a nukta are written as one character or as the letter and the nukta sign
+_NUKTA = {chr(0x0958 + k): base + "\u093c" for k, base in enumerate("कखगजडढफय")}
+
+
+def _spellings(entry: str) -> set[str]:
+    """``entry`` and its other Devanagari spelling (nukta letters composed or decomposed)."""
+    composed = entry
+    for one, two in _NUKTA.items():
+        composed = composed.replace(two, one)
+    decomposed = composed
+    for one, two in _NUKTA.items():
+        decomposed = decomposed.replace(one, two)
+    return {entry, composed, decomposed}
 
 
 def _trie(entries: list[str]) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from narrascope.errors import ModelMismatchError
+from narrascope.errors import ModelMismatchError, ModelNotFoundError
 
 
 def write_model_folder(path: str | Path, arrays: dict[str, np.ndarray], meta: dict[str, Any],
@@ -34,6 +34,8 @@ def read_model_folder(path: str | Path, model_format: str, what: str, train: str
     """
     path = Path(path)
     rebuild = f"`narrascope train {train} --data DIR --out DIR`"
+    if not (path / "meta.json").is_file():
+        raise ModelNotFoundError(f"no {what} model here (no meta.json); train one with {rebuild}", source=str(path))
     try:
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
         names = [*documents, *(name for name in optional if (path / f"{name}.json").is_file())]

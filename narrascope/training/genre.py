@@ -84,7 +84,7 @@ def refit_genre(data: str | Path, model_dir: str | Path, out: str | Path, langua
     the SemEval-2023 T3 folders under ``data`` over ``features``, written to ``out`` (every other head
     unchanged); its meta records the shift-split scores."""
     from narrascope.components.persuasion import GENRE_FEATURES
-    from narrascope.errors import TooFewExamplesError, UsageError
+    from narrascope.errors import DataNotFoundError, TooFewExamplesError, UsageError
     from narrascope.persuasion.model import PersuasionModel
     from narrascope.training.data import require_examples
     from narrascope.training.persuasion import (
@@ -108,8 +108,8 @@ def refit_genre(data: str | Path, model_dir: str | Path, out: str | Path, langua
     dataset = load_persuasion_dataset(data, languages, lambda docs: embed_documents(docs, console))
     rows = dataset.with_genre()
     if not rows:
-        raise TooFewExamplesError("no article with a genre label (subtask 1) here; point --data at SemEval-2023 Task 3 "
-                                  "train folders", source=str(data))
+        raise DataNotFoundError("no article with a genre label (subtask 1) here; point --data at SemEval-2023 "
+                                "Task 3 train folders", source=str(data))
     require_examples(len(rows), 2 * config.folds, "articles with a genre", data)
     X = genre_matrix(dataset, rows, None, model.embedding_dim, features)
     y = genre_labels(dataset, rows)

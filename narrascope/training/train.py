@@ -127,7 +127,7 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
     np.random.seed(config.seed)
     cv: dict = {}
     fine_weight, second_ratio = min(config.fine_weights), max(config.second_ratios)  # the simplest rule
-    split = "none"
+    split = "no folds"
     if config.folds > 1:
         # tuned on story-cluster folds, as the figures to expect on next week's news (not random documents);
         # a folder too small to hold a story per fold falls back to documents
@@ -156,7 +156,8 @@ def train_roles(data: str | Path, out: str | Path, languages: tuple[str, ...], c
         "trained_on": {"languages": sorted(set(dataset.languages)), "documents": len(dataset.docs),
                        "mentions": len(dataset.gold), "data_digest_sha256": dataset.digest},
         "config": asdict(config),
-        "cv_metrics": {"kind": f"{config.folds}-fold by {split}, out-of-fold, gold mentions", "scores": cv},
+        "cv_metrics": {"kind": f"{config.folds}-fold by {split}, out-of-fold, gold mentions" if cv else split,
+                       "scores": cv},
         "python": platform.python_version(),
         "train_seconds": round(time.time() - start, 1),
     }

@@ -49,6 +49,8 @@ def test_bad_requests_get_clear_errors(client: TestClient):
         refused = client.post("/analyze", json={"url": url})
         assert refused.status_code == 422, url
     assert client.get("/documents/nope").status_code == 404
+    menu = client.post("/analyze", json={"html": "<html><body><nav>Home</nav></body></html>"})
+    assert menu.status_code == 422 and menu.json()["code"] == "E105" and "[E105]" in menu.json()["detail"]
     assert client.post("/analyze", json={"text": "  \n "}).status_code == 422  # blank text
     misspelt = client.post("/analyze", json={"text": ARTICLE, "titel": "A title"})
     assert misspelt.status_code == 422 and "titel" in misspelt.text  # not dropped without a word

@@ -216,8 +216,7 @@ def test_new_narratives_page_finds_a_recurring_claim_and_adds_it(tmp_path, page)
     import urllib.request
 
     from narrascope.api.app import Settings
-
-    from .test_discover import TAXONOMY, corpus
+    from tests.discover.test_discover import TAXONOMY, corpus
 
     mine = tmp_path / "mine.yaml"
     mine.write_bytes(TAXONOMY.read_bytes())

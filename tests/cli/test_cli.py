@@ -14,7 +14,6 @@ from tests.conftest import WAR_TEXT
 from tests.paths import EXAMPLES
 
 runner = CliRunner()
-EXAMPLES = EXAMPLES
 
 
 def test_analyze_writes_json_and_html(tmp_path: Path):

@@ -849,6 +849,25 @@ def test_exact_copies_fall_in_one_fold(tmp_path: Path):
             assert (1 in test) == (3 in test)
 
 
+def test_story_groups_keep_copies_and_stories_together(tmp_path: Path):
+    """train roles tunes on story-cluster folds: a story's articles, and copies of a text, share a group."""
+    import numpy as np
+
+    from narrascope.training.roles import load_role_dataset
+
+    grain = [f"Grain\n\nNATO and the grain corridor: wheat exports, Odesa ports, shipping insurance, {w}."
+             for w in "barley maize rye oats millet sorghum rice spelt quinoa buckwheat teff farro".split()]
+    energy = [f"Gas\n\nNATO and the gas price: pipelines, winter heating bills, energy subsidies, {w}."
+              for w in "coal oil diesel petrol kerosene propane butane methane lignite peat uranium hydrogen".split()]
+    texts = [t for pair in zip(grain, energy) for t in pair]
+    texts.append(texts[0])  # a copy of the first grain article
+    data = load_role_dataset(_copies_folder(tmp_path, texts))
+    group = dict(zip((doc.id for doc in data.docs), data.story_groups(np.arange(len(data.docs)))))  # a mention each
+    assert group["EN_24.txt"] == group["EN_0.txt"]
+    grain_groups = {group[f"EN_{i}.txt"] for i in range(0, 24, 2)}
+    assert not grain_groups & {group[f"EN_{i}.txt"] for i in range(1, 24, 2)}  # no cluster holds both stories
+
+
 def test_train_roles_needs_enough_distinct_articles(tmp_path: Path):
     text = "Title\n\nNATO sent more weapons."
     folder = _copies_folder(tmp_path, [text, text, text + " Again."])

@@ -18,8 +18,6 @@ from narrascope.ingest.decode import decode_text
 from tests.conftest import WAR_TEXT
 from tests.paths import EXAMPLES
 
-EXAMPLES = EXAMPLES
-
 
 def test_text_file_keeps_crlf_and_bom_exactly(tmp_path: Path):
     path = tmp_path / "a.txt"
