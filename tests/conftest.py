@@ -6,6 +6,12 @@ from pathlib import Path
 
 import pytest
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Spark's tests last: its JVM bridge leaves threads in the test process, after which a test that
+    forks workers (tests/test_pipeline.py) would have to skip."""
+    items.sort(key=lambda item: "spark" in Path(str(item.fspath)).parts)
+
 WAR_TEXT = (
     "Missiles and the road to a wider war\r\n\r\n"
     "Washington approved long-range missile strikes deep inside Russia. "
