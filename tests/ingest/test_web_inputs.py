@@ -32,35 +32,6 @@ def test_warc_pages_are_read_and_a_corrupt_record_is_reported(tmp_path: Path, gz
     assert len({(d.meta["file"], d.meta["row"]) for d in docs}) == 4  # each record has its own key
 
 
-@pytest.mark.parametrize("gzip", [True, False])
-def test_a_warc_cut_inside_a_record_reports_that_record(tmp_path: Path, gzip: bool):
-    """A download that stopped mid-record: the pages before it are read, the cut one is reported (not
-    analysed from half its text, nor passed over in silence)."""
-    whole = tmp_path / ("whole.warc.gz" if gzip else "whole.warc")
-    write_warc(whole, 3, gzip)
-    from warcio.archiveiterator import ArchiveIterator
-
-    with whole.open("rb") as fh:
-        records = ArchiveIterator(fh)
-        starts = []
-        for record in records:
-            starts.append(records.get_record_offset())
-            record.content_stream().read()
-    cut = tmp_path / ("cut.warc.gz" if gzip else "cut.warc")
-    last_page = starts[3]  # warcinfo, story-0, story-1, story-2 (then the redirect)
-    cut.write_bytes(whole.read_bytes()[:last_page + (starts[4] - last_page) // 2])
-    docs, errors = _split(read_inputs([str(cut)]))
-    assert sorted(d.url for d in docs) == ["https://www.example.org/story-0", "https://www.example.org/story-1"]
-    assert len(errors) == 1 and f"{cut}@{last_page}" == errors[0].source
-
-
-def test_not_a_warc_file_is_reported(tmp_path: Path):
-    path = tmp_path / "x.warc.gz"
-    path.write_bytes(b"this is not a web archive " * 20)
-    docs, errors = _split(read_inputs([str(path)]))
-    assert not docs and "not a WARC file" in str(errors[0])
-
-
 @pytest.fixture()
 def site() -> Iterator[str]:
     """A local web server with article pages at /story-N and a feed at /feed.xml."""
@@ -129,8 +100,3 @@ def test_urls_of_pages_and_feeds(site: str):
     assert all(isinstance(e, InputError) for e in refused)
 
 
-def test_a_feed_that_is_not_xml_is_reported(tmp_path: Path):
-    path = tmp_path / "broken.xml"
-    path.write_text("this is { not xml", encoding="utf-8")
-    docs, errors = _split(read_inputs([str(path)]))
-    assert not docs and "not an RSS or Atom feed" in str(errors[0]) and str(path) in str(errors[0])
