@@ -8,6 +8,7 @@ from html import escape
 from narrascope import __version__
 from narrascope.report.persuasion_html import CSS as PERSUASION_CSS
 from narrascope.report.persuasion_html import persuasion_section
+from narrascope.report.view import narrative_rows, ranked_entities
 from narrascope.schema import Document
 
 _PALETTE = ["#ffd6a5", "#caffbf", "#9bf6ff", "#bdb2ff", "#ffc6ff", "#fdffb6", "#a0c4ff", "#ffadad"]
@@ -156,12 +157,11 @@ def _parent_of(doc: Document, name: str) -> str:
 
 
 def _entity_table(doc: Document, anchor: str) -> str:
-    entities = [e for e in doc.entities if e.main_role is not None]
+    entities, more = ranked_entities(doc, MAX_ENTITIES)
     if not entities:
         return ""
-    entities.sort(key=lambda e: (-len(e.mentions), e.name))
     rows = []
-    for entity in entities[:MAX_ENTITIES]:
+    for entity in entities:
         role = entity.main_role
         css = _ROLE_CLASS.get(role.name, "")
         fines = ", ".join(escape(r.name) for r in entity.fine_roles)
@@ -171,8 +171,8 @@ def _entity_table(doc: Document, anchor: str) -> str:
                     f' <span class="meta">×{len(entity.mentions)}</span></td>'
                     f'<td><span class="role {css}">{escape(role.name)}</span>: {fines}</td>'
                     f'<td class="score">{role.score:.2f}</td><td><i>{quote}</i></td></tr>')
-    more = len(entities) - MAX_ENTITIES
-    note = f'<div class="meta">and {more} more entities, highlighted in the text</div>' if more > 0 else ""
+    noun = "entity" if more == 1 else "entities"
+    note = f'<div class="meta">and {more} more {noun}, highlighted in the text</div>' if more > 0 else ""
     legend = ('<div class="legend">Mentions in the text: <span class="ent protagonist">protagonist</span>'
               '<span class="ent antagonist">antagonist</span><span class="ent innocent">innocent</span></div>')
     return (f'<table><thead><tr><th>Entity</th><th>Role</th><th>score</th><th>Evidence</th></tr></thead>'
@@ -183,17 +183,16 @@ def render_document(doc: Document, index: int) -> str:
     colors = _colors(doc)
     anchor = f"d{index}"
     rows = []
-    for narrative in doc.narratives:
-        color = colors.get(narrative.name, "#e9ecef")
-        link = (f' <a href="#{anchor}-{narrative.evidence[0].start}">evidence</a>' if narrative.evidence else "")
-        rows.append(f'<tr><td><span class="swatch" style="background:{color}"></span><b>{escape(narrative.name)}</b>'
-                    f'{link}</td><td class="score">{narrative.score:.2f}</td></tr>')
-        for sub in doc.subnarratives:
-            if sub.parent == narrative.name and sub.name != narrative.name:
-                short = sub.name[len(narrative.name) + 2 :] if sub.name.startswith(narrative.name + ": ") else sub.name
-                link = f' <a href="#{anchor}-{sub.evidence[0].start}">evidence</a>' if sub.evidence else ""
-                rows.append(f'<tr><td class="subn">{escape(short)}{link}</td>'
-                            f'<td class="score">{sub.score:.2f}</td></tr>')
+    for row in narrative_rows(doc):
+        label = row.label
+        link = f' <a href="#{anchor}-{label.evidence[0].start}">evidence</a>' if label.evidence else ""
+        if row.sub:
+            rows.append(f'<tr><td class="subn">{escape(row.name)}{link}</td>'
+                        f'<td class="score">{label.score:.2f}</td></tr>')
+            continue
+        color = colors.get(label.name, "#e9ecef")
+        rows.append(f'<tr><td><span class="swatch" style="background:{color}"></span><b>{escape(row.name)}</b>'
+                    f'{link}</td><td class="score">{label.score:.2f}</td></tr>')
     meta = [f"id {escape(doc.id)}", f"language {escape(doc.language or '?')}"]
     for key in ("source", "url", "date"):
         value = getattr(doc, key)

@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from narrascope.report.names import display_name
+from narrascope.report.view import narrative_rows, ranked_entities
 from narrascope.schema import Document
 
 _ROLE_STYLE = {"Protagonist": "green", "Antagonist": "red", "Innocent": "blue"}
@@ -25,31 +26,29 @@ def render_document(doc: Document) -> Panel:
     table.add_column("narrative / sub-narrative", ratio=3)
     table.add_column("score", justify="right", width=6)
     table.add_column("evidence", ratio=4)
-    for narrative in doc.narratives:
-        surest = narrative.surest_evidence()
+    for row in narrative_rows(doc):
+        label = row.label
+        surest = label.surest_evidence()
         quote = _quote(surest.text) if surest else ""
-        table.add_row(Text(narrative.name, style="bold"), f"{narrative.score:.2f}", Text(quote, style="italic"))
-        if narrative.example:  # a user taxonomy's example the evidence is closest to
-            table.add_row(Text("  closest example", style="dim"), "", Text(_quote(narrative.example, 120), style="dim"))
-        for sub in doc.subnarratives:
-            if sub.parent == narrative.name and sub.name != narrative.name:
-                short = sub.name[len(narrative.name) + 2 :] if sub.name.startswith(narrative.name) else sub.name
-                surest = sub.surest_evidence()
-                quote = _quote(surest.text) if surest else ""
-                table.add_row(f"  └ {short}", f"{sub.score:.2f}", Text(quote, style="dim italic"))
+        if row.sub:
+            table.add_row(f"  └ {row.name}", f"{label.score:.2f}", Text(quote, style="dim italic"))
+            continue
+        table.add_row(Text(row.name, style="bold"), f"{label.score:.2f}", Text(quote, style="italic"))
+        if label.example:  # a user taxonomy's example the evidence is closest to
+            table.add_row(Text("  closest example", style="dim"), "", Text(_quote(label.example, 120), style="dim"))
     lang = doc.language or "?"
     subtitle = f"{doc.id} · language {lang}" + (f" ({doc.language_score:.2f})" if doc.language_score else "")
     parts: list = [table]
     if doc.explanation is not None:
         parts.append(_explanation(doc))
-    entities = sorted((e for e in doc.entities if e.main_role), key=lambda e: (-len(e.mentions), e.name))
+    entities, more = ranked_entities(doc, MAX_ENTITIES)
     if entities:
         roles = Table(show_header=True, header_style="bold", expand=True, box=None)
         roles.add_column("entity", ratio=2)
         roles.add_column("role", ratio=2)
         roles.add_column("score", justify="right", width=6)
         roles.add_column("evidence", ratio=4)
-        for entity in entities[:MAX_ENTITIES]:
+        for entity in entities:
             role = entity.main_role
             fines = ", ".join(r.name for r in entity.fine_roles)
             quote = _quote(role.evidence[0].text, 120) if role.evidence else ""
@@ -57,6 +56,9 @@ def render_document(doc: Document) -> Panel:
                           Text(f"{role.name}: {fines}", style=_ROLE_STYLE.get(role.name, "")),
                           f"{role.score:.2f}", Text(quote, style="italic"))
         parts.append(roles)
+        if more:
+            noun = "entity" if more == 1 else "entities"
+            parts.append(Text(f"and {more} more {noun} (--html shows them all in the text)", style="dim"))
     parts.extend(_persuasion(doc))
     for warning in doc.warnings:
         parts.append(Text(f"⚠ {warning}", style="yellow"))
