@@ -155,16 +155,16 @@ def main() -> int:
         P = np.zeros((len(examples), len(names)))
         for k in range(args.folds):
             train, test = np.where(fold != k)[0], np.where(fold == k)[0]
-            chosen_rows, Y = [], []
+            given: dict[int, set[str]] = {}  # article -> its labels, one row per article (as the model builds)
             if shots:
                 for name in names:  # k articles per label, from the training side only
                     having = [i for i in train if name in gold[i][0] or name in gold[i][1]]
                     for i in rng.permutation(having)[:shots]:
-                        if args.full_labels and i in chosen_rows:
-                            continue
-                        chosen_rows.append(i)
-                        given = gold[i][0] + gold[i][1] if args.full_labels else [name]
-                        Y.append([n in label_closure(taxonomy, [g for g in given if g in index]) for n in names])
+                        labels = gold[i][0] + gold[i][1] if args.full_labels else [name]
+                        known = [g for g in labels if g in index]
+                        given.setdefault(int(i), set()).update(label_closure(taxonomy, known))
+            chosen_rows = list(given)
+            Y = [[n in given[i] for n in names] for i in chosen_rows]
             head = PrototypeHead(seed=args.seed)  # the shipped decision parameters
             head.fit(len(names), proto_vectors, base.head.proto_label_, background,
                      articles=means[chosen_rows] if chosen_rows else None,

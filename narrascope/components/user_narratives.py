@@ -79,35 +79,50 @@ class UserNarrativeModel:
         index = {name: j for j, name in enumerate(names)}
         protos: list[tuple[str, int]] = []  # (text, label) of each claim-like prototype
         negatives: list[tuple[str, int]] = []
-        articles: list[tuple[str, set[str], int]] = []  # (text, labels, label given under)
+        # the head's article examples, one row per distinct text: an article listed under several labels (or
+        # given again in ``labelled``) is an example of all of them, not a positive for one and a negative
+        # for the others
+        rows: dict[str, int] = {}
+        article_texts: list[str] = []
+        article_labels: list[set[str]] = []
+        own: list[tuple[int, int]] = []  # (row, label index) of each of the taxonomy's own article examples
+
+        def add_article(text: str, labels: set[str]) -> int:
+            if text not in rows:
+                rows[text] = len(article_texts)
+                article_texts.append(text)
+                article_labels.append(set())
+            article_labels[rows[text]] |= labels
+            return rows[text]
+
         for entry in taxonomy.labels:
             protos.append((entry.description, index[entry.label]))
             for text in entry.examples:
                 if len(text) > SHORT_EXAMPLE_CHARS:
-                    articles.append((text, label_closure(taxonomy, [entry.label]), index[entry.label]))
+                    own.append((add_article(text, label_closure(taxonomy, [entry.label])), index[entry.label]))
                 else:
                     protos.append((text, index[entry.label]))
             for owner in [entry, *taxonomy.children(entry.label)]:  # a narrative's negatives hold for its children
                 negatives += [(text, index[owner.label]) for text in entry.negatives]
-        for text, labels in labelled:  # they train the head; they are not the taxonomy's examples (-1)
-            articles.append((text, label_closure(taxonomy, labels), -1))
+        for text, labels in labelled:  # they train the head; they are not the taxonomy's examples
+            add_article(text, label_closure(taxonomy, labels))
         texts = [t for t, _ in protos]
         proto_vectors = _encode(embedder, texts)
         background = _background_vectors(embedder_name, embedder)
         neg_vectors = _encode(embedder, [t for t, _ in negatives])
         article_vectors = np.zeros((0, proto_vectors.shape[1]), np.float32)
         Y = np.zeros((0, len(names)))
-        read = read_articles([t for t, _, _ in articles], embedder)  # each read once: its words and its vector
-        if articles:
+        read = read_articles(article_texts, embedder)  # each read once: its words and its vector
+        if article_texts:
             article_vectors = np.stack([mean_vector(doc.vectors["sentences"], proto_vectors.shape[1]) for doc in read])
-            Y = np.array([[name in labels for name in names] for _, labels, _ in articles], dtype=float)
+            Y = np.array([[name in labels for name in names] for labels in article_labels], dtype=float)
         head = head or PrototypeHead(**params)
         head.fit(len(names), proto_vectors, np.array([j for _, j in protos]), background, neg_vectors,
                  np.array([j for _, j in negatives], dtype=np.int64), article_vectors, Y, parents(taxonomy),
                  article_texts=[doc.clean_text for doc in read], background_texts=list(background_sentences()))
-        own = [k for k, (_, _, j) in enumerate(articles) if j >= 0]  # the taxonomy's own article examples
-        return cls(taxonomy, head, texts, [articles[k][0] for k in own], article_vectors[own],
-                   [articles[k][2] for k in own], embedder_name,
+        mine = [r for r, _ in own]
+        return cls(taxonomy, head, texts, [article_texts[r] for r in mine], article_vectors[mine],
+                   [j for _, j in own], embedder_name,
                    meta={"taxonomy": taxonomy.name, "source": taxonomy.source,
                          "head_labels": [names[j] for j in (head.head_labels_ if head.head_ is not None else [])]})
 

