@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,14 +65,16 @@ def require_examples(count: int, needed: int, what: str, source: str | Path) -> 
         raise TooFewExamplesError(f"only {count} {what}; the model needs at least {needed}", source=str(source))
 
 
-def language_folders(root: Path, languages: tuple[str, ...], marker: str, missing: str) -> list[tuple[Path, str]]:
-    """``(folder, language)`` pairs under ``root`` holding ``marker``, or ``root`` itself if it holds it.
+def language_folders(root: Path, languages: Sequence[str], marker: str, missing: str,
+                     name: Callable[[str], str] = str.upper) -> list[tuple[Path, str]]:
+    """``(folder, language)`` pairs under ``root`` holding ``marker`` (a file name or a glob pattern), or
+    ``root`` itself if it holds it (its language: its ``name``d folder name, upper case by default).
 
     Raises ``FolderLayoutError`` with the ``missing`` message when there is none.
     """
-    if (root / marker).exists():
-        return [(root, root.name.upper())]
-    folders = [(root / lang, lang) for lang in languages if (root / lang / marker).exists()]
+    if any(root.glob(marker)):
+        return [(root, name(root.name))]
+    folders = [(root / lang, lang) for lang in languages if any((root / lang).glob(marker))]
     if not folders:
         raise FolderLayoutError(missing, source=str(root))
     return folders

@@ -13,7 +13,6 @@ import scipy.sparse as sp
 
 from narrascope.components.persuasion import GENRE_FEATURES, genre_features, paragraph_vectors
 from narrascope.components.segment import mean_vector
-from narrascope.errors import FolderLayoutError
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.tfidf import TfidfFeaturizer
 from narrascope.ingest.persuasion import read_persuasion_folder, split_paragraphs
@@ -28,6 +27,7 @@ from narrascope.persuasion.spans import (
     tokenize,
 )
 from narrascope.schema import Document, Span
+from narrascope.training.data import language_folders
 
 LANGUAGES = ("en", "fr", "ge", "it", "po", "ru")
 # folder name -> ISO code the language detector gives
@@ -89,16 +89,6 @@ class PersuasionDataset:
         return [i for i, a in enumerate(self.articles) if a.genre is not None]
 
 
-def language_folders(root: Path, languages: Sequence[str]) -> list[tuple[Path, str]]:
-    if any(root.glob("*-articles-subtask-*")):
-        return [(root, root.name.lower())]
-    folders = [(root / lang, lang) for lang in languages if any((root / lang).glob("*-articles-subtask-*"))]
-    if not folders:
-        raise FolderLayoutError("no SemEval-2023 Task 3 language folders (en/, fr/, … each with "
-                                "<split>-articles-subtask-N/) found here", source=str(root))
-    return folders
-
-
 def load_persuasion_dataset(root: str | Path, languages: Sequence[str] = LANGUAGES,
                             process: Callable[[list[Document]], list[Document]] | None = None) -> PersuasionDataset:
     """Articles of all subtasks under ``root``, merged per (language, id); subtask 3's copy of the text wins.
@@ -107,7 +97,10 @@ def load_persuasion_dataset(root: str | Path, languages: Sequence[str] = LANGUAG
     """
     digest = hashlib.sha256()
     articles: list[ArticleData] = []
-    for folder, lang in language_folders(Path(root), languages):
+    folders = language_folders(Path(root), languages, "*-articles-subtask-*",
+                               "no SemEval-2023 Task 3 language folders (en/, fr/, … each with "
+                               "<split>-articles-subtask-N/) found here", name=str.lower)
+    for folder, lang in folders:
         by_id: dict[str, ArticleData] = {}
         subtasks = read_persuasion_folder(folder, set(TECHNIQUES), set(GENRES), set(FRAMES))
         for subtask in (3, 2, 1):
