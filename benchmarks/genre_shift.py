@@ -23,13 +23,8 @@ HEADS = {"embedding (before)": ("embedding",), "embedding + style": ("embedding"
 
 def main() -> None:
     from narrascope.embed.base import get_embedder
-    from narrascope.training.genre import SCHEMES, genre_shift_report
-    from narrascope.training.persuasion import (
-        PersuasionTrainingConfig,
-        genre_labels,
-        genre_matrix,
-        load_persuasion_dataset,
-    )
+    from narrascope.training.genre import SCHEMES, genre_labels, genre_matrix, genre_shift_report
+    from narrascope.training.persuasion_data import PersuasionTrainingConfig, load_persuasion_dataset
     from narrascope.training.train import embed_documents
 
     dataset = load_persuasion_dataset(DATA / "semeval2023_t3" / "train",

@@ -27,16 +27,12 @@ import numpy as np
 
 from benchmarks.common import DATA, console, table, write_result
 from narrascope.embed.base import get_embedder
-from narrascope.training.persuasion import (
+from narrascope.training.persuasion import cv_report, micro, oof_profiles, out_of_fold, tune
+from narrascope.training.persuasion_data import (
     LANGUAGES,
     PersuasionTrainingConfig,
-    cv_report,
     load_persuasion_dataset,
-    micro,
-    oof_profiles,
-    out_of_fold,
     paragraph_data,
-    tune,
 )
 from narrascope.training.train import embed_documents
 

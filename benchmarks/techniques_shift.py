@@ -60,13 +60,8 @@ def micro(Y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
 
 
 def main() -> None:
-    from narrascope.training.persuasion import (
-        PersuasionTrainingConfig,
-        fit_paragraph_heads,
-        load_persuasion_dataset,
-        paragraph_data,
-        paragraph_probabilities,
-    )
+    from narrascope.training.persuasion import fit_paragraph_heads, paragraph_probabilities
+    from narrascope.training.persuasion_data import PersuasionTrainingConfig, load_persuasion_dataset, paragraph_data
     from narrascope.training.prepare import embed_documents
     from narrascope.training.splits import text_topic_vectors, topic_folds
 

@@ -31,21 +31,15 @@ from narrascope.components.segment import SentenceSegmenter
 from narrascope.embed.base import embedder_installed, get_embedder
 from narrascope.parallel import usable_cores
 from narrascope.persuasion.model import SecondReader
-from narrascope.training.persuasion import (
+from narrascope.training.genre import fit_genre, genre_labels, genre_macro_f1, predict_genre
+from narrascope.training.persuasion import fit_second_reader, frame_labels, language_centres, micro
+from narrascope.training.persuasion_data import (
     LANGUAGES,
     PersuasionDataset,
     PersuasionTrainingConfig,
     document_vector,
-    fit_genre,
-    fit_second_reader,
-    frame_labels,
-    genre_labels,
-    genre_macro_f1,
-    language_centres,
     load_persuasion_dataset,
-    micro,
     paragraph_data,
-    predict_genre,
     reread,
 )
 from narrascope.training.train import embed_documents, fresh_copies

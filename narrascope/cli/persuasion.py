@@ -50,7 +50,7 @@ def train_techniques(
              "then tells genres apart within a language instead of reading the language.")] = None,
 ) -> None:
     """Train the persuasion model: paragraph techniques and their spans, genre, framing (fixed seeds)."""
-    from narrascope.training.persuasion import PersuasionTrainingConfig
+    from narrascope.training.persuasion_data import PersuasionTrainingConfig
     from narrascope.training.train import train_techniques as run
 
     if second_texts and not second_reader.strip():

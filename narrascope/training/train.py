@@ -169,14 +169,8 @@ def train_techniques(data: str | Path, out: str | Path, languages: tuple[str, ..
                      config=None) -> dict:
     """``narrascope train techniques``: SemEval-2023 Task 3 folders -> persuasion model folder."""
     from narrascope.parallel import usable_cores
-    from narrascope.training.persuasion import (
-        PersuasionTrainingConfig,
-        fit_persuasion_model,
-        fit_second_reader,
-        language_centres,
-        load_persuasion_dataset,
-        reread,
-    )
+    from narrascope.training.persuasion import fit_persuasion_model, fit_second_reader, language_centres
+    from narrascope.training.persuasion_data import PersuasionTrainingConfig, load_persuasion_dataset, reread
 
     config = config or PersuasionTrainingConfig()
     start = time.time()

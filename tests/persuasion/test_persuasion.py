@@ -16,8 +16,8 @@ from narrascope.ingest.persuasion import read_paragraph_labels, read_persuasion_
 from narrascope.persuasion.model import TECHNIQUES
 from narrascope.persuasion.spans import SpanTagger, span_confidence, token_masks, tokenize
 from narrascope.schema import Document
-from narrascope.training.persuasion import SPAN_GAPS, SPAN_THRESHOLDS
 from narrascope.training.persuasion_scorer import macro_f1, micro_f1, span_f1
+from narrascope.training.persuasion_spans import SPAN_GAPS, SPAN_THRESHOLDS
 
 # phrase -> technique: each paragraph of a persuasive article carries some of them
 PHRASES = {
