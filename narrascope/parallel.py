@@ -75,18 +75,28 @@ def run_chunk_lines(docs: list[Document]) -> list[str]:
     return [document_line(doc) for doc in run_chunk(docs)]
 
 
+def run_chunk_rows(docs: list[Document]) -> list[dict]:
+    """The chunk analysed, as ``batch``'s output rows (``batch.rows.document_row``, keyed by each
+    Document's ``meta["record"]``): made here, in parallel, instead of in the parent."""
+    from narrascope.batch.rows import document_row
+
+    return [document_row(doc, doc.meta["record"]) for doc in run_chunk(docs)]
+
+
 def pipe_in_processes(config: PipelineSpec, docs: Iterable[Document], batch_size: int,
                       n_process: int, pool: ProcessPoolExecutor | None = None,
-                      as_lines: bool = False) -> Iterator[Any]:
+                      as_lines: bool = False, as_rows: bool = False) -> Iterator[Any]:
     """Like ``Pipeline.pipe`` but spread over ``n_process`` worker processes; with ``as_lines``, each
-    article comes back as its JSONL line (``report.jsonl.document_line``) instead of a Document.
+    article comes back as its JSONL line (``report.jsonl.document_line``) instead of a Document; with
+    ``as_rows``, as its row of ``batch``'s output (``run_chunk_rows``).
 
     The workers come from ``start_workers`` (forked with the pipeline built here once, where that is
     safe; else spawned, each building it from ``config``), or are ``pool``, which the stream then
     shuts down when it ends. The workers start as this is called, not at the first document.
     """
     pool = pool or start_workers(config, n_process)
-    return _pipe(pool, docs, batch_size, n_process, run_chunk_lines if as_lines else run_chunk)
+    task = run_chunk_rows if as_rows else run_chunk_lines if as_lines else run_chunk
+    return _pipe(pool, docs, batch_size, n_process, task)
 
 
 def _pipe(pool: ProcessPoolExecutor, docs: Iterable[Document], batch_size: int, n_process: int,

@@ -124,11 +124,13 @@ def error_row(error: InputError) -> dict:
 
 
 def run_batch(items: Iterable[Document | InputError], out: str | Path,
-              analyse: Callable[[Iterator[Document]], Iterator[Document]], chunk_size: int = 256,
+              analyse: Callable[[Iterator[Document]], Iterator[Document | dict]], chunk_size: int = 256,
               progress: Callable[[int], None] | None = None, dedup=None,
               dedup_progress: Callable[[int], Callable[[int], None]] | None = None) -> BatchResult:
     """Analyse ``items`` (documents, or errors to report) with ``analyse`` into ``out``, resuming a run
-    that was cut short; errors are collected with their input, position and reason. With a ``dedup``
+    that was cut short; errors are collected with their input, position and reason. ``analyse`` gives
+    back each Document analysed, or its output row already made (``document_row``: worker processes
+    make it, so that Documents need not travel back whole). With a ``dedup``
     (a ``Deduplicator``), the output gets each article's cluster and closest earlier match;
     ``dedup_progress(total)`` returns the progress callback of that step."""
     writer = PartWriter(out)
@@ -154,8 +156,8 @@ def run_batch(items: Iterable[Document | InputError], out: str | Path,
             yield item
 
     rows: list[dict] = []
-    for doc in analyse(todo()):
-        rows.append(document_row(doc, doc.meta["record"]))
+    for item in analyse(todo()):
+        rows.append(item if isinstance(item, dict) else document_row(item, item.meta["record"]))
         result.analysed += 1
         if progress:
             progress(1)
