@@ -19,12 +19,14 @@ class NarrativeRow:
 
 
 def narrative_rows(doc: Document) -> list[NarrativeRow]:
-    """Each narrative in the model's order (surest first), followed by its own sub-narratives."""
+    """Each narrative in the model's order (surest first), followed by its own sub-narratives; not
+    "<narrative>: Other" (none of its sub-narratives in particular), which says nothing more (the
+    JSON and the official formats keep it)."""
     rows = []
     for narrative in doc.narratives:
         rows.append(NarrativeRow(narrative, narrative.name, False))
         for sub in doc.subnarratives:
-            if sub.parent == narrative.name and sub.name != narrative.name:
+            if sub.parent == narrative.name and sub.name != narrative.name and not sub.name.endswith(": Other"):
                 rows.append(NarrativeRow(sub, sub.name.removeprefix(narrative.name + ": "), True))
     return rows
 

@@ -279,3 +279,73 @@ def test_a_changed_article_shows_its_earlier_versions(server: str, page):
     page.click("ul.history a")
     page.wait_for_selector("article.card .notice")
     assert page.evaluate("location.hash").startswith("#earlier=") and "Update: talks" not in page.inner_text("article.card")
+
+
+def test_click_a_technique_to_see_its_articles(server: str, page):
+    """From an article's technique table, and from the dashboard's technique list, to the articles using it."""
+    posted = page.request.post(server + "/documents", data={"text": ARTICLE, "source": "Techniques Daily"}).json()
+    page.goto(server + f"/#doc={posted['id']}")
+    page.wait_for_selector("article.card")
+    links = page.locator("article.card table a[href^='#corpus?technique=']")
+    assert links.count() >= 1, "the article uses no technique"
+    name = links.first.inner_text()
+    links.first.click()
+    page.wait_for_function("document.querySelector('#view-corpus').dataset.shown?.includes('technique=')")
+    assert page.input_value("input[name=technique]")  # the technique's name, as the filter reads it
+    assert name and "_" not in name
+    ids = [a.get_attribute("href") for a in page.locator("#articles tbody a").all()]
+    assert f"#doc={posted['id']}" in ids
+    page.goto(server + "/#corpus")
+    page.wait_for_selector("#techniques a")
+    listed = page.locator("#techniques a").first
+    listed.click()
+    page.wait_for_function("document.querySelector('#view-corpus').dataset.shown?.includes('technique=')")
+    assert page.locator("#articles tbody tr").count() >= 1
+    # in the article, each technique is underlined in its own colour, named in the legend
+    page.goto(server + f"/#doc={posted['id']}")
+    page.wait_for_selector("article.card .legend .chip")
+    colours = page.evaluate("[...document.querySelectorAll('.text span.tech')].map(s => s.style.textDecorationColor)")
+    assert colours and all(colours)
+    assert page.locator("article.card .legend .chip").count() == links.count()
+
+
+def test_suggestions_languages_and_the_chart_legend_come_from_the_data(server: str, page):
+    hindi = "दिल्ली में बैठक\n\nनाटो ने रूस के पास अपने सैनिक भेजे, और मॉस्को ने चेतावनी दी कि युद्ध फैल सकता है।\n"
+    assert page.request.post(server + "/documents", data={"text": hindi}).status in (200, 201)  # undated
+    dated = {"text": ARTICLE.replace("Missiles", "Drones"), "date": "2026-03-03"}  # the chart shows dated ones
+    assert page.request.post(server + "/documents", data=dated).status in (200, 201)
+    page.goto(server + "/#corpus")
+    page.wait_for_function("document.querySelector('#view-corpus').dataset.shown === '#corpus'")
+    suggested = [o.get_attribute("value") for o in page.locator("#narrative-list option").all()]
+    assert any(v.count(":") >= 2 for v in suggested), suggested  # sub-narratives too ("URW: X: Y")
+    assert not any(v == "Other" or v.endswith(": Other") for v in suggested)
+    languages = [o.get_attribute("value") for o in page.locator("select[name=language] option").all()]
+    assert "hi" in languages and "en" in languages  # the undated Hindi article's language is offered
+    assert page.get_attribute("#articles th[data-sort=date] button", "title")  # what a header click does
+    # the chart's legend wraps under it on a phone: every narrative named, none cut off
+    phone = page.context.browser.new_page(viewport={"width": 375, "height": 740})
+    phone.goto(server + "/#corpus")
+    phone.wait_for_function("document.querySelectorAll('#chart-legend button').length > 0")
+    datasets = phone.evaluate("Chart.getChart(document.querySelector('#prevalence')).data.datasets.length")
+    items = phone.locator("#chart-legend button")
+    assert items.count() == datasets
+    width = phone.evaluate("window.innerWidth")
+    for box in (items.nth(i).bounding_box() for i in range(items.count())):
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width + 1
+    items.first.click()  # hides that narrative's bars
+    assert phone.evaluate("Chart.getChart(document.querySelector('#prevalence')).isDatasetVisible(0)") is False
+    phone.close()
+
+
+def test_also_store_it_sends_one_request(server: str, page):
+    """The article is analysed (and a URL fetched) once: one POST /documents, then the stored article read."""
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(server + "/#analyze")
+    page.fill("#article-text", ARTICLE.replace("Missiles", "Rockets"))
+    page.check("#store-it")
+    page.click("#analyze-button")
+    page.wait_for_function("document.querySelector('#analyze-status').textContent.startsWith('stored')",
+                           timeout=60_000)
+    assert [u.rsplit("/", 1)[-1] for u in posts] == ["documents"]
+    assert page.get_attribute("article.card th[title]", "title").startswith("Calibrated probability")

@@ -22,7 +22,8 @@ def _document() -> Document:
         Label("URW: Amplifying war-related fears: By continuing the war we risk WWIII", 0.5,
               parent="URW: Amplifying war-related fears"),
         Label("URW: Blaming the war on others: The West are the aggressors", 0.7, [said],
-              parent="URW: Blaming the war on others")]
+              parent="URW: Blaming the war on others"),
+        Label("URW: Blaming the war on others: Other", 0.2, parent="URW: Blaming the war on others")]
     role = Label("Antagonist", 0.9, [said])
     doc.entities = [Entity(f"e{i}", name, mentions=[Mention(0, 4, "NATO")] * count, main_role=role)
                     for i, (name, count) in enumerate([("Kyiv", 1), ("NATO", 3), ("Brussels", 1), ("Moscow", 2)])]
@@ -30,7 +31,7 @@ def _document() -> Document:
     return doc
 
 
-def test_each_narrative_is_followed_by_its_own_subnarratives_named_short():
+def test_each_narrative_is_followed_by_its_own_subnarratives_named_short_and_no_other():
     rows = narrative_rows(_document())
     assert [(row.name, row.sub) for row in rows] == [
         ("URW: Blaming the war on others", False), ("The West are the aggressors", True),
@@ -51,3 +52,15 @@ def test_the_terminal_and_the_html_report_show_the_same_rows_in_the_same_order()
         places = [text.index(row.name) for row in narrative_rows(doc)]
         assert places == sorted(places)
         assert text.index("NATO") < text.index("Moscow") < text.index("Brussels") < text.index("Kyiv")
+
+
+def test_the_web_app_colours_techniques_as_the_html_report_does():
+    import json
+    import re
+
+    from narrascope.report.persuasion_html import COLOR
+    from tests.paths import PACKAGE
+
+    script = (PACKAGE / "api" / "static" / "app.js").read_text(encoding="utf-8")
+    block = re.search(r"const TECHNIQUE_COLOURS = (\{.*?\});", script, re.S).group(1)
+    assert json.loads(re.sub(r",\s*}", "}", block)) == COLOR

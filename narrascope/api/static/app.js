@@ -35,13 +35,33 @@ async function api(path, options = {}) {
 const SCORE_HELP = "Calibrated probability (0 to 1) that the article pushes this label, from the model's out-of-fold scores";
 
 // ---- one article -----------------------------------------------------------------
-// techniques told apart in the text: six underline styles, cycled over the technique list
-const TECHNIQUE_STYLES = ["Loaded_Language", "Name_Calling-Labeling", "Doubt", "Appeal_to_Fear-Prejudice",
-  "Exaggeration-Minimisation", "Flag_Waving", "Questioning_the_Reputation", "Causal_Oversimplification",
-  "Appeal_to_Authority", "Repetition", "Slogans", "False_Dilemma-No_Choice", "Appeal_to_Values",
-  "Appeal_to_Hypocrisy", "Guilt_by_Association", "Conversation_Killer", "Red_Herring", "Straw_Man",
-  "Whataboutism", "Appeal_to_Popularity", "Obfuscation-Vagueness-Confusion", "Appeal_to_Time",
-  "Consequential_Oversimplification"];
+// techniques told apart in the text: one fixed colour each, the same as the HTML report's
+// (report/persuasion_html.py; a test keeps the two lists equal)
+const TECHNIQUE_COLOURS = {
+  "Appeal_to_Authority": "#e6194b",
+  "Appeal_to_Popularity": "#3cb44b",
+  "Appeal_to_Values": "#c9a400",
+  "Appeal_to_Fear-Prejudice": "#4363d8",
+  "Flag_Waving": "#f58231",
+  "Causal_Oversimplification": "#911eb4",
+  "False_Dilemma-No_Choice": "#2aa1a1",
+  "Consequential_Oversimplification": "#d63ad6",
+  "Straw_Man": "#7fa700",
+  "Red_Herring": "#c98a8a",
+  "Whataboutism": "#008080",
+  "Slogans": "#9a6324",
+  "Appeal_to_Time": "#8a8200",
+  "Conversation_Killer": "#800000",
+  "Loaded_Language": "#d1495b",
+  "Repetition": "#808000",
+  "Exaggeration-Minimisation": "#b5651d",
+  "Obfuscation-Vagueness-Confusion": "#000075",
+  "Name_Calling-Labeling": "#e4572e",
+  "Doubt": "#5f6caf",
+  "Guilt_by_Association": "#6b8e23",
+  "Appeal_to_Hypocrisy": "#a0522d",
+  "Questioning_the_Reputation": "#2f4f4f"
+};
 function spansOf(doc) {
   const spans = [];
   for (const group of ["narratives", "subnarratives"])
@@ -53,7 +73,7 @@ function spansOf(doc) {
         spans.push({start: m.start, end: m.end, cls: `ent ${entity.main_role.name}`,
                     title: `${entity.name}: ${entity.main_role.name} (${(entity.fine_roles || []).map(r => r.name).join(", ")})`});
   for (const s of doc.spans.techniques || [])
-    spans.push({start: s.start, end: s.end, cls: `tech t${TECHNIQUE_STYLES.indexOf(s.label) % 6}`, title: human(s.label)});
+    spans.push({start: s.start, end: s.end, cls: "tech", colour: TECHNIQUE_COLOURS[s.label] || "#888", title: human(s.label)});
   (doc.explanation?.quotes || []).forEach((q, k) => spans.push({start: q.start, end: q.end, cls: "quote", id: `q${k}`,
                                                               title: "quoted in the explanation"}));
   return spans;
@@ -75,6 +95,9 @@ function renderText(doc) {
       const piece = doc.text.slice(a, b);
       if (!over.length) { box.append(document.createTextNode(piece)); continue; }
       const node = el("span", {class: over.map(s => s.cls).join(" "), title: over.map(s => s.title).join("\n"), text: piece});
+      const colours = over.filter(s => s.colour).map(s => s.colour);  // the technique's colour (two or more: doubled)
+      if (colours.length) node.style.textDecorationColor = colours[0];
+      if (colours.length > 1) node.style.textDecorationStyle = "double";
       for (const s of over) if (s.id && !anchored.has(s.id)) { node.id = s.id; anchored.add(s.id); }
       box.append(node);
     }
@@ -114,6 +137,13 @@ function table(headers, rows) {
   return el("div", {class: "table-wrap"}, t);
 }
 
+// a technique's name linking to the dashboard's articles that use it
+function techniqueLink(name) {
+  const loose = name.replace(/[_-]/g, " ").toLowerCase();
+  return el("a", {href: `#corpus?${new URLSearchParams({technique: loose})}`, text: human(name),
+                  title: `stored articles that use ${human(name).toLowerCase()}`});
+}
+
 function renderDocument(doc) {
   const card = el("article", {class: "card"});
   card.append(el("h2", {text: doc.title || doc.id || "Article"}));
@@ -124,7 +154,8 @@ function renderDocument(doc) {
   for (const n of (doc.labels.narratives || []).filter(n => n.name !== "Other")) {
     narr.push([n.name, n.score.toFixed(2)]);
     if (n.example) narr.push([el("span", {class: "muted", text: `  closest example: “${n.example.length > 160 ? n.example.slice(0, 159) + "…" : n.example}”`}), ""]);
-    for (const s of doc.labels.subnarratives || []) if (s.parent === n.name) narr.push([`  └ ${s.name.slice(n.name.length + 2) || s.name}`, s.score.toFixed(2)]);
+    for (const s of doc.labels.subnarratives || [])  // "<narrative>: Other" (no specific sub-narrative) says nothing more
+      if (s.parent === n.name && !s.name.endsWith(": Other")) narr.push([`  └ ${s.name.slice(n.name.length + 2) || s.name}`, s.score.toFixed(2)]);
   }
   if (narr.length) card.append(table(["Narrative / sub-narrative", ["score", SCORE_HELP]], narr));
   else card.append(el("p", {class: "muted", text: "No narrative of the taxonomy found in this article."}));
@@ -133,14 +164,18 @@ function renderDocument(doc) {
   if (ents.length) card.append(el("h3", {text: "Actors"}), table(["Entity", "Role", "mentions"], ents));
   // each technique's surest span (highest span confidence; the first on ties)
   const surest = spans => spans.reduce((best, s) => (s.score ?? 0) > (best?.score ?? -1) ? s : best, null);
-  const techs = (doc.labels.techniques || []).map(t => [human(t.name), t.evidence.length, surest(t.evidence)?.text || ""]);
+  const techs = (doc.labels.techniques || []).map(t => [techniqueLink(t.name), t.evidence.length, surest(t.evidence)?.text || ""]);
   const genre = doc.labels.genre?.[0];
   if (genre) card.append(el("p", {class: "muted", text: `genre ${human(genre.name)} · frames ${(doc.labels.frames || []).map(f => human(f.name)).join(", ")}`}));
   if (techs.length) card.append(el("h3", {text: "Persuasion techniques"}), table(["Technique", "spans", "surest quote"], techs));
   card.append(el("div", {class: "legend"}, el("span", {class: "evidence", text: "narrative evidence"}),
     el("span", {class: "ent Protagonist", text: "protagonist"}), el("span", {class: "ent Antagonist", text: "antagonist"}),
-    el("span", {class: "ent Innocent", text: "innocent"}), el("span", {class: "tech", text: "persuasion technique"}),
-    el("span", {class: "quote", text: "quoted in the explanation"})));
+    el("span", {class: "ent Innocent", text: "innocent"}), el("span", {class: "quote", text: "quoted in the explanation"}),
+    ...(doc.labels.techniques || []).map(t => {  // each technique underlined in its own colour
+      const chip = el("span", {class: "chip tech", text: human(t.name)});
+      chip.style.borderColor = chip.style.textDecorationColor = TECHNIQUE_COLOURS[t.name] || "#888";
+      return chip;
+    })));
   card.append(renderText(doc));
   return card;
 }
@@ -251,10 +286,9 @@ async function loadCorpus() {
       link.addEventListener("click", e => { e.preventDefault(); setFilter("entity", i.name); });
       return [link, i.articles];
     })))));
-  const names = new Set(stats.map(s => s.narrative).filter(n => n !== "Other"));
-  $("#narrative-list").replaceChildren(...[...names].sort().map(n => el("option", {value: n})));
-  // what the other filters can take in these articles, most frequent first (a field's own filter left out)
-  const suggested = ["entity", "technique", "source"];
+  // what the filters can take in these articles, most frequent first (a field's own filter left out):
+  // narratives and sub-narratives, actors, techniques, sources
+  const suggested = ["narrative", "entity", "technique", "source"];
   const suggestions = await Promise.all(suggested.map(field => {
     const p = new URLSearchParams(params);
     p.delete(field);
@@ -262,12 +296,20 @@ async function loadCorpus() {
   }));
   if (stale()) return;
   suggested.forEach((field, i) =>
-    $(`#${field}-list`).replaceChildren(...suggestions[i].map(v => el("option", {
-      value: field === "technique" ? v.value.replace(/[_-]/g, " ").toLowerCase() : v.value,
-      label: `${field === "technique" ? human(v.value) + " · " : ""}${v.articles} article${v.articles === 1 ? "" : "s"}`}))));
-  const languages = await api(`/stats/narratives?interval=month&by=language`).catch(() => []);
+    $(`#${field}-list`).replaceChildren(...suggestions[i].filter(v => v.value !== "Other" && !v.value.endsWith(": Other"))
+      .map(v => el("option", {
+        value: field === "technique" ? v.value.replace(/[_-]/g, " ").toLowerCase() : v.value,
+        label: `${field === "technique" ? human(v.value) + " · " : ""}${v.articles} article${v.articles === 1 ? "" : "s"}`}))));
+  const techniques = suggestions[suggested.indexOf("technique")].slice(0, 12);
+  $("#techniques").replaceChildren(techniques.length ? table(["Technique", "articles"], techniques.map(v => {
+    const link = el("a", {href: "#", text: human(v.value), title: `articles that use ${human(v.value).toLowerCase()}`});
+    link.addEventListener("click", e => { e.preventDefault(); setFilter("technique", v.value.replace(/[_-]/g, " ").toLowerCase()); });
+    return [link, v.articles];
+  })) : el("p", {class: "muted", text: "No persuasion technique in these articles."}));
+  // every language of the store (dated or not), whatever the other filters
+  const languages = await api(`/stats/values?field=language&limit=50`).catch(() => []);
   if (stale()) return;
-  const codes = [...new Set(languages.map(s => s.language).filter(Boolean))].sort();
+  const codes = languages.map(v => v.value).filter(Boolean).sort();
   const select = $("#filters select[name=language]");
   const chosen = state.get("language") || "";
   select.replaceChildren(el("option", {value: "", text: "any"}), ...codes.map(c => el("option", {value: c, text: c})));
@@ -312,7 +354,20 @@ function drawChart(stats, interval) {
                 params.delete("offset");
                 goCorpus(params);
               },
-              plugins: {legend: {position: "bottom", labels: {boxWidth: 10, font: {size: 10}}}}}});
+              plugins: {legend: {display: false}}}});
+  // the legend as a wrapping list under the chart (Chart.js's own is cut off on a phone); a click hides or
+  // shows the narrative's bars
+  $("#chart-legend").replaceChildren(...datasets.map((d, i) => {
+    const item = el("button", {type: "button", "aria-pressed": "true", title: d.label}, el("i"), d.label);
+    item.querySelector("i").style.background = d.backgroundColor;
+    item.addEventListener("click", () => {
+      const shown = !chart.isDatasetVisible(i);
+      chart.setDatasetVisibility(i, shown);
+      item.setAttribute("aria-pressed", String(shown));
+      chart.update();
+    });
+    return item;
+  }));
 }
 
 // ---- your own narratives: #taxonomy[?label=...] -----------------------------------------
