@@ -232,3 +232,21 @@ def test_a_pipeline_changed_after_it_was_built_is_not_sent_to_workers():
     with pytest.raises(UsageError, match="changed after it was built"):
         list(nlp.pipe(["Title\n\nSome text here."], n_process=2))
     assert len(list(nlp.pipe(["Title\n\nSome text here."]))) == 1
+
+
+def test_subnarratives_of_one_narrative_are_quoted_with_sentences_of_their_own(nlp):
+    """Two sub-narratives of one narrative do not both lead with the same sentence (on the bundled
+    examples, three articles get two sub-narratives of one narrative; before, two of them quoted one
+    sentence twice)."""
+    from narrascope.ingest import read_inputs
+
+    pairs = 0
+    for doc in nlp.pipe(d for d in read_inputs([EXAMPLES]) if isinstance(d, Document)):
+        leads: dict[str, list[int]] = {}
+        for sub in doc.subnarratives:
+            if sub.evidence and not sub.name.endswith(": Other"):
+                leads.setdefault(sub.parent, []).append(sub.surest_evidence().start)
+        for starts in leads.values():
+            pairs += len(starts) > 1
+            assert len(set(starts)) == len(starts), (doc.id, leads)
+    assert pairs >= 2

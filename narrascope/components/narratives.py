@@ -166,8 +166,11 @@ class NarrativeClassifier(Component):
         if not eligible.any():
             eligible[:] = True
         out: dict[str, list[Span]] = {}
-        index_c = {n: i for i, n in enumerate(self.model.decoder.coarse_labels)}
-        index_f = {n: i for i, n in enumerate(self.model.decoder.fine_labels)}
+        decoder = self.model.decoder
+        index_c = {n: i for i, n in enumerate(decoder.coarse_labels)}
+        index_f = {n: i for i, n in enumerate(decoder.fine_labels)}
+        parent_of = dict(zip(decoder.fine_labels, decoder.parents, strict=True))
+        leads: dict[str, set[int]] = {}  # per narrative, the sentences its sub-narratives already lead with
         for name in wanted:
             if name in index_c:
                 coef = self.model.coarse.coef_[index_c[name]]
@@ -176,8 +179,16 @@ class NarrativeClassifier(Component):
             else:
                 continue
             scores = np.asarray(X @ coef).ravel()
-            order = np.array([i for i in np.argsort(-scores, kind="stable") if eligible[i]])
+            order = [int(i) for i in np.argsort(-scores, kind="stable") if eligible[i]]
             top = scores[order[0]]
+            if name in index_f and name not in index_c:
+                # sub-narratives of one narrative (surest first) are each quoted with sentences of their own when
+                # some score near their best: not the sentence a sibling is already quoted with first
+                taken = leads.setdefault(parent_of[name], set())
+                rest = [i for i in order if i not in taken]
+                if rest and scores[rest[0]] > 0 and scores[rest[0]] >= 0.5 * top:
+                    order = rest
+                taken.add(order[0])
             chosen = [order[0]] + [i for i in order[1:MAX_EVIDENCE] if scores[i] > 0 and scores[i] >= 0.5 * top]
             out[name] = [
                 Span(sentences[i].start, sentences[i].end, sentences[i].text, label=name, score=float(scores[i]))
