@@ -27,22 +27,20 @@ def word_count(text: str) -> int:
 
 
 def trim_to_words(text: str, start: int, end: int, limit: int) -> tuple[int, int] | None:
-    """The longest prefix of ``text[start:end]`` within ``limit`` words, cut after a clause if one ends in its
-    second half; ``None`` when fewer than ``MIN_TRIMMED_WORDS`` would remain."""
+    """The longest prefix of ``text[start:end]`` within ``limit`` words that ends a clause (at a comma,
+    semicolon, colon or before a dash); ``None`` when no clause of at least ``MIN_TRIMMED_WORDS`` words
+    ends in time: a quote is never cut mid-phrase."""
     words = list(_WORD.finditer(text, start, end))
     if len(words) <= limit:
         return start, end
-    if limit < MIN_TRIMMED_WORDS:
-        return None
-    cut = words[limit - 1].end()
-    for k in range(limit - 1, max(limit // 2, MIN_TRIMMED_WORDS) - 2, -1):
+    for k in range(limit - 1, MIN_TRIMMED_WORDS - 2, -1):
         word = words[k].group()
         if word[-1] in _CLAUSE_END or (k + 1 < len(words) and words[k + 1].group() in _DASHES):
             cut = words[k].end()
-            break
-    while cut > start and text[cut - 1] in _TRAILING:
-        cut -= 1
-    return (start, cut) if cut > start else None
+            while cut > start and text[cut - 1] in _TRAILING:
+                cut -= 1
+            return (start, cut) if cut > start else None
+    return None
 
 
 def select_quotes(text: str, sentences: Sequence[Span], scores: np.ndarray, vectors: np.ndarray,

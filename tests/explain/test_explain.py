@@ -56,6 +56,10 @@ def test_trim_cuts_after_a_clause_and_keeps_offsets():
     assert text[s:e] == "One two three four five six seven"
     assert trim_to_words(text, start, len(text), 3) is None  # too little would remain
     assert trim_to_words(text, start, len(text), 40) == (start, len(text))
+    # no clause ends within the limit: the sentence is left out, not cut mid-phrase
+    plain = "One two three four five six seven eight nine ten eleven twelve thirteen fourteen."
+    assert trim_to_words(plain, 0, len(plain), 10) is None
+    assert trim_to_words(text, start, len(text), 6) is None  # the clause ends after word 7
 
 
 def test_select_quotes_fits_the_budget_and_skips_repeats():
@@ -64,7 +68,11 @@ def test_select_quotes_fits_the_budget_and_skips_repeats():
     sentences = [Span(0, 31, text[0:31]), Span(32, 63, text[32:63]), Span(64, len(text), text[64:])]
     vectors = np.array([[1, 0], [1, 0], [0, 1]], dtype=np.float32)
     regions = select_quotes(text, sentences, np.array([0.9, 0.8, 0.5]), vectors, budget=12)
-    assert [(s, e) for s, e, _ in regions] == [(0, 31), (64, text.index(" nu"))]  # repeat skipped, last cut
+    assert [(s, e) for s, e, _ in regions] == [(0, 31)]  # repeat skipped; the last has no clause to end at
+    text = text.replace("mu nu", "mu, nu")
+    regions = select_quotes(text, sentences[:2] + [Span(64, len(text), text[64:])], np.array([0.9, 0.8, 0.5]),
+                            vectors, budget=12)
+    assert [(s, e) for s, e, _ in regions] == [(0, 31), (64, text.index(", nu"))]  # cut where its clause ends
     assert regions[-1][2] is True
     assert sum(word_count(text[s:e]) for s, e, _ in regions) <= 12
 
