@@ -183,7 +183,8 @@ class NarrativeClassifier(Component):
             top = scores[order[0]]
             if name in index_f and name not in index_c:
                 # sub-narratives of one narrative (surest first) are each quoted with sentences of their own when
-                # some score near their best: not the sentence a sibling is already quoted with first
+                # some score near their best: not with the sentence a sibling leads with, not even second (a
+                # label is shown by its highest-scoring sentence, which that one would be again)
                 taken = leads.setdefault(parent_of[name], set())
                 rest = [i for i in order if i not in taken]
                 if rest and scores[rest[0]] > 0 and scores[rest[0]] >= 0.5 * top:

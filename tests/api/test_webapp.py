@@ -295,12 +295,12 @@ def test_click_a_technique_to_see_its_articles(server: str, page):
     assert name and "_" not in name
     ids = [a.get_attribute("href") for a in page.locator("#articles tbody a").all()]
     assert f"#doc={posted['id']}" in ids
-    page.goto(server + "/#corpus")
-    page.wait_for_selector("#techniques a")
+    page.goto(server + "/#corpus")  # the dashboard unfiltered, then its technique list
+    page.wait_for_function("document.querySelector('#view-corpus').dataset.shown === '#corpus'")
     listed = page.locator("#techniques a").first
     listed.click()
     page.wait_for_function("document.querySelector('#view-corpus').dataset.shown?.includes('technique=')")
-    assert page.locator("#articles tbody tr").count() >= 1
+    assert page.input_value("input[name=technique]") and page.locator("#articles tbody tr").count() >= 1
     # in the article, each technique is underlined in its own colour, named in the legend
     page.goto(server + f"/#doc={posted['id']}")
     page.wait_for_selector("article.card .legend .chip")
@@ -321,6 +321,12 @@ def test_suggestions_languages_and_the_chart_legend_come_from_the_data(server: s
     assert not any(v == "Other" or v.endswith(": Other") for v in suggested)
     languages = [o.get_attribute("value") for o in page.locator("select[name=language] option").all()]
     assert "hi" in languages and "en" in languages  # the undated Hindi article's language is offered
+    page.goto(server + "/#corpus?language=hi")  # a link with a language keeps it while the lists load
+    page.wait_for_function("document.querySelector('#view-corpus').dataset.shown === '#corpus?language=hi'")
+    assert page.input_value("select[name=language]") == "hi"
+    page.locator("#roles a, #techniques a").first.click()  # another filter added: the language stays
+    page.wait_for_function("!document.querySelector('#view-corpus').dataset.shown.endsWith('language=hi')")
+    assert "language=hi" in page.evaluate("location.hash")
     assert page.get_attribute("#articles th[data-sort=date] button", "title")  # what a header click does
     # the chart's legend wraps under it on a phone: every narrative named, none cut off
     phone = page.context.browser.new_page(viewport={"width": 375, "height": 740})
@@ -340,12 +346,18 @@ def test_suggestions_languages_and_the_chart_legend_come_from_the_data(server: s
 def test_also_store_it_sends_one_request(server: str, page):
     """The article is analysed (and a URL fetched) once: one POST /documents, then the stored article read."""
     posts = []
-    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+
+    def record(request) -> None:
+        if request.method == "POST":
+            posts.append(request.url)
+
+    page.on("request", record)
     page.goto(server + "/#analyze")
     page.fill("#article-text", ARTICLE.replace("Missiles", "Rockets"))
     page.check("#store-it")
     page.click("#analyze-button")
     page.wait_for_function("document.querySelector('#analyze-status').textContent.startsWith('stored')",
                            timeout=60_000)
+    page.remove_listener("request", record)
     assert [u.rsplit("/", 1)[-1] for u in posts] == ["documents"]
     assert page.get_attribute("article.card th[title]", "title").startswith("Calibrated probability")

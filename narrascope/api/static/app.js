@@ -255,6 +255,9 @@ let corpusLoads = 0;  // a newer load (a click while one is loading) makes the o
 async function loadCorpus() {
   const load = ++corpusLoads, stale = () => load !== corpusLoads;
   const shown = location.hash, state = corpusState();
+  const language = $("#filters select[name=language]"), wanted = state.get("language");
+  if (wanted && ![...language.options].some(o => o.value === wanted))  // before the stored languages arrive
+    language.append(el("option", {value: wanted, text: wanted}));
   for (const field of $("#filters").elements) if (field.name) field.value = state.get(field.name) || (field.name === "interval" ? "day" : "");
   const offset = Math.max(0, parseInt(state.get("offset") || "0", 10) || 0);
   const params = new URLSearchParams(state);
@@ -309,7 +312,7 @@ async function loadCorpus() {
   // every language of the store (dated or not), whatever the other filters
   const languages = await api(`/stats/values?field=language&limit=50`).catch(() => []);
   if (stale()) return;
-  const codes = languages.map(v => v.value).filter(Boolean).sort();
+  const codes = [...new Set([...languages.map(v => v.value), state.get("language")].filter(Boolean))].sort();
   const select = $("#filters select[name=language]");
   const chosen = state.get("language") || "";
   select.replaceChildren(el("option", {value: "", text: "any"}), ...codes.map(c => el("option", {value: c, text: c})));
