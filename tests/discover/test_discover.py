@@ -69,6 +69,16 @@ def test_a_planted_claim_is_a_new_cluster_with_quotes_and_file_names(discovered)
     assert html.read_text(encoding="utf-8").startswith("<!doctype html>") and cluster["id"] in html.read_text()
 
 
+@pytest.mark.slow
+def test_two_worker_processes_find_what_one_process_finds(discovered, tmp_path):
+    _, folder, result, _, _ = discovered
+    out = tmp_path / "two.json"
+    two = runner.invoke(app, ["discover", str(folder), "--taxonomy", str(TAXONOMY), "--json", str(out),
+                              "--workers", "2"])
+    assert two.exit_code == 0, two.output
+    assert json.loads(out.read_text(encoding="utf-8")) == result
+
+
 def test_ids_are_stable_on_rerun_and_when_the_corpus_grows(discovered, tmp_path):
     tmp, folder, first, _, state = discovered
     out = tmp_path / "again.json"
