@@ -195,7 +195,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def home() -> HTMLResponse:
         return HTMLResponse((static / "index.html").read_text(encoding="utf-8"))
 
-    @app.post("/analyze", tags=["analysis"])
+    # an analysis comes back as Document.to_dict() wrote it: fields it leaves out stay out (no added nulls)
+    @app.post("/analyze", tags=["analysis"], response_model_exclude_unset=True)
     def analyze(request: Request, article: ArticleIn) -> Analysis:
         """Analyse one article (text, HTML or URL) and return the full analysis (narrascope's Document JSON)."""
         return analyse(request, article).to_dict()
@@ -231,7 +232,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(name, media_type=MEDIA_TYPES[format], filename=f"narrascope-export.{format}",
                             background=BackgroundTask(Path(name).unlink, missing_ok=True))
 
-    @app.get("/documents/{doc_id}", tags=["corpus"])
+    @app.get("/documents/{doc_id}", tags=["corpus"], response_model_exclude_unset=True)
     def get_document(request: Request, doc_id: str) -> Analysis:
         """One stored article with its full analysis."""
         doc = request.app.state.store.get(doc_id)
@@ -248,7 +249,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(404, f"no stored article has id {doc_id!r}")
         return store.history(doc_id)
 
-    @app.get("/history/{doc_id}", tags=["corpus"])
+    @app.get("/history/{doc_id}", tags=["corpus"], response_model_exclude_unset=True)
     def earlier_version(request: Request, doc_id: str) -> Analysis:
         """An earlier version of a changed article, as it was analysed then."""
         doc = request.app.state.store.earlier(doc_id)

@@ -95,4 +95,66 @@ class EntityCount(BaseModel):
     mentions: int
 
 
-Analysis = dict[str, Any]  # Document.to_dict(): the versioned JSON of narrascope.schema
+# ---- an analysed article: Document.to_dict(), the versioned JSON of narrascope.schema, typed --------------------
+class SpanOut(BaseModel):
+    start: int = Field(description="Offset of the first character in ``text`` (CRs and BOM counted).")
+    end: int = Field(description="Offset after the last character.")
+    text: str
+    label: str | None = Field(None, description="A technique's name, for technique spans.")
+    score: float | None = Field(None, description="How surely this span carries its label.")
+
+
+class LabelOut(BaseModel):
+    name: str = Field(description="A narrative, sub-narrative, technique, frame or genre, as the taxonomy names it.")
+    score: float = Field(description="Calibrated probability (0 to 1) that the article carries this label.")
+    evidence: list[SpanOut] = Field(description="The sentences or spans that support it, with offsets.")
+    parent: str | None = Field(None, description="A sub-narrative's narrative; a fine role's main role.")
+    example: str | None = Field(None, description="The user taxonomy's example the evidence is closest to.")
+
+
+class MentionOut(BaseModel):
+    start: int
+    end: int
+    text: str
+    entity: str = Field(description="The id of the entity it names.")
+    main_role: LabelOut | None
+    fine_roles: list[LabelOut]
+
+
+class EntityOut(BaseModel):
+    id: str
+    name: str
+    kind: str
+    actor: str = Field(description="Its id in the multilingual actor table, when it is one of the main actors.")
+    main_role: LabelOut | None = Field(description="Protagonist, Antagonist or Innocent, with evidence.")
+    fine_roles: list[LabelOut]
+    mentions: list[MentionOut]
+
+
+class ExplanationOut(BaseModel):
+    narrative: str
+    subnarrative: str | None
+    text: str = Field(description="At most 80 words: the narrative's claim, then quotes of the article.")
+    quotes: list[SpanOut] = Field(description="Each quote's place in ``text`` of the article.")
+    score: float | None = None
+
+
+class Analysis(BaseModel):
+    """An analysed article: ``Document.to_dict()`` (``narrascope.schema``, ``schema_version`` 3)."""
+
+    schema_version: int
+    id: str
+    title: str
+    text: str
+    source: str
+    url: str
+    date: str
+    language: str
+    language_score: float | None
+    spans: dict[str, list[SpanOut]] = Field(description="Named span groups: kept, sentences, techniques.")
+    labels: dict[str, list[LabelOut]] = Field(
+        description="Named label groups: narratives, subnarratives, techniques, frames, genre.")
+    entities: list[EntityOut]
+    explanation: ExplanationOut | None
+    warnings: list[str]
+    meta: dict[str, Any]

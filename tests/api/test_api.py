@@ -158,3 +158,15 @@ def test_no_model_loads_at_import():
     assert "narrascope.components.narratives" not in vars(module)
     app = module.create_app(Settings(db=str(Path("/nonexistent/never-opened.duckdb"))))
     assert app.title == "narrascope"  # creating the app opens nothing; the lifespan does
+
+
+def test_an_analysis_comes_back_typed_and_whole(client: TestClient):
+    """The API's analysis schema (OpenAPI) is the Document's JSON, and typing it drops or adds nothing."""
+    from narrascope.schema import Document
+
+    answer = client.post("/analyze", json={"text": ARTICLE}).json()
+    assert Document.from_dict(answer).to_dict() == answer  # every field kept, none added (no nulls for unset)
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert {"Analysis", "LabelOut", "EntityOut", "SpanOut"} <= set(schema)
+    assert set(schema["Analysis"]["properties"]) == set(answer)
+    assert schema["LabelOut"]["properties"]["score"]["description"].startswith("Calibrated probability")
