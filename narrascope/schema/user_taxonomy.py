@@ -90,16 +90,23 @@ class UserTaxonomy:
     def write(self, path: str | Path) -> Path | None:
         """Write the taxonomy as YAML (a file the user can keep under version control), whole or not at all.
 
-        YAML comments do not survive a rewrite: a file that holds comments of the user's (whole-line
-        or after a value) is first kept, byte for byte, beside it as ``<name>.orig`` (``.orig.2``,
-        ``.orig.3``… when that is taken by an earlier copy), returned; None when nothing was kept.
-        The new file's first line names the latest copy."""
+        Over a YAML file of the user's, what changed is merged into it (ruamel.yaml's round trip): their
+        comments, quoting, order and layout stay, and a diff shows only the added examples, negatives or
+        narratives. Where that cannot be done (the file is not YAML ruamel reads, or the merge would not
+        read back as this taxonomy), the file is written anew, and if it held comments it is first kept,
+        byte for byte, beside it as ``<name>.orig`` (``.orig.2``, ``.orig.3``… when that is taken),
+        returned; None when nothing was kept. The new file's first line then names the latest copy."""
         path = Path(path)
         raw = path.read_bytes() if path.is_file() else b""
         try:
             old = _decoded(raw)
         except TaxonomyError:
             old = ""
+        merged = self._merged_into(old) if old.strip() else None
+        if merged is not None:  # in the file's own encoding (a byte-order mark kept)
+            bom = next((mark for mark in _BOMS if raw.startswith(mark)), b"")
+            write_whole(path, bom + merged.encode(_BOMS.get(bom, "utf-8")))
+            return None
         kept = None
         if any(_COMMENT.search(line) for line in old.splitlines() if not line.startswith(WRITTEN_NOTE)):
             kept = next(c for n in range(1, 10_000)
@@ -109,6 +116,80 @@ class UserTaxonomy:
         note = f"{WRITTEN_NOTE} {latest.name}\n" if latest else ""
         write_whole(path, note + self.to_yaml())
         return kept
+
+    def _merged_into(self, text: str) -> str | None:
+        """``text`` (the file as it is) with this taxonomy's changes merged in, comments and layout kept;
+        None when that cannot be done faithfully."""
+        import io
+
+        import yaml
+        from ruamel.yaml import YAML
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+        from ruamel.yaml.error import YAMLError
+        from ruamel.yaml.util import load_yaml_guess_indent
+
+        if text.lstrip().startswith(("{", "[")):
+            return None  # JSON: written anew (it holds no comments)
+        reader = YAML()  # round trip: comments, quotes and order kept
+        reader.preserve_quotes = True
+        try:
+            _, indent, dash = load_yaml_guess_indent(text)
+            doc = reader.load(text)
+        except (YAMLError, ValueError, TypeError):
+            return None
+        if not isinstance(doc, CommentedMap) or not isinstance(doc.get("narratives"), CommentedSeq):
+            return None
+
+        def new_entry(entry: UserLabel) -> CommentedMap:
+            node = CommentedMap(entry.to_dict())
+            for key in ("examples", "negatives"):
+                if key in node:
+                    node[key] = CommentedSeq(node[key])
+            children = self.children(entry.label) if entry.parent is None else []
+            if children:
+                node["subnarratives"] = CommentedSeq(new_entry(child) for child in children)
+            return node
+
+        def sync(items: CommentedSeq, entries: list[UserLabel]) -> bool:
+            by_label = {str(item.get("label")): item for item in items if isinstance(item, CommentedMap)}
+            for entry in entries:
+                node = by_label.get(entry.label)
+                if node is None:
+                    items.append(new_entry(entry))
+                    continue
+                if str(node.get("description")) != entry.description:
+                    node["description"] = entry.description
+                for key in ("examples", "negatives"):
+                    wanted = getattr(entry, key)
+                    have = node.get(key)
+                    if have is None:
+                        if wanted:
+                            at = list(node).index("subnarratives") if "subnarratives" in node else len(node)
+                            node.insert(at, key, CommentedSeq(wanted))
+                    elif isinstance(have, list):
+                        have.extend(text for text in wanted if text not in {str(h) for h in have})
+                    else:
+                        return False
+                if entry.parent is None and self.children(entry.label):
+                    subs = node.get("subnarratives")
+                    if subs is None:
+                        node["subnarratives"] = subs = CommentedSeq()
+                    if not isinstance(subs, CommentedSeq) or not sync(subs, self.children(entry.label)):
+                        return False
+            return True
+
+        if not sync(doc["narratives"], self.narratives):
+            return None
+        reader.width = 4096  # long lines stay as the user wrapped them
+        reader.indent(mapping=dash or indent, sequence=indent, offset=dash)
+        out = io.StringIO()
+        reader.dump(doc, out)
+        merged = out.getvalue()
+        try:  # the merge must read back as this taxonomy, or it is not written
+            again = UserTaxonomy.from_dict(yaml.safe_load(merged), self.source)
+        except (yaml.YAMLError, TaxonomyError):
+            return None
+        return merged if again.to_dict()["narratives"] == self.to_dict()["narratives"] else None
 
     def add_feedback(self, label: str, text: str, accepted: bool) -> bool:
         """Add ``text`` to the label's examples (``accepted``) or negatives; ``False`` if it is there already."""
@@ -221,6 +302,11 @@ def _latest_copy(path: Path) -> Path | None:
     """The newest ``<name>.orig[.n]`` kept beside ``path``, if any."""
     copies = [c for c in path.parent.glob(f"{path.name}.orig*") if c.is_file()]
     return max(copies, key=lambda c: (c.stat().st_mtime_ns, c.name)) if copies else None
+
+
+# byte-order marks, longest first, and the codec of the text after each
+_BOMS = {b"\xff\xfe\x00\x00": "utf-32-le", b"\x00\x00\xfe\xff": "utf-32-be", b"\xff\xfe": "utf-16-le",
+         b"\xfe\xff": "utf-16-be", b"\xef\xbb\xbf": "utf-8"}
 
 
 def _decoded(raw: bytes, source: str = "") -> str:

@@ -123,9 +123,45 @@ def test_feedback_is_saved_back_to_the_file(tmp_path):
     assert [e.label for e in again.labels] == [e.label for e in taxonomy.labels]
 
 
-def test_a_rewrite_keeps_the_commented_file_as_it_was(tmp_path):
-    """YAML comments do not survive a rewrite (feedback from the web app): the first rewrite keeps the
-    file as the user wrote it beside it, and the new file points there; later rewrites keep that copy."""
+def test_feedback_is_merged_into_the_file_keeping_its_comments_and_layout(tmp_path):
+    """A rewrite (feedback or a new narrative from the web app) changes only what changed: the user's
+    comments, quotes and order stay, so a diff under version control shows the added lines alone."""
+    import difflib
+
+    from narrascope.schema.user_taxonomy import UserLabel
+
+    path = tmp_path / "t.yaml"
+    original = ("# my notes: check with the desk\n" + TAXONOMY.read_text(encoding="utf-8")).replace(
+        "name: norland-election-2027", "name: norland-election-2027  # the 2027 vote", 1)
+    path.write_text(original, encoding="utf-8")
+    taxonomy = read_taxonomy(path)
+    taxonomy.add_feedback("Election fraud", "The count was stolen: #rigged", accepted=True)
+    taxonomy.add_feedback("Election fraud: Postal ballots", "Postal votes vanish.", accepted=False)
+    taxonomy.labels.append(UserLabel("Salmon scare", "Claims that farmed salmon is toxic.", ["It is poisoned."]))
+    assert taxonomy.write(path) is None and not list(tmp_path.glob("*.orig*"))  # nothing to keep aside
+    rewritten = path.read_text(encoding="utf-8")
+    diff = [line for line in difflib.ndiff(original.splitlines(), rewritten.splitlines()) if line[:1] in "+-"]
+    assert diff and all(line.startswith("+ ") for line in diff), diff  # lines added, none changed or lost
+    again = read_taxonomy(path)
+    assert again.to_dict() == taxonomy.to_dict()
+    assert "The count was stolen: #rigged" in again.get("Election fraud").examples
+    # a UTF-16 file stays UTF-16, its comments and mark kept
+    wide = tmp_path / "w.yaml"
+    wide.write_bytes(("# notes\n" + TAXONOMY.read_text(encoding="utf-8")).encode("utf-16"))
+    taxonomy = read_taxonomy(wide)
+    taxonomy.add_feedback("Economic doom", "Prices rose 2% last year.", accepted=False)
+    assert taxonomy.write(wide) is None
+    assert wide.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    assert wide.read_bytes().decode("utf-16").startswith("# notes")
+    assert "Prices rose 2% last year." in read_taxonomy(wide).get("Economic doom").negatives
+
+
+def test_a_file_that_cannot_be_merged_is_kept_as_it_was_before_a_rewrite(tmp_path, monkeypatch):
+    """Where a merge cannot be done faithfully, the file is written anew: the first rewrite keeps the file
+    as the user wrote it beside it, and the new file points there; later rewrites keep that copy."""
+    from narrascope.schema.user_taxonomy import UserTaxonomy
+
+    monkeypatch.setattr(UserTaxonomy, "_merged_into", lambda self, text: None)
     path = tmp_path / "t.yaml"
     original = "# my notes: check with the desk\n" + TAXONOMY.read_text(encoding="utf-8")
     path.write_text(original, encoding="utf-8")
