@@ -287,7 +287,8 @@ def predict_roles(
             doc = step(doc)
         analysed_docs.append(doc)
     for start in range(0, len(analysed_docs), 16):
-        classifier.predict(analysed_docs[start:start + 16])
+        batch = analysed_docs[start:start + 16]
+        classifier.set_annotations(batch, classifier.predict(batch))
     if mentions is None:
         targets = detected_targets(sorted(analysed_docs, key=lambda d: d.id))
     write_predictions(lambda: write_subtask1(targets, output), output, "mention predictions")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from narrascope.components.base import Component, minibatches
+from narrascope.components.base import Component
 from narrascope.components.segment import mean_vector
 from narrascope.embed.base import Embedder, get_embedder
 from narrascope.entities.features import MentionFeatures, MentionInput, mention_features, sentence_of
@@ -60,19 +60,22 @@ class RoleClassifier(Component):
             self.extra = ExtraReader(encoder, model.extra_dim, tuple(model.extra_languages))
         self._surface_cache: dict[str, np.ndarray] = {}  # the same names recur across articles
 
-    def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
-        for batch in minibatches(docs, batch_size):
-            self.predict(batch)
-            yield from batch
-
-    def predict(self, docs: list[Document]) -> None:
+    def predict(self, docs: list[Document]) -> tuple[list, np.ndarray, np.ndarray] | None:
+        """``(rows, P_main, P_fine)``: each mention of the batch as ``(doc, mention, sentence index)``,
+        with its main- and fine-role probabilities; None when the batch has no mention."""
         rows, features, dense = mention_inputs(docs, self.embedder, self.model.embedding_dim,
                                                self._surface_cache, self.extra)
-        if not rows:
-            return
         if len(self._surface_cache) > SURFACE_CACHE_SIZE:
             self._surface_cache.clear()
+        if not rows:
+            return None
         p_main, p_fine = self.model.predict_inputs(features, dense)
+        return rows, p_main, p_fine
+
+    def set_annotations(self, docs: list[Document], scores: tuple[list, np.ndarray, np.ndarray] | None) -> None:
+        if scores is None:
+            return
+        rows, p_main, p_fine = scores
         shown = self.model.main_scores(p_main, p_fine)  # the decoding's main-role scores, per mention
         row_of: dict[int, int] = {}
         for k, ((doc, mention, i), (main, fines)) in enumerate(zip(rows, self.model.decode_rows(p_main, p_fine,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from narrascope.components.base import Component, minibatches
+from narrascope.components.base import Component
 from narrascope.components.language import SUPPORTED
 from narrascope.components.segment import mean_vector
 from narrascope.errors import ModelMismatchError
@@ -115,22 +114,17 @@ class NarrativeClassifier(Component):
     def __init__(self, model: NarrativeModel) -> None:
         self.model = model
 
-    def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
-        for batch in minibatches(docs, batch_size):
-            yield from self._process(batch)
-
     def predict(self, docs: list[Document]) -> tuple[np.ndarray, np.ndarray]:
+        """``(P_coarse, P_fine)``: the heads' raw probabilities, a row per document."""
         inputs = [document_features_input(d, self.model.embedding_dim) for d in docs]
         X = self.model.features([t for t, _ in inputs], np.stack([v for _, v in inputs]))
         return self.model.predict_proba(X)
 
-    def _process(self, docs: list[Document]) -> list[Document]:
-        P_coarse, P_fine = self.predict(docs)
-        for doc, pc, pf in zip(docs, P_coarse, P_fine, strict=True):
-            self.set_annotations(doc, pc, pf)
-        return docs
+    def set_annotations(self, docs: list[Document], scores: tuple[np.ndarray, np.ndarray]) -> None:
+        for doc, pc, pf in zip(docs, *scores, strict=True):
+            self._annotate(doc, pc, pf)
 
-    def set_annotations(self, doc: Document, p_coarse: np.ndarray, p_fine: np.ndarray) -> None:
+    def _annotate(self, doc: Document, p_coarse: np.ndarray, p_fine: np.ndarray) -> None:
         model = self.model
         narratives, subnarratives = model.decoder.decode(p_coarse, p_fine)
         evidence = self._evidence(doc, [n for n, _ in narratives], [s for s, _ in subnarratives])

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 
 import numpy as np
 import scipy.sparse as sp
 
-from narrascope.components.base import Component, minibatches
+from narrascope.components.base import Component
 from narrascope.components.segment import mean_vector
 from narrascope.embed.base import Embedder, embedder_installed, get_embedder
 from narrascope.heads.multilabel import MultiLabelLogistic
@@ -121,11 +120,6 @@ class PersuasionAnalyzer(Component):
         self.model = model
         self.embedder = embedder
         self._second_embedder = second_embedder  # the second reader's encoder, loaded on first use
-
-    def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
-        for batch in minibatches(docs, batch_size):
-            for doc in batch:
-                yield self(doc)
 
     def __call__(self, doc: Document) -> Document:
         return self.annotate(doc, paragraph_offsets(doc))

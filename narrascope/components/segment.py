@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
 import numpy as np
 
-from narrascope.components.base import Component, minibatches
+from narrascope.components.base import Component
 from narrascope.embed.base import Embedder
 from narrascope.schema import Document, Span
 from narrascope.text.sentences import split_sentences
@@ -43,11 +41,9 @@ class SentenceEmbedder(Component):
         if callable(load):
             load()
 
-    def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
-        for batch in minibatches(docs, batch_size):
-            yield from self._embed(batch)
-
-    def _embed(self, docs: list[Document]) -> list[Document]:
+    def predict(self, docs: list[Document]) -> tuple[np.ndarray, list[int]]:
+        """The vectors of the batch's sentences (the first ``max_sentences`` of each document), and how
+        many each document has."""
         texts: list[str] = []
         counts = []
         for doc in docs:
@@ -55,11 +51,14 @@ class SentenceEmbedder(Component):
             texts.extend(s.text for s in sents)
             counts.append(len(sents))
         vectors = self.embedder.encode(texts) if texts else np.zeros((0, self.embedder.dim), np.float32)
+        return vectors, counts
+
+    def set_annotations(self, docs: list[Document], scores: tuple[np.ndarray, list[int]]) -> None:
+        vectors, counts = scores
         pos = 0
         for doc, n in zip(docs, counts, strict=True):
             doc.vectors["sentences"] = vectors[pos : pos + n]
             pos += n
-        return docs
 
 
 def mean_vector(vectors: np.ndarray, dim: int) -> np.ndarray:

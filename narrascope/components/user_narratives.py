@@ -8,7 +8,7 @@ the taxonomy's labels, as the shipped classifier does with SemEval's.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from narrascope.components.base import Component, minibatches
+from narrascope.components.base import Component
 from narrascope.components.segment import mean_vector
 from narrascope.embed.base import Embedder
 from narrascope.errors import ModelMismatchError, ModelNotFoundError
@@ -274,20 +274,14 @@ class UserNarrativeClassifier(Component):
     def __init__(self, model: UserNarrativeModel) -> None:
         self.model = model
 
-    def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
-        for batch in minibatches(docs, batch_size):
-            for doc in batch:
-                yield self(doc)
-
     def predict(self, docs: list[Document]) -> np.ndarray:
         return self.model.predict_proba([_vectors(doc) for doc in docs], [doc.clean_text for doc in docs])
 
-    def __call__(self, doc: Document) -> Document:
-        p = self.predict([doc])[0]
-        self.set_annotations(doc, p)
-        return doc
+    def set_annotations(self, docs: list[Document], scores: np.ndarray) -> None:
+        for doc, p in zip(docs, scores, strict=True):
+            self._annotate(doc, p)
 
-    def set_annotations(self, doc: Document, p: np.ndarray) -> None:
+    def _annotate(self, doc: Document, p: np.ndarray) -> None:
         narratives, subnarratives = self.model.decode(p)
         vectors = _vectors(doc)
         sentences = doc.sentences[: len(vectors)]
