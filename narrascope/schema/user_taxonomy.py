@@ -120,6 +120,7 @@ class UserTaxonomy:
     def _merged_into(self, text: str) -> str | None:
         """``text`` (the file as it is) with this taxonomy's changes merged in, comments and layout kept;
         None when that cannot be done faithfully."""
+        import copy
         import io
 
         import yaml
@@ -130,6 +131,8 @@ class UserTaxonomy:
 
         if text.lstrip().startswith(("{", "[")):
             return None  # JSON: written anew (it holds no comments)
+        crlf = "\r\n" in text  # written back with the file's own line ends
+        text = text.replace("\r\n", "\n")
         reader = YAML()  # round trip: comments, quotes and order kept
         reader.preserve_quotes = True
         try:
@@ -150,14 +153,29 @@ class UserTaxonomy:
                 node["subnarratives"] = CommentedSeq(new_entry(child) for child in children)
             return node
 
+        def append(items: CommentedSeq, values: list) -> None:
+            """Add ``values`` at the end of ``items``. The comment lines after its last item stay after the
+            last (its own comment, on its line, stays with it)."""
+            if not values:
+                return
+            token = items.ca.items.get(len(items) - 1, [None])[0] if items else None
+            items.extend(values)
+            if token is not None:
+                own, _, after = token.value.partition("\n")
+                if after.strip():
+                    token.value = own + "\n"
+                    moved = copy.copy(token)
+                    moved.value = "\n" + after
+                    items.ca.items[len(items) - 1] = [moved, None, None, None]
+
         def sync(items: CommentedSeq, entries: list[UserLabel]) -> bool:
-            by_label = {str(item.get("label")): item for item in items if isinstance(item, CommentedMap)}
+            by_label = {str(item.get("label")).strip(): item for item in items if isinstance(item, CommentedMap)}
             for entry in entries:
                 node = by_label.get(entry.label)
                 if node is None:
-                    items.append(new_entry(entry))
+                    append(items, [new_entry(entry)])
                     continue
-                if str(node.get("description")) != entry.description:
+                if str(node.get("description")).strip() != entry.description:  # read stripped, as the file has it
                     node["description"] = entry.description
                 for key in ("examples", "negatives"):
                     wanted = getattr(entry, key)
@@ -167,7 +185,8 @@ class UserTaxonomy:
                             at = list(node).index("subnarratives") if "subnarratives" in node else len(node)
                             node.insert(at, key, CommentedSeq(wanted))
                     elif isinstance(have, list):
-                        have.extend(text for text in wanted if text not in {str(h) for h in have})
+                        written = {str(h).strip() for h in have}  # a block scalar ("|", ">") ends in a line break
+                        append(have, [text for text in wanted if text not in written])
                     else:
                         return False
                 if entry.parent is None and self.children(entry.label):
@@ -180,11 +199,13 @@ class UserTaxonomy:
 
         if not sync(doc["narratives"], self.narratives):
             return None
-        reader.width = 4096  # long lines stay as the user wrapped them
+        reader.width = 4096  # no line is wrapped where the user did not wrap it
         reader.indent(mapping=dash or indent, sequence=indent, offset=dash)
         out = io.StringIO()
         reader.dump(doc, out)
         merged = out.getvalue()
+        if crlf:
+            merged = merged.replace("\n", "\r\n")
         try:  # the merge must read back as this taxonomy, or it is not written
             again = UserTaxonomy.from_dict(yaml.safe_load(merged), self.source)
         except (yaml.YAMLError, TaxonomyError):

