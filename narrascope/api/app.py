@@ -195,11 +195,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def home() -> HTMLResponse:
         return HTMLResponse((static / "index.html").read_text(encoding="utf-8"))
 
-    # an analysis comes back as Document.to_dict() wrote it: fields it leaves out stay out (no added nulls)
+    # an analysis comes back as Document.to_dict() wrote it (fields it leaves out stay out: no added nulls),
+    # with what a reader is shown of it (``view``), which the web app renders
     @app.post("/analyze", tags=["analysis"], response_model_exclude_unset=True)
     def analyze(request: Request, article: ArticleIn) -> Analysis:
         """Analyse one article (text, HTML or URL) and return the full analysis (narrascope's Document JSON)."""
-        return analyse(request, article).to_dict()
+        return _analysis(analyse(request, article))
 
     @app.post("/documents", tags=["corpus"], dependencies=[Depends(require_token)], status_code=201,
               responses={200: {"description": "Already stored, unchanged: nothing was written."}})
@@ -238,7 +239,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         doc = request.app.state.store.get(doc_id)
         if doc is None:
             raise HTTPException(404, f"no stored article has id {doc_id!r}")
-        return doc.to_dict()
+        return _analysis(doc)
 
     @app.get("/documents/{doc_id}/history", tags=["corpus"])
     def document_history(request: Request, doc_id: str) -> list[dict[str, Any]]:
@@ -255,7 +256,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         doc = request.app.state.store.earlier(doc_id)
         if doc is None:
             raise HTTPException(404, f"no earlier version has id {doc_id!r}")
-        return doc.to_dict()
+        return _analysis(doc)
 
     @app.get("/stats/narratives", tags=["statistics"])
     def narrative_stats(request: Request, where: Filters,
@@ -309,6 +310,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                             status_code=422 if isinstance(exc, InputError) else 400)
 
     return app
+
+
+def _analysis(doc: Document) -> dict[str, Any]:
+    """The Document's JSON and, as ``view``, what a reader is shown of it (``report.view``)."""
+    from narrascope.report.view import reader_view
+
+    return doc.to_dict() | {"view": reader_view(doc)}
 
 
 def _taxonomy_in_use(settings: Settings) -> str | None:

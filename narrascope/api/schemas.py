@@ -139,6 +139,32 @@ class ExplanationOut(BaseModel):
     score: float | None = None
 
 
+class NarrativeRowOut(BaseModel):
+    name: str = Field(description="The label as the taxonomy names it.")
+    shown: str = Field(description="As a reader is shown it: a sub-narrative without its narrative's name.")
+    sub: bool = Field(description="A sub-narrative, shown under the narrative before it.")
+    score: float
+    example: str | None = Field(None, description="The user taxonomy's example the evidence is closest to.")
+
+
+class ActorOut(BaseModel):
+    id: str = Field(description="The entity's id in ``entities``.")
+    name: str
+    role: str = Field(description="Protagonist, Antagonist or Innocent.")
+    score: float
+    fine_roles: list[str]
+    mentions: int
+
+
+class ReaderView(BaseModel):
+    """What a reader is shown, in the order shown (``narrascope.report.view``, as the terminal summary and
+    the HTML report show it): not part of the Document JSON."""
+
+    narratives: list[NarrativeRowOut] = Field(
+        description="Each narrative, surest first, followed by its sub-narratives; no \"Other\" rows.")
+    actors: list[ActorOut] = Field(description="The entities given a role, most mentioned first.")
+
+
 class Analysis(BaseModel):
     """An analysed article: ``Document.to_dict()`` (``narrascope.schema``, ``schema_version`` 3)."""
 
@@ -158,3 +184,4 @@ class Analysis(BaseModel):
     explanation: ExplanationOut | None
     warnings: list[str]
     meta: dict[str, Any]
+    view: ReaderView | None = Field(None, description="What a reader is shown of it (sent by the API only).")

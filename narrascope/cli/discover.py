@@ -147,8 +147,9 @@ def discover(
     new = sum(c["status"] == "new" for c in result["clusters"])
     console.print(f"{len(result['clusters'])} clusters ({new} new) from {result['claims']} claims in "
                   f"{result['articles']} articles written to [bold]{escape(str(json_out))}[/]")
-    if result.get("note"):
-        console.print(escape(result["note"]))
+    for key in ("note", "not_read_note"):
+        if result.get(key):
+            console.print(escape(result[key]))
     if failed:
         console.print(f"[yellow]{failed} input(s) could not be read[/]")
         raise typer.Exit(1)

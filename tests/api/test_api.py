@@ -162,11 +162,18 @@ def test_no_model_loads_at_import():
 
 def test_an_analysis_comes_back_typed_and_whole(client: TestClient):
     """The API's analysis schema (OpenAPI) is the Document's JSON, and typing it drops or adds nothing."""
+    from narrascope.report.view import reader_view
     from narrascope.schema import Document
 
     answer = client.post("/analyze", json={"text": ARTICLE}).json()
-    assert Document.from_dict(answer).to_dict() == answer  # every field kept, none added (no nulls for unset)
+    view = answer.pop("view")  # what a reader is shown, beside the Document's JSON
+    doc = Document.from_dict(answer)
+    assert doc.to_dict() == answer  # every field kept, none added (no nulls for unset)
+    assert view == reader_view(doc) and view["narratives"] and view["actors"]
+    assert [row["name"] for row in view["narratives"] if not row["sub"]] == [
+        n.name for n in doc.narratives if n.name != "Other"]
+    answer["view"] = view
     schema = client.get("/openapi.json").json()["components"]["schemas"]
-    assert {"Analysis", "LabelOut", "EntityOut", "SpanOut"} <= set(schema)
+    assert {"Analysis", "LabelOut", "EntityOut", "SpanOut", "ReaderView"} <= set(schema)
     assert set(schema["Analysis"]["properties"]) == set(answer)
     assert schema["LabelOut"]["properties"]["score"]["description"].startswith("Calibrated probability")

@@ -77,6 +77,14 @@ def test_analyse_an_article_in_the_browser(server: str, page):
     card = page.locator("article.card")
     assert "Missiles, NATO" in card.locator("h2").inner_text()
     assert card.locator("table").first.locator("tbody tr").count() >= 1  # narratives
+    # the rows are the API's view (report/view.py: what the terminal and the HTML report show), in its order
+    view = page.evaluate("""text => fetch('/analyze', {method: 'POST', headers: {'content-type': 'application/json'},
+                             body: JSON.stringify({text})}).then(r => r.json()).then(d => d.view)""", ARTICLE)
+    shown = [t.replace("└", "").strip() for t in
+             card.locator("table").first.locator("tbody tr td:first-child").all_inner_texts()]
+    assert shown == [row["shown"] for row in view["narratives"]]
+    actors = card.locator("h3:text('Actors') + .table-wrap tbody tr td:first-child").all_inner_texts()
+    assert actors == [a["name"] for a in view["actors"]] and len(actors) >= 2
     assert page.locator(".text span.ent").count() >= 2  # actors highlighted by role
     assert page.locator(".text span.quote").count() >= 1  # the explanation's quotes in the text
     # the explanation's quote links to its place in the text, and the address stays (reload shows the page)

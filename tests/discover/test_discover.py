@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -186,3 +187,43 @@ def test_an_article_is_kept_as_its_claims_alone_with_the_labels_it_came_with(tmp
     assert all(r.labels is None for r in read[1:])
     ignoring = read_article(docs[0], known, scorer, DiscoverConfig(article_labels=False))
     assert ignoring.labels is None  # labels not trusted: the taxonomy predicts instead
+
+
+def _article(name: str, language: str, vectors: list) -> object:
+    from narrascope.discover.clusters import ArticleClaims
+
+    claims = [(0, 5, f"{name} claim {k}", np.asarray(v, np.float32), 1.0) for k, v in enumerate(vectors)]
+    return ArticleClaims(name, language, "", "", claims, None, [])
+
+
+def test_an_article_with_one_claim_on_a_clusters_edge_is_not_one_of_its_documents():
+    """Two claims in a cluster, or one near its centre, make an article one of its documents."""
+    from narrascope.discover.clusters import DiscoverConfig, discover_articles
+
+    rng = np.random.RandomState(0)
+    axis = np.eye(16)[0]
+    near = [axis + 0.15 * rng.randn(16) for _ in range(9)]
+    docs = [_article(f"a{k}", "en", near[2 * k: 2 * k + 2]) for k in range(4)]  # two claims each
+    edge = axis + 0.15 * rng.randn(16)
+    docs.append(_article("edge", "en", [edge, np.eye(16)[5]]))  # one claim in the cluster, one elsewhere
+    strict = discover_articles(docs, None, DiscoverConfig(member_similarity=1.01))
+    assert [c["documents"] for c in strict["clusters"]] == [["a0", "a1", "a2", "a3"]]
+    assert all(q["document"] != "edge" for q in strict["clusters"][0]["quotes"])
+    loose = discover_articles(docs, None, DiscoverConfig(member_similarity=0.0))
+    assert [c["documents"] for c in loose["clusters"]] == [["a0", "a1", "a2", "a3", "edge"]]
+    ids = discover_articles(docs, None, DiscoverConfig(member_claims=1))
+    assert ids["clusters"][0]["documents"][-1] == "edge" and ids["clusters"][0]["id"] == strict["clusters"][0]["id"]
+
+
+def test_claims_in_a_language_the_encoder_does_not_read_are_left_out_and_counted(tmp_path):
+    from narrascope.discover.clusters import DiscoverConfig, discover_articles, read_article
+    from narrascope.schema import Document
+
+    doc = Document(id="hi1", text="यह एक लेख है जो कुछ कहता है और बहुत कुछ बताता है।", language="hi")
+    assert read_article(doc, None, None).claims == []  # not even scored
+    axis = np.eye(16)[0]
+    docs = [_article(f"e{k}", "en", [axis, axis]) for k in range(3)] + [_article("h", "hi", [])]
+    result = discover_articles(docs, None, DiscoverConfig())
+    assert result["not_read"] == {"hi": 1} and "1 in Hindi not clustered" in result["not_read_note"]
+    assert [c["documents"] for c in result["clusters"]] == [["e0", "e1", "e2"]]
+    assert "not_read" not in discover_articles(docs[:3], None, DiscoverConfig())

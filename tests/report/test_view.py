@@ -6,7 +6,7 @@ from rich.console import Console
 
 from narrascope.report.html import render_document as render_html
 from narrascope.report.terminal import render_document as render_terminal
-from narrascope.report.view import narrative_rows, ranked_entities
+from narrascope.report.view import NO_NARRATIVE, narrative_rows, ranked_entities, reader_view
 from narrascope.schema import Document, Entity, Label, Mention, Span
 
 TEXT = "NATO provoked the war. Kyiv and Brussels will drag Europe into World War III.\n"
@@ -36,6 +36,13 @@ def test_each_narrative_is_followed_by_its_own_subnarratives_named_short_and_no_
     assert [(row.name, row.sub) for row in rows] == [
         ("URW: Blaming the war on others", False), ("The West are the aggressors", True),
         ("URW: Amplifying war-related fears", False), ("By continuing the war we risk WWIII", True)]
+
+
+def test_an_article_with_no_narrative_says_so_in_words():
+    doc = Document(text=TEXT, id="a2", language="en")
+    doc.labels["narratives"] = [Label("Other", 0.8)]
+    assert [row.name for row in narrative_rows(doc)] == [NO_NARRATIVE]
+    assert reader_view(doc)["narratives"] == [{"name": "Other", "shown": NO_NARRATIVE, "sub": False, "score": 0.8}]
 
 
 def test_entities_with_a_role_most_mentioned_first_and_how_many_more():

@@ -150,17 +150,17 @@ function renderDocument(doc) {
   const meta = el("div", {class: "muted", text: [doc.language && `language ${doc.language}`, doc.source, doc.date || "undated"].filter(Boolean).join(" · ")});
   if (/^https?:\/\//i.test(doc.url || "")) meta.append(" · ", el("a", {href: doc.url, rel: "noopener noreferrer", target: "_blank", text: "original article"}));
   card.append(meta);
+  // the rows the terminal summary and the HTML report show, in their order (the API's view: report/view.py)
+  const view = doc.view || {narratives: [], actors: []};
   const narr = [];
-  for (const n of (doc.labels.narratives || []).filter(n => n.name !== "Other")) {
-    narr.push([n.name, n.score.toFixed(2)]);
-    if (n.example) narr.push([el("span", {class: "muted", text: `  closest example: “${n.example.length > 160 ? n.example.slice(0, 159) + "…" : n.example}”`}), ""]);
-    for (const s of doc.labels.subnarratives || [])  // "<narrative>: Other" (no specific sub-narrative) says nothing more
-      if (s.parent === n.name && !s.name.endsWith(": Other")) narr.push([`  └ ${s.name.slice(n.name.length + 2) || s.name}`, s.score.toFixed(2)]);
+  for (const row of view.narratives) {
+    narr.push([row.sub ? `  └ ${row.shown}` : row.shown, row.score.toFixed(2)]);
+    if (row.example) narr.push([el("span", {class: "muted", text: `  closest example: “${row.example.length > 160 ? row.example.slice(0, 159) + "…" : row.example}”`}), ""]);
   }
   if (narr.length) card.append(table(["Narrative / sub-narrative", ["score", SCORE_HELP]], narr));
   else card.append(el("p", {class: "muted", text: "No narrative of the taxonomy found in this article."}));
   card.append(renderExplanation(doc));
-  const ents = (doc.entities || []).filter(e => e.main_role).map(e => [e.name, `${e.main_role.name}: ${e.fine_roles.map(r => r.name).join(", ")}`, e.mentions.length]);
+  const ents = view.actors.map(a => [a.name, `${a.role}: ${a.fine_roles.join(", ")}`, a.mentions]);
   if (ents.length) card.append(el("h3", {text: "Actors"}), table(["Entity", "Role", "mentions"], ents));
   // each technique's surest span (highest span confidence; the first on ties)
   const surest = spans => spans.reduce((best, s) => (s.score ?? 0) > (best?.score ?? -1) ? s : best, null);
@@ -470,6 +470,7 @@ async function findNew() {
   button.disabled = false;
   const fresh = found.clusters.filter(c => c.status === "new");
   status.textContent = found.note || `${found.clusters.length} clusters (${fresh.length} new) from ${found.claims} claims in ${found.articles} articles; known means explained by ${found.known_from}`;
+  if (found.not_read_note) status.textContent += `. ${found.not_read_note}`;
   const ordered = [...fresh, ...found.clusters.filter(c => c.status !== "new")];
   $("#new-clusters").replaceChildren(...ordered.map(c => {
     const card = el("article", {class: "match"},
