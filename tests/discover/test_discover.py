@@ -227,3 +227,18 @@ def test_claims_in_a_language_the_encoder_does_not_read_are_left_out_and_counted
     assert result["not_read"] == {"hi": 1} and "1 in Hindi not clustered" in result["not_read_note"]
     assert [c["documents"] for c in result["clusters"]] == [["e0", "e1", "e2"]]
     assert "not_read" not in discover_articles(docs[:3], None, DiscoverConfig())
+
+
+def test_many_claims_are_clustered_in_parts_and_tight_groups_stay_whole():
+    """Above part_limit, k-means splits the claims into parts, each clustered on its own (linear cost)."""
+    from narrascope.discover.clusters import DiscoverConfig, cluster_vectors
+
+    rng = np.random.RandomState(1)
+    groups = np.repeat(np.arange(6), 80)
+    vectors = np.eye(32)[groups] + 0.05 * rng.randn(len(groups), 32)
+    config = DiscoverConfig(part_limit=200, direct_limit=40)  # parts of ~100, micro-clusters within them
+    labels = cluster_vectors(vectors, config)
+    for g in range(6):  # each group one cluster, no two groups together
+        assert len(set(labels[groups == g])) == 1
+    assert len(set(labels)) == 6
+    assert (cluster_vectors(vectors, config) == labels).all()  # the same on a second run
