@@ -54,6 +54,10 @@ def discover(
     min_articles: Annotated[int, typer.Option(help="Articles a claim must recur in to make a cluster.")] = 3,
     workers: Annotated[int, typer.Option(help="Processes reading the articles (0: one per CPU core, from 48 "
                                                      "articles on).")] = 0,
+    spark: Annotated[str | None, typer.Option(
+        "--spark", help="Read the articles on Spark at this master (local[N], spark://host:7077, yarn); INPUTS is "
+                        "then one table: Parquet, JSONL or CSV with a text column. The clustering runs here.")] = None,
+    text_col: Annotated[str, typer.Option(help="With --spark: the column holding the article text.")] = "text",
 ) -> None:
     """Find recurring claims across articles, cluster them, and mark each cluster known (a narrative of the
     taxonomy explains it) or new, with quotes, languages, sources and a time line."""
@@ -85,8 +89,12 @@ def discover(
         if db:
             yield from stored_documents(db)
 
+    if spark and (db or len(inputs or []) != 1):
+        fail("--spark reads one table of articles (Parquet, JSONL or CSV with a text column): give one input, "
+             "and no --db")
     spec = ReadingPipeline(narratives=not taxonomy)
-    stream, n_process = plan_workers(articles(), workers)  # a handful of articles stays in this process
+    # a handful of articles stays in this process; with --spark, Spark's executors read them
+    stream, n_process = plan_workers(articles(), workers) if not spark else (iter(()), 0)
     pool, pipeline = None, None
 
     def stop(exc: Exception) -> None:
@@ -117,16 +125,21 @@ def discover(
     except (NarrascopeError, OSError) as exc:
         stop(exc)
     config = DiscoverConfig(min_articles=min_articles)
-    if pool is not None:  # the workers send each article back with its sentence vectors; its claims are read here
+    if spark:
+        read, errors = _read_on_spark(spark, inputs[0], text_col, taxonomy, config)
+        failed += len(errors)
+        for error in errors[:10]:
+            console.print(f"[bold red]error[/]: {escape(error)}", highlight=False)
+    elif pool is not None:  # the workers send each article back with its sentence vectors; its claims are read here
         analysed = pipe_in_processes(spec, stream, 32, n_process, pool=pool, send="documents with vectors")
     else:
         analysed = pipeline.pipe(stream, batch_size=32)
-    read = []  # each article's claims only: its text and sentence vectors are let go as it passes
+    read = read if spark else []  # each article's claims only: its text and sentence vectors let go as it passes
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("reading claims", total=None)
         try:
-            for doc in analysed:
+            for doc in analysed if not spark else ():
                 read.append(read_article(doc, known, scorer, config))
                 progress.advance(task)
         except NarrascopeError as exc:  # a worker died (out of memory?), or could not load its models
@@ -153,3 +166,27 @@ def discover(
     if failed:
         console.print(f"[yellow]{failed} input(s) could not be read[/]")
         raise typer.Exit(1)
+
+
+def _read_on_spark(master: str, table: str, text_col: str, taxonomy: Path | None, config):
+    """The table's articles read into claims by Spark's executors (``narrascope.spark.discover``)."""
+    import os
+    import sys
+
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        fail("pyspark is not installed; pip install 'narrascope[spark]' (it needs Java 17)")
+    from narrascope.spark.discover import discover_table
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # executors on this machine use this Python
+    session = (SparkSession.builder.master(master).appName("narrascope-discover")
+               .config("spark.ui.enabled", "false").getOrCreate())
+    try:
+        with console.status(f"reading claims on Spark ({escape(master)})…"):
+            return discover_table(session, table, text_col=text_col,
+                                  taxonomy=str(taxonomy.resolve()) if taxonomy else None, config=config)
+    except NarrascopeError as exc:
+        fail(exc)
+    except Exception as exc:  # noqa: BLE001 - Spark's own errors (a missing file, a failed task)
+        fail(f"{table}: the Spark job failed: {str(exc).strip().splitlines()[0]}")

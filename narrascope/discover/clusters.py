@@ -260,6 +260,8 @@ def discover_articles(docs: Sequence[ArticleClaims], known: Any, config: Discove
                       ) -> dict[str, Any]:
     """``discover`` over articles already read (``read_article``)."""
     config = config or DiscoverConfig()
+    # in the order of their ids: the clusters do not depend on how the inputs were listed or partitioned
+    docs = sorted(docs, key=lambda doc: doc.id)
     claims = [Claim(d, start, end, text, v, score)
               for d, doc in enumerate(docs) for start, end, text, v, score in doc.claims]
     progress(f"{len(claims)} claims in {len(docs)} articles")

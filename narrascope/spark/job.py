@@ -25,23 +25,27 @@ def _format(path: str, formats: dict[str, str], what: str) -> str:
     raise UsageError(f"cannot tell the {what} format; name it {', '.join(formats)}", source=path)
 
 
-def run(spark, input_path: str, output_path: str, *, text_col: str = "text", model: str | None = None,
-        partitions: int = 0, batch_size: int = 16, overwrite: bool = False) -> int:
-    """Analyse ``input_path`` (Parquet, JSONL or CSV) into ``output_path`` (Parquet, JSONL or CSV, written as
-    Spark writes: a folder of part files); the number of articles. An input with fewer partitions than
-    twice the cores is repartitioned, so every core works."""
-    from narrascope.spark import analyze
-
-    fmt_in, fmt_out = _format(input_path, READERS, "input"), _format(output_path, WRITERS, "output")
+def read_table(spark, input_path: str, partitions: int = 0):
+    """A DataFrame of ``input_path`` (Parquet, JSONL or CSV); one with fewer partitions than twice the cores
+    is repartitioned, so every core works."""
+    fmt_in = _format(input_path, READERS, "input")
     reader = spark.read
     if fmt_in == "csv":
         reader = reader.option("header", True).option("multiLine", True).option("escape", '"')
     df = reader.format(fmt_in).load(input_path)
     if partitions <= 0 and df.rdd.getNumPartitions() < 2 * spark.sparkContext.defaultParallelism:
         partitions = 2 * spark.sparkContext.defaultParallelism  # one small file is one partition: one core
-    if partitions > 0:
-        df = df.repartition(partitions)
-    result = analyze(df, text_col, model=model, batch_size=batch_size)
+    return df.repartition(partitions) if partitions > 0 else df
+
+
+def run(spark, input_path: str, output_path: str, *, text_col: str = "text", model: str | None = None,
+        partitions: int = 0, batch_size: int = 16, overwrite: bool = False) -> int:
+    """Analyse ``input_path`` (Parquet, JSONL or CSV) into ``output_path`` (Parquet, JSONL or CSV, written as
+    Spark writes: a folder of part files); the number of articles (``read_table`` says how it is read)."""
+    from narrascope.spark import analyze
+
+    fmt_out = _format(output_path, WRITERS, "output")
+    result = analyze(read_table(spark, input_path, partitions), text_col, model=model, batch_size=batch_size)
     if fmt_out == "csv":
         result = result.drop("analysis", "entities")  # nested JSON does not belong in CSV cells
     writer = result.write.mode("overwrite" if overwrite else "errorifexists")

@@ -209,6 +209,7 @@ def test_an_article_with_one_claim_on_a_clusters_edge_is_not_one_of_its_document
     strict = discover_articles(docs, None, DiscoverConfig(member_similarity=1.01))
     assert [c["documents"] for c in strict["clusters"]] == [["a0", "a1", "a2", "a3"]]
     assert all(q["document"] != "edge" for q in strict["clusters"][0]["quotes"])
+    assert discover_articles(docs[::-1], None, DiscoverConfig(member_similarity=1.01)) == strict  # order-free
     loose = discover_articles(docs, None, DiscoverConfig(member_similarity=0.0))
     assert [c["documents"] for c in loose["clusters"]] == [["a0", "a1", "a2", "a3", "edge"]]
     ids = discover_articles(docs, None, DiscoverConfig(member_claims=1))

@@ -83,3 +83,34 @@ def test_spark_command(spark, tmp_path: Path):
     assert sorted(r["id"] for r in back) == [f"a{i}" for i in range(6)]
     again = CliRunner().invoke(app, ["spark", str(source), str(out), "--master", "local[2]"])
     assert again.exit_code == 2 and "already exists" in again.output  # no silent overwrite
+
+
+@pytest.mark.slow
+def test_discover_on_spark_finds_what_one_machine_finds(spark, tmp_path: Path):
+    """``discover --spark``: the executors read the claims, the driver clusters them; the same clusters,
+    ids and members as ``discover`` over the same articles in one machine."""
+    from typer.testing import CliRunner
+
+    from narrascope.cli import app
+    from tests.discover.test_discover import TAXONOMY, corpus
+
+    folder = corpus(tmp_path / "corpus")
+    table = tmp_path / "articles.jsonl"
+    with open(table, "w", encoding="utf-8") as f:
+        for path in sorted((folder / "raw-documents").glob("*.txt")):
+            f.write(json.dumps({"id": path.name, "text": path.read_text(encoding="utf-8")}) + "\n")
+        f.write(json.dumps({"id": "huge", "text": "NATO armed Kyiv. " * 70_000}) + "\n")  # not an article
+    runner = CliRunner()
+    here, there = tmp_path / "here.json", tmp_path / "there.json"
+    local = runner.invoke(app, ["discover", str(folder), "--taxonomy", str(TAXONOMY), "--json", str(here)])
+    assert local.exit_code == 0, local.output
+    remote = runner.invoke(app, ["discover", str(table), "--spark", "local[2]", "--taxonomy", str(TAXONOMY),
+                                 "--json", str(there)])
+    assert remote.exit_code == 1 and "E103" in remote.output  # the huge row is reported, the rest goes on
+    one, other = (json.loads(p.read_text(encoding="utf-8")) for p in (here, there))
+    assert other["articles"] == one["articles"] and other["claims"] == one["claims"]
+    assert [(c["id"], c["status"], c["documents"]) for c in other["clusters"]] == \
+           [(c["id"], c["status"], c["documents"]) for c in one["clusters"]]
+    assert any(c["status"] == "new" and "salmon" in c["label"] for c in other["clusters"])
+    two = runner.invoke(app, ["discover", str(table), str(table), "--spark", "local[2]", "--json", str(there)])
+    assert two.exit_code == 2 and "one table" in two.output
