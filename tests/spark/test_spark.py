@@ -112,5 +112,16 @@ def test_discover_on_spark_finds_what_one_machine_finds(spark, tmp_path: Path):
     assert [(c["id"], c["status"], c["documents"]) for c in other["clusters"]] == \
            [(c["id"], c["status"], c["documents"]) for c in one["clusters"]]
     assert any(c["status"] == "new" and "salmon" in c["label"] for c in other["clusters"])
+    # a table without ids: each article is named by its text's digest; a row without text is reported
+    bare = tmp_path / "bare.jsonl"
+    lines = [json.loads(line) for line in table.read_text(encoding="utf-8").splitlines()][:-1]
+    bare.write_text("".join(json.dumps({"text": r["text"]}) + "\n" for r in lines) + '{"text": "  "}\n',
+                    encoding="utf-8")
+    nameless = runner.invoke(app, ["discover", str(bare), "--spark", "local[2]", "--taxonomy", str(TAXONOMY),
+                                   "--json", str(there)])
+    assert nameless.exit_code == 1 and "without text" in nameless.output
+    found = json.loads(there.read_text(encoding="utf-8"))
+    assert found["articles"] == one["articles"] and len(found["clusters"]) == len(one["clusters"])
+    assert all(d.startswith("sha1-") for c in found["clusters"] for d in c["documents"])
     two = runner.invoke(app, ["discover", str(table), str(table), "--spark", "local[2]", "--json", str(there)])
     assert two.exit_code == 2 and "one table" in two.output

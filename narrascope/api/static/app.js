@@ -151,7 +151,11 @@ function renderDocument(doc) {
   if (/^https?:\/\//i.test(doc.url || "")) meta.append(" · ", el("a", {href: doc.url, rel: "noopener noreferrer", target: "_blank", text: "original article"}));
   card.append(meta);
   // the rows the terminal summary and the HTML report show, in their order (the API's view: report/view.py)
-  const view = doc.view || {narratives: [], actors: []};
+  const view = doc.view;  // every endpoint that returns an analysis sends it
+  if (!view) {
+    card.append(el("p", {class: "error", text: "This analysis came without what a reader is shown of it: reload the page; if it stays, the server is older than this page."}));
+    return card;
+  }
   const narr = [];
   for (const row of view.narratives) {
     narr.push([row.sub ? `  └ ${row.shown}` : row.shown, row.score.toFixed(2)]);
