@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from narrascope.cli.common import ModelOption, app, console, fail
+from narrascope.cli.common import ModelOption, app, console, fail, start_spark
 from narrascope.errors import InputError, NarrascopeError, NoArticleError
 
 InputsArgument = Annotated[list[str], typer.Argument(
@@ -212,17 +211,9 @@ def spark(
 
     Needs pip install 'narrascope\\[spark]' and Java 17. The pipeline loads once per executor core; the
     same job runs on a cluster with spark-submit (see the README)."""
-    import sys
-
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        fail("pyspark is not installed; pip install 'narrascope[spark]' (it needs Java 17)")
+    session = start_spark(master, "narrascope")
     from narrascope.spark.job import run
 
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # executors on this machine use this Python
-    session = (SparkSession.builder.master(master).appName("narrascope").config("spark.ui.enabled", "false")
-               .getOrCreate())
     start = time.time()
     try:
         with console.status(f"analysing on Spark ({escape(master)})…"):

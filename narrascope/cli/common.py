@@ -47,6 +47,23 @@ def fail(exc: NarrascopeError | str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def start_spark(master: str, name: str):
+    """A Spark session at ``master`` whose executors on this machine use this Python; a one-line failure
+    when pyspark is not installed or Spark cannot start (no Java 17)."""
+    import sys
+
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        fail("pyspark is not installed; pip install 'narrascope[spark]' (it needs Java 17)")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    try:
+        return SparkSession.builder.master(master).appName(name).config("spark.ui.enabled", "false").getOrCreate()
+    except Exception as exc:  # noqa: BLE001 - the JVM's own errors
+        said = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        fail(f"cannot start Spark at {master}: {said} (Spark needs Java 17: is it installed?)")
+
+
 def require_gold(gold: Sized, path: Path, unit: str) -> None:
     """Stop with a clear error when a gold file gave nothing to score against (every score would read 0)."""
     if not len(gold):

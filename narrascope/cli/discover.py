@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from narrascope.cli.common import app, check_taxonomy, console, fail, plan_workers
+from narrascope.cli.common import app, check_taxonomy, console, fail, plan_workers, start_spark
 from narrascope.errors import NarrascopeError
 
 STORE_PAGE = 500
@@ -125,8 +125,10 @@ def discover(
     except (NarrascopeError, OSError) as exc:
         stop(exc)
     config = DiscoverConfig(min_articles=min_articles)
-    if spark:
+    read = []  # each article's claims only: its text and sentence vectors are let go as it passes
+    if spark:  # Spark's executors read the claims: nothing is left to read here
         read, errors = _read_on_spark(spark, inputs[0], text_col, taxonomy, config)
+        analysed = ()
         failed += len(errors)
         for error in errors[:10]:
             console.print(f"[bold red]error[/]: {escape(error)}", highlight=False)
@@ -134,12 +136,11 @@ def discover(
         analysed = pipe_in_processes(spec, stream, 32, n_process, pool=pool, send="documents with vectors")
     else:
         analysed = pipeline.pipe(stream, batch_size=32)
-    read = read if spark else []  # each article's claims only: its text and sentence vectors let go as it passes
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("reading claims", total=None)
         try:
-            for doc in analysed if not spark else ():
+            for doc in analysed:
                 read.append(read_article(doc, known, scorer, config))
                 progress.advance(task)
         except NarrascopeError as exc:  # a worker died (out of memory?), or could not load its models
@@ -170,19 +171,10 @@ def discover(
 
 def _read_on_spark(master: str, table: str, text_col: str, taxonomy: Path | None, config):
     """The table's articles read into claims by Spark's executors (``narrascope.spark.discover``)."""
-    import os
-    import sys
-
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        fail("pyspark is not installed; pip install 'narrascope[spark]' (it needs Java 17)")
+    session = start_spark(master, "narrascope-discover")
     from narrascope.spark.discover import discover_table
 
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # executors on this machine use this Python
     try:
-        session = (SparkSession.builder.master(master).appName("narrascope-discover")
-                   .config("spark.ui.enabled", "false").getOrCreate())
         with console.status(f"reading claims on Spark ({escape(master)})…"):
             return discover_table(session, table, text_col=text_col,
                                   taxonomy=str(taxonomy.resolve()) if taxonomy else None, config=config)
@@ -190,4 +182,4 @@ def _read_on_spark(master: str, table: str, text_col: str, taxonomy: Path | None
         fail(exc)
     except Exception as exc:  # noqa: BLE001 - Spark's own errors (a missing file, a failed task)
         said = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        fail(f"{table}: the Spark job failed: {said} (Spark needs Java 17: is it installed?)")
+        fail(f"{table}: the Spark job failed: {said}")

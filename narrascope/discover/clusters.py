@@ -156,8 +156,7 @@ def cluster_vectors(vectors: np.ndarray, config: DiscoverConfig) -> np.ndarray:
                             batch_size=4096, n_init=1).fit_predict(vectors)
     labels = np.zeros(n, dtype=int)
     offset = 0
-    for part in np.unique(parts):
-        rows = np.where(parts == part)[0]
+    for rows in _groups(parts, np.arange(n)):
         # a part k-means left larger than the limit still only costs its micro-clusters' square
         found = _cluster_part(vectors[rows], config)
         labels[rows] = found + offset
@@ -278,8 +277,7 @@ def discover_articles(docs: Sequence[ArticleClaims], known: Any, config: Discove
         return {"clusters": [], "claims": len(claims), "articles": len(docs),
                 "note": f"no clusters: a cluster needs claims from at least {config.min_articles} articles, and "
                         f"{'only ' if n_docs else ''}{n_docs} of the {read} articles read have any", **skipped}
-    vectors = np.stack([c.vector for c in claims]).astype(np.float32, copy=False)
-    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)  # in place: no second copy
+    vectors = unit_rows(np.stack([c.vector for c in claims]), copy=False)  # one matrix of all claims, not two
     ids = np.array([""] * len(claims), dtype=object)
     if state is not None and state.centroids:
         names = list(state.centroids)

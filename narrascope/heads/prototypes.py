@@ -24,13 +24,17 @@ import numpy as np
 import scipy.sparse as sp
 
 
-def unit_rows(X: np.ndarray) -> np.ndarray:
-    """Each row (or the one vector) scaled to length 1, as float32 rows."""
+def unit_rows(X: np.ndarray, copy: bool = True) -> np.ndarray:
+    """Each row (or the one vector) scaled to length 1, as float32 rows; ``copy=False`` scales a float32
+    matrix in place (a large one is not held twice)."""
     X = np.asarray(X, dtype=np.float32)
     if X.ndim == 1:
         X = X[None, :]
-    norms = np.linalg.norm(X, axis=1, keepdims=True)
-    return X / np.maximum(norms, 1e-12)
+    norms = np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+    if copy:
+        return X / norms
+    X /= norms
+    return X
 
 
 @dataclass

@@ -51,5 +51,5 @@ def reader_view(doc: Document) -> dict[str, Any]:
                   for row in narrative_rows(doc)]
     actors = [{"id": e.id, "name": e.name, "role": e.main_role.name, "score": round(e.main_role.score, 4),
                "fine_roles": [r.name for r in e.fine_roles], "mentions": len(e.mentions)}
-              for e in entities if e.main_role is not None]
+              for e in entities]
     return {"narratives": narratives, "actors": actors}
