@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from narrascope.cli.common import ModelOption, app, console, fail, start_spark
+from narrascope.cli.common import ModelOption, app, console, fail, first_line, start_spark
 from narrascope.errors import InputError, NarrascopeError, NoArticleError
 
 InputsArgument = Annotated[list[str], typer.Argument(
@@ -222,6 +222,6 @@ def spark(
     except NarrascopeError as exc:
         fail(exc)
     except Exception as exc:  # noqa: BLE001 - Spark's own errors (a missing file, an existing output)
-        fail(f"{input}: the Spark job failed: {str(exc).strip().splitlines()[0]}")
+        fail(f"{input}: the Spark job failed: {first_line(exc)}")
     seconds = time.time() - start
     console.print(f"{n} articles analysed ({n / max(seconds, 1e-9):.1f} docs/s) into [bold]{escape(output)}[/]")

@@ -60,8 +60,12 @@ def start_spark(master: str, name: str):
     try:
         return SparkSession.builder.master(master).appName(name).config("spark.ui.enabled", "false").getOrCreate()
     except Exception as exc:  # noqa: BLE001 - the JVM's own errors
-        said = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        fail(f"cannot start Spark at {master}: {said} (Spark needs Java 17: is it installed?)")
+        fail(f"cannot start Spark at {master}: {first_line(exc)} (Spark needs Java 17: is it installed?)")
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an error's message (Spark's run to pages of Java stack), or its type's name."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def require_gold(gold: Sized, path: Path, unit: str) -> None:

