@@ -40,7 +40,7 @@ def analyze(
     html_out: Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML report here.")] = None,
     model: ModelOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No per-article summary in the terminal.")] = False,
-    batch_size: Annotated[int, typer.Option(help="Articles per batch.")] = 16,
+    batch_size: Annotated[int, typer.Option(help="Articles per batch (small: every worker busy to the end).")] = 8,
     workers: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core, used from "
                                               f"{PARALLEL_MIN_DOCS} articles on).")] = 0,
     entities: Annotated[bool, typer.Option("--entities/--no-entities",

@@ -15,6 +15,7 @@ from narrascope.entities.features import MentionFeatures, MentionInput, mention_
 from narrascope.entities.linking import build_entities
 from narrascope.entities.mentions import MentionFinder
 from narrascope.entities.model import RoleModel
+from narrascope.heads.decision import best_first
 from narrascope.schema import Document, Entity, Label, Mention
 
 
@@ -107,7 +108,7 @@ class RoleClassifier(Component):
         for (entity, mentions), rows, scores, (main, fines) in zip(entities, members, entity_shown, decoded):
             index = self.model.main_index[main]
             evidence = []
-            for j in sorted(range(len(rows)), key=lambda j: -shown[rows[j], index])[:2]:
+            for j in best_first(shown[rows, index])[:2]:
                 role = mentions[j][0].main_role
                 evidence += [s for s in (role.evidence if role else []) if s not in evidence]
             entity.main_role = Label(main, float(scores[index]), evidence)

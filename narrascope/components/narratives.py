@@ -13,7 +13,7 @@ from narrascope.components.base import Component
 from narrascope.components.language import SUPPORTED
 from narrascope.components.segment import mean_vector
 from narrascope.errors import ModelMismatchError
-from narrascope.heads.decision import HierarchyDecoder
+from narrascope.heads.decision import HierarchyDecoder, best_first
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.storage import read_model_folder, write_model_folder
 from narrascope.heads.tfidf import TfidfFeaturizer
@@ -173,7 +173,7 @@ class NarrativeClassifier(Component):
             else:
                 continue
             scores = np.asarray(X @ coef).ravel()
-            order = [int(i) for i in np.argsort(-scores, kind="stable") if eligible[i]]
+            order = [int(i) for i in best_first(scores) if eligible[i]]
             top = scores[order[0]]
             if name in index_f and name not in index_c:
                 # sub-narratives of one narrative (surest first) are each quoted with sentences of their own when

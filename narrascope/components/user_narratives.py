@@ -21,7 +21,7 @@ from narrascope.components.base import Component
 from narrascope.components.segment import mean_vector
 from narrascope.embed.base import Embedder
 from narrascope.errors import ModelMismatchError, ModelNotFoundError
-from narrascope.heads.decision import HierarchyDecoder
+from narrascope.heads.decision import HierarchyDecoder, best_first
 from narrascope.heads.prototypes import PrototypeHead
 from narrascope.schema import Document, Label, Span
 from narrascope.schema.user_taxonomy import OTHER, UserTaxonomy, label_closure, read_taxonomy
@@ -318,7 +318,7 @@ def _evidence(sentences: list[Span], z: np.ndarray) -> list[Span]:
     eligible = np.array([i > 0 and len(s.text) >= MIN_EVIDENCE_CHARS for i, s in enumerate(sentences)])
     if not eligible.any():
         eligible[:] = True
-    order = [i for i in np.argsort(-z, kind="stable") if eligible[i]]
+    order = [int(i) for i in best_first(z) if eligible[i]]
     if not order:
         return []
     chosen = [order[0]] + [i for i in order[1:MAX_EVIDENCE] if z[i] >= EVIDENCE_FLOOR]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from narrascope.explain.claims import claim_sentence
+from narrascope.heads.decision import best_first
 from narrascope.schema import Explanation, Span
 
 MAX_WORDS = 80  # the subtask-3 limit
@@ -50,7 +51,7 @@ def select_quotes(text: str, sentences: Sequence[Span], scores: np.ndarray, vect
     chosen: list[int] = []
     regions: list[tuple[int, int, bool]] = []
     remaining = budget
-    for i in np.argsort(-scores, kind="stable"):
+    for i in best_first(scores):
         if remaining < MIN_QUOTE_WORDS:
             break
         sentence = sentences[i]

@@ -5,8 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from narrascope.schema.taxonomy import OTHER
+
+TIE_TOLERANCE = 1e-5
+
+
+def best_first(scores: ArrayLike, tolerance: float = TIE_TOLERANCE) -> NDArray[np.intp]:
+    """Indices of ``scores`` from the highest to the lowest, a score within ``tolerance`` (relative, or
+    absolute below 1) of the next one up counting as tied with it: tied scores keep their order (text
+    order). A sentence an article repeats scores the same in both places up to float rounding, which
+    depends on the batch it was encoded in: without this, the batch size or the CPU would decide which
+    copy is quoted first. Ties chain, so the first index may score a hair (under ``tolerance`` a step)
+    below the maximum; NaN scores come last, each on its own."""
+    scores = np.asarray(scores, np.float64).ravel()
+    order = np.argsort(-scores, kind="stable")
+    ranked = scores[order]
+    with np.errstate(invalid="ignore"):  # inf - inf
+        tied = -np.diff(ranked) <= tolerance * np.maximum(np.abs(ranked[:-1]), 1.0)
+    group = np.concatenate([np.zeros(min(1, len(order)), np.int64), np.cumsum(~tied)])
+    return order[np.lexsort((order, group))]
 
 
 @dataclass(frozen=True)

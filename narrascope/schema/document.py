@@ -55,8 +55,10 @@ class Label:
     example: str | None = None  # a user taxonomy's example the label's evidence is closest to
 
     def surest_evidence(self) -> Span | None:
-        """The supporting span with the highest score (the first of those on ties), if any."""
-        return max(self.evidence, key=lambda span: span.score or 0.0) if self.evidence else None
+        """The supporting span with the highest score (the first of those tied up to float rounding), if any."""
+        from narrascope.heads.decision import best_first
+
+        return self.evidence[int(best_first([s.score or 0.0 for s in self.evidence])[0])] if self.evidence else None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -4,7 +4,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
-from narrascope.heads.decision import HierarchyDecoder
+from narrascope.heads.decision import HierarchyDecoder, best_first
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.heads.tfidf import CharNgramCounts, TfidfFeaturizer, WordNgramCounts
 
@@ -109,3 +109,13 @@ def test_decoder_keeps_hierarchy_consistent():
     # nothing passes, or Other on top -> Other/Other
     assert dec.decode(np.array([0.1, 0.2, 0.3]), np.zeros(4))[0][0][0] == "Other"
     assert dec.decode(np.array([0.6, 0.2, 0.95]), np.zeros(4))[1][0][0] == "Other"
+
+
+def test_best_first_keeps_text_order_among_scores_tied_up_to_rounding():
+    # two copies of one sentence, scored 4.1461644 and 4.1461654 by encodings from different batches
+    scores = np.array([1.0, 4.1461654, 0.2, 4.1461644, 4.9, 1e-7, 2e-7], np.float32)
+    assert best_first(scores).tolist() == [4, 1, 3, 0, 2, 5, 6]
+    assert best_first(scores[[0, 3, 2, 1, 4, 5, 6]]).tolist() == [4, 1, 3, 0, 2, 5, 6]
+    assert best_first(np.array([3.0, 2.0, 1.0])).tolist() == [0, 1, 2]  # distinct scores: by score alone
+    assert best_first(np.array([])).tolist() == []
+    assert best_first([0.5, float("nan"), 0.9, 0.5]).tolist() == [2, 0, 3, 1]  # NaN last, apart
