@@ -55,10 +55,12 @@ class Label:
     example: str | None = None  # a user taxonomy's example the label's evidence is closest to
 
     def surest_evidence(self) -> Span | None:
-        """The supporting span with the highest score (the first of those tied up to float rounding), if any."""
-        from narrascope.heads.decision import best_first
-
-        return self.evidence[int(best_first([s.score or 0.0 for s in self.evidence])[0])] if self.evidence else None
+        """The supporting span with the highest score, if any: the first of those within float rounding of
+        it (relative 1e-5, as ``heads.decision.best_first`` ranks evidence)."""
+        if not self.evidence:
+            return None
+        top = max(span.score or 0.0 for span in self.evidence)
+        return next(span for span in self.evidence if (span.score or 0.0) >= top - 1e-5 * max(abs(top), 1.0))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
