@@ -7,9 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from narrascope.schema.document import TIE_TOLERANCE
 from narrascope.schema.taxonomy import OTHER
-
-TIE_TOLERANCE = 1e-5
 
 
 def best_first(scores: ArrayLike, tolerance: float = TIE_TOLERANCE) -> NDArray[np.intp]:

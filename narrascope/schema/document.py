@@ -15,6 +15,11 @@ SCHEMA_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
 
 
+# scores this close (relative, or absolute below 1) count as tied: two copies of a repeated sentence score
+# the same up to float rounding, which depends on the batch their vectors were computed in
+TIE_TOLERANCE = 1e-5
+
+
 @dataclass
 class Span:
     """A region ``text[start:end]`` of a document, optionally labelled."""
@@ -56,11 +61,12 @@ class Label:
 
     def surest_evidence(self) -> Span | None:
         """The supporting span with the highest score, if any: the first of those within float rounding of
-        it (relative 1e-5, as ``heads.decision.best_first`` ranks evidence)."""
+        it (``TIE_TOLERANCE``, as ``heads.decision.best_first`` ranks evidence)."""
         if not self.evidence:
             return None
         top = max(span.score or 0.0 for span in self.evidence)
-        return next(span for span in self.evidence if (span.score or 0.0) >= top - 1e-5 * max(abs(top), 1.0))
+        floor = top - TIE_TOLERANCE * max(abs(top), 1.0)
+        return next(span for span in self.evidence if (span.score or 0.0) >= floor)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
