@@ -15,6 +15,7 @@ DEFAULT_MODEL = "narratives"
 ROLES_MODEL = "roles"
 PERSUASION_MODEL = "persuasion"
 EXPLANATION_MODEL = "explanations"
+TECHNIQUE_ENCODER = "technique_encoder"
 
 
 def default_model_path(name: str = DEFAULT_MODEL) -> Path:
@@ -46,10 +47,12 @@ class PipelineConfig:
     persuasion: bool = True
     explain: bool = True
     taxonomy: str | None = None  # a user's taxonomy (file or trained folder) in place of SemEval's narratives
+    technique_encoder: bool = True  # the fine-tuned technique encoder, where its packages are installed
 
     def build(self) -> Pipeline:
         return build_pipeline(self.model_path, narratives=self.narratives, roles=self.roles, ner=self.ner,
-                              persuasion=self.persuasion, explain=self.explain, taxonomy=self.taxonomy)
+                              persuasion=self.persuasion, explain=self.explain, taxonomy=self.taxonomy,
+                              technique_encoder=self.technique_encoder)
 
 
 # the components a pipeline without a model holds: any process can rebuild those
@@ -152,7 +155,7 @@ class Pipeline:
 
 def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = True, roles: bool = True,
                    ner: bool = False, persuasion: bool = True, explain: bool = True,
-                   taxonomy: str | Path | None = None) -> Pipeline:
+                   taxonomy: str | Path | None = None, technique_encoder: bool = True) -> Pipeline:
     """The default pipeline: clean -> language -> segment -> embed -> narratives -> explain -> mentions -> roles
     -> persuasion.
 
@@ -162,6 +165,8 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
     ``ner`` adds statistical NER (English, Russian) to mention finding: more complete, slower.
     ``taxonomy`` (a user's taxonomy file, or a folder from ``train narratives --taxonomy``) replaces
     SemEval's narratives with its own; the explainer, trained on SemEval's, is then left out.
+    ``technique_encoder``: let the persuasion component use the fine-tuned technique encoder where its
+    packages (the ``accurate`` extra) are installed.
     """
     from narrascope.components.clean import Cleaner
     from narrascope.components.language import LanguageDetector
@@ -177,7 +182,7 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
     path = check_model_path(model_path)
     pipeline.model_path = path
     pipeline.config = PipelineConfig(str(path), narratives, roles, ner, persuasion, explain,
-                                     str(Path(taxonomy).resolve()) if taxonomy else None)
+                                     str(Path(taxonomy).resolve()) if taxonomy else None, technique_encoder)
     if taxonomy:
         from narrascope.components.user_narratives import UserNarrativeClassifier, load_user_model
 
@@ -208,7 +213,9 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
         from narrascope.components.persuasion import PersuasionAnalyzer
         from narrascope.persuasion.model import PersuasionModel
 
-        pipeline.add(PersuasionAnalyzer(PersuasionModel.from_disk(persuasion_path), pipeline.get("embed").embedder))
+        encoder_path = companion_model_path(path, TECHNIQUE_ENCODER) if technique_encoder else None
+        pipeline.add(PersuasionAnalyzer(PersuasionModel.from_disk(persuasion_path), pipeline.get("embed").embedder,
+                                        encoder_path=encoder_path))
     pipeline.built_names = tuple(pipeline.names)
     return pipeline
 

@@ -82,12 +82,13 @@ TaxonomyOption = Annotated[
 
 
 def load_pipeline(model: Path | None, entities: bool = True, ner: bool = False, techniques: bool = True,
-                  taxonomy: Path | None = None):
+                  taxonomy: Path | None = None, technique_encoder: bool = True):
     from narrascope.pipeline import build_pipeline
 
     with console.status("loading model…"):
         try:
-            return build_pipeline(model, roles=entities, ner=ner, persuasion=techniques, taxonomy=taxonomy)
+            return build_pipeline(model, roles=entities, ner=ner, persuasion=techniques, taxonomy=taxonomy,
+                                  technique_encoder=technique_encoder)
         except NarrascopeError as exc:
             fail(exc)
 
@@ -156,7 +157,8 @@ def plan_workers(docs, workers: int):
 
 
 def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: bool = True, ner: bool = False,
-             techniques: bool = True, taxonomy: Path | None = None, as_lines: bool = False, fork: bool = True):
+             techniques: bool = True, taxonomy: Path | None = None, as_lines: bool = False, fork: bool = True,
+             technique_encoder: bool = True):
     """The documents analysed, in input order: in worker processes when there are many, otherwise
     here. Workers are forked from this process once it has loaded the models (``fork``, where that is
     safe: a process holding a DuckDB connection passes False), else spawned. ``as_lines``: workers
@@ -175,10 +177,11 @@ def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: 
         from narrascope.pipeline import PipelineConfig
 
         config = PipelineConfig(str(model_path), roles=entities, ner=ner, persuasion=techniques,
-                                taxonomy=str(taxonomy.resolve()) if taxonomy else None)
+                                taxonomy=str(taxonomy.resolve()) if taxonomy else None,
+                                technique_encoder=technique_encoder)
         # forked workers share the models this process loads; spawned ones load their own
         if fork and can_fork():
-            pipeline = load_pipeline(model_path, entities, ner, techniques, taxonomy)
+            pipeline = load_pipeline(model_path, entities, ner, techniques, taxonomy, technique_encoder)
             try:
                 pool = start_workers(config, n_process, pipeline)
             except NarrascopeError as exc:
@@ -187,7 +190,8 @@ def analysed(model: Path | None, docs, workers: int, batch_size: int, entities: 
             pool = process_pool(config, n_process)
         return pipe_in_processes(config, stream, batch_size, n_process, pool=pool,
                                  send="lines" if as_lines else "documents")
-    return load_pipeline(model_path, entities, ner, techniques, taxonomy).pipe(stream, batch_size=batch_size)
+    return load_pipeline(model_path, entities, ner, techniques, taxonomy, technique_encoder).pipe(
+        stream, batch_size=batch_size)
 
 
 @contextmanager

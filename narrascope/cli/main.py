@@ -51,6 +51,9 @@ def analyze(
                                              help="Persuasion techniques (with spans), genre and framing "
                                                   "(on by default).")] = True,
     taxonomy: TaxonomyOption = None,
+    fine_tuned: Annotated[bool, typer.Option(
+        "--fine-tuned/--no-fine-tuned", help="With the `accurate` extra installed, the fine-tuned technique "
+        "encoder reads the English paragraphs the technique heads are unsure of (more right, slower).")] = True,
 ) -> None:
     """Analyse articles: narratives, entity roles, persuasion techniques, genre and framing, with evidence."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -80,7 +83,7 @@ def analyze(
     # nothing but JSONL wanted: workers send back the lines, not Documents to turn into lines here
     lines_only = json_out is not None and quiet and not html_out
     results = analysed(model, good_docs(), workers, batch_size, entities, ner, techniques, taxonomy,
-                       as_lines=lines_only)
+                       as_lines=lines_only, technique_encoder=fine_tuned)
     try:
         json_fh = sys.stdout if to_stdout else (json_out.open("w", encoding="utf-8") if json_out else None)
     except OSError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -11,6 +12,7 @@ from narrascope.components.base import Component
 from narrascope.components.segment import mean_vector
 from narrascope.embed.base import Embedder, embedder_installed, get_embedder
 from narrascope.heads.multilabel import MultiLabelLogistic
+from narrascope.persuasion.encoder import TechniqueEncoder, encoder_installed
 from narrascope.persuasion.model import FRAMES, GENRES, STYLE_WEIGHT, TECHNIQUES, PersuasionModel
 from narrascope.persuasion.spans import (
     best_sentence,
@@ -109,6 +111,8 @@ class PersuasionAnalyzer(Component):
     read (``PersuasionModel.reads``: Hindi) is read by the model's second reader when it has
     one for that language and its encoder is installed (``doc.meta["persuasion_reader"]`` names
     it; every span a sentence); otherwise it gets empty labels and a warning instead of guesses.
+    With the ``accurate`` extra installed, the fine-tuned technique encoder reads again the English
+    paragraphs the heads are unsure of (``_refine``; ``doc.meta["technique_encoder"]`` counts them).
     """
 
     name = "persuasion"
@@ -116,10 +120,13 @@ class PersuasionAnalyzer(Component):
     assigns = ("spans.paragraphs", "spans.techniques", "labels.techniques", "labels.genre", "labels.frames")
 
     def __init__(self, model: PersuasionModel, embedder: Embedder | None = None,
-                 second_embedder: Embedder | None = None) -> None:
+                 second_embedder: Embedder | None = None, encoder_path: str | Path | None = None,
+                 encoder: TechniqueEncoder | None = None) -> None:
         self.model = model
         self.embedder = embedder
         self._second_embedder = second_embedder  # the second reader's encoder, loaded on first use
+        self.encoder_path = encoder_path  # the fine-tuned technique encoder, loaded on first use
+        self._encoder = encoder
 
     def __call__(self, doc: Document) -> Document:
         return self.annotate(doc, paragraph_offsets(doc))
@@ -147,16 +154,40 @@ class PersuasionAnalyzer(Component):
             self._second_embedder = get_embedder(model.second.embedder, threads=process_threads())
         return self._second_embedder
 
+    def technique_encoder(self, language: str) -> TechniqueEncoder | None:
+        """The fine-tuned technique encoder, when it has been trained for ``language`` and its packages are
+        installed (loaded in the process that first needs it: torch is not fork-safe once it has run)."""
+        if self._encoder is None and self.encoder_path is not None:
+            path, self.encoder_path = self.encoder_path, None
+            if encoder_installed():
+                self._encoder = TechniqueEncoder.from_disk(path, threads=process_threads())
+        encoder = self._encoder
+        return encoder if encoder is not None and encoder.reads(language) else None
+
+    def _refine(self, doc: Document, texts: list[str], P: np.ndarray,
+                threshold: float) -> tuple[np.ndarray, np.ndarray]:
+        """The probabilities and the techniques decided per paragraph: the heads' ``P`` at ``threshold``, or
+        with the fine-tuned encoder installed and trained for the language, the cascade
+        (``persuasion.encoder.Cascade``: the encoder reads the paragraphs the heads are unsure of)."""
+        encoder = self.technique_encoder(doc.language) if doc.language in self.model.lexical_languages else None
+        if encoder is None or not len(P):
+            return P, P >= threshold
+        rows = np.flatnonzero(encoder.cascade.unsure(P))
+        F = encoder.predict_proba([texts[i] for i in rows]) if len(rows) else np.zeros((0, P.shape[1]), np.float32)
+        doc.meta["technique_encoder"] = {"paragraphs_read": int(len(rows)), "paragraphs": len(texts)}
+        return encoder.cascade.decide(P, F, rows, threshold)
+
     def _read(self, doc: Document, paragraphs: list[tuple[int, int]], texts: list[str]) -> Document:
-        """The main heads: lexical and semantic techniques, tagged or sentence spans, frames and genre."""
+        """The main heads: lexical and semantic techniques (with the fine-tuned encoder where they are unsure,
+        if installed), tagged or sentence spans, frames and genre."""
         model = self.model
         vectors = paragraph_vectors(doc, paragraphs, self.embedder, model.embedding_dim)
         counts = model.featurizer.counts(texts) if texts and doc.language in model.lexical_languages else None
         P = model.technique_proba(texts, vectors, doc.language, counts)
-        threshold = model.technique_threshold_for(doc.language)
-        doc.spans["techniques"] = self._spans(doc, paragraphs, texts, P, threshold, model.semantic,
+        mixed, decided = self._refine(doc, texts, P, model.technique_threshold_for(doc.language))
+        doc.spans["techniques"] = self._spans(doc, paragraphs, texts, mixed, decided, model.semantic,
                                               doc.vectors.get("sentences"))
-        self._label_techniques(doc, P)
+        self._label_techniques(doc, mixed)
         dim = model.embedding_dim
         sentence_vectors = doc.vectors.get("sentences")
         doc_vector = mean_vector(sentence_vectors, dim) if sentence_vectors is not None else np.zeros(dim, np.float32)
@@ -174,7 +205,7 @@ class PersuasionAnalyzer(Component):
         assert second is not None
         vectors = embedder.encode([s.text for s in doc.sentences])
         P = second.semantic.predict_proba(paragraph_means(doc, vectors, paragraphs, second.dim))
-        doc.spans["techniques"] = self._spans(doc, paragraphs, texts, P, second.technique_threshold,
+        doc.spans["techniques"] = self._spans(doc, paragraphs, texts, P, P >= second.technique_threshold,
                                               second.semantic, vectors, by_sentence=frozenset(range(len(TECHNIQUES))))
         self._label_techniques(doc, P)
         doc_vector = mean_vector(vectors, second.dim)
@@ -202,9 +233,10 @@ class PersuasionAnalyzer(Component):
         return doc
 
     def _spans(self, doc: Document, paragraphs: list[tuple[int, int]], texts: list[str], P: np.ndarray,
-               threshold: float, semantic: MultiLabelLogistic, vectors: np.ndarray | None,
+               decided: np.ndarray, semantic: MultiLabelLogistic, vectors: np.ndarray | None,
                by_sentence: frozenset[int] | None = None) -> list[Span]:
-        """Spans of the techniques ``P`` gives each paragraph: the sentence ``semantic`` scores highest
+        """Spans of the techniques ``decided`` gives each paragraph (True where a paragraph uses a technique;
+        ``P``: their probabilities): the sentence ``semantic`` scores highest
         (``vectors``: the sentence vectors it reads) for the ``by_sentence`` columns (by default the
         model's choice for the language), phrases the tagger marks for the others."""
         model = self.model
@@ -217,8 +249,8 @@ class PersuasionAnalyzer(Component):
         out: list[Span] = []
         tagged = []  # (paragraph start, text, tokens, technique columns, probabilities)
         members = paragraph_sentences(sentences, paragraphs) if by_sentence else [[] for _ in paragraphs]
-        for (p_start, p_end), text, probs, rows in zip(paragraphs, texts, P, members, strict=True):
-            columns = [int(t) for t in np.argsort(-probs) if probs[t] >= threshold]
+        for (p_start, p_end), text, probs, used, rows in zip(paragraphs, texts, P, decided, members, strict=True):
+            columns = [int(t) for t in np.argsort(-probs, kind="stable") if used[t]]
             whole = [t for t in columns if t in by_sentence]
             if whole and rows:
                 # clause-level techniques and unseen languages: the sentence the head scores highest

@@ -202,7 +202,7 @@ def key_phrases(groups: Sequence[str], top: int = 4) -> list[list[str]]:
     for row in X:
         row = row.toarray().ravel()
         chosen: list[str] = []
-        for j in np.argsort(-row):
+        for j in np.argsort(-row, kind="stable"):
             if row[j] <= 0 or len(chosen) == top:
                 break
             term = terms[j]
@@ -360,7 +360,7 @@ def discover_articles(docs: Sequence[ArticleClaims], known: Any, config: Discove
             if explained.mean() >= config.known_share:
                 status = "known"
                 narrative = known.names[Counter(best[explained].tolist()).most_common(1)[0][0]]
-        order = rows[np.argsort(-(vectors[rows] @ centre))]
+        order = rows[np.argsort(-(vectors[rows] @ centre), kind="stable")]
         quotes, seen = [], set()
         for i in order:
             if claims[i].doc in seen:

@@ -64,7 +64,8 @@ def test_store_list_filter_export_and_statistics(client: TestClient):
     assert first.status_code == 201 and first.json()["status"] == "added"
     again = client.post("/documents", json={"text": ARTICLE}, headers=AUTH)
     assert again.status_code == 200 and again.json() == {"id": first.json()["id"], "status": "unchanged"}
-    other = "Net zero rules\n\nThe climate rules will ruin farmers and raise food prices for every family.\n"
+    other = ("Net zero rules\n\nThe climate rules will ruin farmers and raise food prices for every family. These "
+             "arrogant, reckless eco-zealots in Brussels despise ordinary people.\n")  # loaded words: techniques
     client.post("/documents", json={"text": other, "date": "2026-02-20", "source": "site-b"}, headers=AUTH)
     page = client.get("/documents", params={"limit": 1}).json()
     assert page["total"] == 2 and len(page["items"]) == 1 and page["items"][0]["day"] == "2026-02-20"
