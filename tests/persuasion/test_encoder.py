@@ -190,3 +190,15 @@ def test_the_heap_is_trimmed_only_once_the_process_has_grown_by_the_slack():
         trimmer.after_call()
     trimmer.after_call()  # call 32: 150 MB, within 64 MB of the new floor
     assert trims == [0]
+
+
+@needs_torch
+def test_an_encoder_that_cannot_load_is_said_once_and_the_heads_go_on(t3_model: Path, tmp_path: Path):  # noqa: F811
+    from narrascope.components.persuasion import PersuasionAnalyzer
+
+    (tmp_path / "meta.json").write_text(json.dumps({"format": "something/9"}), encoding="utf-8")
+    (tmp_path / "weights.safetensors").write_bytes(b"")
+    analyzer = PersuasionAnalyzer(PersuasionModel.from_disk(t3_model), encoder_path=tmp_path)
+    with pytest.warns(UserWarning, match="could not be loaded.*retrain"):
+        assert analyzer.technique_encoder("en") is None
+    assert analyzer.technique_encoder("en") is None  # not tried again
