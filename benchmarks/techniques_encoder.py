@@ -102,12 +102,12 @@ def main() -> None:
     genre = np.array([a.genre or "" for a in dataset.articles])
     topic = topic_folds(text_topic_vectors([a.doc.text for a in dataset.articles]), 5, config.seed, languages=languages)
     splits = {}
-    for key in args.splits.split(","):
-        key = key.strip()
-        if key == "opinion":
+    for chosen in args.splits.split(","):
+        chosen = chosen.strip()
+        if chosen == "opinion":
             splits["opinion -> reporting"] = (genre[data.article] == "opinion", genre[data.article] == "reporting")
         else:
-            k = int(key) - 1
+            k = int(chosen) - 1
             splits[f"story clusters, fold {k + 1}"] = (topic[data.article] != k, topic[data.article] == k)
     english = data.language == "en"
     Y = data.Y.astype(bool)
