@@ -34,9 +34,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import DATA, RESULTS, console, table, write_result
+from benchmarks.common import RESULTS, console, table, write_result
 from benchmarks.techniques_cascade import cascade_labels
-from benchmarks.techniques_shift import MIX, micro
+from benchmarks.techniques_shift import MIX, micro, shift_splits
 
 NAME = "techniques_encoder"
 KINDS = ("float32 in memory", "int8 stored, int8 run", "int8 stored, float32 run")
@@ -89,26 +89,13 @@ def main() -> None:
         return show(result)
     from narrascope.persuasion.encoder import TechniqueEncoder
     from narrascope.training.persuasion import fit_paragraph_heads, paragraph_probabilities
-    from narrascope.training.persuasion_data import PersuasionTrainingConfig, load_persuasion_dataset, paragraph_data
-    from narrascope.training.prepare import embed_documents
-    from narrascope.training.splits import text_topic_vectors, topic_folds
+    from narrascope.training.persuasion_data import PersuasionTrainingConfig
     from narrascope.training.technique_encoder import fit_encoder
 
     config, encoder_config = PersuasionTrainingConfig(), EncoderTrainingConfig()
-    dataset = load_persuasion_dataset(DATA / "semeval2023_t3" / "train",
-                                      process=lambda docs: embed_documents(docs, console))
-    data = paragraph_data(dataset, 512)
-    languages = [a.language for a in dataset.articles]
-    genre = np.array([a.genre or "" for a in dataset.articles])
-    topic = topic_folds(text_topic_vectors([a.doc.text for a in dataset.articles]), 5, config.seed, languages=languages)
-    splits = {}
-    for chosen in args.splits.split(","):
-        chosen = chosen.strip()
-        if chosen == "opinion":
-            splits["opinion -> reporting"] = (genre[data.article] == "opinion", genre[data.article] == "reporting")
-        else:
-            k = int(chosen) - 1
-            splits[f"story clusters, fold {k + 1}"] = (topic[data.article] != k, topic[data.article] == k)
+    data, every_split = shift_splits(config)
+    names = {"opinion": "opinion -> reporting", **{str(k): f"story clusters, fold {k}" for k in range(1, 6)}}
+    splits = {names[chosen.strip()]: every_split[names[chosen.strip()]] for chosen in args.splits.split(",")}
     english = data.language == "en"
     Y = data.Y.astype(bool)
     for name, (train_mask, test_mask) in splits.items():

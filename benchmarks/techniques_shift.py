@@ -59,23 +59,32 @@ def micro(Y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
             "per_paragraph": round(n_pred / max(len(Y), 1), 3)}
 
 
-def main() -> None:
-    from narrascope.training.persuasion import fit_paragraph_heads, paragraph_probabilities
-    from narrascope.training.persuasion_data import PersuasionTrainingConfig, load_persuasion_dataset, paragraph_data
+def shift_splits(config) -> tuple:
+    """The SemEval-2023 T3 training paragraphs (all languages, embedded) and the shift splits over them:
+    ``{name: (train mask, test mask)}`` for the five story-cluster folds and opinion -> reporting."""
+    from narrascope.training.persuasion_data import load_persuasion_dataset, paragraph_data
     from narrascope.training.prepare import embed_documents
     from narrascope.training.splits import text_topic_vectors, topic_folds
 
-    config = PersuasionTrainingConfig()
     dataset = load_persuasion_dataset(DATA / "semeval2023_t3" / "train",
                                       process=lambda docs: embed_documents(docs, console))
     data = paragraph_data(dataset, 512)
     languages = [a.language for a in dataset.articles]
-    genre = np.array([a.genre or "" for a in dataset.articles])
-    topic = topic_folds(text_topic_vectors([a.doc.text for a in dataset.articles]), 5, config.seed, languages=languages)
-    splits = {f"story clusters, fold {k + 1}": (np.where(topic[data.article] != k)[0],
-                                                np.where(topic[data.article] == k)[0]) for k in range(5)}
-    splits["opinion -> reporting"] = (np.where(genre[data.article] == "opinion")[0],
-                                      np.where(genre[data.article] == "reporting")[0])
+    genre = np.array([a.genre or "" for a in dataset.articles])[data.article]
+    topic = topic_folds(text_topic_vectors([a.doc.text for a in dataset.articles]), 5, config.seed,
+                        languages=languages)[data.article]
+    splits = {f"story clusters, fold {k + 1}": (topic != k, topic == k) for k in range(5)}
+    splits["opinion -> reporting"] = (genre == "opinion", genre == "reporting")
+    return data, splits
+
+
+def main() -> None:
+    from narrascope.training.persuasion import fit_paragraph_heads, paragraph_probabilities
+    from narrascope.training.persuasion_data import PersuasionTrainingConfig
+
+    config = PersuasionTrainingConfig()
+    data, masks = shift_splits(config)
+    splits = {name: (np.where(train)[0], np.where(test)[0]) for name, (train, test) in masks.items()}
     P = {"story clusters": np.full(data.Y.shape, np.nan), "opinion -> reporting": np.full(data.Y.shape, np.nan)}
     has_lex = {key: np.zeros(len(data.Y), dtype=bool) for key in P}
     for name, (train, test) in splits.items():

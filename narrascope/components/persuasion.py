@@ -179,7 +179,7 @@ class PersuasionAnalyzer(Component):
         if encoder is None or not len(P):
             return P, P >= threshold
         rows = np.flatnonzero(encoder.cascade.unsure(P))
-        F = encoder.predict_proba([texts[i] for i in rows]) if len(rows) else np.zeros((0, P.shape[1]), np.float32)
+        F = encoder.predict_proba([texts[i] for i in rows])  # (0, n) when it reads none
         doc.meta["technique_encoder"] = {"paragraphs_read": int(len(rows)), "paragraphs": len(texts)}
         return encoder.cascade.decide(P, F, rows, threshold)
 
