@@ -109,6 +109,7 @@ def main() -> int:
         _background_vectors,
         _encode,
         background_sentences,
+        example_weights,
         parents,
     )
     from narrascope.embed.base import get_embedder
@@ -165,11 +166,14 @@ def main() -> int:
                         given.setdefault(int(i), set()).update(label_closure(taxonomy, known))
             chosen_rows = list(given)
             Y = [[n in given[i] for n in names] for i in chosen_rows]
+            # as the model builds them: a taxonomy's example of a narrative alone is no negative for its children
+            weights = example_weights(taxonomy, [given[i] for i in chosen_rows], [args.full_labels] * len(chosen_rows))
             head = PrototypeHead(seed=args.seed)  # the shipped decision parameters
             head.fit(len(names), proto_vectors, base.head.proto_label_, background,
                      articles=means[chosen_rows] if chosen_rows else None,
                      article_labels=np.array(Y, float) if Y else None, parents=parents(taxonomy),
-                     article_texts=[texts[i] for i in chosen_rows], background_texts=list(background_sentences()))
+                     article_texts=[texts[i] for i in chosen_rows], background_texts=list(background_sentences()),
+                     article_weights=weights, article_complete=np.full(len(chosen_rows), args.full_labels))
             P[test] = head.predict_proba([sentences[i] for i in test], [texts[i] for i in test])
             console.print(f"k={shots}: fold {k + 1}/{args.folds} ({len(chosen_rows)} example articles)")
         pred = base.decoder().decode_many(P[:, order_n], P[:, order_s])

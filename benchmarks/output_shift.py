@@ -8,9 +8,11 @@ paragraph, genre shares, main-role shares (roles of the given mention spans, as
 ``predict roles --mentions`` labels them). A ratio beyond 2x (or under 0.5x) of the
 reference is flagged: a prior or threshold that does not hold on new news.
 
-    python -m benchmarks.output_shift [--per-language 60] [--workers 2]
+    python -m benchmarks.output_shift [--per-language 60] [--workers 2] [--fine-tuned]
 
-Writes benchmarks/results/output_shift.json. Use it on every model change.
+Writes benchmarks/results/output_shift.json (the default install's pipeline, the fine-tuned technique
+encoder left out even where the accurate extra is installed), or with --fine-tuned (the extra's)
+output_shift_fine_tuned.json. Use it on every model change.
 """
 
 from __future__ import annotations
@@ -38,10 +40,10 @@ def read_folder(folder: Path, limit: int | None) -> list:
     return docs[:limit] if limit else docs
 
 
-def analyse(docs: list, workers: int) -> list:
-    import narrascope
+def analyse(docs: list, workers: int, fine_tuned: bool = False) -> list:
+    from narrascope.pipeline import build_pipeline
 
-    nlp = narrascope.load()
+    nlp = build_pipeline(technique_encoder=fine_tuned)
     return list(nlp.pipe(docs, batch_size=32, n_process=workers))
 
 
@@ -132,15 +134,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--per-language", type=int, default=0, help="at most this many articles per set (0: all)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--fine-tuned", action="store_true",
+                        help="with the fine-tuned technique encoder (the accurate extra; default: the default install's "
+                             "pipeline); writes output_shift_fine_tuned.json")
     args = parser.parse_args()
+    if args.fine_tuned:
+        from narrascope.persuasion.encoder import encoder_installed
+
+        if not encoder_installed():
+            parser.error("--fine-tuned needs the accurate extra: make accurate (or pip install torch==2.13.0 "
+                         "'narrascope[accurate]')")
     limit = args.per_language or None
-    result: dict = {"per_language": {}, "flags": []}
+    result: dict = {"per_language": {}, "flags": [], "fine_tuned": args.fine_tuned}
     measures = ["other_share", "narratives_per_article", "subnarratives_per_article", "techniques_per_paragraph",
                 *[f"genre_{g}" for g in GENRES], *[f"role_{r.lower()}" for r in ROLES]]
     rows = []
     for lang in LANGUAGES:
-        test_docs = analyse(read_folder(T10 / "test-inputs" / lang, limit), args.workers)
-        train_docs = analyse(read_folder(T10 / "train" / lang, limit), args.workers)
+        test_docs = analyse(read_folder(T10 / "test-inputs" / lang, limit), args.workers, args.fine_tuned)
+        train_docs = analyse(read_folder(T10 / "train" / lang, limit), args.workers, args.fine_tuned)
         new, old = predicted(test_docs), predicted(train_docs)
         new.update(predicted_roles(T10 / "test-inputs" / lang, T10 / "test-inputs" / lang /
                                    "subtask-1-entity-mentions.txt"))
@@ -164,7 +175,7 @@ def main() -> None:
     table("Predicted on the 2025 test inputs vs train (ratio: test inputs / train gold, else / train predicted)",
           ["language", "measure", "test inputs", "train predicted", "train gold", "T3 gold", "ratio"], rows)
     console.print(f"{len(result['flags'])} measure(s) beyond {FLAG}x of the reference")
-    write_result("output_shift", result)
+    write_result("output_shift_fine_tuned" if args.fine_tuned else "output_shift", result)
 
 
 if __name__ == "__main__":

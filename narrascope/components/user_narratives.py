@@ -85,14 +85,17 @@ class UserNarrativeModel:
         rows: dict[str, int] = {}
         article_texts: list[str] = []
         article_labels: list[set[str]] = []
+        complete: list[bool] = []  # whether the row's labels are all its labels (a labelled article's are)
         own: list[tuple[int, int]] = []  # (row, label index) of each of the taxonomy's own article examples
 
-        def add_article(text: str, labels: set[str]) -> int:
+        def add_article(text: str, labels: set[str], all_labels: bool = False) -> int:
             if text not in rows:
                 rows[text] = len(article_texts)
                 article_texts.append(text)
                 article_labels.append(set())
+                complete.append(False)
             article_labels[rows[text]] |= labels
+            complete[rows[text]] |= all_labels
             return rows[text]
 
         for entry in taxonomy.labels:
@@ -105,7 +108,7 @@ class UserNarrativeModel:
             for owner in [entry, *taxonomy.children(entry.label)]:  # a narrative's negatives hold for its children
                 negatives += [(text, index[owner.label]) for text in entry.negatives]
         for text, labels in labelled:  # they train the head; they are not the taxonomy's examples
-            add_article(text, label_closure(taxonomy, labels))
+            add_article(text, label_closure(taxonomy, labels), all_labels=True)
         texts = [t for t, _ in protos]
         proto_vectors = _encode(embedder, texts)
         background = _background_vectors(embedder_name, embedder)
@@ -119,7 +122,8 @@ class UserNarrativeModel:
         head = head or PrototypeHead(**params)
         head.fit(len(names), proto_vectors, np.array([j for _, j in protos]), background, neg_vectors,
                  np.array([j for _, j in negatives], dtype=np.int64), article_vectors, Y, parents(taxonomy),
-                 article_texts=[doc.clean_text for doc in read], background_texts=list(background_sentences()))
+                 article_texts=[doc.clean_text for doc in read], background_texts=list(background_sentences()),
+                 article_weights=example_weights(taxonomy, article_labels, complete), article_complete=np.array(complete))
         mine = [r for r, _ in own]
         return cls(taxonomy, head, texts, [article_texts[r] for r in mine], article_vectors[mine],
                    [j for _, j in own], embedder_name,
@@ -186,7 +190,7 @@ class UserNarrativeModel:
             (path / "vocabulary.json").write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
         meta = {**self.meta, "format": MODEL_FORMAT, "embedder": self.embedder, "labels": self.names,
                 "texts": self.texts, "article_texts": self.article_texts, "max_narratives": self.max_narratives,
-                "fine_threshold": self.fine_threshold,
+                "fine_threshold": self.fine_threshold, "sub_head_threshold": head.sub_head_threshold_,
                 "head": {"top_k": head.top_k, "threshold": head.threshold, "head_threshold": head.head_threshold,
                          "gap": head.gap, "head_weight": head.head_weight}}
         (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -213,6 +217,7 @@ class UserNarrativeModel:
             raise ModelMismatchError("taxonomy.yaml no longer matches the model's labels: retrain with "
                                      "`narrascope train narratives --taxonomy ...`", source=str(path))
         head = PrototypeHead(**meta["head"])
+        head.sub_head_threshold_ = meta.get("sub_head_threshold")  # absent (older folders): head_threshold
         head.n_labels_ = len(meta["labels"])
         head.prototypes_, head.proto_label_ = arrays["prototypes"], arrays["proto_label"]
         head.negatives_, head.negative_label_ = arrays["negatives"], arrays["negative_label"]
@@ -229,6 +234,24 @@ class UserNarrativeModel:
         return cls(taxonomy, head, meta["texts"], meta["article_texts"], arrays["article_vectors"],
                    arrays["article_label"].tolist(), meta["embedder"], int(meta["max_narratives"]),
                    float(meta["fine_threshold"]), meta)
+
+
+def example_weights(taxonomy: UserTaxonomy, article_labels: Sequence[set[str]],
+                    complete: Sequence[bool]) -> np.ndarray:
+    """(n_articles x n_labels) weights of the head's targets, labels in taxonomy order. An article given as an
+    example of a narrative, or of some of its sub-narratives, says nothing about the narrative's other
+    sub-narratives (articles often push several of one narrative's): those cells weigh 0 (unknown, not no),
+    unless the article's labels are ``complete`` (a labelled article's). Every other cell weighs 1: an
+    example is a negative for the other narratives and theirs."""
+    W = np.ones((len(article_labels), len(taxonomy.labels)))
+    column = {entry.label: j for j, entry in enumerate(taxonomy.labels)}
+    for row, (labels, whole) in enumerate(zip(article_labels, complete, strict=True)):
+        if whole:
+            continue
+        for label in labels:
+            children = [child.label for child in taxonomy.children(label)]
+            W[row, [column[c] for c in children if c not in labels]] = 0.0
+    return W
 
 
 def parents(taxonomy: UserTaxonomy) -> np.ndarray:

@@ -312,7 +312,7 @@ def discover_articles(docs: Sequence[ArticleClaims], known: Any, config: Discove
         rows = clustered[block:block + BLOCK]
         z[rows] = known.head.sentence_z(vectors[rows])
     roots = np.where(known.head.parent_ < 0)[0] if known is not None else np.zeros(0, int)
-    thresholds = known.head.thresholds() if known is not None else np.zeros(0)
+    thresholds = known.head.claim_thresholds() if known is not None else np.zeros(0)
     # the narratives the taxonomy finds in each article with claims in a cluster (article level)
     in_clusters = sorted({claims[i].doc for i in range(len(claims)) if ids[i]})
     found: dict[int, list[str]] = {}

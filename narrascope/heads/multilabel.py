@@ -29,7 +29,10 @@ class MultiLabelLogistic:
         self.max_iter = max_iter
         self.tol = tol
 
-    def fit(self, X: sp.spmatrix | np.ndarray, Y: np.ndarray) -> MultiLabelLogistic:
+    def fit(self, X: sp.spmatrix | np.ndarray, Y: np.ndarray, cell_weight: np.ndarray | None = None
+            ) -> MultiLabelLogistic:
+        """``cell_weight`` (n_samples x n_labels, optional): each target's weight; 0 leaves a sample out of a
+        label's loss (its answer is unknown), and the balanced weights count only the cells that weigh."""
         from scipy.optimize import minimize
 
         Y = np.asarray(Y, dtype=np.float64)
@@ -52,13 +55,17 @@ class MultiLabelLogistic:
             Z = eigvec * np.sqrt(eigval)  # rows: training samples in an orthonormal basis of the row space
         r = Z.shape[1]
 
-        weights = np.ones_like(Y)
+        cells = np.ones_like(Y) if cell_weight is None else np.asarray(cell_weight, dtype=np.float64)
+        if cells.shape != Y.shape:
+            raise ValueError(f"MultiLabelLogistic.fit: cell_weight must have Y's shape {Y.shape}, got {cells.shape}")
+        weights = cells
         if self.class_weight == "balanced":
-            pos = Y.sum(axis=0)
-            neg = n - pos
-            w_pos = np.where(pos > 0, n / (2.0 * np.maximum(pos, 1)), 0.0)
-            w_neg = np.where(neg > 0, n / (2.0 * np.maximum(neg, 1)), 0.0)
-            weights = np.where(Y > 0, w_pos, w_neg)
+            pos = (cells * Y).sum(axis=0)
+            neg = (cells * (1.0 - Y)).sum(axis=0)
+            total = pos + neg
+            w_pos = np.where(pos > 0, total / (2.0 * np.maximum(pos, 1e-12)), 0.0)
+            w_neg = np.where(neg > 0, total / (2.0 * np.maximum(neg, 1e-12)), 0.0)
+            weights = cells * np.where(Y > 0, w_pos, w_neg)
         C = self.C
 
         def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:

