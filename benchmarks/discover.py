@@ -66,6 +66,7 @@ def main() -> int:
         _background_vectors,
         _encode,
         background_sentences,
+        example_weights,
         parents,
     )
     from narrascope.discover import claim_scorer
@@ -93,18 +94,21 @@ def main() -> int:
     rng = np.random.RandomState(args.seed)
     texts = [d.clean_text for d in docs]
     means = np.stack([d.vectors["sentences"].mean(axis=0) for d in docs])
-    rows, Y = [], []
+    rows, given = [], []
     for name in names:
         having = [i for i, ex in enumerate(examples)
                   if name in {mapping[x] for x in ex.narratives + ex.subnarratives}]
         for i in rng.permutation(having)[:args.examples]:
             rows.append(i)
-            Y.append([n in label_closure(taxonomy, [name]) for n in names])
+            given.append(label_closure(taxonomy, [name]))
+    Y = [[n in labels for n in names] for labels in given]
     base = UserNarrativeModel.build(taxonomy, embedder)
-    head = PrototypeHead(seed=args.seed).fit(
+    head = PrototypeHead(seed=args.seed).fit(  # taxonomy examples, weighed as the model weighs them
         len(names), _encode(embedder, base.texts), base.head.proto_label_, _background_vectors("usem3", embedder),
         articles=means[rows], article_labels=np.array(Y, float), parents=parents(taxonomy),
-        article_texts=[texts[i] for i in rows], background_texts=list(background_sentences()))
+        article_texts=[texts[i] for i in rows], background_texts=list(background_sentences()),
+        article_weights=example_weights(taxonomy, given, [False] * len(rows)),
+        article_complete=np.zeros(len(rows), bool))
     known = UserNarrativeModel(taxonomy, head, base.texts)
     scorer = claim_scorer(known, embedder, leave_out="CC:")  # nothing about climate reaches the claim scorer
     if args.scale:

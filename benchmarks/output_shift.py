@@ -153,6 +153,11 @@ def main() -> None:
         test_docs = analyse(read_folder(T10 / "test-inputs" / lang, limit), args.workers, args.fine_tuned)
         train_docs = analyse(read_folder(T10 / "train" / lang, limit), args.workers, args.fine_tuned)
         new, old = predicted(test_docs), predicted(train_docs)
+        read = sum(d.meta.get("technique_encoder", {}).get("paragraphs_read", 0) for d in test_docs + train_docs)
+        result.setdefault("encoder_paragraphs_read", {})[lang] = read
+        if args.fine_tuned and lang == "EN" and not read:
+            raise SystemExit("--fine-tuned: the technique encoder read no English paragraph (its model folder is "
+                             "missing or did not load; see the warning above)")
         new.update(predicted_roles(T10 / "test-inputs" / lang, T10 / "test-inputs" / lang /
                                    "subtask-1-entity-mentions.txt"))
         old.update(predicted_roles(T10 / "train" / lang, T10 / "train" / lang / "subtask-1-annotations.txt"))

@@ -56,8 +56,9 @@ class MultiLabelLogistic:
         r = Z.shape[1]
 
         cells = np.ones_like(Y) if cell_weight is None else np.asarray(cell_weight, dtype=np.float64)
-        if cells.shape != Y.shape:
-            raise ValueError(f"MultiLabelLogistic.fit: cell_weight must have Y's shape {Y.shape}, got {cells.shape}")
+        if cells.shape != Y.shape or not np.isfinite(cells).all() or (cells < 0).any():
+            raise ValueError(f"MultiLabelLogistic.fit: cell_weight must be finite weights >= 0 of Y's shape {Y.shape}, "
+                             f"got shape {cells.shape}")
         weights = cells
         if self.class_weight == "balanced":
             pos = (cells * Y).sum(axis=0)

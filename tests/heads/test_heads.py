@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
@@ -31,6 +32,9 @@ def test_a_cell_of_weight_zero_leaves_the_sample_out_of_that_label_only():
     assert np.abs(ours.predict_proba(X)[:, 1] - alone.predict_proba(X)[:, 0]).max() < 1e-3
     assert np.abs(ours.predict_proba(X)[:, 0] - everything.predict_proba(X)[:, 0]).max() < 1e-3
     assert np.abs(ours.predict_proba(X)[:, 1] - everything.predict_proba(X)[:, 1]).max() > 1e-2
+    for bad in (np.ones((90, 3)), -cells, np.where(cells == 0, np.nan, cells)):
+        with pytest.raises(ValueError, match="cell_weight"):
+            MultiLabelLogistic().fit(X, Y, bad)
 
 
 def test_multilabel_logistic_round_trips_through_arrays():

@@ -230,6 +230,11 @@ def test_the_head_decides_sub_narratives_at_their_own_threshold():
         thresholds[share] = head.thresholds().tolist()
     assert thresholds == {0.0: [2.5, 2.5, 3.0, 2.5], 0.5: [2.5, 2.0, 3.0, 2.5], 1.0: [2.5, 1.5, 3.0, 2.5]}
     assert head.claim_thresholds().tolist() == [2.5, 2.5, 3.0, 2.5]  # a single claim: no offset
+    fit = {"articles": articles, "article_labels": Y, "parents": parents_}
+    for bad in ({"article_weights": np.ones((12, 3))}, {"article_complete": np.ones(11, bool)},
+                {"article_labels": Y[:11]}):
+        with pytest.raises(ValueError, match="12 articles"):
+            PrototypeHead().fit(4, _unit(np.eye(d)[:4]), np.arange(4), background, **{**fit, **bad})
 
 
 # ---- end to end: the fixture's own taxonomy and articles (a made-up election; nothing from SemEval) ----------
