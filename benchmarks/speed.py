@@ -7,7 +7,8 @@ interleaved with the configurations below, and ``analyze``'s wall time over its 
 ratio the speed work aims at (≤ 2). The three configurations (everything; without techniques; without entities and techniques)
 run interleaved, and the time a component adds is the median over the runs of its paired ratio,
 in wall seconds (the bars) and in CPU seconds of the process and its workers (steadier on a
-machine shared with other work).
+machine shared with other work). The timed runs are not watched; peak memory comes from one more run
+of each, watched (reading the processes' memory 20 times a second costs CPU: see ``run``).
 
 The corpora are training articles from ../shared/data (never committed) as they are, the first
 ones of each language in turn (300 English; 300 from the five languages); without the data, the
@@ -109,17 +110,22 @@ def _children_of(pid: int) -> Callable[[int], list[int]]:
     return read
 
 
-def run(args: list[str], module: str = "narrascope") -> tuple[float, float, float, float]:
-    """Wall seconds, peak memory of the process tree (MB: PSS, and resident sets summed) and CPU
-    seconds (user + system, the process and its workers) of one CLI process."""
+def run(args: list[str], module: str = "narrascope", memory: bool = False) -> tuple[float, float, float, float]:
+    """Wall seconds, peak memory of the process tree (MB: PSS, and resident sets summed; 0 unless
+    ``memory``) and CPU seconds (user + system, the process and its workers) of one CLI process.
+
+    Watching the memory reads every process's ``smaps_rollup`` 20 times a second, which walks its
+    page tables: it took ~1.3 s of the 2 cores from a 13 s ``analyze`` (whose processes map twice the
+    encoder's memory), so the timed runs are not watched and the memory comes from runs of its own."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", module, *args], stdout=subprocess.DEVNULL)
     peak = peak_rss = 0.0
-    while proc.poll() is None:
+    while memory and proc.poll() is None:
         rss, pss = tree_memory_mb(proc.pid)
         peak, peak_rss = max(peak, pss), max(peak_rss, rss)
         time.sleep(0.05)
+    proc.wait()
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{module} {' '.join(args)} failed with exit code {proc.returncode}")
@@ -145,21 +151,32 @@ def measure(tmp: Path, name: str, languages: list[str], n_docs: int, runs: int,
     raw: dict[str, dict[str, list[float]]] = {key: {"cold": [], "wall": [], "pss": [], "rss": [], "cpu": []}
                                             for key in configs}
     encoder: dict[str, list[float]] = {"wall": [], "pss": [], "cpu": []}
+    encoder_args = [str(corpus), "--workers", str(WORKERS)]
+
+    def analyze_args(extra: tuple[str, ...]) -> list[str]:
+        return ["analyze", str(corpus), "--json", str(tmp / "out.jsonl"), "--quiet", "--workers", str(WORKERS), *extra]
+
     for i in range(runs):
-        wall, peak, _, cpu = run([str(corpus), "--workers", str(WORKERS)], module="benchmarks.encoder_alone")
-        for field, value in (("wall", wall), ("pss", peak), ("cpu", cpu)):
-            encoder[field].append(value)
-        console.print(f"{name} encoder alone run {i + 1}: {n_docs} docs in {wall:.1f}s ({cpu:.1f} CPU s), "
-                      f"peak memory {peak:.0f} MB")
+        wall, _, _, cpu = run(encoder_args, module="benchmarks.encoder_alone")
+        encoder["wall"].append(wall)
+        encoder["cpu"].append(cpu)
+        console.print(f"{name} encoder alone run {i + 1}: {n_docs} docs in {wall:.1f}s ({cpu:.1f} CPU s)")
         for key, extra in configs.items():
             cold, _, _, _ = run(["analyze", str(one), "--quiet", *extra])
-            wall, peak, rss, cpu = run(["analyze", str(corpus), "--json", str(tmp / "out.jsonl"), "--quiet",
-                                   "--workers", str(WORKERS), *extra])
-            for field, value in (("cold", cold), ("wall", wall), ("pss", peak), ("rss", rss), ("cpu", cpu)):
+            wall, _, _, cpu = run(analyze_args(extra))
+            for field, value in (("cold", cold), ("wall", wall), ("cpu", cpu)):
                 raw[key][field].append(value)
             console.print(f"{name} {' '.join(extra) or '(everything)'} run {i + 1}: cold start {cold:.2f}s, "
-                          f"{n_docs} docs in {wall:.1f}s ({cpu:.1f} CPU s), peak memory {peak:.0f} MB "
-                          f"(resident sets summed: {rss:.0f} MB)")
+                          f"{n_docs} docs in {wall:.1f}s ({cpu:.1f} CPU s)")
+    # peak memory: one more run of each, watched (see ``run``)
+    encoder["pss"].append(run(encoder_args, module="benchmarks.encoder_alone", memory=True)[1])
+    for key, extra in configs.items():
+        _, peak, rss, _ = run(analyze_args(extra), memory=True)
+        raw[key]["pss"].append(peak)
+        raw[key]["rss"].append(rss)
+        console.print(f"{name} {' '.join(extra) or '(everything)'}: peak memory {peak:.0f} MB "
+                      f"(resident sets summed: {rss:.0f} MB)")
+    console.print(f"{name} encoder alone: peak memory {encoder['pss'][0]:.0f} MB")
     out = {}
     for key, r in raw.items():
         docs_per_s = [n_docs / w for w in r["wall"]]

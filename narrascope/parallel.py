@@ -153,18 +153,19 @@ def start_workers(config: PipelineSpec, n_process: int, pipeline: Any = None) ->
     Where ``can_fork``, the pipeline (``pipeline``, else ``config.build()``) is built here once, its
     encoder loaded, and the workers are forked from this process before this returns: they share the
     model's pages instead of each holding a copy. Elsewhere they are spawned (``process_pool``) and
-    build their own at their first task. A model that fails to load here raises its own error.
+    build their own at their first task. A model that fails to load here raises its own error. A given
+    ``pipeline`` has its models loaded first, an encoder loading in a thread waited for: a live thread
+    rules forking out.
     """
+    if pipeline is not None:
+        load_models(pipeline)  # its encoder may be loading in a thread, which must end before the fork
     if not can_fork():
         return process_pool(config, n_process)
     global _worker_pipeline
     pool = None
     try:
         _worker_pipeline = pipeline if pipeline is not None else config.build()
-        for component in getattr(_worker_pipeline, "components", ()):
-            load = getattr(component, "load", None)  # the sentence encoder: numpy arrays, safe to share
-            if callable(load):
-                load()
+        load_models(_worker_pipeline)
         gc.collect()  # nothing left for the workers' collectors to free, then
         gc.freeze()  # the model's objects move out of the collector's reach: its passes do not copy their pages
         pool = ProcessPoolExecutor(n_process, mp_context=mp.get_context("fork"), initializer=init_forked,
@@ -182,6 +183,15 @@ def start_workers(config: PipelineSpec, n_process: int, pipeline: Any = None) ->
     finally:
         gc.unfreeze()
     return pool
+
+
+def load_models(pipeline: Any) -> None:
+    """Load what the pipeline's components load on first use (the sentence encoder: numpy arrays, safe
+    to share with forked workers), waiting for any load already running in a thread."""
+    for component in getattr(pipeline, "components", ()):
+        load = getattr(component, "load", None)
+        if callable(load):
+            load()
 
 
 def init_forked(blas_threads: int) -> None:

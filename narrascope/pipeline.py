@@ -6,10 +6,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from narrascope.components.base import Component
-from narrascope.errors import InputError, ModelNotFoundError, PipelineOrderError, UsageError
+from narrascope.errors import InputError, ModelNotFoundError, NarrascopeError, PipelineOrderError, UsageError
 from narrascope.schema import Document
+
+if TYPE_CHECKING:
+    from narrascope.embed.base import Embedder
 
 DEFAULT_MODEL = "narratives"
 ROLES_MODEL = "roles"
@@ -170,9 +174,7 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
     """
     from narrascope.components.clean import Cleaner
     from narrascope.components.language import LanguageDetector
-    from narrascope.components.narratives import NarrativeClassifier, NarrativeModel
-    from narrascope.components.segment import SentenceEmbedder, SentenceSegmenter
-    from narrascope.embed.base import get_embedder
+    from narrascope.components.segment import SentenceSegmenter
 
     pipeline = Pipeline([Cleaner(), LanguageDetector(), SentenceSegmenter()])
     if not narratives:
@@ -180,8 +182,33 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
         pipeline.built_names = tuple(pipeline.names)
         return pipeline
     path = check_model_path(model_path)
+    # SemEval's narrative model names its encoder: it loads in a thread while the other models are read,
+    # and has loaded (or failed: load raises it) before this returns, so that no thread outlives the build
+    named = embedder_of(path) if not taxonomy else None
+    early = named is not None and getattr(named, "background_safe", False)
+    if early:
+        named.load_in_background()
+    try:
+        _add_models(pipeline, path, named, roles, ner, persuasion, explain, taxonomy, technique_encoder)
+    finally:
+        if early:
+            named.wait()
+    if early:
+        named.load()
+    pipeline.built_names = tuple(pipeline.names)
+    return pipeline
+
+
+def _add_models(pipeline: Pipeline, path: Path, named: Embedder | None, roles: bool, ner: bool, persuasion: bool,
+                explain: bool, taxonomy: str | Path | None, technique_encoder: bool) -> None:
+    """``build_pipeline``'s components after segmenting, from the model folder ``path`` (``named``: its
+    encoder, if already made)."""
+    from narrascope.components.narratives import NarrativeClassifier, NarrativeModel
+    from narrascope.components.segment import SentenceEmbedder
+    from narrascope.embed.base import get_embedder
+
     pipeline.model_path = path
-    pipeline.config = PipelineConfig(str(path), narratives, roles, ner, persuasion, explain,
+    pipeline.config = PipelineConfig(str(path), True, roles, ner, persuasion, explain,
                                      str(Path(taxonomy).resolve()) if taxonomy else None, technique_encoder)
     if taxonomy:
         from narrascope.components.user_narratives import UserNarrativeClassifier, load_user_model
@@ -191,7 +218,8 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
         pipeline.add(UserNarrativeClassifier(load_user_model(taxonomy, embedder)))
     else:
         model = NarrativeModel.from_disk(path)
-        pipeline.add(SentenceEmbedder(get_embedder(model.embedder)))
+        embedder = named if named is not None and named.name == model.embedder else get_embedder(model.embedder)
+        pipeline.add(SentenceEmbedder(embedder))
         pipeline.add(NarrativeClassifier(model))
     explain_path = companion_model_path(path, EXPLANATION_MODEL) if explain and not taxonomy else None
     if explain_path is not None:
@@ -216,8 +244,19 @@ def build_pipeline(model_path: str | Path | None = None, *, narratives: bool = T
         encoder_path = companion_model_path(path, TECHNIQUE_ENCODER) if technique_encoder else None
         pipeline.add(PersuasionAnalyzer(PersuasionModel.from_disk(persuasion_path), pipeline.get("embed").embedder,
                                         encoder_path=encoder_path))
-    pipeline.built_names = tuple(pipeline.names)
-    return pipeline
+
+
+def embedder_of(path: Path) -> Embedder | None:
+    """The sentence encoder a narrative model folder names in its ``meta.json``, not loaded yet; None
+    when that cannot be read or names none known here (``NarrativeModel.from_disk`` then says why)."""
+    import json
+
+    from narrascope.embed.base import get_embedder
+
+    try:
+        return get_embedder(json.loads((path / "meta.json").read_text(encoding="utf-8"))["embedder"])
+    except (OSError, ValueError, KeyError, TypeError, NarrascopeError):
+        return None
 
 
 def check_model_path(model_path: str | Path | None) -> Path:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 import narrascope
+from narrascope.embed.base import Usem3Embedder
 from narrascope.errors import InputError, ModelError
 from narrascope.schema import Document, Taxonomy
 from tests.compare import same_analysis
@@ -164,6 +167,50 @@ def test_forked_workers_share_the_model_built_here_cap_their_threads_and_give_th
     assert [d.to_dict() for d in docs] == serial
 
 
+def test_a_built_pipeline_has_its_encoder_loaded_and_no_thread_left():
+    """``build_pipeline`` loads the encoder in a thread while it reads the other models, and waits for
+    it: nothing it starts outlives it (a live thread would rule out forking workers)."""
+    from narrascope.pipeline import build_pipeline
+
+    before = set(threading.enumerate())
+    nlp = build_pipeline(roles=False, persuasion=False)
+    assert nlp.get("embed").embedder._model is not None
+    assert set(threading.enumerate()) <= before
+
+
+class _SlowUsem3(Usem3Embedder):
+    def _load(self):
+        time.sleep(0.5)
+        return super()._load()
+
+
+def test_workers_are_forked_once_an_encoder_loading_in_a_thread_has_loaded():
+    """``start_workers`` waits for a load running in a thread before it checks whether it may fork."""
+    from narrascope import parallel
+    from narrascope.parallel import can_fork, start_workers
+    from narrascope.pipeline import build_pipeline
+
+    if not can_fork():
+        pytest.skip("worker processes are spawned on this platform")
+    nlp = build_pipeline(roles=False, persuasion=False)
+    slow = _SlowUsem3()
+    nlp.get("embed").embedder = slow
+    slow.load_in_background()
+    assert slow._loader is not None and slow._loader.is_alive()
+    try:
+        with start_workers(nlp.config, 2, pipeline=nlp) as pool:
+            assert all(type(p).__name__ == "ForkProcess" for p in pool._processes.values())
+            assert pool.submit(_encoder_loaded).result()
+    finally:
+        parallel._worker_pipeline = None
+
+
+def _encoder_loaded() -> bool:
+    from narrascope.parallel import _worker_pipeline
+
+    return _worker_pipeline.get("embed").embedder._model is not None
+
+
 def test_analysing_an_article_imports_no_scikit_learn():
     """scikit-learn takes about a second to import: nothing that analyses an article may need it."""
     import subprocess
@@ -251,3 +298,17 @@ def test_subnarratives_of_one_narrative_are_quoted_with_sentences_of_their_own(n
             pairs += len(starts) > 1
             assert len(set(starts)) == len(starts), (doc.id, leads)
     assert pairs >= 2
+
+
+def test_the_bundled_examples_are_analysed_as_the_kept_analysis_says():
+    """Speed work keeps every output (labels, spans, evidence, roles; scores to float rounding): the
+    bundled examples' analysis is compared with the one kept in ``tests/fixtures/analysis`` (see
+    ``tests/golden.py`` to write it again after a deliberate change)."""
+    import json
+
+    from tests.golden import GOLDEN, analyse
+
+    kept = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    found = analyse()
+    assert [d["file"] for d in found] == [d["file"] for d in kept]
+    assert not same_analysis(found, kept), same_analysis(found, kept)[:5]

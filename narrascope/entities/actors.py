@@ -88,6 +88,7 @@ class ActorTable:
         for alias in self._exact:
             self._lengths.setdefault(alias[0], set()).add(len(alias))
         self._pattern_lengths = {stem: {len(a) for a, *_ in items} for stem, items in self._patterns.items()}
+        self._tries: dict[str, tuple[int, ...]] = {}  # per first word: the alias lengths to try, longest first
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -158,10 +159,16 @@ class ActorTable:
             if i < free:
                 continue
             first = spans[i][2]
-            lengths = exact.get(first, set()) | patterns.get(first[:3], set())
-            for n in sorted((n for n in lengths if i + n <= len(spans)), reverse=True):
+            if (lengths := self._tries.get(first)) is None:
+                if len(self._tries) >= MAX_TRIES:
+                    self._tries.clear()
+                lengths = self._tries[first] = tuple(sorted(exact.get(first, set()) | patterns.get(first[:3], set()),
+                                                            reverse=True))
+            for n in lengths:
+                if i + n > len(spans):
+                    continue
                 window = spans[i:i + n]
-                if any(window[k + 1][0] - window[k][1] > 2 for k in range(n - 1)):
+                if n > 1 and any(window[k + 1][0] - window[k][1] > 2 for k in range(n - 1)):
                     continue
                 match = self._match_alias([t for _, _, t in window])
                 surface = text[window[0][0]:window[0][1]]
@@ -174,6 +181,9 @@ class ActorTable:
                     yield window[0][0], window[-1][1], self.actors[found]
                     free = i + n
                     break
+
+
+MAX_TRIES = 50_000  # first words whose alias lengths ActorTable.find keeps (then it starts again)
 
 
 def _alias_tokens(name: str) -> tuple[str, ...]:

@@ -41,6 +41,7 @@ from functools import lru_cache
 
 from narrascope.entities.actors import ActorTable, tokens
 from narrascope.entities.cues import cue_matcher
+from narrascope.heads.tfidf import gram_bounds
 
 WINDOW = 8
 NEAR = 4
@@ -181,14 +182,8 @@ def window_words(window: str) -> list[str]:
 @lru_cache(maxsize=65536)
 def word_ngrams(prefix: str, word: str) -> tuple[str, ...]:
     """The prefixed character n-grams of one (lower-case) word."""
-    low, high = CHAR_NGRAMS
     padded = f"_{word}_"
-    grams: list[str] = []
-    for n in range(low, high + 1):
-        grams += [prefix + padded[i:i + n] for i in range(max(1, len(padded) - n + 1))]
-        if n >= len(padded):
-            break
-    return tuple(grams)
+    return tuple([prefix + padded[i:j] for i, j in gram_bounds(len(padded), *CHAR_NGRAMS)])
 
 
 def word_features(token_string: str) -> list[str]:

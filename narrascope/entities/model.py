@@ -134,7 +134,8 @@ class SparseIndex:
     def from_columns(self, found: list[list[int]],
                      counted: Sequence[tuple[np.ndarray, np.ndarray] | None] = ()) -> sp.csr_matrix:
         """The matrix of rows whose tokens have these columns (a column once per occurrence), plus,
-        for a row that has them in ``counted``, more columns with their counts."""
+        for a row that has them in ``counted``, more columns with their counts (a negative count takes
+        occurrences back; no column's total may go below 0)."""
         lengths = [len(f) for f in found]
         cols = np.fromiter(itertools.chain.from_iterable(found), np.int64, sum(lengths))
         return self.from_flat(np.repeat(np.arange(len(found)), lengths), cols, len(found), counted)
@@ -150,6 +151,10 @@ class SparseIndex:
             data = np.concatenate([data, *(c[1] for _, c in more)])
         X = sp.csr_matrix((data, (rows, cols)), shape=(n_rows, len(self.idf)))
         X.sum_duplicates()  # counts
+        if more:
+            X.eliminate_zeros()  # a column that ``counted`` takes back (a negative count) as often as it occurs
+            if len(X.data) and X.data.min() < 0:
+                raise ValueError("from_flat: a negative count takes back more occurrences of a column than there are")
         row_of = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
         data = (1.0 + np.log(X.data)) * self.idf[X.indices]
         key = row_of * len(self.weights) + self.block_of[X.indices]
@@ -238,8 +243,8 @@ class RoleModel:
     def _feature_columns(self, index: SparseIndex, inputs: Sequence[MentionFeatures],
                          ) -> tuple[np.ndarray, np.ndarray, int, list[tuple[np.ndarray, np.ndarray] | None]]:
         """Each mention's ``(row, column)`` pairs, the number of rows, and the counted columns of its
-        entity's other sentences: the counts over the entity's portrait (found once) less those of
-        its own sentence."""
+        entity's other sentences: the counts over the entity's portrait (found once), and each column
+        of its own sentence counted -1 (``from_flat`` sums them)."""
         if self._word_columns[0] is not index or len(self._word_columns[1]) > WORD_COLUMNS_CACHE:
             self._word_columns = (index, {})
         words = self._word_columns[1]
@@ -254,12 +259,10 @@ class RoleModel:
                     groups = [index.columns_of(list(group)) for group in f.portrait]
                     known = portraits[id(f.portrait)] = (*_counts(itertools.chain.from_iterable(groups)), groups)
                 columns, counts, groups = known
-                if f.own >= 0 and groups[f.own]:
-                    own, times = _counts(groups[f.own])
-                    counts = counts.copy()
-                    counts[np.searchsorted(columns, own)] -= times
-                keep = counts > 0
-                counted.append((columns[keep], counts[keep]))
+                if f.own >= 0 and (own := groups[f.own]):  # each of its own sentence's columns once less
+                    columns = np.concatenate([columns, np.asarray(own, np.int64)])
+                    counts = np.concatenate([counts, np.full(len(own), -1, counts.dtype)])
+                counted.append((columns, counts))
             else:
                 counted.append(None)
             for prefix, window in zip(CHAR_GROUPS, f.windows):

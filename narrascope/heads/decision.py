@@ -19,6 +19,8 @@ def best_first(scores: ArrayLike, tolerance: float = TIE_TOLERANCE) -> NDArray[n
     copy is quoted first. Ties chain, so the first index may score a hair (under ``tolerance`` a step)
     below the maximum; NaN scores come last, each on its own."""
     scores = np.asarray(scores, np.float64).ravel()
+    if len(scores) < 2:  # most entities have one mention: nothing to order
+        return np.arange(len(scores), dtype=np.intp)
     order = np.argsort(-scores, kind="stable")
     ranked = scores[order]
     with np.errstate(invalid="ignore"):  # inf - inf

