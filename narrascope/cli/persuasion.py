@@ -132,7 +132,7 @@ def train_genre(
 
 def _analyser(model: Path | None, language: str | None, fine_tuned: bool = False) -> Callable[[list], Iterable]:
     """Language (when not given) -> segment -> embed -> persuasion, with every line of an article a paragraph;
-    ``fine_tuned``: with the shipped technique encoder, where the accurate extra is installed."""
+    ``fine_tuned``: with the technique encoder (``technique_encoder_path``), where the accurate extra is installed."""
     from rich.progress import track
 
     from narrascope.components.language import LanguageDetector
@@ -141,7 +141,7 @@ def _analyser(model: Path | None, language: str | None, fine_tuned: bool = False
     from narrascope.embed.base import get_embedder
     from narrascope.ingest.persuasion import split_paragraphs
     from narrascope.persuasion.model import PersuasionModel
-    from narrascope.pipeline import PERSUASION_MODEL, TECHNIQUE_ENCODER, companion_model_path
+    from narrascope.pipeline import PERSUASION_MODEL, companion_model_path
 
     path = model if model else companion_model_path(None, PERSUASION_MODEL)
     try:
@@ -153,7 +153,7 @@ def _analyser(model: Path | None, language: str | None, fine_tuned: bool = False
         fail(exc)
     embedder = get_embedder(persuasion.embedder)
     steps = [SentenceSegmenter(), SentenceEmbedder(embedder)]
-    encoder_path = companion_model_path(None, TECHNIQUE_ENCODER) if fine_tuned else None
+    encoder_path = technique_encoder_path(model) if fine_tuned else None
     analyzer = PersuasionAnalyzer(persuasion, embedder, encoder_path=encoder_path)
     detector = LanguageDetector()
 
@@ -166,6 +166,15 @@ def _analyser(model: Path | None, language: str | None, fine_tuned: bool = False
             yield analyzer.annotate(doc, [(p.start, p.end) for p in split_paragraphs(doc.text)])
 
     return analyse
+
+
+def technique_encoder_path(model: Path | None) -> Path | None:
+    """The technique encoder read with a persuasion model folder: a ``technique_encoder/`` folder beside it
+    (where ``analyze --model DIR`` finds both, ``DIR/persuasion/`` and ``DIR/technique_encoder/``), else the
+    shipped one; None when neither exists."""
+    from narrascope.pipeline import TECHNIQUE_ENCODER, companion_model_path
+
+    return companion_model_path(Path(model).resolve().parent if model else None, TECHNIQUE_ENCODER)
 
 
 def _predict(folder: Path, output: Path, subtask: int, model: Path | None, language: str | None,
@@ -196,8 +205,9 @@ def predict_techniques(
     model: PersuasionModelOption = None,
     language: LanguageOption = None,
     fine_tuned: Annotated[bool, typer.Option(
-        "--fine-tuned/--no-fine-tuned", help="With the `accurate` extra installed, the shipped fine-tuned technique "
-        "encoder reads the English paragraphs the heads are unsure of, as in analyze.")] = True,
+        "--fine-tuned/--no-fine-tuned", help="With the `accurate` extra installed, the fine-tuned technique encoder "
+        "(technique_encoder/ beside --model, else the shipped one) reads the English paragraphs the heads are unsure "
+        "of, as in analyze.")] = True,
 ) -> None:
     """Subtask-3 format: article_id<TAB>paragraph_line<TAB>Tech1,Tech2 — one line per template record."""
     from narrascope.persuasion.official import subtask3_lines

@@ -202,3 +202,19 @@ def test_an_encoder_that_cannot_load_is_said_once_and_the_heads_go_on(t3_model: 
     with pytest.warns(UserWarning, match="could not be loaded.*retrain"):
         assert analyzer.technique_encoder("en") is None
     assert analyzer.technique_encoder("en") is None  # not tried again
+
+
+def test_predict_techniques_reads_the_technique_encoder_beside_its_model_else_the_shipped_one(tmp_path: Path):
+    """As ``analyze --model DIR`` reads ``DIR/persuasion/`` and ``DIR/technique_encoder/``, ``predict techniques
+    --model DIR/persuasion`` reads the encoder beside it; without one, the shipped one (as without --model)."""
+    from narrascope.cli.persuasion import technique_encoder_path
+    from narrascope.pipeline import TECHNIQUE_ENCODER, companion_model_path
+
+    model = tmp_path / "mine" / "persuasion"
+    model.mkdir(parents=True)
+    shipped = companion_model_path(None, TECHNIQUE_ENCODER)
+    assert technique_encoder_path(model) == shipped == technique_encoder_path(None)
+    beside = tmp_path / "mine" / "technique_encoder"
+    beside.mkdir()
+    (beside / "meta.json").write_text("{}", encoding="utf-8")
+    assert technique_encoder_path(model) == beside.resolve()
