@@ -161,6 +161,7 @@ def test_forked_workers_share_the_model_built_here_cap_their_threads_and_give_th
     texts = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt"))] * 2
     serial = [d.to_dict() for d in nlp.pipe(texts, batch_size=3)]
     pool = start_workers(nlp.config, 2, pipeline=nlp)
+    assert pool._mp_context.get_start_method() == "fork" and pool._processes
     assert all(type(p).__name__ == "ForkProcess" for p in pool._processes.values())
     assert all(n <= max(1, usable_cores() // 2) for n in pool.submit(_blas_threads).result())
     docs = pipe_in_processes(nlp.config, (nlp.make_doc(t) for t in texts), 3, 2, pool=pool)
@@ -199,6 +200,7 @@ def test_workers_are_forked_once_an_encoder_loading_in_a_thread_has_loaded():
     assert slow._loader is not None and slow._loader.is_alive()
     try:
         with start_workers(nlp.config, 2, pipeline=nlp) as pool:
+            assert pool._mp_context.get_start_method() == "fork" and pool._processes
             assert all(type(p).__name__ == "ForkProcess" for p in pool._processes.values())
             assert pool.submit(_encoder_loaded).result()
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -174,7 +175,7 @@ def technique_encoder_path(model: Path | None) -> Path | None:
     shipped one; None when neither exists."""
     from narrascope.pipeline import TECHNIQUE_ENCODER, companion_model_path
 
-    return companion_model_path(Path(model).resolve().parent if model else None, TECHNIQUE_ENCODER)
+    return companion_model_path(Path(os.path.abspath(model)).parent if model else None, TECHNIQUE_ENCODER)
 
 
 def _predict(folder: Path, output: Path, subtask: int, model: Path | None, language: str | None,

@@ -30,7 +30,7 @@ class _LazyEmbedder:
     package = ""  # the module its model comes from
     dim = 0
     unread_languages: frozenset[str] = frozenset()
-    background_safe = False  # True: loading it changes nothing process-wide (environment, threads) meanwhile
+    background_safe = False  # True: loading it sets no environment variable the caller's thread may read meanwhile
 
     def __init__(self, threads: int = 1) -> None:
         self.threads = threads

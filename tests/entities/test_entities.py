@@ -895,3 +895,19 @@ def test_technical_acronyms_are_no_actors():
             "FBI and the AI of the TV channel were blamed.\n")
     found = {text[c.start:c.end] for c in MentionFinder().find(text, "en")}
     assert {"NATO", "FBI"} <= found and not found & {"RSS", "GPS", "AI", "TV"}
+
+
+def test_sparse_index_counts_negative_occurrences_and_refuses_a_negative_total():
+    """A mention's own sentence is taken back from its entity's portrait as negative counts: a column
+    taken back as often as it occurs disappears; one taken back more often is an error, not NaN."""
+    import numpy as np
+
+    from narrascope.entities.model import SparseIndex
+    from narrascope.heads.tfidf import FittedVocabulary
+
+    index = SparseIndex.of([FittedVocabulary({"a": 0, "b": 1, "c": 2}, np.ones(3))], [1.0])
+    rows, cols = np.array([0, 1]), np.array([0, 0])
+    X = index.from_flat(rows, cols, 2, [(np.array([1, 2, 1]), np.array([2, 1, -2])), None])
+    assert X[0].indices.tolist() == [0, 2] and X[1].indices.tolist() == [0]
+    with pytest.raises(ValueError, match="negative count"):
+        index.from_flat(rows, cols, 2, [(np.array([1]), np.array([-1])), None])

@@ -137,3 +137,26 @@ def test_best_first_keeps_text_order_among_scores_tied_up_to_rounding():
     assert best_first(np.array([3.0, 2.0, 1.0])).tolist() == [0, 1, 2]  # distinct scores: by score alone
     assert best_first(np.array([])).tolist() == []
     assert best_first([0.5, float("nan"), 0.9, 0.5]).tolist() == [2, 0, 3, 1]  # NaN last, apart
+
+
+def test_ngram_offsets_are_char_wbs_and_only_word_lengths_are_kept():
+    from narrascope.heads.tfidf import _kept_bounds, gram_bounds
+
+    word = " ukraine "
+    assert [word[i:j] for i, j in gram_bounds(len(word), 2, 5)] == \
+        [word[i:i + n] for n in range(2, 6) for i in range(len(word) - n + 1)]
+    assert [" a "[i:j] for i, j in gram_bounds(3, 2, 5)] == [" a", "a ", " a "]  # shorter than n: once, whole
+    _kept_bounds.cache_clear()
+    assert len(gram_bounds(10_000, 2, 5)) == 4 * 10_000 - 10 and _kept_bounds.cache_info().currsize == 0
+
+
+def test_label_scores_are_each_labels_product_whatever_the_sparse_format():
+    from narrascope.components.narratives import label_scores
+
+    rng = np.random.RandomState(0)
+    X = sp.random(6, 40, density=0.2, format="csr", dtype=np.float32, random_state=rng)
+    coefs = [rng.randn(40).astype(np.float32) for _ in range(3)]
+    expected = np.stack([np.asarray(X @ c).ravel() for c in coefs], axis=1)
+    np.testing.assert_array_equal(label_scores(X, coefs), expected)
+    np.testing.assert_allclose(label_scores(X.tocsc(), coefs), expected, rtol=1e-6)
+    assert label_scores(X, []).shape == (6, 0)
