@@ -19,7 +19,7 @@ import numpy as np
 
 from narrascope.components.base import Component
 from narrascope.components.segment import mean_vector
-from narrascope.embed.base import Embedder
+from narrascope.embed.base import Embedder, embedder_reads
 from narrascope.errors import ModelMismatchError, ModelNotFoundError
 from narrascope.heads.decision import HierarchyDecoder, best_first
 from narrascope.heads.prototypes import PrototypeHead
@@ -136,9 +136,16 @@ class UserNarrativeModel:
         return HierarchyDecoder(tuple(n.label for n in self.taxonomy.narratives), tuple(s.label for s in subs),
                                 tuple(s.parent or "" for s in subs), 0.5, self.fine_threshold, self.max_narratives)
 
-    def predict_proba(self, documents: list[np.ndarray], texts: list[str] | None = None) -> np.ndarray:
-        """(n_documents x n_labels), labels in taxonomy order; 0.5 at the decision threshold."""
-        return self.head.predict_proba(documents, texts)
+    def predict_proba(self, documents: list[np.ndarray], texts: list[str] | None = None,
+                      languages: Sequence[str | None] | None = None) -> np.ndarray:
+        """(n_documents x n_labels), labels in taxonomy order; 0.5 at the decision threshold. ``languages``
+        (ISO codes, optional): in one the encoder does not read, the head decides the labels it scores."""
+        read = None if languages is None else [self.reads(language) for language in languages]
+        return self.head.predict_proba(documents, texts, read)
+
+    def reads(self, language: str | None) -> bool:
+        """Whether the model's encoder reads ``language`` (unknown: yes)."""
+        return not language or embedder_reads(self.embedder, language)
 
     def decode(self, p: np.ndarray) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
         order = {name: j for j, name in enumerate(self.names)}
@@ -298,7 +305,8 @@ class UserNarrativeClassifier(Component):
         self.model = model
 
     def predict(self, docs: list[Document]) -> np.ndarray:
-        return self.model.predict_proba([_vectors(doc) for doc in docs], [doc.clean_text for doc in docs])
+        return self.model.predict_proba([_vectors(doc) for doc in docs], [doc.clean_text for doc in docs],
+                                        [doc.language for doc in docs])
 
     def set_annotations(self, docs: list[Document], scores: np.ndarray) -> None:
         for doc, p in zip(docs, scores, strict=True):
@@ -308,8 +316,13 @@ class UserNarrativeClassifier(Component):
         narratives, subnarratives = self.model.decode(p)
         vectors = _vectors(doc)
         sentences = doc.sentences[: len(vectors)]
-        z = self.model.head.sentence_z(vectors) if len(vectors) else np.zeros((0, len(self.model.names)))
+        head = self.model.head
+        z = head.sentence_z(vectors) if len(vectors) else np.zeros((0, len(self.model.names)))
         index = {name: j for j, name in enumerate(self.model.names)}
+        pushed: dict[int, np.ndarray] = {}  # label -> its sentences' head scores, where the head decides alone
+        if head.head_ is not None and len(vectors) and not self.model.reads(doc.language):
+            H = head.sentence_head_scores(vectors, [s.text for s in sentences])
+            pushed = {int(j): H[:, c] for c, j in enumerate(head.head_labels_)}
         document = vectors.mean(axis=0) if len(vectors) else None
         parents = {s.label: s.parent for s in self.model.taxonomy.subnarratives}
 
@@ -317,7 +330,10 @@ class UserNarrativeClassifier(Component):
             j = index.get(name)
             if j is None:  # Other, "<narrative>: Other"
                 return Label(name, score, [], parent=parent)
-            evidence = _evidence(sentences, z[:, j]) if len(z) else []
+            if j in pushed:
+                evidence = _evidence(sentences, pushed[j], floor=max(0.5 * float(pushed[j].max()), 1e-6))
+            else:
+                evidence = _evidence(sentences, z[:, j]) if len(z) else []
             starts = {e.start for e in evidence}
             chosen = vectors[[i for i, s in enumerate(sentences) if s.start in starts]]
             example = self.model.closest_example(j, chosen, document)
@@ -336,13 +352,14 @@ def _vectors(doc: Document) -> np.ndarray:
     return np.zeros((0, 1), np.float32) if vectors is None else np.asarray(vectors, np.float32)
 
 
-def _evidence(sentences: list[Span], z: np.ndarray) -> list[Span]:
-    """The 1-3 sentences most like the label's claims (the headline and fragments only when nothing else)."""
+def _evidence(sentences: list[Span], z: np.ndarray, floor: float = EVIDENCE_FLOOR) -> list[Span]:
+    """The 1-3 sentences most like the label's claims (the headline and fragments only when nothing else);
+    ``z``: each sentence's score for the label, ``floor``: what a second or third one needs."""
     eligible = np.array([i > 0 and len(s.text) >= MIN_EVIDENCE_CHARS for i, s in enumerate(sentences)])
     if not eligible.any():
         eligible[:] = True
     order = [int(i) for i in best_first(z) if eligible[i]]
     if not order:
         return []
-    chosen = [order[0]] + [i for i in order[1:MAX_EVIDENCE] if z[i] >= EVIDENCE_FLOOR]
+    chosen = [order[0]] + [i for i in order[1:MAX_EVIDENCE] if z[i] >= floor]
     return [Span(sentences[i].start, sentences[i].end, sentences[i].text, score=float(z[i])) for i in sorted(chosen)]

