@@ -154,12 +154,20 @@ class UserNarrativeModel:
         subs = [order[s.label] for s in self.taxonomy.subnarratives]
         return self.decoder().decode(p[narratives], p[subs])
 
-    def closest_example(self, label: int, sentences: np.ndarray, document: np.ndarray | None) -> str | None:
-        """The label's example (claim or article) closest to the evidence ``sentences`` or the whole ``document``."""
+    def closest_example(self, label: int, sentences: np.ndarray, document: np.ndarray | None,
+                        words: str | None = None) -> str | None:
+        """The label's example (claim or article) closest to the evidence ``sentences`` or the whole ``document``
+        (vectors); with ``words`` (the evidence's text, for a language the encoder does not read), the example
+        whose words are closest to them, if the head reads words."""
         name = self.names[label]
         entry = self.taxonomy.get(name)
         examples = {*entry.examples, *(t for child in self.taxonomy.children(name) for t in child.examples)}
         owners = {label, *np.where(self.head.parent_ == label)[0].tolist()}
+        if words is not None and self.head.featurizer_ is not None and examples:
+            candidates = sorted(examples)
+            X = self.head.featurizer_.transform([words, *candidates])
+            sims = np.asarray((X[1:] @ X[0].T).todense()).ravel()
+            return candidates[int(np.argmax(sims))]
         rows = [k for k, text in enumerate(self.texts) if self.head.proto_label_[k] in owners and text in examples]
         if rows and len(sentences):  # a short example, matched to the evidence sentences
             sims = (sentences / np.maximum(np.linalg.norm(sentences, axis=1, keepdims=True), 1e-12)) \
@@ -337,7 +345,8 @@ class UserNarrativeClassifier(Component):
                 evidence = _evidence(sentences, z[:, j]) if len(z) else []
             starts = {e.start for e in evidence}
             chosen = vectors[[i for i, s in enumerate(sentences) if s.start in starts]]
-            example = self.model.closest_example(j, chosen, document)
+            words = " ".join(e.text for e in evidence) if j in pushed else None
+            example = self.model.closest_example(j, chosen, document, words)
             return Label(name, score, [Span(e.start, e.end, e.text, label=name, score=e.score) for e in evidence],
                          parent=parent, example=example)
 

