@@ -147,7 +147,8 @@ def taxonomy_router(require_token: Callable[..., None], refresh: Callable[[Reque
             if hit is not None:
                 found.append({"id": item["id"], "title": item["title"], "day": item["day"],
                               "score": round(hit.score, 4), "evidence": [s.to_dict() for s in hit.evidence],
-                              "example": hit.example})
+                              "example": hit.example, "language": doc.language,
+                              "votable": desk.model.reads(doc.language)})  # quotes the encoder can read
         found.sort(key=lambda x: -x["score"])
         return {"label": label, "scanned": len(items), "stored": total, "matches": found[:limit]}
 

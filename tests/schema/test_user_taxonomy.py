@@ -486,6 +486,7 @@ def test_the_taxonomy_desk_over_the_rest_api(tmp_path):
         assert analysed["labels"]["narratives"][0]["name"] == "Election fraud"  # the taxonomy is used at once
         found = client.get("/taxonomy/matches", params={"label": "Election fraud"}).json()
         assert found["scanned"] == 3 and found["matches"]
+        assert all(m["language"] == "en" and m["votable"] is True for m in found["matches"])  # its quotes can be voted on
         quote = found["matches"][0]["evidence"][0]["text"]
         vote = client.post("/taxonomy/feedback", json={"label": "Election fraud", "text": quote, "accepted": True},
                            headers=auth)

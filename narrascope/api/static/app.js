@@ -426,6 +426,10 @@ async function loadMatches(label) {
                                        : " already in the taxonomy";
         } catch (e) { result.textContent = ` ${e.message}`; result.className = "error"; }
       };
+      if (!m.votable) {  // a quote the encoder cannot read would match every sentence of its language
+        return el("li", {}, el("q", {text: q.text}), " ",
+          el("span", {class: "muted", text: `(${m.language}: the encoder does not read it; add the whole article to the label's examples instead)`}));
+      }
       const yes = el("button", {type: "button", class: "vote", text: "✓ pushes it", title: "Add this quote to the label's examples"});
       const no = el("button", {type: "button", class: "vote", text: "✗ does not", title: "Add this quote to the label's negatives"});
       yes.addEventListener("click", vote(true)); no.addEventListener("click", vote(false));
